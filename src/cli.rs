@@ -1,0 +1,267 @@
+//! Command-line arguments (clap derive). The `///` comments are the help text; no logic here.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Conformance checker and diff tool for OpenStack call flows.
+///
+/// `flowdiff OLD NEW` compares two captures (any formats mixed); the subcommands show, normalize,
+/// check against golden flows, write release notes and bless new goldens.
+///
+/// Exit status: 0 no finding at or above --fail-on, 1 findings at or above it,
+/// 2 usage or input error.
+#[derive(Debug, Parser)]
+#[command(name = "flowdiff", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// When to color output: auto (a terminal and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    /// The subcommand; without one, flowdiff compares OLD with NEW.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Compare two captures: `flowdiff OLD NEW`.
+    #[command(flatten)]
+    pub diff: DiffArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a capture's call tree (or a golden set's learned noise).
+    Show(ShowArgs),
+    /// Write the normalized capture as hook Markdown.
+    Normalize(NormalizeArgs),
+    /// Print the effective rule set and where each rule came from.
+    Rules(RulesArgs),
+    /// Compare captures with their golden flows (a CI regression gate).
+    Check(CheckArgs),
+    /// Write release notes of flow changes between two sets of captures.
+    Notes(NotesArgs),
+    /// Accept captures as the golden flows for their flows.
+    Bless(BlessArgs),
+}
+
+/// When to color output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Color when stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always color.
+    Always,
+    /// Never color.
+    Never,
+}
+
+/// Output formats of `show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// The call tree, one line per exchange.
+    Text,
+    /// The trace model as JSON.
+    Json,
+    /// A Mermaid sequenceDiagram.
+    Mermaid,
+}
+
+/// Output formats of comparison reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Colored text for a terminal.
+    Text,
+    /// The flowdiff/v1 JSON report.
+    Json,
+    /// Markdown for a pull-request comment.
+    Markdown,
+    /// JUnit XML: one testcase per flow.
+    Junit,
+    /// GitHub Actions `::error` annotations.
+    Github,
+}
+
+/// The lowest severity that makes the exit status 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Fail on breaking findings.
+    Breaking,
+    /// Fail on warning or breaking findings.
+    Warning,
+    /// Fail on any finding.
+    Info,
+    /// Never fail on findings (input errors still exit 2).
+    Never,
+}
+
+/// `flowdiff show FILE`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The capture file (or golden set directory) to show.
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    pub format: ShowFormat,
+    /// Show the normalized trace (placeholders, canonical names) instead of the raw one.
+    #[arg(long)]
+    pub normalized: bool,
+    /// Extra rules files (repeatable), applied after the built-in rules.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+}
+
+/// `flowdiff normalize FILE [-o OUT]`.
+#[derive(Debug, Args)]
+pub struct NormalizeArgs {
+    /// The capture file to normalize.
+    pub file: PathBuf,
+    /// Write here (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// The flow name to use as title when the capture has none.
+    #[arg(long)]
+    pub flow: Option<String>,
+    /// Extra rules files (repeatable), applied after the built-in rules.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+}
+
+/// `flowdiff rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Extra rules files (repeatable), applied after the built-in rules.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+}
+
+/// Options shared by every command that compares and reports.
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Exit 1 when a finding at or above this severity is found.
+    #[arg(long, value_enum, default_value_t = FailOn::Breaking)]
+    pub fail_on: FailOn,
+    /// Extra rules files (repeatable), applied after the built-in rules.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// Write the report here (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Report interleaving changes between independent actors as info findings.
+    #[arg(long)]
+    pub strict_order: bool,
+    /// Report cache-dependent auth calls (discovery, service tokens, validation) fully.
+    #[arg(long)]
+    pub strict_auth: bool,
+    /// Explain why step STEP (of the new capture) was matched, suppressed or flagged.
+    #[arg(long, value_name = "STEP")]
+    pub explain: Option<usize>,
+}
+
+/// `flowdiff OLD NEW`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old capture (the reference).
+    #[arg(value_name = "OLD")]
+    pub old: Option<PathBuf>,
+    /// The new capture.
+    #[arg(value_name = "NEW")]
+    pub new: Option<PathBuf>,
+    /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `flowdiff check TRACE… [--golden DIR] [--flow NAME]`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Captures (or directories of captures) to check.
+    #[arg(required = true, value_name = "TRACE")]
+    pub traces: Vec<PathBuf>,
+    /// Golden flows directory, replacing the built-in set.
+    #[arg(long, value_name = "DIR")]
+    pub golden: Option<PathBuf>,
+    /// Compare with this golden flow instead of choosing one.
+    #[arg(long, value_name = "NAME")]
+    pub flow: Option<String>,
+    /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `flowdiff notes OLD NEW`.
+#[derive(Debug, Args)]
+pub struct NotesArgs {
+    /// Old captures: a directory, a single capture, or `golden` for the built-in goldens.
+    pub old: PathBuf,
+    /// New captures: a directory or a single capture.
+    pub new: PathBuf,
+    /// Write the notes here (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Title of the notes.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Output format: markdown (default) or json.
+    #[arg(long, value_enum, default_value_t = NotesFormat::Markdown)]
+    pub format: NotesFormat,
+    /// Extra rules files (repeatable), applied after the built-in rules.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+}
+
+/// Output formats of `notes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NotesFormat {
+    /// Markdown release notes.
+    Markdown,
+    /// The same content as JSON.
+    Json,
+}
+
+/// `flowdiff bless TRACE… [--golden DIR] [--flow NAME]`.
+#[derive(Debug, Args)]
+pub struct BlessArgs {
+    /// Captures to accept as goldens.
+    #[arg(required = true, value_name = "TRACE")]
+    pub traces: Vec<PathBuf>,
+    /// Golden flows directory to write into.
+    #[arg(long, value_name = "DIR", default_value = "golden")]
+    pub golden: PathBuf,
+    /// The flow name (and golden file name) to bless as.
+    #[arg(long, value_name = "NAME")]
+    pub flow: Option<String>,
+    /// Print the comparison without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
+    /// Add the capture to the flow's golden set (a directory of captures) instead of replacing.
+    #[arg(long)]
+    pub add: bool,
+    /// Extra rules files (repeatable), applied after the built-in rules.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn bare_positionals_are_a_diff_and_subcommands_win() {
+        let cli = Cli::try_parse_from(["flowdiff", "a.md", "b.md"]).expect("diff parses");
+        assert!(cli.command.is_none());
+        assert_eq!(cli.diff.old.as_deref(), Some(std::path::Path::new("a.md")));
+        let cli = Cli::try_parse_from(["flowdiff", "show", "a.md"]).expect("show parses");
+        assert!(matches!(cli.command, Some(Command::Show(_))));
+    }
+}

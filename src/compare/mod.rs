@@ -1,0 +1,1 @@
+//! Comparison: align two normalized traces and report what drifted.

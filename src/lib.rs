@@ -1,0 +1,31 @@
+//! flowdiff: a conformance checker and diff tool for OpenStack call flows.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! capture ──parse──▶ Trace ──normalize(RuleSet)──▶ Trace ──compare──▶ Report ──render──▶ text | json | …
+//! ```
+//!
+//! ```
+//! let text = "openstack->>keystone: GET /identity/\nkeystone-->>openstack: 300 MULTIPLE CHOICES /identity/\n";
+//! let trace = flowdiff::parse::parse(text).expect("a mermaid capture");
+//! assert_eq!(trace.exchanges.len(), 1);
+//! assert_eq!(trace.exchanges[0].status, Some(300));
+//! ```
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod commands;
+pub mod compare;
+pub mod error;
+pub mod fsutil;
+pub mod normalize;
+pub mod parse;
+pub mod render;
+pub mod report;
+pub mod severity;
+pub mod trace;
+
+pub use error::{Error, InputError, Result};
+pub use severity::Severity;
+pub use trace::{Body, Event, EventKind, Exchange, Format, Headers, Message, Signature, Trace};

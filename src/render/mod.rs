@@ -1,0 +1,1 @@
+//! Renderings of a trace (not of a comparison): call tree, JSON model, Mermaid, hook Markdown.

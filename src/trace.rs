@@ -1,0 +1,336 @@
+//! The trace model: what every capture format parses into and every later stage works on.
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// The capture format a trace was read from (detected from content, never from the file name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// Hook Markdown: `### METHOD PATH` sections with party lines and Header/Body tabs.
+    HookMarkdown,
+    /// A documentation page: title, command, Mermaid diagram, then numbered sections.
+    DocPage,
+    /// Mermaid sequence lines (`A->>B: METHOD PATH`), structure only.
+    Mermaid,
+    /// The hook's raw log (`### (caller) REQ >>> (callee) : METHOD URL` records).
+    HookLog,
+}
+
+impl Format {
+    /// Human-readable name, as `flowdiff show` prints it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::HookMarkdown => "hook markdown",
+            Format::DocPage => "documentation page",
+            Format::Mermaid => "mermaid sequence",
+            Format::HookLog => "raw hook log",
+        }
+    }
+
+    /// Whether traces in this format carry headers and bodies (Mermaid carries structure only).
+    pub fn has_payloads(self) -> bool {
+        !matches!(self, Format::Mermaid)
+    }
+}
+
+/// A parsed capture: the flow's events in capture order and the exchanges built from them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trace {
+    /// The flow's name (`openstack image create`), from a title or given by the user.
+    pub name: Option<String>,
+    /// The format the trace was read from.
+    pub format: Format,
+    /// Named values declared by the capture itself (a documentation page's variables note),
+    /// as `(name, raw value)` pairs in the order given.
+    pub variables: Vec<(String, String)>,
+    /// Every request and response, in capture order.
+    pub events: Vec<Event>,
+    /// The exchanges, numbered by step: `exchanges[i]` is step `i + 1`.
+    pub exchanges: Vec<Exchange>,
+    /// Problems that did not stop parsing (a JSON body that does not parse, a lone response).
+    pub warnings: Vec<Warning>,
+}
+
+impl Trace {
+    /// The exchange with the given 1-based step number.
+    pub fn step(&self, step: usize) -> Option<&Exchange> {
+        step.checked_sub(1).and_then(|i| self.exchanges.get(i))
+    }
+
+    /// Distinct actors (callers and callees) in order of first appearance.
+    pub fn actors(&self) -> Vec<&str> {
+        let mut seen: Vec<&str> = Vec::new();
+        for exchange in &self.exchanges {
+            for actor in [exchange.caller.as_str(), exchange.callee.as_str()] {
+                if !seen.contains(&actor) {
+                    seen.push(actor);
+                }
+            }
+        }
+        seen
+    }
+
+    /// Indices of the direct children of exchange `index`, in step order.
+    pub fn children(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
+        self.exchanges
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.parent == Some(index))
+            .map(|(i, _)| i)
+    }
+
+    /// Nesting depth of exchange `index` (0 for a root).
+    pub fn depth(&self, index: usize) -> usize {
+        let mut depth = 0;
+        let mut current = self.exchanges.get(index).and_then(|e| e.parent);
+        while let Some(parent) = current {
+            depth += 1;
+            current = self.exchanges.get(parent).and_then(|e| e.parent);
+        }
+        depth
+    }
+}
+
+/// Whether an event is a request or a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A caller sent a request to a callee.
+    Request,
+    /// The callee answered.
+    Response,
+}
+
+/// One request or response as it appeared in the capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// Request or response.
+    pub kind: EventKind,
+    /// 1-based line of the event's heading in the source file.
+    pub line: usize,
+    /// Index into [`Trace::exchanges`] of the exchange this event belongs to.
+    pub exchange: usize,
+}
+
+/// How completely an exchange was captured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Completeness {
+    /// Both request and response were seen.
+    Complete,
+    /// The request was seen but never answered (an interrupted capture).
+    Unanswered,
+    /// A response was seen with no matching request.
+    ResponseOnly,
+}
+
+/// One HTTP call: a request from `caller` to `callee` and its response.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exchange {
+    /// The party that sent the request.
+    pub caller: String,
+    /// The party that answered.
+    pub callee: String,
+    /// HTTP method, upper case; empty when only the response was seen and it did not say.
+    pub method: String,
+    /// URL path without query (`/` for the hook's `None`).
+    pub path: String,
+    /// Query string without `?`: `None` when the format does not record it (unknown),
+    /// `Some("")` when the request had none.
+    pub query: Option<String>,
+    /// Response status code, when a response was seen.
+    pub status: Option<u16>,
+    /// Response reason phrase as captured (`MULTIPLE CHOICES`, `Created`).
+    pub reason: Option<String>,
+    /// The request message.
+    pub request: Message,
+    /// The response message.
+    pub response: Message,
+    /// Whether both sides were seen.
+    pub completeness: Completeness,
+    /// Index of the innermost exchange that was open, with this exchange's caller as its callee,
+    /// when this request was sent; `None` for a root of its actor.
+    pub parent: Option<usize>,
+    /// True when the parent was inferred from a request that came *after* this one (a hook
+    /// placed behind keystonemiddleware logs validation calls before their inbound request).
+    pub adopted: bool,
+}
+
+impl Exchange {
+    /// `caller -> callee METHOD path`, the raw (un-normalized) call line.
+    pub fn call_line(&self) -> String {
+        format!(
+            "{} -> {} {} {}",
+            self.caller, self.callee, self.method, self.path
+        )
+    }
+}
+
+/// One side of an exchange: where it was seen, its headers and its body.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Message {
+    /// 1-based line of the message's heading; `None` when this side was not captured.
+    pub line: Option<usize>,
+    /// Headers in capture order.
+    pub headers: Headers,
+    /// The body.
+    pub body: Body,
+}
+
+/// Ordered HTTP headers; names are kept as captured and compared case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(transparent)]
+pub struct Headers(pub Vec<(String, String)>);
+
+impl Headers {
+    /// The first value of header `name` (case-insensitive).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Iterates `(name, value)` pairs in capture order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// Number of header lines.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when there are no headers.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A message body: JSON when the text parses as JSON, otherwise opaque text with its kind.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Body {
+    /// The format carries no bodies (Mermaid): nothing is known.
+    #[default]
+    Unknown,
+    /// No body (`none`, `None` or nothing).
+    None,
+    /// A JSON document.
+    Json(Value),
+    /// Text that is not JSON.
+    Text(String),
+    /// A Python bytes repr (`b'QFI\xfb…'...`).
+    Bytes(String),
+    /// A Python object repr (`<swiftclient.utils.LengthWrapper object at 0x…>`).
+    Object(String),
+}
+
+impl Body {
+    /// Classifies the text of a body block as the hook writes it.
+    pub fn from_text(text: &str) -> Body {
+        let trimmed = text.trim();
+        if trimmed.is_empty() || trimmed.eq_ignore_ascii_case("none") {
+            return Body::None;
+        }
+        if let Ok(value) = serde_json::from_str::<Value>(trimmed) {
+            return Body::Json(value);
+        }
+        if is_bytes_repr(trimmed) {
+            Body::Bytes(trimmed.to_string())
+        } else if trimmed.starts_with('<') && trimmed.ends_with('>') && trimmed.contains(" object")
+        {
+            Body::Object(trimmed.to_string())
+        } else {
+            Body::Text(text.trim_end().to_string())
+        }
+    }
+
+    /// Whether the text looks like JSON that failed to parse (worth a warning).
+    pub fn looks_like_broken_json(text: &str) -> bool {
+        let t = text.trim_start();
+        (t.starts_with('{') || t.starts_with('['))
+            && serde_json::from_str::<Value>(text.trim()).is_err()
+    }
+
+    /// The body's kind as reports name it: `unknown`, `none`, `json`, `text`, `bytes`, `object`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Body::Unknown => "unknown",
+            Body::None => "none",
+            Body::Json(_) => "json",
+            Body::Text(_) => "text",
+            Body::Bytes(_) => "bytes",
+            Body::Object(_) => "object",
+        }
+    }
+}
+
+fn is_bytes_repr(text: &str) -> bool {
+    let rest = match text.strip_prefix('b') {
+        Some(rest) => rest,
+        None => return false,
+    };
+    rest.starts_with('\'') || rest.starts_with('"')
+}
+
+/// A problem that did not stop parsing, pointing at its source line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// 1-based source line.
+    pub line: usize,
+    /// What was wrong, lower case, no trailing period.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_kinds_are_detected_from_text() {
+        assert_eq!(Body::from_text("none"), Body::None);
+        assert_eq!(Body::from_text("None\n"), Body::None);
+        assert_eq!(Body::from_text("  \n"), Body::None);
+        assert_eq!(Body::from_text("{\"a\": 1}").kind(), "json");
+        assert_eq!(Body::from_text("b'QFI\\xfb'...").kind(), "bytes");
+        assert_eq!(
+            Body::from_text("<swiftclient.utils.LengthWrapper object at 0x7f1e3d78c6a0>").kind(),
+            "object"
+        );
+        assert_eq!(Body::from_text("hello world").kind(), "text");
+        assert!(Body::looks_like_broken_json("{\"a\": "));
+        assert!(!Body::looks_like_broken_json("{\"a\": 1}"));
+    }
+
+    #[test]
+    fn headers_are_case_insensitive() {
+        let headers = Headers(vec![("X-Auth-Token".into(), "t".into())]);
+        assert_eq!(headers.get("x-auth-token"), Some("t"));
+        assert_eq!(headers.get("missing"), None);
+    }
+}
+
+/// A call's identity for alignment: canonical caller and callee, method, normalized path template.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Signature {
+    /// Canonical caller name.
+    pub caller: String,
+    /// Canonical callee name.
+    pub callee: String,
+    /// HTTP method.
+    pub method: String,
+    /// Path template with placeholders and without the service's mount prefix.
+    pub path: String,
+}
+
+impl std::fmt::Display for Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} -> {} {} {}",
+            self.caller, self.callee, self.method, self.path
+        )
+    }
+}

@@ -1,0 +1,46 @@
+//! Shared helpers: fixture paths and running the built binary.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// Path of a file under `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Reads a fixture as text.
+pub fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(fixture(name)).expect("fixture exists")
+}
+
+/// Runs the flowdiff binary with `args`, without a terminal and without color.
+pub fn flowdiff(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flowdiff"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("flowdiff runs")
+}
+
+/// Stdout of a run as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Stderr of a run as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A fresh empty scratch directory for one test.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("flowdiff-it-{}-{}", name, std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
