@@ -19,6 +19,7 @@ pub mod commands;
 pub mod compare;
 pub mod error;
 pub mod fsutil;
+pub mod golden;
 pub mod normalize;
 pub mod parse;
 pub mod render;
