@@ -65,7 +65,8 @@ pub fn parse_rules(text: &str, path: &Path, origin: &Origin) -> Result<Vec<Rule>
     };
     let table: toml::Table = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(0, |s| line_of(text, s.start));
-        input_error(line, format!("invalid TOML: {}", e.message().trim_end()))
+        let message = e.message().trim_end().replace('\n', "; ");
+        input_error(line, format!("invalid TOML: {message}"))
     })?;
     let headers = rule_header_lines(text);
     let mut errors = Vec::new();
@@ -118,10 +119,11 @@ pub fn parse_rules(text: &str, path: &Path, origin: &Origin) -> Result<Vec<Rule>
 
 /// 1-based line of byte offset `offset`.
 fn line_of(text: &str, offset: usize) -> usize {
-    1 + text.as_bytes()[..offset.min(text.len())]
+    let line = 1 + text.as_bytes()[..offset.min(text.len())]
         .iter()
         .filter(|&&b| b == b'\n')
-        .count()
+        .count();
+    line.min(text.lines().count().max(1))
 }
 
 /// Lines of the `[[rule]]` headers, in order.

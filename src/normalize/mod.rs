@@ -10,6 +10,8 @@ pub mod rules;
 mod walk;
 
 #[cfg(test)]
+mod rules_tests;
+#[cfg(test)]
 mod tests;
 
 pub use rules::RuleSet;
