@@ -21,6 +21,8 @@ pub struct Collected<'r> {
     pub kept: Vec<String>,
     /// Placeholders in order of first appearance.
     pub order: Vec<Sym>,
+    /// Placeholders that appear in a path or query.
+    pub in_calls: HashSet<Sym>,
 }
 
 /// The placeholders decided for one trace, applied by the rewriting pass.
@@ -30,7 +32,7 @@ pub struct Assignment {
     consts: Vec<String>,
     seq: usize,
     cursor: usize,
-    /// Named placeholders in order of first appearance.
+    /// Named placeholders of paths and queries, in order of first appearance anywhere.
     pub variables: Vec<String>,
 }
 
@@ -85,6 +87,7 @@ impl Assignment {
         let variables = this
             .order
             .iter()
+            .filter(|sym| this.in_calls.contains(sym))
             .filter_map(|sym| match sym {
                 Sym::Entry(i) if this.entries[*i].name.is_some() => Some(names[*i].clone()),
                 Sym::Kept(i)

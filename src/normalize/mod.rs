@@ -20,7 +20,8 @@ use crate::trace::{Exchange, Signature, Trace};
 use placeholders::Collector;
 
 /// Returns the canonical form of `trace`: canonical service names, volatile values replaced by
-/// placeholders, secrets redacted. Deterministic and idempotent.
+/// placeholders, secrets redacted. Its `variables` are the named placeholders of paths and
+/// queries (`image_id`, `server_id`), each as `(name, "{name}")`. Deterministic and idempotent.
 pub fn normalize(trace: &Trace, rules: &RuleSet) -> Trace {
     let mut out = trace.clone();
     for exchange in &mut out.exchanges {

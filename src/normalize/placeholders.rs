@@ -61,6 +61,10 @@ pub struct Collector<'r> {
     kept_index: HashMap<String, usize>,
     order: Vec<Sym>,
     order_seen: HashSet<Sym>,
+    /// Placeholders seen in a path or query (the flow's resources), and whether the string
+    /// being scanned is one.
+    in_calls: HashSet<Sym>,
+    scanning_call: bool,
     /// Declared variables: placeholder name -> raw value, raw value -> name.
     declared_names: HashMap<String, String>,
     declared_raws: HashMap<String, String>,
@@ -102,6 +106,8 @@ impl<'r> Collector<'r> {
             kept_index: HashMap::new(),
             order: Vec::new(),
             order_seen: HashSet::new(),
+            in_calls: HashSet::new(),
+            scanning_call: false,
             declared_names,
             declared_raws,
             headers: HashMap::new(),
@@ -150,6 +156,9 @@ impl<'r> Collector<'r> {
     }
 
     fn mark(&mut self, sym: Sym) {
+        if self.scanning_call {
+            self.in_calls.insert(sym);
+        }
         if self.order_seen.insert(sym) {
             self.order.push(sym);
         }
@@ -430,6 +439,7 @@ impl<'r> Collector<'r> {
             consts: self.consts,
             kept: self.kept,
             order: self.order,
+            in_calls: self.in_calls,
         })
     }
 }
@@ -445,8 +455,15 @@ impl Visit for Collector<'_> {
     fn visit(&mut self, text: &mut String, ctx: Ctx<'_>) {
         let text: &str = text;
         match ctx {
-            Ctx::Path => self.path(text),
-            Ctx::Query => self.query(text),
+            Ctx::Path | Ctx::Query => {
+                self.scanning_call = true;
+                if matches!(ctx, Ctx::Path) {
+                    self.path(text);
+                } else {
+                    self.query(text);
+                }
+                self.scanning_call = false;
+            }
             Ctx::Header(name) => {
                 let info = self.header_info(name);
                 let name = match &info.action {

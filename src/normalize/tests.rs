@@ -278,6 +278,8 @@ fn a_name_once_given_is_used_everywhere_and_collisions_are_numbered() {
     assert_eq!(t.exchanges[2].path, "/placement/allocations/{server_id}");
     assert_eq!(t.exchanges[3].path, "/compute/v2.1/servers/{server_id2}");
     assert_eq!(t.exchanges[2].callee, "placement-api");
+    let names: Vec<&str> = t.variables.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["server_id", "server_id2"]);
 }
 
 #[test]
