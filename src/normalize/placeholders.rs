@@ -9,12 +9,15 @@ use super::rules::Replace;
 use super::walk::{Ctx, Visit};
 use std::collections::{HashMap, HashSet};
 
-/// Naming priority: lower wins. Value rules, then path segments, headers, keys, declared names.
+/// Naming priority: lower wins. Value rules, then path segments, headers, keys (and pointers),
+/// names derived from a parent key, declared names.
 const TIER_VALUE: u8 = 0;
 const TIER_SEGMENT: u8 = 1;
 const TIER_HEADER: u8 = 2;
 const TIER_KEY: u8 = 3;
-const TIER_DECLARED: u8 = 4;
+/// A name derived from the enclosing key (`{parent}_id`) is weaker than one the key gives.
+const TIER_PARENT: u8 = 4;
+const TIER_DECLARED: u8 = 5;
 
 /// What a recorded span is replaced with.
 #[derive(Debug, Clone, Copy)]
@@ -388,19 +391,21 @@ impl<'r> Collector<'r> {
             .iter()
             .find(|(ps, _)| ps.iter().any(|p| p.matches(pointer)))
             .map(|(_, a)| a.clone());
-        let (action, name) = match (pointer_rule, key.and_then(|k| self.key_rule(k))) {
+        let (action, capture) = match (pointer_rule, key.and_then(|k| self.key_rule(k))) {
             (Some(action), _) => (Some(action), None),
-            (None, Some((action, capture))) => {
-                let name = match &action {
-                    ContextAction::Replace(r, _) => r
-                        .named
-                        .as_ref()
-                        .and_then(|t| expand_name(t, capture.as_deref(), parent)),
-                    ContextAction::Redact(_) => None,
-                };
-                (Some(action), name.map(|n| (TIER_KEY, n)))
-            }
+            (None, Some((action, capture))) => (Some(action), capture),
             (None, None) => (None, None),
+        };
+        let name = match &action {
+            Some(ContextAction::Replace(r, _)) => r.named.as_ref().and_then(|t| {
+                let tier = if t.contains("{parent") {
+                    TIER_PARENT
+                } else {
+                    TIER_KEY
+                };
+                expand_name(t, capture.as_deref(), parent).map(|n| (tier, n))
+            }),
+            _ => None,
         };
         self.scan(text, start, end, action.as_ref(), name);
     }
