@@ -19,10 +19,8 @@ pub struct Collected<'r> {
     pub consts: Vec<String>,
     /// Placeholders already in the input.
     pub kept: Vec<String>,
-    /// Placeholders in order of first appearance.
-    pub order: Vec<Sym>,
-    /// Placeholders that appear in a path or query.
-    pub in_calls: HashSet<Sym>,
+    /// Placeholders in order of first appearance, with whether they appear in a path or query.
+    pub order: Vec<(Sym, bool)>,
 }
 
 /// The placeholders decided for one trace, applied by the rewriting pass.
@@ -49,16 +47,23 @@ impl Assignment {
             .filter(|&i| this.entries[i].name.is_some())
             .collect();
         named.sort_by_key(|&i| this.entries[i].name.as_ref().map_or(u8::MAX, |(t, _)| *t));
+        // The next number to try per base name keeps collisions linear.
+        let mut next: HashMap<String, usize> = HashMap::new();
         for i in named {
             let Some((_, base)) = &this.entries[i].name else {
                 continue;
             };
-            let mut candidate = base.clone();
-            let mut n = 1;
+            let n = next.entry(base.clone()).or_insert(1);
+            let mut candidate = if *n == 1 {
+                base.clone()
+            } else {
+                format!("{base}{n}")
+            };
             while used.contains(&candidate) {
-                n += 1;
+                *n += 1;
                 candidate = format!("{base}{n}");
             }
+            *n += 1;
             used.insert(candidate.clone());
             names[i] = Some(candidate);
         }
@@ -87,8 +92,8 @@ impl Assignment {
         let variables = this
             .order
             .iter()
-            .filter(|sym| this.in_calls.contains(sym))
-            .filter_map(|sym| match sym {
+            .filter(|(_, in_call)| *in_call)
+            .filter_map(|(sym, _)| match sym {
                 Sym::Entry(i) if this.entries[*i].name.is_some() => Some(names[*i].clone()),
                 Sym::Kept(i)
                     if !generic(&this.kept[*i]) && !constant_kinds.contains(&this.kept[*i]) =>
@@ -110,21 +115,22 @@ impl Assignment {
     }
 }
 
-impl Visit for Assignment {
-    fn visit(&mut self, text: &mut String, _ctx: Ctx<'_>) {
+impl Assignment {
+    /// The rewritten text of the next visited string, when it has replacements.
+    fn apply(&mut self, text: &str) -> Option<String> {
         let first = self.cursor;
         while self.cursor < self.spans.len() && self.spans[self.cursor].seq == self.seq {
             self.cursor += 1;
         }
         self.seq += 1;
         if first == self.cursor {
-            return;
+            return None;
         }
-        let mut spans: Vec<&Span> = self.spans[first..self.cursor].iter().collect();
+        let spans = &mut self.spans[first..self.cursor];
         spans.sort_by_key(|s| s.start);
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
-        for span in spans {
+        for span in spans.iter() {
             if span.start < at || span.end > text.len() {
                 continue;
             }
@@ -139,6 +145,18 @@ impl Visit for Assignment {
             at = span.end;
         }
         out.push_str(&text[at..]);
-        *text = out;
+        Some(out)
+    }
+}
+
+impl Visit for Assignment {
+    fn visit(&mut self, text: &mut String, _ctx: Ctx<'_>) {
+        if let Some(new) = self.apply(text) {
+            *text = new;
+        }
+    }
+
+    fn visit_key(&mut self, key: &str) -> Option<String> {
+        self.apply(key)
     }
 }

@@ -6,11 +6,8 @@ use super::rules::{Action, By, CallSpec, Matcher, Replace, Rule};
 use crate::error::{Error, Result};
 use crate::severity::Severity;
 use crate::trace::Signature;
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexSet, RegexSetBuilder};
 use std::collections::{HashMap, HashSet};
-
-/// The group name of the built-in alternative that keeps existing `{placeholders}`.
-pub const KEEP_GROUP: &str = "keep";
 
 /// What a header, key or pointer rule does to the value it selects.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,24 +18,22 @@ pub enum ContextAction {
     Redact(String),
 }
 
-/// One alternative of the combined value regex.
+/// One pattern of the combined value scan (pattern `i + 1`; pattern 0 keeps placeholders).
 #[derive(Debug, Clone)]
 pub struct ValueRule {
-    /// Group name of the whole alternative.
-    pub group: String,
-    /// Group name of its `v` capture, when it has one.
-    pub v_group: Option<String>,
+    /// The rule's own regex when it has a `v` group limiting the replaced part.
+    pub v: Option<Regex>,
     /// What to do with the match.
     pub action: ContextAction,
 }
 
 /// What the rules say about one header name.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct HeaderInfo {
     /// Not compared.
     pub ignored: bool,
-    /// What to do with its value.
-    pub action: Option<ContextAction>,
+    /// What to do with its value: an index into [`Compiled::actions`].
+    pub action: Option<usize>,
 }
 
 /// A compiled call matcher.
@@ -116,17 +111,21 @@ impl PathMatch {
 /// All rules, compiled.
 #[derive(Debug, Clone, Default)]
 pub struct Compiled {
-    /// The combined value regex (the keep alternative first, then each value rule).
-    pub values: Option<Regex>,
+    /// All value rules in one multi-pattern regex (pattern 0 keeps `{placeholders}`, pattern
+    /// `i + 1` is value rule `i`), leftmost-first in rule order.
+    pub values: Option<regex_automata::meta::Regex>,
     /// The value rules, in alternative order.
     pub value_rules: Vec<ValueRule>,
+    /// What header, key and pointer rules do to values, indexed by the rules below.
+    pub actions: Vec<ContextAction>,
     header_set: Option<RegexSet>,
-    header_rules: Vec<Action>,
+    /// Per header pattern: ignore (`None`) or an index into `actions`.
+    header_rules: Vec<Option<usize>>,
     key_set: Option<RegexSet>,
-    /// Key regexes (for `{v}` captures) and what each key rule does.
-    pub key_rules: Vec<(Regex, ContextAction)>,
-    /// Pointer rules that replace values.
-    pub pointer_rules: Vec<(Vec<PointerPattern>, ContextAction)>,
+    /// Key regexes (for `{v}` captures) and an index into `actions`.
+    key_rules: Vec<(Regex, usize)>,
+    /// Pointer rules that replace values, with an index into `actions`.
+    pub pointer_rules: Vec<(Vec<PointerPattern>, usize)>,
     /// Segment naming rules: regex and name template.
     pub segments: Vec<(Regex, String)>,
     arrays: Vec<(PathMatch, bool)>,
@@ -164,11 +163,9 @@ impl Compiled {
     /// Compiles the rules (already validated one by one when loaded).
     pub fn new(rules: &[Rule]) -> Result<Compiled> {
         let mut c = Compiled::default();
-        let mut alternatives = vec![format!(r"(?P<{KEEP_GROUP}>\{{[A-Za-z_][A-Za-z0-9_]*\}})")];
+        let mut patterns = vec![r"\{[A-Za-z_][A-Za-z0-9_]*\}".to_string()];
         let mut header_patterns = Vec::new();
         let mut key_patterns = Vec::new();
-        let group_re = Regex::new(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
-            .map_err(|e| Error::Usage(e.to_string()))?;
         for rule in rules.iter().filter(|r| r.enabled) {
             match &rule.action {
                 Action::Placeholder(r) | Action::Secret(r) if r.numbered => {
@@ -187,21 +184,28 @@ impl Compiled {
                     let Some(action) = context_action(action) else {
                         continue;
                     };
-                    let i = c.value_rules.len();
-                    let renamed = group_re.replace_all(source, format!("(?P<r{i}_$1>").as_str());
-                    let v_group = format!("r{i}_v");
-                    let has_v = renamed.contains(&format!("(?P<{v_group}>"));
-                    alternatives.push(format!("(?P<r{i}>{renamed})"));
+                    let own = Regex::new(source).map_err(|e| compile_error(rule, e))?;
+                    let has_v = own.capture_names().any(|n| n == Some("v"));
+                    patterns.push(source.clone());
                     c.value_rules.push(ValueRule {
-                        group: format!("r{i}"),
-                        v_group: has_v.then_some(v_group),
+                        v: has_v.then_some(own),
                         action,
                     });
                 }
                 (Matcher::Header(globs), action) => {
+                    let index = match action {
+                        Action::Ignore => None,
+                        other => match context_action(other) {
+                            Some(a) => {
+                                c.actions.push(a);
+                                Some(c.actions.len() - 1)
+                            }
+                            None => continue,
+                        },
+                    };
                     for glob in globs {
                         header_patterns.push(header_glob_regex(glob));
-                        c.header_rules.push(action.clone());
+                        c.header_rules.push(index);
                     }
                 }
                 (Matcher::Key(source), Action::Ordered | Action::Unordered | Action::Pin) => {
@@ -218,7 +222,8 @@ impl Compiled {
                     };
                     let re = Regex::new(source).map_err(|e| compile_error(rule, e))?;
                     key_patterns.push(source.clone());
-                    c.key_rules.push((re, action));
+                    c.actions.push(action);
+                    c.key_rules.push((re, c.actions.len() - 1));
                 }
                 (Matcher::Pointer(ps), action) => {
                     let patterns = ps
@@ -232,7 +237,8 @@ impl Compiled {
                         Action::Unordered => c.arrays.push((PathMatch::Pointer(patterns), false)),
                         other => {
                             if let Some(action) = context_action(other) {
-                                c.pointer_rules.push((patterns, action));
+                                c.actions.push(action);
+                                c.pointer_rules.push((patterns, c.actions.len() - 1));
                             }
                         }
                     }
@@ -277,9 +283,13 @@ impl Compiled {
             }
         }
         c.values = Some(
-            RegexBuilder::new(&alternatives.join("|"))
-                .size_limit(64 << 20)
-                .build()
+            regex_automata::meta::Regex::builder()
+                .configure(
+                    regex_automata::meta::Config::new()
+                        .nfa_size_limit(Some(64 << 20))
+                        .hybrid_cache_capacity(8 << 20),
+                )
+                .build_many(&patterns)
                 .map_err(|e| Error::Usage(format!("the value rules do not combine: {e}")))?,
         );
         if !header_patterns.is_empty() {
@@ -307,17 +317,18 @@ impl Compiled {
             return info;
         };
         for i in set.matches(name).iter() {
-            match &self.header_rules[i] {
-                Action::Ignore => info.ignored = true,
-                action if info.action.is_none() => info.action = context_action(action),
-                _ => {}
+            match self.header_rules[i] {
+                None => info.ignored = true,
+                Some(action) if info.action.is_none() => info.action = Some(action),
+                Some(_) => {}
             }
         }
         info
     }
 
-    /// The first key rule matching JSON key or query parameter `key`, with its `v` capture.
-    pub fn key(&self, key: &str) -> Option<(ContextAction, Option<String>)> {
+    /// The first key rule matching JSON key or query parameter `key` (an index into
+    /// [`Compiled::actions`]), with its `v` capture.
+    pub fn key(&self, key: &str) -> Option<(usize, Option<String>)> {
         let set = self.key_set.as_ref()?;
         let i = set.matches(key).iter().next()?;
         let (re, action) = &self.key_rules[i];
@@ -325,7 +336,18 @@ impl Compiled {
             .captures(key)
             .and_then(|c| c.name("v"))
             .map(|m| m.as_str().to_string());
-        Some((action.clone(), capture))
+        Some((*action, capture))
+    }
+
+    /// The first pointer rule matching `pointer` (whose last segment is `key`), if any.
+    pub fn pointer(&self, pointer: &str, key: Option<&str>) -> Option<usize> {
+        self.pointer_rules
+            .iter()
+            .find(|(ps, _)| {
+                ps.iter()
+                    .any(|p| p.could_end_with(key) && p.matches(pointer))
+            })
+            .map(|(_, action)| *action)
     }
 
     /// True when the array at `pointer` is ordered (the first matching rule decides).

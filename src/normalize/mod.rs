@@ -3,6 +3,8 @@
 
 mod assign;
 mod compiled;
+mod contexts;
+mod fxhash;
 mod load;
 mod pattern;
 mod placeholders;
@@ -17,7 +19,7 @@ mod tests;
 pub use rules::RuleSet;
 
 use crate::trace::{Exchange, Signature, Trace};
-use placeholders::Collector;
+use contexts::Collector;
 
 /// Returns the canonical form of `trace`: canonical service names, volatile values replaced by
 /// placeholders, secrets redacted. Its `variables` are the named placeholders of paths and

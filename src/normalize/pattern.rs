@@ -34,28 +34,46 @@ impl PointerPattern {
 
     /// True when the pointer (RFC 6901 text, array indices or `*`) matches the pattern.
     pub fn matches(&self, pointer: &str) -> bool {
-        let segments: Vec<String> = match pointer.strip_prefix('/') {
+        let segments: Vec<&str> = match pointer.strip_prefix('/') {
             Some("") | None => Vec::new(),
-            Some(rest) => rest
-                .split('/')
-                .map(|s| s.replace("~1", "/").replace("~0", "~"))
-                .collect(),
+            Some(rest) => rest.split('/').collect(),
         };
-        let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
-        let pats: Vec<&str> = self.segments.iter().map(String::as_str).collect();
-        match_segments(&pats, &segs)
+        match_segments(&self.segments, &segments)
+    }
+
+    /// A cheap pre-check: false when the pattern's last segment is a literal other than `key`
+    /// (the last key of the pointer, `None` for an array element or the root).
+    pub fn could_end_with(&self, key: Option<&str>) -> bool {
+        match (self.segments.last().map(String::as_str), key) {
+            (None | Some("*" | "**"), _) => true,
+            (Some(last), Some(key)) => last == key,
+            (Some(_), None) => true,
+        }
     }
 }
 
-/// Matches segments against a pattern; `**` backtracks (patterns are short).
-fn match_segments(pattern: &[&str], segments: &[&str]) -> bool {
+/// Matches escaped pointer segments against a pattern; `**` backtracks (patterns are short).
+fn match_segments(pattern: &[String], segments: &[&str]) -> bool {
     match pattern.split_first() {
         None => segments.is_empty(),
-        Some((&"**", rest)) => (0..=segments.len()).any(|i| match_segments(rest, &segments[i..])),
+        Some((first, rest)) if first == "**" => {
+            (0..=segments.len()).any(|i| match_segments(rest, &segments[i..]))
+        }
         Some((first, rest)) => match segments.split_first() {
-            Some((seg, tail)) => (*first == "*" || first == seg) && match_segments(rest, tail),
+            Some((seg, tail)) => {
+                (first == "*" || segment_equals(seg, first)) && match_segments(rest, tail)
+            }
             None => false,
         },
+    }
+}
+
+/// Compares an escaped pointer segment (`a~1b`) with an unescaped literal (`a/b`).
+fn segment_equals(escaped: &str, literal: &str) -> bool {
+    if escaped.contains('~') {
+        escaped.replace("~1", "/").replace("~0", "~") == literal
+    } else {
+        escaped == literal
     }
 }
 

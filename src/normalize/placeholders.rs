@@ -1,22 +1,21 @@
-//! Placeholders that keep meaning: the collecting pass finds every volatile value and the
-//! names its contexts suggest, assignment gives each distinct value one placeholder, and the
-//! rewriting pass replaces them.
+//! Placeholders that keep meaning, the collecting pass: finds every volatile value and the
+//! names its contexts offer, and records where each replacement goes. Assignment
+//! (`assign.rs`) then gives each distinct value one placeholder and rewrites.
 
 use super::assign::{Assignment, Collected};
-use super::compiled::{Compiled, ContextAction, HeaderInfo, KEEP_GROUP};
+use super::compiled::{Compiled, ContextAction};
+use super::fxhash::FxMap;
 use super::pattern::{expand_name, sanitize_name};
 use super::rules::Replace;
-use super::walk::{Ctx, Visit};
-use std::collections::{HashMap, HashSet};
 
 /// Naming priority: lower wins. Value rules, then path segments, headers, keys (and pointers),
 /// names derived from a parent key, declared names.
-const TIER_VALUE: u8 = 0;
-const TIER_SEGMENT: u8 = 1;
-const TIER_HEADER: u8 = 2;
-const TIER_KEY: u8 = 3;
+pub(super) const TIER_VALUE: u8 = 0;
+pub(super) const TIER_SEGMENT: u8 = 1;
+pub(super) const TIER_HEADER: u8 = 2;
+pub(super) const TIER_KEY: u8 = 3;
 /// A name derived from the enclosing key (`{parent}_id`) is weaker than one the key gives.
-const TIER_PARENT: u8 = 4;
+pub(super) const TIER_PARENT: u8 = 4;
 const TIER_DECLARED: u8 = 5;
 
 /// What a recorded span is replaced with.
@@ -51,43 +50,62 @@ pub(super) enum Sym {
     Kept(usize),
 }
 
-/// The collecting pass: finds volatile values and their candidate names.
-pub struct Collector<'r> {
-    rules: &'r Compiled,
-    seq: usize,
+/// A name a context offers for the values found in a string, expanded only when one is found.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Offer<'a> {
+    pub(super) tier: u8,
+    /// A name template (`{parent:singular}_id`) or, with `ready`, nothing.
+    pub(super) template: Option<&'a str>,
+    pub(super) capture: Option<&'a str>,
+    pub(super) parent: Option<&'a str>,
+    /// An already expanded name.
+    pub(super) ready: Option<&'a str>,
+}
+
+impl Offer<'_> {
+    fn name(&self) -> Option<(u8, String)> {
+        if let Some(ready) = self.ready {
+            return Some((self.tier, ready.to_string()));
+        }
+        let template = self.template?;
+        expand_name(template, self.capture, self.parent).map(|n| (self.tier, n))
+    }
+}
+
+/// One volatile match inside a string: its span and the value rule (`None`: a placeholder).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Found {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) rule: Option<usize>,
+}
+
+/// The collecting pass's state (the memos of context rules live in `contexts.rs`).
+pub(super) struct State<'r> {
+    pub(super) rules: &'r Compiled,
+    pub(super) seq: usize,
     spans: Vec<Span>,
-    raws: HashMap<String, usize>,
+    raws: FxMap<String, usize>,
     entries: Vec<Entry>,
     consts: Vec<String>,
-    const_index: HashMap<String, usize>,
+    const_index: FxMap<String, usize>,
     kept: Vec<String>,
-    kept_index: HashMap<String, usize>,
+    kept_index: FxMap<String, usize>,
     order: Vec<Sym>,
-    order_seen: HashSet<Sym>,
-    /// Placeholders seen in a path or query (the flow's resources), and whether the string
-    /// being scanned is one.
-    in_calls: HashSet<Sym>,
-    scanning_call: bool,
-    /// Declared variables: placeholder name -> raw value, raw value -> name.
-    declared_names: HashMap<String, String>,
-    declared_raws: HashMap<String, String>,
-    headers: HashMap<String, HeaderInfo>,
-    keys: HashMap<String, Option<(ContextAction, Option<String>)>>,
-    segment_names: HashMap<String, Option<String>>,
+    seen: [Vec<bool>; 2],
+    in_calls: [Vec<bool>; 2],
+    /// Whether the string being scanned is a path or query (the flow's resources).
+    pub(super) scanning_call: bool,
+    declared_names: FxMap<String, String>,
+    declared_raws: FxMap<String, String>,
+    found: Vec<Found>,
 }
 
-/// One volatile match inside a string: its span and the value rule that found it.
-struct Found {
-    start: usize,
-    end: usize,
-    rule: Option<usize>,
-}
-
-impl<'r> Collector<'r> {
-    /// A collector for one trace, knowing its declared `(name, raw value)` variables.
-    pub fn new(rules: &'r Compiled, variables: &[(String, String)]) -> Collector<'r> {
-        let mut declared_names = HashMap::new();
-        let mut declared_raws = HashMap::new();
+impl<'r> State<'r> {
+    /// A fresh state for one trace, knowing its declared `(name, raw value)` variables.
+    pub(super) fn new(rules: &'r Compiled, variables: &[(String, String)]) -> State<'r> {
+        let mut declared_names = FxMap::default();
+        let mut declared_raws = FxMap::default();
         for (name, raw) in variables {
             let is_placeholder = raw.starts_with('{') && raw.ends_with('}');
             if !raw.is_empty() && !is_placeholder {
@@ -97,72 +115,77 @@ impl<'r> Collector<'r> {
                     .or_insert_with(|| name.clone());
             }
         }
-        Collector {
+        State {
             rules,
             seq: 0,
             spans: Vec::new(),
-            raws: HashMap::new(),
+            raws: FxMap::default(),
             entries: Vec::new(),
             consts: Vec::new(),
-            const_index: HashMap::new(),
+            const_index: FxMap::default(),
             kept: Vec::new(),
-            kept_index: HashMap::new(),
+            kept_index: FxMap::default(),
             order: Vec::new(),
-            order_seen: HashSet::new(),
-            in_calls: HashSet::new(),
+            seen: [Vec::new(), Vec::new()],
+            in_calls: [Vec::new(), Vec::new()],
             scanning_call: false,
             declared_names,
             declared_raws,
-            headers: HashMap::new(),
-            keys: HashMap::new(),
-            segment_names: HashMap::new(),
+            found: Vec::new(),
         }
     }
 
-    fn find(&self, text: &str, start: usize, end: usize) -> Vec<Found> {
+    /// Appends the volatile matches of `text[start..end]` to `out`, in order.
+    pub(super) fn find_into(&self, text: &str, start: usize, end: usize, out: &mut Vec<Found>) {
         let Some(re) = &self.rules.values else {
-            return Vec::new();
+            return;
         };
-        let mut found = Vec::new();
-        for caps in re.captures_iter(&text[start..end]) {
-            if let Some(m) = caps.name(KEEP_GROUP) {
-                found.push(Found {
+        let slice = &text[start..end];
+        for m in re.find_iter(slice) {
+            let pattern = m.pattern().as_usize();
+            let Some(index) = pattern.checked_sub(1) else {
+                out.push(Found {
                     start: start + m.start(),
                     end: start + m.end(),
                     rule: None,
                 });
                 continue;
-            }
-            let Some((i, rule)) = self
-                .rules
-                .value_rules
-                .iter()
-                .enumerate()
-                .find(|(_, r)| caps.name(&r.group).is_some())
-            else {
+            };
+            let Some(rule) = self.rules.value_rules.get(index) else {
                 continue;
             };
-            let m = rule
-                .v_group
-                .as_ref()
-                .and_then(|g| caps.name(g))
-                .or_else(|| caps.name(&rule.group));
-            if let Some(m) = m.filter(|m| !m.is_empty()) {
-                found.push(Found {
-                    start: start + m.start(),
-                    end: start + m.end(),
-                    rule: Some(i),
+            let range = match &rule.v {
+                Some(own) => own
+                    .captures_at(slice, m.start())
+                    .and_then(|c| c.name("v"))
+                    .map(|v| v.range()),
+                None => Some(m.range()),
+            };
+            if let Some(range) = range.filter(|r| !r.is_empty()) {
+                out.push(Found {
+                    start: start + range.start,
+                    end: start + range.end,
+                    rule: Some(index),
                 });
             }
         }
-        found
     }
 
     fn mark(&mut self, sym: Sym) {
-        if self.scanning_call {
-            self.in_calls.insert(sym);
+        let (side, index) = match sym {
+            Sym::Entry(i) => (0, i),
+            Sym::Kept(i) => (1, i),
+        };
+        for flags in [&mut self.seen[side], &mut self.in_calls[side]] {
+            if flags.len() <= index {
+                flags.resize(index + 1, false);
+            }
         }
-        if self.order_seen.insert(sym) {
+        if self.scanning_call {
+            self.in_calls[side][index] = true;
+        }
+        if !self.seen[side][index] {
+            self.seen[side][index] = true;
             self.order.push(sym);
         }
     }
@@ -217,12 +240,11 @@ impl<'r> Collector<'r> {
     }
 
     /// Records a kept `{placeholder}`; a declared variable's placeholder stands for its value.
-    fn keep(&mut self, text: &str, found: &Found, name: Option<(u8, String)>) {
+    fn keep(&mut self, text: &str, found: Found, offer: Offer<'_>) {
         let inner = &text[found.start + 1..found.end - 1];
         if let Some(raw) = self.declared_names.get(inner).cloned() {
-            let kind = self.kind_of(&raw);
-            if let Some(kind) = kind {
-                let repl = self.entry(&raw, &kind, name);
+            if let Some(kind) = self.kind_of(&raw) {
+                let repl = self.entry(&raw, &kind, offer.name());
                 self.record(found.start, found.end, repl);
                 return;
             }
@@ -241,11 +263,11 @@ impl<'r> Collector<'r> {
 
     /// The numbered kind of a raw value when one value rule matches all of it.
     fn kind_of(&self, raw: &str) -> Option<String> {
-        let found = self.find(raw, 0, raw.len());
+        let mut found = Vec::new();
+        self.find_into(raw, 0, raw.len(), &mut found);
         match found.as_slice() {
             [f] if f.start == 0 && f.end == raw.len() => {
-                let rule = &self.rules.value_rules[f.rule?];
-                match &rule.action {
+                match &self.rules.value_rules.get(f.rule?)?.action {
                     ContextAction::Replace(r, _) if r.numbered => Some(r.kind.clone()),
                     _ => None,
                 }
@@ -255,13 +277,13 @@ impl<'r> Collector<'r> {
     }
 
     /// Scans `text[start..end]` under a context rule and an offered name.
-    fn scan(
+    pub(super) fn scan(
         &mut self,
         text: &str,
         start: usize,
         end: usize,
-        context: Option<&ContextAction>,
-        name: Option<(u8, String)>,
+        context: Option<&'r ContextAction>,
+        offer: Offer<'_>,
     ) {
         if start >= end || text[start..end].trim().is_empty() {
             return;
@@ -275,58 +297,58 @@ impl<'r> Collector<'r> {
             Some(ContextAction::Replace(r, secret)) => Some((r, *secret)),
             _ => None,
         };
+        let mut found = std::mem::take(&mut self.found);
+        found.clear();
+        self.find_into(text, start, end, &mut found);
+        if found.is_empty() && context_replace.is_none() {
+            self.found = found;
+            return;
+        }
+        let rules = self.rules;
         let mark = self.spans.len();
-        let found = self.find(text, start, end);
-        let mut covered = 0;
-        for f in &found {
-            covered += f.end - f.start;
+        for &f in &found {
             let Some(rule_index) = f.rule else {
-                self.keep(text, f, name.clone());
+                self.keep(text, f, offer);
                 continue;
             };
-            let value_rule = &self.rules.value_rules[rule_index];
+            let Some(value_rule) = rules.value_rules.get(rule_index) else {
+                continue;
+            };
             let raw = &text[f.start..f.end];
             let repl = match (&value_rule.action, context_replace) {
-                (ContextAction::Redact(c), _) => {
-                    let c = c.clone();
-                    self.constant(&c)
-                }
+                (ContextAction::Redact(c), _) => self.constant(c),
                 (ContextAction::Replace(own, _), _) if !own.numbered && own.named.is_none() => {
-                    let kind = own.kind.clone();
-                    self.constant(&kind)
+                    self.constant(&own.kind)
                 }
                 (ContextAction::Replace(own, _), Some((ctx, _))) => {
-                    let offered = name.clone().or_else(|| own_name(own, raw));
+                    let offered = offer.name().or_else(|| own_name(own, raw));
                     self.replace(raw, ctx, offered)
                 }
                 (ContextAction::Replace(own, _), None) => {
-                    let own = own.clone();
-                    let offered = own_name(&own, raw).or_else(|| name.clone());
-                    self.replace(raw, &own, offered)
+                    let offered = own_name(own, raw).or_else(|| offer.name());
+                    self.replace(raw, own, offered)
                 }
             };
             self.record(f.start, f.end, repl);
         }
-        let Some((ctx, secret)) = context_replace else {
-            return;
-        };
-        let leftover = secret && {
-            let mut rest = String::new();
-            let mut at = start;
-            for f in &found {
-                rest.push_str(&text[at..f.start]);
-                at = f.end;
+        if let Some((ctx, secret)) = context_replace {
+            let leftover = secret
+                && (found.is_empty() || {
+                    let mut at = start;
+                    let mut other = false;
+                    for f in &found {
+                        other |= has_content(&text[at..f.start]);
+                        at = f.end;
+                    }
+                    other || has_content(&text[at..end])
+                });
+            if (found.is_empty() && ctx.whole) || leftover {
+                self.spans.truncate(mark);
+                let repl = self.replace(&text[start..end], ctx, offer.name());
+                self.record(start, end, repl);
             }
-            rest.push_str(&text[at..end]);
-            rest.chars()
-                .any(|c| !matches!(c, 'b' | '\'' | '"' | ' ' | '\t'))
-        };
-        if (found.is_empty() && ctx.whole) || leftover || (secret && covered == 0) {
-            self.spans.truncate(mark);
-            let raw = text[start..end].to_string();
-            let repl = self.replace(&raw, ctx, name);
-            self.record(start, end, repl);
         }
+        self.found = found;
     }
 
     fn replace(&mut self, raw: &str, r: &Replace, name: Option<(u8, String)>) -> Repl {
@@ -337,116 +359,32 @@ impl<'r> Collector<'r> {
         }
     }
 
-    fn path(&mut self, text: &str) {
-        let mut prev: Option<(usize, usize)> = None;
-        let mut at = 0;
-        for segment in text.split('/') {
-            let (start, end) = (at, at + segment.len());
-            at = end + 1;
-            let found = self.find(text, start, end);
-            let whole = matches!(found.as_slice(), [f] if f.start == start && f.end == end);
-            let name = match prev.filter(|_| whole) {
-                Some((ps, pe)) => self.segment_name(&text[ps..pe]).map(|n| (TIER_SEGMENT, n)),
-                None => None,
-            };
-            self.scan(text, start, end, None, name);
-            prev = Some((start, end));
-        }
-    }
-
-    fn segment_name(&mut self, segment: &str) -> Option<String> {
-        if let Some(cached) = self.segment_names.get(segment) {
-            return cached.clone();
-        }
-        let name = self.rules.segments.iter().find_map(|(re, template)| {
-            let caps = re.captures(segment)?;
-            let v = caps.name("v").map_or(segment, |m| m.as_str());
-            expand_name(template, Some(v), None)
-        });
-        self.segment_names.insert(segment.to_string(), name.clone());
-        name
-    }
-
-    fn key_rule(&mut self, key: &str) -> Option<(ContextAction, Option<String>)> {
-        if let Some(cached) = self.keys.get(key) {
-            return cached.clone();
-        }
-        let rule = self.rules.key(key);
-        self.keys.insert(key.to_string(), rule.clone());
-        rule
-    }
-
-    fn keyed(
-        &mut self,
-        text: &str,
-        start: usize,
-        end: usize,
-        key: Option<&str>,
-        parent: Option<&str>,
-        pointer: &str,
-    ) {
-        let pointer_rule = self
-            .rules
-            .pointer_rules
+    /// Hands what was found to assignment.
+    pub(super) fn finish(self) -> Assignment {
+        let in_calls = |side: usize, i: usize| self.in_calls[side].get(i).copied() == Some(true);
+        let order: Vec<(Sym, bool)> = self
+            .order
             .iter()
-            .find(|(ps, _)| ps.iter().any(|p| p.matches(pointer)))
-            .map(|(_, a)| a.clone());
-        let (action, capture) = match (pointer_rule, key.and_then(|k| self.key_rule(k))) {
-            (Some(action), _) => (Some(action), None),
-            (None, Some((action, capture))) => (Some(action), capture),
-            (None, None) => (None, None),
-        };
-        let name = match &action {
-            Some(ContextAction::Replace(r, _)) => r.named.as_ref().and_then(|t| {
-                let tier = if t.contains("{parent") {
-                    TIER_PARENT
-                } else {
-                    TIER_KEY
-                };
-                expand_name(t, capture.as_deref(), parent).map(|n| (tier, n))
-            }),
-            _ => None,
-        };
-        self.scan(text, start, end, action.as_ref(), name);
-    }
-
-    fn query(&mut self, text: &str) {
-        let mut at = 0;
-        for pair in text.split('&') {
-            let (start, end) = (at, at + pair.len());
-            at = end + 1;
-            match pair.find('=') {
-                Some(eq) => {
-                    let key = pair[..eq].to_string();
-                    self.scan(text, start, start + eq, None, None);
-                    self.keyed(text, start + eq + 1, end, Some(&key), None, "");
-                }
-                None => self.scan(text, start, end, None, None),
-            }
-        }
-    }
-
-    fn header_info(&mut self, name: &str) -> HeaderInfo {
-        if let Some(info) = self.headers.get(name) {
-            return info.clone();
-        }
-        let info = self.rules.header(name);
-        self.headers.insert(name.to_string(), info.clone());
-        info
-    }
-
-    /// Assigns the placeholders (see [`Assignment::new`]).
-    pub fn finish(self) -> Assignment {
+            .map(|&sym| match sym {
+                Sym::Entry(i) => (sym, in_calls(0, i)),
+                Sym::Kept(i) => (sym, in_calls(1, i)),
+            })
+            .collect();
         Assignment::new(Collected {
             rules: self.rules,
             spans: self.spans,
             entries: self.entries,
             consts: self.consts,
             kept: self.kept,
-            order: self.order,
-            in_calls: self.in_calls,
+            order,
         })
     }
+}
+
+/// True when a secret's remainder holds more than bytes-repr quoting (`b'…'`) and spaces.
+fn has_content(text: &str) -> bool {
+    text.chars()
+        .any(|c| !matches!(c, 'b' | '\'' | '"' | ' ' | '\t'))
 }
 
 fn own_name(own: &Replace, raw: &str) -> Option<(u8, String)> {
@@ -454,40 +392,4 @@ fn own_name(own: &Replace, raw: &str) -> Option<(u8, String)> {
         .as_ref()
         .and_then(|t| expand_name(t, Some(raw), None))
         .map(|n| (TIER_VALUE, n))
-}
-
-impl Visit for Collector<'_> {
-    fn visit(&mut self, text: &mut String, ctx: Ctx<'_>) {
-        let text: &str = text;
-        match ctx {
-            Ctx::Path | Ctx::Query => {
-                self.scanning_call = true;
-                if matches!(ctx, Ctx::Path) {
-                    self.path(text);
-                } else {
-                    self.query(text);
-                }
-                self.scanning_call = false;
-            }
-            Ctx::Header(name) => {
-                let info = self.header_info(name);
-                let name = match &info.action {
-                    Some(ContextAction::Replace(r, _)) => r
-                        .named
-                        .as_ref()
-                        .and_then(|t| expand_name(t, None, None))
-                        .map(|n| (TIER_HEADER, n)),
-                    _ => None,
-                };
-                self.scan(text, 0, text.len(), info.action.as_ref(), name);
-            }
-            Ctx::Json {
-                key,
-                parent,
-                pointer,
-            } => self.keyed(text, 0, text.len(), key, parent, pointer),
-            Ctx::JsonKey | Ctx::Text => self.scan(text, 0, text.len(), None, None),
-        }
-        self.seq += 1;
-    }
 }

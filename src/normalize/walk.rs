@@ -13,8 +13,6 @@ pub enum Ctx<'a> {
     Query,
     /// The value of header `name`.
     Header(&'a str),
-    /// A JSON object key.
-    JsonKey,
     /// A JSON string under object key `key`, inside an object under `parent`.
     Json {
         /// The key of the value (array elements inherit their array's key).
@@ -32,6 +30,9 @@ pub enum Ctx<'a> {
 pub trait Visit {
     /// Visits one string.
     fn visit(&mut self, text: &mut String, ctx: Ctx<'_>);
+
+    /// Visits a JSON object key; returns its new text when it changes.
+    fn visit_key(&mut self, key: &str) -> Option<String>;
 }
 
 /// Walks `trace` in event order; `pointers` says whether JSON pointers are needed.
@@ -107,25 +108,44 @@ fn walk_json(
             for (i, item) in items.iter_mut().enumerate() {
                 let mark = pointer.len();
                 if pointers {
-                    pointer.push('/');
-                    pointer.push_str(&i.to_string());
+                    use std::fmt::Write as _;
+                    let _ = write!(pointer, "/{i}");
                 }
                 walk_json(item, key, parent, pointer, pointers, visitor);
                 pointer.truncate(mark);
             }
         }
         Value::Object(map) => {
-            let old = std::mem::take(map);
-            for (mut k, mut v) in old {
+            // Keys first, in order, then values: both passes see the same sequence, and the
+            // map is rebuilt only when a key changes.
+            let renamed: Vec<(usize, String)> = map
+                .keys()
+                .enumerate()
+                .filter_map(|(i, k)| visitor.visit_key(k).map(|new| (i, new)))
+                .collect();
+            if !renamed.is_empty() {
+                let mut renamed = renamed.into_iter().peekable();
+                let old = std::mem::take(map);
+                for (i, (k, v)) in old.into_iter().enumerate() {
+                    let k = match renamed.next_if(|(at, _)| *at == i) {
+                        Some((_, new)) => new,
+                        None => k,
+                    };
+                    map.insert(k, v);
+                }
+            }
+            for (k, v) in map.iter_mut() {
                 let mark = pointer.len();
                 if pointers {
                     pointer.push('/');
-                    pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                    if k.contains(['~', '/']) {
+                        pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                    } else {
+                        pointer.push_str(k);
+                    }
                 }
-                walk_json(&mut v, Some(&k), key, pointer, pointers, visitor);
+                walk_json(v, Some(k), key, pointer, pointers, visitor);
                 pointer.truncate(mark);
-                visitor.visit(&mut k, Ctx::JsonKey);
-                map.insert(k, v);
             }
         }
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
