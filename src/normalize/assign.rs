@@ -3,9 +3,9 @@
 //! rewriting pass that applies them.
 
 use super::compiled::Compiled;
+use super::fxhash::{FxMap, FxSet};
 use super::placeholders::{Entry, Repl, Span, Sym};
 use super::walk::{Ctx, Visit};
-use std::collections::{HashMap, HashSet};
 
 /// What the collecting pass found.
 pub struct Collected<'r> {
@@ -14,7 +14,7 @@ pub struct Collected<'r> {
     /// Replacements in visiting order.
     pub spans: Vec<Span>,
     /// Distinct volatile values.
-    pub entries: Vec<Entry>,
+    pub entries: Vec<Entry<'r>>,
     /// Constant placeholder names.
     pub consts: Vec<String>,
     /// Placeholders already in the input.
@@ -41,14 +41,14 @@ impl Assignment {
         let this = c;
         let numbered_kinds = &this.rules.numbered_kinds;
         let constant_kinds = &this.rules.constant_kinds;
-        let mut used: HashSet<String> = this.kept.iter().cloned().collect();
+        let mut used: FxSet<String> = this.kept.iter().cloned().collect();
         let mut names: Vec<Option<String>> = vec![None; this.entries.len()];
         let mut named: Vec<usize> = (0..this.entries.len())
             .filter(|&i| this.entries[i].name.is_some())
             .collect();
         named.sort_by_key(|&i| this.entries[i].name.as_ref().map_or(u8::MAX, |(t, _)| *t));
         // The next number to try per base name keeps collisions linear.
-        let mut next: HashMap<String, usize> = HashMap::new();
+        let mut next: FxMap<String, usize> = FxMap::default();
         for i in named {
             let Some((_, base)) = &this.entries[i].name else {
                 continue;
@@ -67,12 +67,12 @@ impl Assignment {
             used.insert(candidate.clone());
             names[i] = Some(candidate);
         }
-        let mut counters: HashMap<String, usize> = HashMap::new();
+        let mut counters: FxMap<&str, usize> = FxMap::default();
         for (i, entry) in this.entries.iter().enumerate() {
             if names[i].is_some() {
                 continue;
             }
-            let counter = counters.entry(entry.kind.clone()).or_insert(0);
+            let counter = counters.entry(entry.kind).or_insert(0);
             let mut candidate;
             loop {
                 *counter += 1;

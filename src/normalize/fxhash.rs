@@ -1,11 +1,14 @@
 //! A small fast hasher (the Fx hash of rustc) for the normalizer's many short-string maps;
 //! keys are never attacker-controlled in a way that matters for a batch tool.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// A `HashMap` with [`FxHasher`].
 pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// A `HashSet` with [`FxHasher`].
+pub type FxSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 
 /// The Fx hash: multiply-rotate per word.
 #[derive(Debug, Default, Clone, Copy)]

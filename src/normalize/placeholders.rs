@@ -4,7 +4,7 @@
 
 use super::assign::{Assignment, Collected};
 use super::compiled::{Compiled, ContextAction};
-use super::fxhash::FxMap;
+use super::fxhash::{FxMap, FxSet};
 use super::pattern::{expand_name, sanitize_name};
 use super::rules::Replace;
 
@@ -38,8 +38,8 @@ pub(super) struct Span {
 
 /// One distinct volatile value: its generic kind and the best name offered for it.
 #[derive(Debug)]
-pub(super) struct Entry {
-    pub(super) kind: String,
+pub(super) struct Entry<'r> {
+    pub(super) kind: &'r str,
     pub(super) name: Option<(u8, String)>,
 }
 
@@ -63,6 +63,11 @@ pub(super) struct Offer<'a> {
 }
 
 impl Offer<'_> {
+    /// The tier of the name this offer can give, without expanding it.
+    fn tier(&self) -> Option<u8> {
+        (self.ready.is_some() || self.template.is_some()).then_some(self.tier)
+    }
+
     fn name(&self) -> Option<(u8, String)> {
         if let Some(ready) = self.ready {
             return Some((self.tier, ready.to_string()));
@@ -86,7 +91,7 @@ pub(super) struct State<'r> {
     pub(super) seq: usize,
     spans: Vec<Span>,
     raws: FxMap<String, usize>,
-    entries: Vec<Entry>,
+    entries: Vec<Entry<'r>>,
     consts: Vec<String>,
     const_index: FxMap<String, usize>,
     kept: Vec<String>,
@@ -99,7 +104,14 @@ pub(super) struct State<'r> {
     declared_names: FxMap<String, String>,
     declared_raws: FxMap<String, String>,
     found: Vec<Found>,
+    cache: Option<regex_automata::meta::Cache>,
+    /// Short strings known to hold nothing volatile (header values, keys and names repeat).
+    clean: FxSet<String>,
 }
+
+/// Strings up to this length are remembered when clean; at most `CLEAN_CAPACITY` of them.
+const CLEAN_LENGTH: usize = 48;
+const CLEAN_CAPACITY: usize = 1 << 16;
 
 impl<'r> State<'r> {
     /// A fresh state for one trace, knowing its declared `(name, raw value)` variables.
@@ -132,42 +144,36 @@ impl<'r> State<'r> {
             declared_names,
             declared_raws,
             found: Vec::new(),
+            cache: rules.values.as_ref().map(|re| re.create_cache()),
+            clean: FxSet::default(),
         }
     }
 
     /// Appends the volatile matches of `text[start..end]` to `out`, in order.
-    pub(super) fn find_into(&self, text: &str, start: usize, end: usize, out: &mut Vec<Found>) {
-        let Some(re) = &self.rules.values else {
+    pub(super) fn find_into(&mut self, text: &str, start: usize, end: usize, out: &mut Vec<Found>) {
+        let rules = self.rules;
+        let (Some(re), Some(cache)) = (&rules.values, self.cache.as_mut()) else {
             return;
         };
         let slice = &text[start..end];
-        for m in re.find_iter(slice) {
-            let pattern = m.pattern().as_usize();
-            let Some(index) = pattern.checked_sub(1) else {
-                out.push(Found {
-                    start: start + m.start(),
-                    end: start + m.end(),
-                    rule: None,
-                });
-                continue;
-            };
-            let Some(rule) = self.rules.value_rules.get(index) else {
-                continue;
-            };
-            let range = match &rule.v {
-                Some(own) => own
-                    .captures_at(slice, m.start())
-                    .and_then(|c| c.name("v"))
-                    .map(|v| v.range()),
-                None => Some(m.range()),
-            };
-            if let Some(range) = range.filter(|r| !r.is_empty()) {
-                out.push(Found {
-                    start: start + range.start,
-                    end: start + range.end,
-                    rule: Some(index),
-                });
+        let short = slice.len() <= CLEAN_LENGTH;
+        if short && self.clean.contains(slice) {
+            return;
+        }
+        let before = out.len();
+        let mut input = regex_automata::Input::new(slice);
+        while let Some(m) = re.search_with(cache, &input) {
+            let next = if m.is_empty() { m.end() + 1 } else { m.end() };
+            if let Some(found) = found_at(rules, slice, start, m) {
+                out.push(found);
             }
+            if next > slice.len() {
+                break;
+            }
+            input.set_start(next);
+        }
+        if short && out.len() == before && self.clean.len() < CLEAN_CAPACITY {
+            self.clean.insert(slice.to_string());
         }
     }
 
@@ -203,8 +209,15 @@ impl<'r> State<'r> {
         Repl::Const(index)
     }
 
-    /// The entry for raw value `raw`, created with `kind` on first sight; offers `name`.
-    fn entry(&mut self, raw: &str, kind: &str, name: Option<(u8, String)>) -> Repl {
+    /// The entry for raw value `raw`, created with `kind` on first sight. `name` is expanded
+    /// only when its best possible tier (`tier`) beats the name the entry already has.
+    fn entry(
+        &mut self,
+        raw: &str,
+        kind: &'r str,
+        tier: Option<u8>,
+        name: impl FnOnce() -> Option<(u8, String)>,
+    ) -> Repl {
         let index = match self.raws.get(raw) {
             Some(&i) => i,
             None => {
@@ -213,17 +226,22 @@ impl<'r> State<'r> {
                     .get(raw)
                     .map(|n| (TIER_DECLARED, sanitize_name(n)));
                 self.entries.push(Entry {
-                    kind: kind.to_string(),
+                    kind,
                     name: declared,
                 });
                 self.raws.insert(raw.to_string(), self.entries.len() - 1);
                 self.entries.len() - 1
             }
         };
-        if let Some((tier, name)) = name {
-            let entry = &mut self.entries[index];
-            if entry.name.as_ref().map_or(true, |(t, _)| tier < *t) {
-                entry.name = Some((tier, name));
+        let entry = &mut self.entries[index];
+        let better = |t: u8, current: &Option<(u8, String)>| {
+            current.as_ref().map_or(true, |(have, _)| t < *have)
+        };
+        if tier.is_some_and(|t| better(t, &entry.name)) {
+            if let Some((t, n)) = name() {
+                if better(t, &entry.name) {
+                    entry.name = Some((t, n));
+                }
             }
         }
         self.mark(Sym::Entry(index));
@@ -244,7 +262,7 @@ impl<'r> State<'r> {
         let inner = &text[found.start + 1..found.end - 1];
         if let Some(raw) = self.declared_names.get(inner).cloned() {
             if let Some(kind) = self.kind_of(&raw) {
-                let repl = self.entry(&raw, &kind, offer.name());
+                let repl = self.entry(&raw, kind, offer.tier(), || offer.name());
                 self.record(found.start, found.end, repl);
                 return;
             }
@@ -262,13 +280,14 @@ impl<'r> State<'r> {
     }
 
     /// The numbered kind of a raw value when one value rule matches all of it.
-    fn kind_of(&self, raw: &str) -> Option<String> {
+    fn kind_of(&mut self, raw: &str) -> Option<&'r str> {
+        let rules = self.rules;
         let mut found = Vec::new();
         self.find_into(raw, 0, raw.len(), &mut found);
         match found.as_slice() {
             [f] if f.start == 0 && f.end == raw.len() => {
-                match &self.rules.value_rules.get(f.rule?)?.action {
-                    ContextAction::Replace(r, _) if r.numbered => Some(r.kind.clone()),
+                match &rules.value_rules.get(f.rule?)?.action {
+                    ContextAction::Replace(r, _) if r.numbered => Some(&r.kind),
                     _ => None,
                 }
             }
@@ -285,10 +304,13 @@ impl<'r> State<'r> {
         context: Option<&'r ContextAction>,
         offer: Offer<'_>,
     ) {
-        if start >= end || text[start..end].trim().is_empty() {
+        if start >= end {
             return;
         }
         if let Some(ContextAction::Redact(constant)) = context {
+            if text[start..end].trim().is_empty() {
+                return;
+            }
             let repl = self.constant(constant);
             self.record(start, end, repl);
             return;
@@ -300,7 +322,7 @@ impl<'r> State<'r> {
         let mut found = std::mem::take(&mut self.found);
         found.clear();
         self.find_into(text, start, end, &mut found);
-        if found.is_empty() && context_replace.is_none() {
+        if found.is_empty() && (context_replace.is_none() || text[start..end].trim().is_empty()) {
             self.found = found;
             return;
         }
@@ -321,12 +343,16 @@ impl<'r> State<'r> {
                     self.constant(&own.kind)
                 }
                 (ContextAction::Replace(own, _), Some((ctx, _))) => {
-                    let offered = offer.name().or_else(|| own_name(own, raw));
-                    self.replace(raw, ctx, offered)
+                    let tier = offer.tier().or(own.named.as_ref().map(|_| TIER_VALUE));
+                    self.replace(raw, ctx, tier, || {
+                        offer.name().or_else(|| own_name(own, raw))
+                    })
                 }
                 (ContextAction::Replace(own, _), None) => {
-                    let offered = own_name(own, raw).or_else(|| offer.name());
-                    self.replace(raw, own, offered)
+                    let tier = own.named.as_ref().map(|_| TIER_VALUE).or(offer.tier());
+                    self.replace(raw, own, tier, || {
+                        own_name(own, raw).or_else(|| offer.name())
+                    })
                 }
             };
             self.record(f.start, f.end, repl);
@@ -344,16 +370,22 @@ impl<'r> State<'r> {
                 });
             if (found.is_empty() && ctx.whole) || leftover {
                 self.spans.truncate(mark);
-                let repl = self.replace(&text[start..end], ctx, offer.name());
+                let repl = self.replace(&text[start..end], ctx, offer.tier(), || offer.name());
                 self.record(start, end, repl);
             }
         }
         self.found = found;
     }
 
-    fn replace(&mut self, raw: &str, r: &Replace, name: Option<(u8, String)>) -> Repl {
+    fn replace(
+        &mut self,
+        raw: &str,
+        r: &'r Replace,
+        tier: Option<u8>,
+        name: impl FnOnce() -> Option<(u8, String)>,
+    ) -> Repl {
         if r.numbered || r.named.is_some() {
-            self.entry(raw, &r.kind, name)
+            self.entry(raw, &r.kind, tier, name)
         } else {
             self.constant(&r.kind)
         }
@@ -379,6 +411,35 @@ impl<'r> State<'r> {
             order,
         })
     }
+}
+
+/// The replaced part of match `m` of `slice` (which starts at byte `start` of its string).
+fn found_at(
+    rules: &Compiled,
+    slice: &str,
+    start: usize,
+    m: regex_automata::Match,
+) -> Option<Found> {
+    let Some(index) = m.pattern().as_usize().checked_sub(1) else {
+        return Some(Found {
+            start: start + m.start(),
+            end: start + m.end(),
+            rule: None,
+        });
+    };
+    let rule = rules.value_rules.get(index)?;
+    let range = match &rule.v {
+        Some(own) => own
+            .captures_at(slice, m.start())
+            .and_then(|c| c.name("v"))
+            .map(|v| v.range())?,
+        None => m.range(),
+    };
+    (!range.is_empty()).then_some(Found {
+        start: start + range.start,
+        end: start + range.end,
+        rule: Some(index),
+    })
 }
 
 /// True when a secret's remainder holds more than bytes-repr quoting (`b'…'`) and spaces.
