@@ -4,7 +4,7 @@
 
 use super::assign::{Assignment, Collected};
 use super::compiled::{Compiled, ContextAction};
-use super::fxhash::{FxMap, FxSet};
+use super::fxhash::FxMap;
 use super::pattern::{expand_name, sanitize_name};
 use super::rules::Replace;
 
@@ -104,14 +104,7 @@ pub(super) struct State<'r> {
     declared_names: FxMap<String, String>,
     declared_raws: FxMap<String, String>,
     found: Vec<Found>,
-    cache: Option<regex_automata::meta::Cache>,
-    /// Short strings known to hold nothing volatile (header values, keys and names repeat).
-    clean: FxSet<String>,
 }
-
-/// Strings up to this length are remembered when clean; at most `CLEAN_CAPACITY` of them.
-const CLEAN_LENGTH: usize = 48;
-const CLEAN_CAPACITY: usize = 1 << 16;
 
 impl<'r> State<'r> {
     /// A fresh state for one trace, knowing its declared `(name, raw value)` variables.
@@ -144,25 +137,18 @@ impl<'r> State<'r> {
             declared_names,
             declared_raws,
             found: Vec::new(),
-            cache: rules.values.as_ref().map(|re| re.create_cache()),
-            clean: FxSet::default(),
         }
     }
 
     /// Appends the volatile matches of `text[start..end]` to `out`, in order.
-    pub(super) fn find_into(&mut self, text: &str, start: usize, end: usize, out: &mut Vec<Found>) {
+    pub(super) fn find_into(&self, text: &str, start: usize, end: usize, out: &mut Vec<Found>) {
         let rules = self.rules;
-        let (Some(re), Some(cache)) = (&rules.values, self.cache.as_mut()) else {
+        let Some(re) = &rules.values else {
             return;
         };
         let slice = &text[start..end];
-        let short = slice.len() <= CLEAN_LENGTH;
-        if short && self.clean.contains(slice) {
-            return;
-        }
-        let before = out.len();
         let mut input = regex_automata::Input::new(slice);
-        while let Some(m) = re.search_with(cache, &input) {
+        while let Some(m) = re.search(&input) {
             let next = if m.is_empty() { m.end() + 1 } else { m.end() };
             if let Some(found) = found_at(rules, slice, start, m) {
                 out.push(found);
@@ -171,9 +157,6 @@ impl<'r> State<'r> {
                 break;
             }
             input.set_start(next);
-        }
-        if short && out.len() == before && self.clean.len() < CLEAN_CAPACITY {
-            self.clean.insert(slice.to_string());
         }
     }
 
@@ -280,7 +263,7 @@ impl<'r> State<'r> {
     }
 
     /// The numbered kind of a raw value when one value rule matches all of it.
-    fn kind_of(&mut self, raw: &str) -> Option<&'r str> {
+    fn kind_of(&self, raw: &str) -> Option<&'r str> {
         let rules = self.rules;
         let mut found = Vec::new();
         self.find_into(raw, 0, raw.len(), &mut found);
