@@ -22,17 +22,19 @@ const TIER_DECLARED: u8 = 5;
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Repl {
     /// The placeholder assigned to entry `n`.
-    Entry(usize),
+    Entry(u32),
     /// The constant placeholder `consts[n]`.
-    Const(usize),
+    Const(u32),
 }
 
 /// A replacement recorded by the collecting pass: string `seq`, byte range, replacement.
+/// Kept small (millions of them on long traces); strings and traces past 4 GiB are not
+/// normalized rather than mangled.
 #[derive(Debug)]
 pub(super) struct Span {
-    pub(super) seq: usize,
-    pub(super) start: usize,
-    pub(super) end: usize,
+    pub(super) seq: u32,
+    pub(super) start: u32,
+    pub(super) end: u32,
     pub(super) repl: Repl,
 }
 
@@ -189,7 +191,7 @@ impl<'r> State<'r> {
                 self.consts.len() - 1
             }
         };
-        Repl::Const(index)
+        Repl::Const(index as u32)
     }
 
     /// The entry for raw value `raw`, created with `kind` on first sight. `name` is expanded
@@ -228,16 +230,22 @@ impl<'r> State<'r> {
             }
         }
         self.mark(Sym::Entry(index));
-        Repl::Entry(index)
+        Repl::Entry(index as u32)
     }
 
     fn record(&mut self, start: usize, end: usize, repl: Repl) {
-        self.spans.push(Span {
-            seq: self.seq,
-            start,
-            end,
-            repl,
-        });
+        if let (Ok(seq), Ok(start), Ok(end)) = (
+            u32::try_from(self.seq),
+            u32::try_from(start),
+            u32::try_from(end),
+        ) {
+            self.spans.push(Span {
+                seq,
+                start,
+                end,
+                repl,
+            });
+        }
     }
 
     /// Records a kept `{placeholder}`; a declared variable's placeholder stands for its value.
@@ -290,28 +298,44 @@ impl<'r> State<'r> {
         if start >= end {
             return;
         }
+        let mut found = std::mem::take(&mut self.found);
+        found.clear();
+        if !matches!(context, Some(ContextAction::Redact(_))) {
+            self.find_into(text, start, end, &mut found);
+        }
+        self.apply(text, start, end, context, &found, |_| offer);
+        self.found = found;
+    }
+
+    /// Records the replacements of the matches `found` in `text[start..end]` (a string under
+    /// `context`); `offer(i)` is the name offered for match `i`.
+    pub(super) fn apply<'o>(
+        &mut self,
+        text: &str,
+        start: usize,
+        end: usize,
+        context: Option<&'r ContextAction>,
+        found: &[Found],
+        offer: impl Fn(usize) -> Offer<'o>,
+    ) {
         if let Some(ContextAction::Redact(constant)) = context {
-            if text[start..end].trim().is_empty() {
-                return;
+            if !text[start..end].trim().is_empty() {
+                let repl = self.constant(constant);
+                self.record(start, end, repl);
             }
-            let repl = self.constant(constant);
-            self.record(start, end, repl);
             return;
         }
         let context_replace = match context {
             Some(ContextAction::Replace(r, secret)) => Some((r, *secret)),
             _ => None,
         };
-        let mut found = std::mem::take(&mut self.found);
-        found.clear();
-        self.find_into(text, start, end, &mut found);
         if found.is_empty() && (context_replace.is_none() || text[start..end].trim().is_empty()) {
-            self.found = found;
             return;
         }
         let rules = self.rules;
         let mark = self.spans.len();
-        for &f in &found {
+        for (i, &f) in found.iter().enumerate() {
+            let offer = offer(i);
             let Some(rule_index) = f.rule else {
                 self.keep(text, f, offer);
                 continue;
@@ -345,7 +369,7 @@ impl<'r> State<'r> {
                 && (found.is_empty() || {
                     let mut at = start;
                     let mut other = false;
-                    for f in &found {
+                    for f in found {
                         other |= has_content(&text[at..f.start]);
                         at = f.end;
                     }
@@ -353,11 +377,11 @@ impl<'r> State<'r> {
                 });
             if (found.is_empty() && ctx.whole) || leftover {
                 self.spans.truncate(mark);
+                let offer = offer(0);
                 let repl = self.replace(&text[start..end], ctx, offer.tier(), || offer.name());
                 self.record(start, end, repl);
             }
         }
-        self.found = found;
     }
 
     fn replace(
