@@ -336,15 +336,13 @@ pub(crate) fn body_from_text(
             }
         }
     }
-    if indent == 0 {
-        return Body::from_text(content);
-    }
+    // Not JSON: de-indent, drop trailing spaces (the Markdown may carry them), classify.
     let mut text = String::with_capacity(content.len());
     for (i, raw) in content.lines().enumerate() {
         if i > 0 {
             text.push('\n');
         }
-        text.push_str(dedent(raw, indent));
+        text.push_str(dedent(raw, indent).trim_end());
     }
     Body::from_text(&text)
 }
