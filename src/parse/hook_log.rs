@@ -1,7 +1,7 @@
 //! The hook's raw log (format 4): `### (caller) REQ >>> (callee) : METHOD URL` records with
 //! header lines, a blank line and the body.
 
-use super::lines::{body_from_text, clip, header_line, parse_call, split_target, Call, Cursor};
+use super::lines::{body_from_text, clip, header_line, parse_call, Call, Cursor};
 use super::pairing::{self, Meta, RawEvent};
 use crate::error::InputError;
 use crate::trace::{EventKind, Format, Headers, Trace};
@@ -12,7 +12,6 @@ const SHAPES: &str = "`### (caller) REQ >>> (callee) : METHOD URL` or `### (call
 /// A record heading.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Heading<'a> {
-    kind: EventKind,
     caller: &'a str,
     callee: &'a str,
     call: Call<'a>,
@@ -36,7 +35,6 @@ pub(crate) fn heading(text: &str) -> Option<Heading<'_>> {
         (EventKind::Request, Call::Request { .. }) | (EventKind::Response, Call::Response { .. })
     );
     (fits && !caller.is_empty() && !callee.is_empty()).then_some(Heading {
-        kind,
         caller: caller.trim(),
         callee: callee.trim(),
         call,
@@ -87,29 +85,17 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
         }
         let content = text[start..end].trim_end();
         let body = body_from_text(content, 0, first_line, &mut meta.warnings);
-        let (method, status, reason, target) = match head.call {
-            Call::Request { method, target } => (method, None, "", target),
-            Call::Response {
-                status,
-                reason,
-                method,
-                target,
-            } => (method.unwrap_or(""), Some(status), reason, target),
+        let target = match head.call {
+            Call::Request { target, .. } | Call::Response { target, .. } => target,
         };
-        let (path, query) = split_target(target, true);
-        events.push(RawEvent {
-            kind: head.kind,
-            line: line.no,
-            caller: head.caller,
-            callee: head.callee,
-            method,
-            path,
-            query: query.or(Some("")),
-            status,
-            reason,
-            headers: Headers(headers),
+        events.push(RawEvent::new(
+            line.no,
+            head.call,
+            (head.caller, head.callee),
+            Some(target),
+            Headers(headers),
             body,
-        });
+        ));
     }
     Ok(pairing::build(Format::HookLog, meta, events))
 }
@@ -122,10 +108,8 @@ mod tests {
     fn record_headings() {
         let h = heading("### (openstack) RESP <<< (keystone) : 201 CREATED POST http://h/x")
             .expect("a response heading");
-        assert_eq!(
-            (h.caller, h.callee, h.kind),
-            ("openstack", "keystone", EventKind::Response)
-        );
+        assert_eq!((h.caller, h.callee), ("openstack", "keystone"));
+        assert!(matches!(h.call, Call::Response { status: 201, .. }));
         assert!(heading("### (a) REQ >>> (b) : GET http://h/?format=json").is_some());
         assert!(heading("### (a) REQ >>> (b) : 200 OK GET http://h/").is_none());
         assert!(heading("### not a record").is_none());

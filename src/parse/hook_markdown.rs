@@ -3,13 +3,13 @@
 
 use super::doc_page;
 use super::lines::{
-    body_from_text, clip, fence_title, header_lines, is_closing_fence, parse_call, split_target,
-    title_url, Call, Cursor, Line, CALL_SHAPES,
+    body_from_text, clip, fence_title, header_lines, is_closing_fence, parse_call, title_url, Call,
+    Cursor, Line, CALL_SHAPES,
 };
 use super::mermaid::{self, Arrow, Diagram};
 use super::pairing::{self, Meta, RawEvent};
 use crate::error::InputError;
-use crate::trace::{Body, EventKind, Format, Headers, Trace, Warning};
+use crate::trace::{Body, Format, Headers, Trace, Warning};
 
 /// A section as read, before its parties are resolved against the diagram.
 struct Section<'a> {
@@ -69,7 +69,14 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
                 oriented(diagram, arrow, is_request, &mut meta.warnings)
             }
         };
-        events.push(raw_event(s, caller, callee));
+        events.push(RawEvent::new(
+            s.line,
+            s.call,
+            (caller, callee),
+            s.url,
+            s.headers,
+            s.body,
+        ));
     }
     let format = if from_page {
         Format::DocPage
@@ -110,42 +117,6 @@ fn kind_word(is_request: bool) -> &'static str {
         "request"
     } else {
         "response"
-    }
-}
-
-/// The event a section stands for.
-fn raw_event<'a>(s: Section<'a>, caller: &'a str, callee: &'a str) -> RawEvent<'a> {
-    let (kind, method, status, reason, target) = match s.call {
-        Call::Request { method, target } => (EventKind::Request, method, None, "", target),
-        Call::Response {
-            status,
-            reason,
-            method,
-            target,
-        } => (
-            EventKind::Response,
-            method.unwrap_or(""),
-            Some(status),
-            reason,
-            target,
-        ),
-    };
-    let (path, query) = match s.url {
-        Some(url) => split_target(url, true),
-        None => split_target(target, false),
-    };
-    RawEvent {
-        kind,
-        line: s.line,
-        caller,
-        callee,
-        method,
-        path,
-        query,
-        status,
-        reason,
-        headers: s.headers,
-        body: s.body,
     }
 }
 

@@ -1,9 +1,9 @@
 //! Mermaid sequence lines (format 3), bare or fenced; also the diagram inside a documentation page.
 
-use super::lines::{clip, parse_call, split_target, Call, Cursor, Line, CALL_SHAPES};
+use super::lines::{clip, parse_call, Call, Cursor, Line, CALL_SHAPES};
 use super::pairing::{self, Meta, RawEvent};
 use crate::error::InputError;
-use crate::trace::{Body, EventKind, Format, Headers, Trace};
+use crate::trace::{Body, Format, Headers, Trace};
 use std::collections::HashMap;
 
 /// One message arrow of a sequence diagram.
@@ -205,36 +205,15 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
 
 /// The structure-only event an arrow stands for.
 fn raw_event<'a>(diagram: &Diagram<'a>, arrow: &Arrow<'a>) -> RawEvent<'a> {
-    let (caller, callee) = diagram.parties(arrow);
-    let (kind, method, status, reason, target) = match arrow.call {
-        Call::Request { method, target } => (EventKind::Request, method, None, "", target),
-        Call::Response {
-            status,
-            reason,
-            method,
-            target,
-        } => (
-            EventKind::Response,
-            method.unwrap_or(""),
-            Some(status),
-            reason,
-            target,
-        ),
-    };
-    let (path, query) = split_target(target, false);
-    RawEvent {
-        kind,
-        line: arrow.line,
-        caller,
-        callee,
-        method,
-        path,
-        query,
-        status,
-        reason,
-        headers: Headers::default(),
-        body: Body::Unknown,
-    }
+    let parties = diagram.parties(arrow);
+    RawEvent::new(
+        arrow.line,
+        arrow.call,
+        parties,
+        None,
+        Headers::default(),
+        Body::Unknown,
+    )
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Pairing events into exchanges and inferring each exchange's parent (shared by every format).
 
+use super::lines::{split_target, Call};
 use crate::trace::{
     Body, Completeness, Event, EventKind, Exchange, Format, Headers, Message, Trace, Warning,
 };
@@ -35,6 +36,56 @@ pub(crate) struct RawEvent<'a> {
     pub body: Body,
 }
 
+impl<'a> RawEvent<'a> {
+    /// The event a call line stands for. `url`, when the format gives the request's full URL,
+    /// supplies path and query (a URL without `?` has an empty query); otherwise the call's
+    /// target does, and a missing query is unknown.
+    pub fn new(
+        line: usize,
+        call: Call<'a>,
+        (caller, callee): (&'a str, &'a str),
+        url: Option<&'a str>,
+        headers: Headers,
+        body: Body,
+    ) -> Self {
+        let (kind, method, status, reason, target) = match call {
+            Call::Request { method, target } => (EventKind::Request, method, None, "", target),
+            Call::Response {
+                status,
+                reason,
+                method,
+                target,
+            } => (
+                EventKind::Response,
+                method.unwrap_or(""),
+                Some(status),
+                reason,
+                target,
+            ),
+        };
+        let (path, query) = match url {
+            Some(url) => {
+                let (path, query) = split_target(url, true);
+                (path, query.or(Some("")))
+            }
+            None => split_target(target, false),
+        };
+        RawEvent {
+            kind,
+            line,
+            caller,
+            callee,
+            method,
+            path,
+            query,
+            status,
+            reason,
+            headers,
+            body,
+        }
+    }
+}
+
 /// What the format parser found besides events.
 #[derive(Debug, Default)]
 pub(crate) struct Meta {
@@ -46,19 +97,6 @@ pub(crate) struct Meta {
     pub warnings: Vec<Warning>,
 }
 
-/// Interns party names so the open-exchange tables key on small integers.
-#[derive(Default)]
-struct Parties<'a> {
-    ids: HashMap<&'a str, u32>,
-}
-
-impl<'a> Parties<'a> {
-    fn id(&mut self, name: &'a str) -> u32 {
-        let next = self.ids.len() as u32;
-        *self.ids.entry(name).or_insert(next)
-    }
-}
-
 /// Removes `value` from `list`, searching from the end (the usual place).
 fn remove_last(list: &mut Vec<usize>, value: usize) {
     if let Some(i) = list.iter().rposition(|&v| v == value) {
@@ -66,146 +104,182 @@ fn remove_last(list: &mut Vec<usize>, value: usize) {
     }
 }
 
-/// Builds the trace: pairs requests with responses, orders exchanges by step, infers parents.
-pub(crate) fn build(format: Format, meta: Meta, raw: Vec<RawEvent<'_>>) -> Trace {
-    let Meta {
-        name,
-        variables,
-        mut warnings,
-    } = meta;
-    let mut parties = Parties::default();
-    let mut exchanges: Vec<Exchange> = Vec::new();
-    let mut events: Vec<Event> = Vec::with_capacity(raw.len());
-    // Per exchange: (caller id, callee id, request has an id header, request event index).
-    let mut keys: Vec<(u32, u32, bool, Option<usize>)> = Vec::new();
-    let mut open_by_id: HashMap<String, usize> = HashMap::new();
-    let mut open_by_pair: HashMap<(u32, u32), Vec<usize>> = HashMap::new();
-    let mut open_by_callee: HashMap<u32, Vec<usize>> = HashMap::new();
-    let mut response_pos: Vec<Option<usize>> = Vec::new();
+/// A new exchange from its first event (request or lone response); the sides are filled later.
+fn open_exchange(ev: &RawEvent<'_>, completeness: Completeness, parent: Option<usize>) -> Exchange {
+    Exchange {
+        caller: ev.caller.to_string(),
+        callee: ev.callee.to_string(),
+        method: ev.method.to_string(),
+        path: ev.path.to_string(),
+        query: ev.query.map(str::to_string),
+        status: None,
+        reason: None,
+        request: Message::default(),
+        response: Message::default(),
+        completeness,
+        parent,
+        adopted: false,
+    }
+}
 
-    for ev in raw {
-        let caller = parties.id(ev.caller);
-        let callee = parties.id(ev.callee);
-        let position = events.len();
+/// Per exchange, what pairing needs to remember.
+struct Slot {
+    caller: u32,
+    callee: u32,
+    has_id: bool,
+    request_pos: Option<usize>,
+    response_pos: Option<usize>,
+}
+
+/// The pairing state: exchanges so far and the requests still open, by id, by party pair and
+/// by callee (for parents). Party names are interned to small integers.
+#[derive(Default)]
+struct Pairing<'a> {
+    parties: HashMap<&'a str, u32>,
+    exchanges: Vec<Exchange>,
+    events: Vec<Event>,
+    slots: Vec<Slot>,
+    open_by_id: HashMap<String, usize>,
+    open_by_pair: HashMap<(u32, u32), Vec<usize>>,
+    open_by_callee: HashMap<u32, Vec<usize>>,
+    warnings: Vec<Warning>,
+}
+
+impl<'a> Pairing<'a> {
+    fn party(&mut self, name: &'a str) -> u32 {
+        let next = self.parties.len() as u32;
+        *self.parties.entry(name).or_insert(next)
+    }
+
+    fn event(&mut self, ev: RawEvent<'a>) {
+        let caller = self.party(ev.caller);
+        let callee = self.party(ev.callee);
+        let position = self.events.len();
+        let index = match ev.kind {
+            EventKind::Request => self.request(&ev, caller, callee, position),
+            EventKind::Response => self.response(&ev, caller, callee, position),
+        };
+        let exchange = &mut self.exchanges[index];
+        let message = Message {
+            line: Some(ev.line),
+            headers: ev.headers,
+            body: ev.body,
+        };
         match ev.kind {
-            EventKind::Request => {
-                let index = exchanges.len();
-                let parent = open_by_callee.get(&caller).and_then(|l| l.last().copied());
-                let id = ev.headers.get(REQUEST_ID).map(str::to_string);
-                keys.push((caller, callee, id.is_some(), Some(position)));
-                response_pos.push(None);
-                if let Some(id) = id {
-                    open_by_id.insert(id, index);
-                }
-                open_by_pair
-                    .entry((caller, callee))
-                    .or_default()
-                    .push(index);
-                open_by_callee.entry(callee).or_default().push(index);
-                exchanges.push(Exchange {
-                    caller: ev.caller.to_string(),
-                    callee: ev.callee.to_string(),
-                    method: ev.method.to_string(),
-                    path: ev.path.to_string(),
-                    query: ev.query.map(str::to_string),
-                    status: None,
-                    reason: None,
-                    request: Message {
-                        line: Some(ev.line),
-                        headers: ev.headers,
-                        body: ev.body,
-                    },
-                    response: Message::default(),
-                    completeness: Completeness::Unanswered,
-                    parent,
-                    adopted: false,
-                });
-                events.push(Event {
-                    kind: EventKind::Request,
-                    line: ev.line,
-                    exchange: index,
-                });
-            }
+            EventKind::Request => exchange.request = message,
             EventKind::Response => {
-                let id = ev.headers.get(REQUEST_ID);
-                let by_id = id.and_then(|id| open_by_id.get(id).copied());
-                let matched = by_id.or_else(|| {
-                    open_by_pair.get(&(caller, callee)).and_then(|list| {
-                        list.iter()
-                            .rev()
-                            .copied()
-                            .find(|&i| id.is_none() || !keys[i].2)
-                    })
-                });
-                let index = match matched {
-                    Some(index) => {
-                        if let Some(id) = id.filter(|_| by_id.is_some()) {
-                            open_by_id.remove(id);
-                        }
-                        let (c, e, ..) = keys[index];
-                        if let Some(list) = open_by_pair.get_mut(&(c, e)) {
-                            remove_last(list, index);
-                        }
-                        if let Some(list) = open_by_callee.get_mut(&e) {
-                            remove_last(list, index);
-                        }
-                        let exchange = &mut exchanges[index];
-                        if exchange.method.is_empty() {
-                            exchange.method = ev.method.to_string();
-                        }
-                        exchange.completeness = Completeness::Complete;
-                        index
-                    }
-                    None => {
-                        warnings.push(Warning {
-                            line: ev.line,
-                            message: format!(
-                                "response without a request: no open `{} -> {}` request before it",
-                                ev.caller, ev.callee
-                            ),
-                        });
-                        keys.push((caller, callee, id.is_some(), None));
-                        response_pos.push(None);
-                        exchanges.push(Exchange {
-                            caller: ev.caller.to_string(),
-                            callee: ev.callee.to_string(),
-                            method: ev.method.to_string(),
-                            path: ev.path.to_string(),
-                            query: ev.query.map(str::to_string),
-                            status: None,
-                            reason: None,
-                            request: Message::default(),
-                            response: Message::default(),
-                            completeness: Completeness::ResponseOnly,
-                            parent: None,
-                            adopted: false,
-                        });
-                        exchanges.len() - 1
-                    }
-                };
-                response_pos[index] = Some(position);
-                let exchange = &mut exchanges[index];
                 exchange.status = ev.status;
                 exchange.reason = Some(ev.reason.to_string());
-                exchange.response = Message {
-                    line: Some(ev.line),
-                    headers: ev.headers,
-                    body: ev.body,
-                };
-                events.push(Event {
-                    kind: EventKind::Response,
-                    line: ev.line,
-                    exchange: index,
-                });
+                exchange.response = message;
             }
         }
+        self.events.push(Event {
+            kind: ev.kind,
+            line: ev.line,
+            exchange: index,
+        });
     }
-    let request_pos: Vec<Option<usize>> = keys.iter().map(|k| k.3).collect();
-    adopt(&mut exchanges, &events, &request_pos, &response_pos);
+
+    /// Opens an exchange; its parent is the innermost open exchange into its caller.
+    fn request(&mut self, ev: &RawEvent<'a>, caller: u32, callee: u32, position: usize) -> usize {
+        let index = self.exchanges.len();
+        let parent = self
+            .open_by_callee
+            .get(&caller)
+            .and_then(|l| l.last().copied());
+        let id = ev.headers.get(REQUEST_ID);
+        if let Some(id) = id {
+            self.open_by_id.insert(id.to_string(), index);
+        }
+        self.open_by_pair
+            .entry((caller, callee))
+            .or_default()
+            .push(index);
+        self.open_by_callee.entry(callee).or_default().push(index);
+        self.slots.push(Slot {
+            caller,
+            callee,
+            has_id: id.is_some(),
+            request_pos: Some(position),
+            response_pos: None,
+        });
+        self.exchanges
+            .push(open_exchange(ev, Completeness::Unanswered, parent));
+        index
+    }
+
+    /// Closes the exchange the response answers (by request id, else the most recent open
+    /// request between the same parties), or records a lone response.
+    fn response(&mut self, ev: &RawEvent<'a>, caller: u32, callee: u32, position: usize) -> usize {
+        let id = ev.headers.get(REQUEST_ID);
+        let by_id = id.and_then(|id| self.open_by_id.remove(id));
+        let slots = &self.slots;
+        let matched = by_id.or_else(|| {
+            let list = self.open_by_pair.get(&(caller, callee))?;
+            // A response with an id never takes a request that had another id.
+            list.iter()
+                .rev()
+                .copied()
+                .find(|&i| id.is_none() || !slots[i].has_id)
+        });
+        let Some(index) = matched else {
+            self.warnings.push(Warning {
+                line: ev.line,
+                message: format!(
+                    "response without a request: no open `{} -> {}` request before it",
+                    ev.caller, ev.callee
+                ),
+            });
+            self.slots.push(Slot {
+                caller,
+                callee,
+                has_id: id.is_some(),
+                request_pos: None,
+                response_pos: Some(position),
+            });
+            self.exchanges
+                .push(open_exchange(ev, Completeness::ResponseOnly, None));
+            return self.exchanges.len() - 1;
+        };
+        let slot = &mut self.slots[index];
+        slot.response_pos = Some(position);
+        if let Some(list) = self.open_by_pair.get_mut(&(slot.caller, slot.callee)) {
+            remove_last(list, index);
+        }
+        if let Some(list) = self.open_by_callee.get_mut(&slot.callee) {
+            remove_last(list, index);
+        }
+        let exchange = &mut self.exchanges[index];
+        if exchange.method.is_empty() {
+            exchange.method = ev.method.to_string();
+        }
+        exchange.completeness = Completeness::Complete;
+        index
+    }
+}
+
+/// Builds the trace: pairs requests with responses, orders exchanges by step, infers parents.
+pub(crate) fn build(format: Format, meta: Meta, raw: Vec<RawEvent<'_>>) -> Trace {
+    let mut pairing = Pairing {
+        events: Vec::with_capacity(raw.len()),
+        warnings: meta.warnings,
+        ..Pairing::default()
+    };
+    for ev in raw {
+        pairing.event(ev);
+    }
+    let Pairing {
+        mut exchanges,
+        events,
+        slots,
+        warnings,
+        ..
+    } = pairing;
+    adopt(&mut exchanges, &events, &slots);
     Trace {
-        name,
+        name: meta.name,
         format,
-        variables,
+        variables: meta.variables,
         events,
         exchanges,
         warnings,
@@ -222,14 +296,9 @@ pub(crate) fn build(format: Format, meta: Meta, raw: Vec<RawEvent<'_>>) -> Trace
 /// directly by a request *to* that actor, so they stay roots. A call to the party that sends the
 /// inbound request next is not adopted either: `S -> C` answered and then `C -> S` is C reacting
 /// (or an unrelated notifier), not S serving C's request early.
-fn adopt(
-    exchanges: &mut [Exchange],
-    events: &[Event],
-    request_pos: &[Option<usize>],
-    response_pos: &[Option<usize>],
-) {
+fn adopt(exchanges: &mut [Exchange], events: &[Event], slots: &[Slot]) {
     for inbound in 0..exchanges.len() {
-        let Some(mut pos) = request_pos[inbound] else {
+        let Some(mut pos) = slots[inbound].request_pos else {
             continue;
         };
         while pos > 0 {
@@ -244,10 +313,10 @@ fn adopt(
                     && c.completeness == Completeness::Complete
                     && c.caller == exchanges[inbound].callee
                     && c.callee != exchanges[inbound].caller
-                    && response_pos[candidate] == Some(pos - 1)
+                    && slots[candidate].response_pos == Some(pos - 1)
                     && !is_ancestor(exchanges, candidate, inbound)
             };
-            let Some(start) = request_pos[candidate].filter(|_| fits) else {
+            let Some(start) = slots[candidate].request_pos.filter(|_| fits) else {
                 break;
             };
             exchanges[candidate].parent = Some(inbound);
