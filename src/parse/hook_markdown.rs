@@ -20,6 +20,8 @@ struct Section<'a> {
     arrow: Option<Arrow<'a>>,
     headers: Headers,
     body: Body,
+    /// Which of the `Header` and `Body` tabs the section had.
+    tabs: (bool, bool),
 }
 
 /// The expected heading shapes, for error messages.
@@ -51,6 +53,16 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
             1,
             format!("no sections found: {}", heading_shapes()),
         ));
+    }
+    // The hook writes both tabs in every section: when some section has them, one without is a
+    // capture cut short (or hand-damaged), not a section to guess about.
+    if sections.iter().any(|s| s.tabs == (true, true)) {
+        if let Some(s) = sections.iter().find(|s| s.tabs != (true, true)) {
+            return Err(InputError::new(
+                s.line,
+                "truncated section: expected both `=== \"Header\"` and `=== \"Body\"` tabs under the heading, like the other sections",
+            ));
+        }
     }
     let diagram = doc_page::pick_diagram(&diagrams, sections.len());
     let mut from_page = false;
@@ -145,6 +157,7 @@ fn section<'a>(
         arrow: None,
         headers: Headers::default(),
         body: Body::Unknown,
+        tabs: (false, false),
     };
     let mut seen_tab = false;
     while let Some(line) = cursor.peek() {
@@ -164,9 +177,11 @@ fn section<'a>(
                 }
                 match tab.trim().trim_matches('"').to_ascii_lowercase().as_str() {
                     "header" | "headers" => {
+                        s.tabs.0 = true;
                         s.headers = header_lines(block.content, block.indent, block.first_line)?
                     }
                     "body" => {
+                        s.tabs.1 = true;
                         s.body =
                             body_from_text(block.content, block.indent, block.first_line, warnings)
                     }

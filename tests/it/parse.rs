@@ -317,3 +317,69 @@ fn crlf_bom_trailing_spaces_and_no_final_newline_change_nothing() {
 
 mod bad_input;
 mod pairing;
+
+/// What `flowdiff normalize` writes: a title, a variables note, a diagram, then hook Markdown
+/// sections with party lines. Party lines win over the diagram.
+#[test]
+fn hook_markdown_with_title_variables_and_diagram() {
+    let text = r#"# openstack image list
+
+!!! note "variables"
+    `image_id`: `a42bfade-78ec-4c95-b7b4-272ba265072c`  
+
+``` mermaid
+sequenceDiagram
+  participant osc as openstack-client
+  osc->>glance: GET /image?format=json
+  glance-->>osc: 200 OK /image
+```
+
+### (1) GET /image?format=json
+`openstack` --> `glance-api`
+
+=== "Header"
+    ``` http title="GET /image?format=json" linenums="1"
+    Host: 10.0.0.5
+    ```
+
+=== "Body"
+    ``` json title="GET /image?format=json" linenums="1"
+    none
+    ```
+
+### (2) 200 OK /image
+`openstack` <-- `glance-api`
+
+=== "Header"
+    ``` http title="200 OK /image" linenums="1"
+    none
+    ```
+
+=== "Body"
+    ``` json title="200 OK /image" linenums="1"
+    {"images": []}
+    ```
+"#;
+    let trace = parse(text).expect("valid hook markdown");
+    assert_eq!(trace.format, Format::HookMarkdown);
+    assert_eq!(trace.name.as_deref(), Some("openstack image list"));
+    assert_eq!(
+        trace.variables,
+        [(
+            "image_id".to_string(),
+            "a42bfade-78ec-4c95-b7b4-272ba265072c".to_string()
+        )]
+    );
+    assert_eq!(trace.exchanges.len(), 1);
+    let e = &trace.exchanges[0];
+    assert_eq!(
+        (e.caller.as_str(), e.callee.as_str()),
+        ("openstack", "glance-api")
+    );
+    assert_eq!(
+        (e.path.as_str(), e.query.as_deref()),
+        ("/image", Some("format=json"))
+    );
+    assert!(e.response.headers.is_empty(), "`none` means no headers");
+    assert_eq!(e.response.body.kind(), "json");
+}

@@ -60,6 +60,15 @@ fn unterminated_code_block_is_a_truncated_section() {
 }
 
 #[test]
+fn capture_cut_after_a_heading_is_a_truncated_section() {
+    let text =
+        format!("{SECTION}\n### (2) 300 MULTIPLE CHOICES /identity/\n`openstack` <-- `keystone`\n");
+    let e = error(&text);
+    assert_eq!(e.line, 14);
+    assert!(e.message.starts_with("truncated section"), "{}", e.message);
+}
+
+#[test]
 fn tab_without_a_block_is_a_truncated_section() {
     let e = error("### GET /x\n`a` --> `b`\n\n=== \"Header\"\n");
     assert_eq!(e.line, 4);
@@ -162,4 +171,30 @@ fn unusual_methods_and_reasons_are_accepted() {
     assert_eq!(trace.exchanges[1].method, "PROPFIND");
     assert_eq!(trace.exchanges[1].query.as_deref(), Some("depth=1"));
     assert_eq!(trace.exchanges[1].reason.as_deref(), Some("Multi Status"));
+}
+
+#[test]
+fn captures_cut_anywhere_give_a_trace_or_a_located_error() {
+    for name in [
+        "image-show.hook.md",
+        "image-show.hook-log.txt",
+        "image-show.doc-arrow-lines.md",
+        "server-create-part.mermaid.txt",
+    ] {
+        let text = crate::common::fixture_text(name);
+        let lines = text.lines().count();
+        let mut cut = 1;
+        while cut < text.len() {
+            if text.is_char_boundary(cut) {
+                match parse(&text[..cut]) {
+                    Ok(trace) => assert!(trace.events.len() <= lines),
+                    Err(e) => assert!(
+                        e.line <= lines && !e.message.is_empty(),
+                        "{name} cut at {cut}"
+                    ),
+                }
+            }
+            cut += 37;
+        }
+    }
 }
