@@ -2,7 +2,7 @@
 //! header lines, a blank line and the body.
 
 use super::lines::{body_from_text, clip, header_line, parse_call, Call, Cursor};
-use super::pairing::{self, Meta, RawEvent};
+use super::pairing::{Meta, Pairing, RawEvent};
 use crate::error::InputError;
 use crate::trace::{EventKind, Format, Headers, Trace};
 
@@ -44,7 +44,7 @@ pub(crate) fn heading(text: &str) -> Option<Heading<'_>> {
 /// Parses a raw hook log.
 pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
     let mut meta = Meta::default();
-    let mut events = Vec::new();
+    let mut pairing = Pairing::with_capacity(text.len() / 512);
     let mut cursor = Cursor::new(text);
     while let Some(line) = cursor.next() {
         if line.is_blank() {
@@ -88,7 +88,7 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
         let target = match head.call {
             Call::Request { target, .. } | Call::Response { target, .. } => target,
         };
-        events.push(RawEvent::new(
+        pairing.push(RawEvent::new(
             line.no,
             head.call,
             (head.caller, head.callee),
@@ -97,7 +97,7 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
             body,
         ));
     }
-    Ok(pairing::build(Format::HookLog, meta, events))
+    Ok(pairing.finish(Format::HookLog, meta))
 }
 
 #[cfg(test)]
