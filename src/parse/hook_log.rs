@@ -1,7 +1,8 @@
 //! The hook's raw log (format 4): `### (caller) REQ >>> (callee) : METHOD URL` records with
 //! header lines, a blank line and the body.
 
-use super::lines::{body_from_text, clip, header_line, parse_call, Call, Cursor};
+use super::blocks::{body_from_text, header_line};
+use super::lines::{clip, parse_call, Call, Cursor};
 use super::pairing::{Meta, Pairing, RawEvent};
 use crate::error::InputError;
 use crate::trace::{EventKind, Format, Headers, Trace};

@@ -1,11 +1,9 @@
 //! Hook Markdown (format 1) and the sections of a documentation page (format 2): `### METHOD
 //! PATH` sections with party lines (or diagram parties) and `=== "Header"` / `=== "Body"` tabs.
 
+use super::blocks::{body_from_text, fence_title, header_lines, is_closing_fence, title_url};
 use super::doc_page;
-use super::lines::{
-    body_from_text, clip, fence_title, header_lines, is_closing_fence, parse_call, title_url, Call,
-    Cursor, Line, CALL_SHAPES,
-};
+use super::lines::{clip, parse_call, Call, Cursor, Line, CALL_SHAPES};
 use super::mermaid::{self, Arrow, Diagram};
 use super::pairing::{Meta, Pairing, RawEvent};
 use crate::error::InputError;

@@ -2,9 +2,10 @@
 //!
 //! One file per format (`hook_markdown`, `doc_page`, `mermaid`, `hook_log`); `pairing` turns
 //! the events any of them read into exchanges with parents (`adoption` adds the parents a
-//! hook placed behind auth middleware hides); `lines` holds the shared scanning helpers. Everything is plain string scanning, linear in the input.
+//! hook placed behind auth middleware hides); `lines` and `blocks` hold the shared scanning helpers. Everything is plain string scanning, linear in the input.
 
 mod adoption;
+mod blocks;
 mod doc_page;
 mod hook_log;
 mod hook_markdown;
