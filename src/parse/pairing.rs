@@ -126,11 +126,17 @@ pub(crate) struct Meta {
     pub warnings: Vec<Warning>,
 }
 
-/// Removes `value` from `list`, searching from the end (the usual place).
-fn remove_last(list: &mut Vec<usize>, value: usize) {
-    if let Some(i) = list.iter().rposition(|&v| v == value) {
-        list.remove(i);
+/// The most recent still-open exchange of `list`, dropping answered ones from its top first.
+/// Answered exchanges are not removed when they close (that would cost a search); they are
+/// dropped here once nothing open is above them, so every entry is popped at most once.
+fn top_open(list: &mut Vec<usize>, slots: &[Slot]) -> Option<usize> {
+    while let Some(&top) = list.last() {
+        if slots[top].is_open() {
+            return Some(top);
+        }
+        list.pop();
     }
+    None
 }
 
 /// A new exchange from its first event (request or lone response); the sides are filled later.
@@ -153,13 +159,18 @@ fn open_exchange(ev: &RawEvent<'_>, completeness: Completeness, parent: Option<u
 
 /// Per exchange, what pairing needs to remember.
 pub(crate) struct Slot {
-    caller: u32,
-    callee: u32,
     has_id: bool,
     /// Index into the events of the exchange's request.
     pub request_pos: Option<usize>,
     /// Index into the events of the exchange's response.
     pub response_pos: Option<usize>,
+}
+
+impl Slot {
+    /// Request seen, response not yet.
+    fn is_open(&self) -> bool {
+        self.request_pos.is_some() && self.response_pos.is_none()
+    }
 }
 
 /// The pairing state: exchanges so far and the requests still open, by id, by party pair and
@@ -230,7 +241,7 @@ impl<'a> Pairing<'a> {
     /// Opens an exchange; its parent is the innermost open exchange into its caller.
     fn request(&mut self, ev: &RawEvent<'a>, caller: u32, callee: u32, position: usize) -> usize {
         let index = self.exchanges.len();
-        let parent = self.open_by_callee[caller as usize].last().copied();
+        let parent = top_open(&mut self.open_by_callee[caller as usize], &self.slots);
         let id = ev.headers.get(REQUEST_ID);
         if let Some(id) = id {
             self.open_by_id.insert(id.to_string(), index);
@@ -241,8 +252,6 @@ impl<'a> Pairing<'a> {
             .push(index);
         self.open_by_callee[callee as usize].push(index);
         self.slots.push(Slot {
-            caller,
-            callee,
             has_id: id.is_some(),
             request_pos: Some(position),
             response_pos: None,
@@ -256,15 +265,18 @@ impl<'a> Pairing<'a> {
     /// request between the same parties), or records a lone response.
     fn response(&mut self, ev: &RawEvent<'a>, caller: u32, callee: u32, position: usize) -> usize {
         let id = ev.headers.get(REQUEST_ID);
-        let by_id = id.and_then(|id| self.open_by_id.remove(id));
         let slots = &self.slots;
+        let by_id = id
+            .and_then(|id| self.open_by_id.remove(id))
+            .filter(|&i| slots[i].is_open());
         let matched = by_id.or_else(|| {
-            let list = self.open_by_pair.get(&(caller, callee))?;
+            let list = self.open_by_pair.get_mut(&(caller, callee))?;
+            top_open(list, slots)?;
             // A response with an id never takes a request that had another id.
             list.iter()
                 .rev()
                 .copied()
-                .find(|&i| id.is_none() || !slots[i].has_id)
+                .find(|&i| slots[i].is_open() && (id.is_none() || !slots[i].has_id))
         });
         let Some(index) = matched else {
             self.warnings.push(Warning {
@@ -275,8 +287,6 @@ impl<'a> Pairing<'a> {
                 ),
             });
             self.slots.push(Slot {
-                caller,
-                callee,
                 has_id: id.is_some(),
                 request_pos: None,
                 response_pos: Some(position),
@@ -285,12 +295,7 @@ impl<'a> Pairing<'a> {
                 .push(open_exchange(ev, Completeness::ResponseOnly, None));
             return self.exchanges.len() - 1;
         };
-        let slot = &mut self.slots[index];
-        slot.response_pos = Some(position);
-        if let Some(list) = self.open_by_pair.get_mut(&(slot.caller, slot.callee)) {
-            remove_last(list, index);
-        }
-        remove_last(&mut self.open_by_callee[slot.callee as usize], index);
+        self.slots[index].response_pos = Some(position);
         let exchange = &mut self.exchanges[index];
         if exchange.method.is_empty() {
             exchange.method = ev.method.to_string();
