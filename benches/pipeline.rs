@@ -243,14 +243,22 @@ pub fn generate_hook_markdown(exchanges: usize) -> String {
     out
 }
 
+/// A fixture's text.
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 fn main() {
-    let seed_path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/server-create.hook.md"
-    );
-    let seed = std::fs::read_to_string(seed_path).expect("server-create fixture");
     let parse = |text: &str| flowdiff::parse::parse(text).expect("bench input parses");
-    bench("parse server-create.hook.md (seed 001)", &seed, 200, parse);
+    for (name, runs) in [
+        ("server-create.hook.md", 200),
+        ("image-create.doc.md", 200),
+        ("image-show.hook-log.txt", 500),
+        ("server-create-part.mermaid.txt", 2000),
+    ] {
+        bench(&format!("parse {name}"), &fixture(name), runs, parse);
+    }
 
     let generated = generate_hook_markdown(100_000);
     let trace = parse(&generated);

@@ -61,28 +61,28 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
             ));
         };
         let mut headers = Vec::new();
-        while let Some(next) = cursor.peek() {
-            if next.is_blank() || heading(next.text).is_some() {
+        while let Some(next) = cursor.next() {
+            if next.is_blank() {
                 break;
             }
-            cursor.next();
+            if heading(next.text).is_some() {
+                cursor.unread(next);
+                break;
+            }
             let t = next.text.trim();
             if !t.eq_ignore_ascii_case("none") {
                 headers.push(header_line(t, next.no)?);
             }
         }
-        if cursor.peek().is_some_and(|l| l.is_blank()) {
-            cursor.next();
-        }
         let start = cursor.offset();
         let first_line = cursor.line_no() + 1;
         let mut end = text.len();
-        while let Some(next) = cursor.peek() {
+        while let Some(next) = cursor.next() {
             if next.text.starts_with("### ") && heading(next.text).is_some() {
                 end = next.start;
+                cursor.unread(next);
                 break;
             }
-            cursor.next();
         }
         let content = text[start..end].trim_end();
         let body = body_from_text(content, 0, first_line, &mut meta.warnings);

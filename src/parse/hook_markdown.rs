@@ -187,11 +187,11 @@ fn section<'a>(
         tabs: (false, false),
     };
     let mut seen_tab = false;
-    while let Some(line) = cursor.peek() {
+    while let Some(line) = cursor.next() {
         if line.is_heading() {
+            cursor.unread(line);
             break;
         }
-        cursor.next();
         if line.is_blank() {
             continue;
         }
@@ -203,18 +203,13 @@ fn section<'a>(
                     s.url = block.title.and_then(title_url);
                 }
                 let tab = tab.trim().trim_matches('"');
-                let is = |name: &str| tab.eq_ignore_ascii_case(name);
-                match () {
-                    _ if is("header") || is("headers") => {
-                        s.tabs.0 = true;
-                        s.headers = header_lines(block.content, block.indent, block.first_line)?
-                    }
-                    _ if is("body") => {
-                        s.tabs.1 = true;
-                        s.body =
-                            body_from_text(block.content, block.indent, block.first_line, warnings)
-                    }
-                    _ => {}
+                if tab.eq_ignore_ascii_case("header") || tab.eq_ignore_ascii_case("headers") {
+                    s.tabs.0 = true;
+                    s.headers = header_lines(block.content, block.indent, block.first_line)?;
+                } else if tab.eq_ignore_ascii_case("body") {
+                    s.tabs.1 = true;
+                    s.body =
+                        body_from_text(block.content, block.indent, block.first_line, warnings);
                 }
                 continue;
             }

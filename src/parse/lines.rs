@@ -75,6 +75,13 @@ impl<'a> Cursor<'a> {
     pub fn peek(&self) -> Option<Line<'a>> {
         self.clone().next()
     }
+
+    /// Steps back so that `line`, the line just returned, is returned again (cheaper than
+    /// peeking at every line when only the last one must be left unread).
+    pub fn unread(&mut self, line: Line<'a>) {
+        self.pos = line.start;
+        self.no = line.no - 1;
+    }
 }
 
 impl<'a> Iterator for Cursor<'a> {
