@@ -19,7 +19,7 @@ use lines::{parse_call, Cursor};
 use std::borrow::Cow;
 
 /// What every format looks like, for the "not a capture" message.
-const EXPECTED: &str = "expected a capture: hook Markdown sections (`### GET /path`), a documentation page with a mermaid diagram, Mermaid lines (`A->>B: GET /path`) or a raw hook log (`### (caller) REQ >>> (callee) : GET http://host/path`)";
+const EXPECTED: &str = "expected a capture in one of the formats: hook Markdown sections (`### GET /path`), a documentation page with a mermaid diagram, Mermaid lines (`A->>B: GET /path`) or a raw hook log (`### (caller) REQ >>> (callee) : GET http://host/path`)";
 
 /// Parses a capture in any supported format (detected from content) into a trace.
 ///
@@ -101,6 +101,6 @@ fn detect(text: &str) -> Result<Format, InputError> {
     }
     Err(InputError::new(
         first_text.unwrap_or(1),
-        format!("not a capture: found no call heading or arrow; {EXPECTED}"),
+        format!("not a capture (no call heading or arrow found), {EXPECTED}"),
     ))
 }
