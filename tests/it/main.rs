@@ -1,3 +1,5 @@
 //! flowdiff's integration tests: one binary, one module per area.
 
 mod common;
+mod parse;
+mod show;
