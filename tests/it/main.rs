@@ -1,5 +1,6 @@
 //! flowdiff's integration tests: one binary, one module per area.
 
 mod common;
+mod normalize;
 mod parse;
 mod show;
