@@ -3,9 +3,10 @@
 //! rewriting pass that applies them.
 
 use super::compiled::Compiled;
-use super::fxhash::{FxMap, FxSet};
+use super::fxhash::{FxHasher, FxMap, FxSet};
 use super::placeholders::{Entry, Repl, Span, Sym};
 use super::walk::{Ctx, Visit};
+use std::hash::{BuildHasher, BuildHasherDefault};
 
 /// What the collecting pass found.
 pub struct Collected<'r> {
@@ -23,10 +24,19 @@ pub struct Collected<'r> {
     pub order: Vec<(Sym, bool)>,
 }
 
+/// A placeholder name as a base and a number: `(server_id, 0)` is `server_id`,
+/// `(server_id, 2)` is `server_id2` (no string per value on long traces).
+#[derive(Debug, Clone, Copy, Default)]
+struct Name {
+    base: u32,
+    number: u32,
+}
+
 /// The placeholders decided for one trace, applied by the rewriting pass.
 pub struct Assignment {
     spans: Vec<Span>,
-    names: Vec<String>,
+    bases: Vec<String>,
+    names: Vec<Name>,
     consts: Vec<String>,
     seq: usize,
     cursor: usize,
@@ -34,92 +44,113 @@ pub struct Assignment {
     pub variables: Vec<String>,
 }
 
+fn name_hash(name: &str) -> u64 {
+    BuildHasherDefault::<FxHasher>::default().hash_one(name)
+}
+
+/// Writes `base` followed by `number` (when not 0) into `out`.
+fn write_name(out: &mut String, base: &str, number: u32) {
+    out.push_str(base);
+    if number > 0 {
+        let mut digits = [0u8; 10];
+        let (mut n, mut at) = (number, digits.len());
+        while n > 0 {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        out.extend(digits[at..].iter().map(|&d| char::from(d)));
+    }
+}
+
 impl Assignment {
     /// Assigns the placeholders: named values first (by tier, then first appearance), numbered
     /// names on collision (`checksum`, `checksum2`); the rest numbered per kind in order.
     pub fn new(c: Collected<'_>) -> Assignment {
-        let this = c;
-        let numbered_kinds = &this.rules.numbered_kinds;
-        let constant_kinds = &this.rules.constant_kinds;
         // Names taken so far, by hash: a (never seen) hash collision only skips a number.
-        let mut used: FxSet<u64> = this.kept.iter().map(|k| name_hash(k)).collect();
-        let mut names: Vec<Option<String>> = vec![None; this.entries.len()];
-        let mut named: Vec<usize> = (0..this.entries.len())
-            .filter(|&i| this.entries[i].name.is_some())
+        let mut used: FxSet<u64> = c.kept.iter().map(|k| name_hash(k)).collect();
+        let mut bases: Vec<String> = Vec::new();
+        let mut base_index: FxMap<String, u32> = FxMap::default();
+        // Per base: the next number to try, which keeps collisions linear.
+        let mut next: Vec<u32> = Vec::new();
+        let mut names = vec![Name::default(); c.entries.len()];
+        let mut named: Vec<usize> = (0..c.entries.len())
+            .filter(|&i| c.entries[i].name.is_some())
             .collect();
-        named.sort_by_key(|&i| this.entries[i].name.as_ref().map_or(u8::MAX, |(t, _)| *t));
-        // The next number to try per base name keeps collisions linear.
-        let mut next: FxMap<String, usize> = FxMap::default();
-        for i in named {
-            let Some((_, base)) = &this.entries[i].name else {
-                continue;
+        named.sort_by_key(|&i| c.entries[i].name.as_ref().map_or(u8::MAX, |(t, _)| *t));
+        let unnamed = (0..c.entries.len()).filter(|&i| c.entries[i].name.is_none());
+        let mut candidate = String::new();
+        for (i, is_named) in named
+            .iter()
+            .map(|&i| (i, true))
+            .chain(unnamed.map(|i| (i, false)))
+        {
+            let base = match &c.entries[i].name {
+                Some((_, name)) if is_named => name.as_str(),
+                _ => c.entries[i].kind,
             };
-            let n = next.entry(base.clone()).or_insert(1);
-            let mut candidate = if *n == 1 {
-                base.clone()
-            } else {
-                format!("{base}{n}")
+            let index = match base_index.get(base) {
+                Some(&b) => b,
+                None => {
+                    let b = bases.len() as u32;
+                    bases.push(base.to_string());
+                    base_index.insert(base.to_string(), b);
+                    // Named values start bare (`checksum`), generic kinds at 1 (`uuid1`).
+                    next.push(u32::from(!is_named));
+                    b
+                }
             };
-            while !used.insert(name_hash(&candidate)) {
-                *n += 1;
-                candidate = format!("{base}{n}");
-            }
-            *n += 1;
-            names[i] = Some(candidate);
-        }
-        let mut counters: FxMap<&str, usize> = FxMap::default();
-        for (i, entry) in this.entries.iter().enumerate() {
-            if names[i].is_some() {
-                continue;
-            }
-            let counter = counters.entry(entry.kind).or_insert(0);
-            let mut candidate;
+            let slot = &mut next[index as usize];
             loop {
-                *counter += 1;
-                candidate = format!("{}{}", entry.kind, counter);
+                let number = *slot;
+                *slot += if number == 0 { 2 } else { 1 };
+                candidate.clear();
+                write_name(&mut candidate, base, number);
                 if used.insert(name_hash(&candidate)) {
+                    names[i] = Name {
+                        base: index,
+                        number,
+                    };
                     break;
                 }
             }
-            names[i] = Some(candidate);
         }
-        let names: Vec<String> = names.into_iter().map(Option::unwrap_or_default).collect();
+        let numbered_kinds = &c.rules.numbered_kinds;
+        let constant_kinds = &c.rules.constant_kinds;
         let generic = |name: &str| {
-            let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+            let stem = name.trim_end_matches(|ch: char| ch.is_ascii_digit());
             stem.len() < name.len() && numbered_kinds.contains(stem)
         };
-        let variables = this
-            .order
-            .iter()
-            .filter(|(_, in_call)| *in_call)
-            .filter_map(|(sym, _)| match sym {
-                Sym::Entry(i) if this.entries[*i].name.is_some() => Some(names[*i].clone()),
-                Sym::Kept(i)
-                    if !generic(&this.kept[*i]) && !constant_kinds.contains(&this.kept[*i]) =>
-                {
-                    Some(this.kept[*i].clone())
+        let mut variables = Vec::new();
+        for (sym, in_call) in &c.order {
+            let name = match sym {
+                _ if !in_call => continue,
+                Sym::Entry(i) if c.entries[*i].name.is_some() => {
+                    let mut text = String::new();
+                    let name = names[*i];
+                    write_name(&mut text, &bases[name.base as usize], name.number);
+                    text
                 }
-                _ => None,
-            })
-            .filter(|n| !numbered_kinds.contains(n))
-            .collect();
+                Sym::Kept(i) if !generic(&c.kept[*i]) && !constant_kinds.contains(&c.kept[*i]) => {
+                    c.kept[*i].clone()
+                }
+                _ => continue,
+            };
+            if !numbered_kinds.contains(&name) {
+                variables.push(name);
+            }
+        }
         Assignment {
-            spans: this.spans,
+            spans: c.spans,
+            bases,
             names,
-            consts: this.consts,
+            consts: c.consts,
             seq: 0,
             cursor: 0,
             variables,
         }
     }
-}
 
-fn name_hash(name: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<super::fxhash::FxHasher>::default().hash_one(name)
-}
-
-impl Assignment {
     /// The rewritten text of the next visited string, when it has replacements.
     fn apply(&mut self, text: &str) -> Option<String> {
         let first = self.cursor;
@@ -140,12 +171,21 @@ impl Assignment {
                 continue;
             }
             out.push_str(&text[at..start]);
-            let name = match span.repl {
-                Repl::Entry(i) => self.names.get(i as usize),
-                Repl::Const(i) => self.consts.get(i as usize),
-            };
             out.push('{');
-            out.push_str(name.map_or("", String::as_str));
+            match span.repl {
+                Repl::Entry(i) => {
+                    if let Some(name) = self.names.get(i as usize) {
+                        let base = self
+                            .bases
+                            .get(name.base as usize)
+                            .map_or("", String::as_str);
+                        write_name(&mut out, base, name.number);
+                    }
+                }
+                Repl::Const(i) => {
+                    out.push_str(self.consts.get(i as usize).map_or("", String::as_str))
+                }
+            }
             out.push('}');
             at = end;
         }
