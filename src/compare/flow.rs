@@ -1,0 +1,403 @@
+//! Call-level findings (missing, extra, reordered, repeated, auth pattern) and the flow view.
+
+use super::align::{Alignment, How, Pair};
+use super::{default_severity, Comparison, Finding, Kind, Part, Row, RowKind, Suppressed};
+use crate::normalize::RuleSet;
+use crate::trace::{Signature, Trace};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// Both traces and their signatures: what every finding is built from.
+pub(super) struct Sides<'a> {
+    pub old: &'a Trace,
+    pub new: &'a Trace,
+    pub old_sigs: &'a [Signature],
+    pub new_sigs: &'a [Signature],
+    pub rules: &'a RuleSet,
+}
+
+impl Sides<'_> {
+    /// A finding with its default severity, on old exchange `old` and/or new exchange `new`.
+    pub fn finding(
+        &self,
+        kind: Kind,
+        part: Part,
+        old: Option<usize>,
+        new: Option<usize>,
+    ) -> Finding {
+        let call = match (new, old) {
+            (Some(n), _) => self.new_sigs[n].to_string(),
+            (None, Some(o)) => self.old_sigs[o].to_string(),
+            (None, None) => String::new(),
+        };
+        Finding {
+            kind,
+            severity: default_severity(kind),
+            call,
+            old_step: old.map(|o| o + 1),
+            new_step: new.map(|n| n + 1),
+            part,
+            pointer: None,
+            old: None,
+            new: None,
+            message: String::new(),
+            line: None,
+        }
+    }
+
+    fn short(sig: &Signature) -> String {
+        format!("{} {}", sig.method, sig.path)
+    }
+}
+
+/// Rows of the flow view and the call-level findings.
+pub(super) fn build(s: &Sides, a: &Alignment, options: &super::Options) -> Comparison {
+    let mut c = Comparison {
+        rows: rows(s, a),
+        ..Comparison::default()
+    };
+    missing_and_extra(s, a, &mut c.findings);
+    for pair in &a.pairs {
+        if let Some(f) = reorder(s, pair) {
+            c.findings.push(f);
+        }
+    }
+    for run in &a.repeats {
+        let (Some(&o), Some(&n)) = (run.old.first(), run.new.first()) else {
+            continue;
+        };
+        let mut f = s.finding(Kind::RepeatCountChanged, Part::Call, Some(o), Some(n));
+        f.old = Some(Value::from(run.old.len()));
+        f.new = Some(Value::from(run.new.len()));
+        f.message = format!(
+            "repeated {} times instead of {}",
+            run.new.len(),
+            run.old.len()
+        );
+        c.findings.push(f);
+    }
+    c.suppressed = auth_patterns(s, a, &mut c.findings);
+    if options.strict_order {
+        interleaving(s, &a.pairs, &mut c.findings);
+    }
+    c
+}
+
+fn missing_and_extra(s: &Sides, a: &Alignment, out: &mut Vec<Finding>) {
+    let mut missing = vec![false; s.old.exchanges.len()];
+    for &o in &a.missing {
+        missing[o] = true;
+    }
+    for &o in &a.missing {
+        let mut f = s.finding(Kind::MissingCall, Part::Call, Some(o), None);
+        let parent = s.old.exchanges[o].parent.filter(|&p| p < missing.len());
+        f.message = match parent {
+            Some(p) if missing[p] => {
+                format!("missing in new, with its parent (old step {})", p + 1)
+            }
+            Some(p) => format!(
+                "missing in new (was under {})",
+                Sides::short(&s.old_sigs[p])
+            ),
+            None => "missing in new".to_string(),
+        };
+        out.push(f);
+    }
+    for &n in &a.extra {
+        let mut f = s.finding(Kind::ExtraCall, Part::Call, None, Some(n));
+        f.message = "new call, not in old".to_string();
+        out.push(f);
+    }
+}
+
+fn reorder(s: &Sides, pair: &Pair) -> Option<Finding> {
+    let message = match pair.how {
+        How::Reordered => format!(
+            "order changed within {}'s calls",
+            s.new_sigs[pair.new].caller
+        ),
+        How::Moved => {
+            let under =
+                |trace: &Trace, sigs: &[Signature], i: usize| match trace.exchanges[i].parent {
+                    Some(p) if p < sigs.len() => format!("under {}", Sides::short(&sigs[p])),
+                    _ => "at top level".to_string(),
+                };
+            format!(
+                "moved: was {}, now {}",
+                under(s.old, s.old_sigs, pair.old),
+                under(s.new, s.new_sigs, pair.new)
+            )
+        }
+        How::InPlace | How::CacheDependent => return None,
+    };
+    let mut f = s.finding(
+        Kind::ReorderedCall,
+        Part::Call,
+        Some(pair.old),
+        Some(pair.new),
+    );
+    f.message = message;
+    Some(f)
+}
+
+/// One info finding per group of cache-dependent calls whose counts differ.
+fn auth_patterns(s: &Sides, a: &Alignment, out: &mut Vec<Finding>) -> Suppressed {
+    let mut suppressed = Suppressed {
+        cache_dependent_calls: a.cache_in_subtrees,
+        optional_by_golden_set: 0,
+    };
+    for group in &a.cache_groups {
+        let mut counts: Vec<(&Signature, usize, usize)> = Vec::new();
+        let mut slot: HashMap<&Signature, usize> = HashMap::new();
+        let sides = [(&group.old, s.old_sigs), (&group.new, s.new_sigs)];
+        for (side, (calls, sigs)) in sides.into_iter().enumerate() {
+            for &i in calls.iter() {
+                let sig = &sigs[i];
+                let k = *slot.entry(sig).or_insert_with(|| {
+                    counts.push((sig, 0, 0));
+                    counts.len() - 1
+                });
+                if side == 0 {
+                    counts[k].1 += 1;
+                } else {
+                    counts[k].2 += 1;
+                }
+            }
+        }
+        counts.retain(|(_, o, n)| o != n);
+        if counts.is_empty() {
+            continue;
+        }
+        let (old_anchor, new_anchor) = match group.parent {
+            Some((o, n)) => (Some(o), Some(n)),
+            None => (group.old.first().copied(), group.new.first().copied()),
+        };
+        let mut f = s.finding(Kind::AuthPatternChanged, Part::Call, old_anchor, new_anchor);
+        let caller = counts[0].0.caller.clone();
+        let mut old_counts = Map::new();
+        let mut new_counts = Map::new();
+        let mut parts = Vec::new();
+        for (sig, o, n) in &counts {
+            suppressed.cache_dependent_calls += o.abs_diff(*n);
+            old_counts.insert(sig.to_string(), Value::from(*o));
+            new_counts.insert(sig.to_string(), Value::from(*n));
+            let word = if n < o { "fewer" } else { "more" };
+            parts.push(format!("{} {} {}", o.abs_diff(*n), word, Sides::short(sig)));
+        }
+        let place = match group.parent {
+            Some((_, n)) => format!("under {}", Sides::short(&s.new_sigs[n])),
+            None => "at top level".to_string(),
+        };
+        f.message = format!(
+            "auth pattern changed: {caller} made {} {place}",
+            parts.join(", ")
+        );
+        f.old = Some(Value::Object(old_counts));
+        f.new = Some(Value::Object(new_counts));
+        out.push(f);
+    }
+    suppressed
+}
+
+/// With `--strict-order`: pairs out of the global capture order, as info findings.
+fn interleaving(s: &Sides, pairs: &[Pair], out: &mut Vec<Finding>) {
+    let mut by_old: Vec<&Pair> = pairs.iter().collect();
+    by_old.sort_by_key(|p| p.old);
+    let keep = longest_increasing(&by_old.iter().map(|p| p.new).collect::<Vec<_>>());
+    for (pair, in_order) in by_old.iter().zip(keep) {
+        if !in_order && matches!(pair.how, How::InPlace | How::CacheDependent) {
+            let mut f = s.finding(
+                Kind::ReorderedCall,
+                Part::Call,
+                Some(pair.old),
+                Some(pair.new),
+            );
+            f.severity = crate::Severity::Info;
+            f.message = "interleaving with other actors changed".to_string();
+            out.push(f);
+        }
+    }
+}
+
+/// Marks the members of one longest strictly increasing subsequence (O(n log n)).
+fn longest_increasing(values: &[usize]) -> Vec<bool> {
+    let mut tails: Vec<usize> = Vec::new(); // index into values of the tail of each length
+    let mut prev: Vec<Option<usize>> = vec![None; values.len()];
+    for (i, &v) in values.iter().enumerate() {
+        let len = tails.partition_point(|&t| values[t] < v);
+        prev[i] = len.checked_sub(1).map(|l| tails[l]);
+        if len == tails.len() {
+            tails.push(i);
+        } else {
+            tails[len] = i;
+        }
+    }
+    let mut keep = vec![false; values.len()];
+    let mut at = tails.last().copied();
+    while let Some(i) = at {
+        keep[i] = true;
+        at = prev[i];
+    }
+    keep
+}
+
+/// Nesting depth of every exchange, bounded so a malformed parent chain cannot loop.
+fn depths(trace: &Trace) -> Vec<usize> {
+    let n = trace.exchanges.len();
+    let mut depth = vec![usize::MAX; n];
+    for start in 0..n {
+        let mut chain = Vec::new();
+        let mut at = Some(start);
+        while let Some(i) = at.filter(|&i| i < n && depth[i] == usize::MAX && chain.len() <= n) {
+            chain.push(i);
+            at = trace.exchanges[i].parent;
+        }
+        let mut d = at
+            .filter(|&i| i < n)
+            .map_or(0, |i| depth[i].saturating_add(1));
+        if d == usize::MAX {
+            d = 0;
+        }
+        for &i in chain.iter().rev() {
+            depth[i] = d;
+            d += 1;
+        }
+    }
+    depth
+}
+
+fn rows(s: &Sides, a: &Alignment) -> Vec<Row> {
+    let (old_n, new_n) = (s.old.exchanges.len(), s.new.exchanges.len());
+    let mut old_pair = vec![None; old_n];
+    let mut new_paired = vec![false; new_n];
+    for p in &a.pairs {
+        old_pair[p.old] = Some(p.new);
+        new_paired[p.new] = true;
+    }
+    let mut old_missing = vec![false; old_n];
+    a.missing.iter().for_each(|&o| old_missing[o] = true);
+    let mut new_extra = vec![false; new_n];
+    a.extra.iter().for_each(|&n| new_extra[n] = true);
+    let (old_depth, new_depth) = (depths(s.old), depths(s.new));
+    let unpaired_kind = |listed: bool, cache: bool| match (listed, cache) {
+        (true, _) => RowKind::Missing,
+        (false, true) => RowKind::Suppressed,
+        (false, false) => RowKind::Repeat,
+    };
+    let mut keyed: Vec<((usize, u8, usize), Row)> = Vec::with_capacity(old_n + new_n);
+    for n in 0..new_n {
+        let e = &s.new.exchanges[n];
+        let kind = if new_paired[n] {
+            RowKind::Paired
+        } else {
+            match unpaired_kind(new_extra[n], cached(s, &s.new_sigs[n])) {
+                RowKind::Missing => RowKind::Extra,
+                other => other,
+            }
+        };
+        let old_step = None;
+        keyed.push((
+            (n + 1, 0, n),
+            Row {
+                kind,
+                old_step,
+                new_step: Some(n + 1),
+                depth: new_depth[n],
+                call: s.new_sigs[n].to_string(),
+                status: e.status,
+            },
+        ));
+    }
+    let mut anchor = 0;
+    for (o, paired) in old_pair.iter().enumerate() {
+        match paired {
+            Some(n) => {
+                anchor = n + 1;
+                if let Some((_, row)) = keyed.get_mut(*n) {
+                    row.old_step = Some(o + 1);
+                    if row.status.is_none() {
+                        row.status = s.old.exchanges[o].status;
+                    }
+                }
+            }
+            None => keyed.push((
+                (anchor, 1, o),
+                Row {
+                    kind: unpaired_kind(old_missing[o], cached(s, &s.old_sigs[o])),
+                    old_step: Some(o + 1),
+                    new_step: None,
+                    depth: old_depth[o],
+                    call: s.old_sigs[o].to_string(),
+                    status: s.old.exchanges[o].status,
+                },
+            )),
+        }
+    }
+    keyed.sort_by_key(|(k, _)| *k);
+    keyed.into_iter().map(|(_, row)| row).collect()
+}
+
+fn cached(s: &Sides, sig: &Signature) -> bool {
+    s.rules.cache_dependent(sig, s.rules.is_client(&sig.caller))
+}
+
+/// Applies rule overrides, sets annotation lines and sorts findings in flow order.
+pub(super) fn finish(s: &Sides, c: &mut Comparison) {
+    let mut pos_old = vec![usize::MAX; s.old.exchanges.len()];
+    let mut pos_new = vec![usize::MAX; s.new.exchanges.len()];
+    let mut line_at = Vec::with_capacity(c.rows.len());
+    let mut last_line = None;
+    for (pos, row) in c.rows.iter().enumerate() {
+        if let Some(o) = row.old_step {
+            pos_old[o - 1] = pos;
+        }
+        if let Some(n) = row.new_step {
+            pos_new[n - 1] = pos;
+            let e = &s.new.exchanges[n - 1];
+            last_line = e.request.line.or(e.response.line).or(last_line);
+        }
+        line_at.push(last_line);
+    }
+    let position = |f: &Finding| match (f.new_step, f.old_step) {
+        (Some(n), _) => pos_new.get(n - 1).copied().unwrap_or(usize::MAX),
+        (None, Some(o)) => pos_old.get(o - 1).copied().unwrap_or(usize::MAX),
+        (None, None) => usize::MAX,
+    };
+    for f in c.findings.iter_mut() {
+        let sig = match (f.new_step, f.old_step) {
+            (Some(n), _) => s.new_sigs.get(n - 1),
+            (None, Some(o)) => s.old_sigs.get(o - 1),
+            (None, None) => None,
+        };
+        if let Some(severity) = sig.and_then(|sig| s.rules.severity_override(f.kind.as_str(), sig))
+        {
+            f.severity = severity;
+        }
+        f.line = line_at.get(position(f)).copied().flatten();
+    }
+    c.findings.sort_by_key(|f| position(f));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::longest_increasing;
+
+    #[test]
+    fn longest_increasing_marks_one_subsequence() {
+        assert_eq!(
+            longest_increasing(&[0, 2, 1, 3])
+                .iter()
+                .filter(|k| **k)
+                .count(),
+            3
+        );
+        assert_eq!(
+            longest_increasing(&[3, 2, 1])
+                .iter()
+                .filter(|k| **k)
+                .count(),
+            1
+        );
+        assert_eq!(longest_increasing(&[]), Vec::<bool>::new());
+    }
+}
