@@ -267,3 +267,6 @@ impl Interner {
         tree
     }
 }
+
+#[cfg(test)]
+mod tests;
