@@ -20,6 +20,9 @@ pub struct CallTree {
     pub parents: Vec<Option<usize>>,
     /// True for calls whose presence depends on auth caches and is aligned separately.
     pub cache_dependent: Vec<bool>,
+    /// A hash of each exchange's status and response body: within a run of repeated calls,
+    /// equal contents pair first. Empty when unknown.
+    pub content: Vec<u64>,
 }
 
 /// Children of every exchange, and each caller's top-level calls.
@@ -207,26 +210,50 @@ impl Aligner<'_> {
         }
     }
 
-    /// Pairs two runs of the same call: first with first, last with last, the rest in order.
+    /// Pairs two runs of the same call. Equal lengths pair in order; otherwise calls with equal
+    /// content pair first (a shorter polling loop lost some repeat, not its distinct answers),
+    /// the rest in order.
     fn pair_runs(&mut self, old_items: &[usize], new_items: &[usize], how: How) {
-        let shared = old_items.len().min(new_items.len());
-        if shared == 0 {
+        if old_items.len() == new_items.len() {
+            for (&o, &n) in old_items.iter().zip(new_items) {
+                self.pair(o, n, how);
+            }
             return;
         }
-        for k in 0..shared - 1 {
-            self.pair(old_items[k], new_items[k], how);
-        }
-        self.pair(
-            old_items[old_items.len() - 1],
-            new_items[new_items.len() - 1],
-            how,
+        let content = |tree: &CallTree, items: &[usize]| -> Vec<u64> {
+            items
+                .iter()
+                .map(|&i| tree.content.get(i).copied().unwrap_or(0))
+                .collect()
+        };
+        let (old_content, new_content) =
+            (content(self.old, old_items), content(self.new, new_items));
+        let ops = capture_diff_slices_deadline(
+            Algorithm::Myers,
+            &old_content,
+            &new_content,
+            Some(self.deadline),
         );
-        if old_items.len() != new_items.len() {
-            self.out.repeats.push(Repeat {
-                old: old_items.to_vec(),
-                new: new_items.to_vec(),
-            });
+        let (mut rest_old, mut rest_new) = (Vec::new(), Vec::new());
+        let mut pairs = Vec::new();
+        for op in ops {
+            let (tag, old_range, new_range) = op.as_tag_tuple();
+            if tag == DiffTag::Equal {
+                pairs.extend(old_range.zip(new_range));
+            } else {
+                rest_old.extend(old_range);
+                rest_new.extend(new_range);
+            }
         }
+        pairs.extend(rest_old.into_iter().zip(rest_new));
+        pairs.sort_unstable();
+        for (o, n) in pairs {
+            self.pair(old_items[o], new_items[n], how);
+        }
+        self.out.repeats.push(Repeat {
+            old: old_items.to_vec(),
+            new: new_items.to_vec(),
+        });
     }
 
     fn align_sequence(
@@ -381,6 +408,7 @@ mod tests {
             callers: calls.iter().map(|c| c.1).collect(),
             parents: calls.iter().map(|c| c.2).collect(),
             cache_dependent: calls.iter().map(|c| c.0 >= 100).collect(),
+            content: Vec::new(),
         }
     }
 
@@ -446,9 +474,15 @@ mod tests {
         assert_eq!(a.repeats[0].old, vec![1, 2, 3]);
         assert_eq!(a.repeats[0].new, vec![1]);
         assert!(a.missing.is_empty() && a.extra.is_empty());
+        assert_eq!(a.pairs.iter().filter(|p| p.new == 1).count(), 1);
+        let mut old = old;
+        old.content = vec![0, 7, 8, 9, 0];
+        let mut new = new;
+        new.content = vec![0, 9, 0];
+        let a = align(&old, &new, true);
         assert!(
             a.pairs.iter().any(|p| p.old == 3 && p.new == 1),
-            "last pairs with last"
+            "the repeat with the same answer pairs"
         );
     }
 

@@ -241,6 +241,18 @@ pub(crate) fn default_severity(kind: Kind) -> Severity {
     }
 }
 
+/// A hash of what an exchange answered (status and response body), to pair repeats.
+fn content_hash(exchange: &crate::trace::Exchange) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    exchange.status.hash(&mut hasher);
+    match &exchange.response.body {
+        crate::trace::Body::Json(value) => value.to_string().hash(&mut hasher),
+        other => other.kind().hash(&mut hasher),
+    }
+    hasher.finish()
+}
+
 /// Interns signatures and callers so alignment compares integers.
 #[derive(Default)]
 struct Interner {
@@ -263,6 +275,7 @@ impl Interner {
             tree.parents.push(exchange.parent);
             tree.cache_dependent
                 .push(rules.cache_dependent(sig, rules.is_client(&sig.caller)));
+            tree.content.push(content_hash(exchange));
         }
         tree
     }

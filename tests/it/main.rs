@@ -1,3 +1,4 @@
 //! flowdiff's integration tests: one binary, one module per area.
 
 mod common;
+mod compare;
