@@ -69,10 +69,17 @@ pub(super) fn build(s: &Sides, a: &Alignment, options: &super::Options) -> Compa
         let mut f = s.finding(Kind::RepeatCountChanged, Part::Call, Some(o), Some(n));
         f.old = Some(Value::from(run.old.len()));
         f.new = Some(Value::from(run.new.len()));
+        let times = |n: usize| {
+            if n == 1 {
+                "1 time".to_string()
+            } else {
+                format!("{n} times")
+            }
+        };
         f.message = format!(
-            "repeated {} times instead of {}",
-            run.new.len(),
-            run.old.len()
+            "called {} in a row instead of {}",
+            times(run.new.len()),
+            times(run.old.len())
         );
         c.findings.push(f);
     }
@@ -305,6 +312,7 @@ fn rows(s: &Sides, a: &Alignment) -> Vec<Row> {
                 depth: new_depth[n],
                 call: s.new_sigs[n].to_string(),
                 status: e.status,
+                old_status: None,
             },
         ));
     }
@@ -315,9 +323,7 @@ fn rows(s: &Sides, a: &Alignment) -> Vec<Row> {
                 anchor = n + 1;
                 if let Some((_, row)) = keyed.get_mut(*n) {
                     row.old_step = Some(o + 1);
-                    if row.status.is_none() {
-                        row.status = s.old.exchanges[o].status;
-                    }
+                    row.old_status = s.old.exchanges[o].status;
                 }
             }
             None => keyed.push((
@@ -329,6 +335,7 @@ fn rows(s: &Sides, a: &Alignment) -> Vec<Row> {
                     depth: old_depth[o],
                     call: s.old_sigs[o].to_string(),
                     status: s.old.exchanges[o].status,
+                    old_status: s.old.exchanges[o].status,
                 },
             )),
         }

@@ -169,6 +169,8 @@ pub struct Row {
     pub call: String,
     /// Response status (NEW's when there is one).
     pub status: Option<u16>,
+    /// OLD's response status, when the row has an old side.
+    pub old_status: Option<u16>,
 }
 
 /// Comparison switches from the command line.

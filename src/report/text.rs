@@ -51,6 +51,8 @@ fn one(report: &Report, styles: &Styles, out: &mut dyn Write) -> io::Result<()> 
     let width = widest.to_string().len().max(3);
     if !report.findings.is_empty() {
         writeln!(out)?;
+        let heading = format!("{:>w$} {:>w$}", "old", "new", w = width);
+        writeln!(out, "{}", heading.style(styles.dim))?;
         let mut folded = 0;
         for (pos, row) in report.rows.iter().enumerate() {
             if !shown[pos] {
@@ -116,13 +118,21 @@ fn row_line(row: &Row, width: usize, styles: &Styles, out: &mut dyn Write) -> io
         }
         _ => row.call.clone(),
     };
-    let status = row.status.map_or_else(String::new, |s| s.to_string());
+    let show = |s: Option<u16>| s.map_or_else(|| "no response".to_string(), |s| s.to_string());
+    let mut status = show(row.status)
+        .style(styles.status(row.status))
+        .to_string();
+    if row.old_step.is_some() && row.new_step.is_some() && row.old_status != row.status {
+        let old = show(row.old_status)
+            .style(styles.status(row.old_status))
+            .to_string();
+        status = format!("{old} → {status}");
+    }
     writeln!(
         out,
-        "{} {mark} {}{call} {}",
+        "{} {mark} {}{call} {status}",
         steps.style(styles.dim),
         "  ".repeat(row.depth),
-        status.style(styles.status(row.status))
     )
 }
 
