@@ -12,6 +12,7 @@ mod payload;
 pub mod schema;
 pub mod select;
 pub mod set;
+mod view;
 
 use crate::normalize::{self, RuleSet};
 use crate::severity::Severity;
@@ -227,7 +228,7 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
             .findings
             .extend(payload::compare_pair(&sides, pair.old, pair.new, payloads));
     }
-    flow::finish(&sides, &mut comparison);
+    view::finish(&sides, &mut comparison);
     if let Some(step) = options.explain {
         comparison.explanation = Some(explain::explain(&sides, &alignment, &comparison, step));
     }
