@@ -1,6 +1,7 @@
 //! Comparison tests: seeds against themselves and regenerated copies, hand-made mutations of
 //! seed 001 (each yields exactly its finding), report snapshots, and one CLI test per exit code.
 
+mod auth;
 mod cli;
 mod edit;
 mod mutations;
