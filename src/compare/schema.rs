@@ -4,6 +4,7 @@
 //! under the pointer segment `*`, and their values are compared as multisets, so a reshuffled
 //! service catalog is not drift. Pointers follow RFC 6901.
 
+use super::without_placeholders;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -224,6 +225,11 @@ impl Walker<'_> {
                     self.value_changed(old, new, pointer);
                 }
             }
+            (Value::String(a), Value::String(b)) => {
+                if without_placeholders(a) != without_placeholders(b) {
+                    self.value_changed(old, new, pointer);
+                }
+            }
             _ => {
                 let comparable = old.is_null() || new.is_null() || type_name(old) == type_name(new);
                 if comparable && old != new {
@@ -304,9 +310,8 @@ fn identity(value: &Value) -> Option<(usize, String)> {
         .iter()
         .enumerate()
         .find_map(|(rank, key)| match object.get(*key) {
-            Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => {
-                Some((rank, v.to_string()))
-            }
+            Some(Value::String(s)) => Some((rank, without_placeholders(s).into_owned())),
+            Some(v @ (Value::Number(_) | Value::Bool(_))) => Some((rank, v.to_string())),
             _ => None,
         })
 }
@@ -336,6 +341,7 @@ fn canonical(value: &Value, pattern: &str, ordered: &dyn Fn(&str) -> bool) -> St
             parts.sort_unstable();
             format!("{{{}}}", parts.join(","))
         }
+        Value::String(s) => Value::String(without_placeholders(s).into_owned()).to_string(),
         scalar => scalar.to_string(),
     }
 }
