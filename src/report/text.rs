@@ -53,14 +53,14 @@ fn one(report: &Report, styles: &Styles, out: &mut dyn Write) -> io::Result<()> 
         writeln!(out)?;
         let heading = format!("{:>w$} {:>w$}", "old", "new", w = width);
         writeln!(out, "{}", heading.style(styles.dim))?;
-        let mut folded = 0;
+        let mut folded = Folded::default();
         for (pos, row) in report.rows.iter().enumerate() {
             if !shown[pos] {
-                folded += 1;
+                folded.add(row.kind);
                 continue;
             }
-            fold(folded, width, styles, out)?;
-            folded = 0;
+            fold(&folded, width, styles, out)?;
+            folded = Folded::default();
             row_line(row, width, styles, out)?;
             for f in by_row.get(&pos).into_iter().flatten() {
                 let indent = " ".repeat(2 * width + 6 + 2 * row.depth);
@@ -75,19 +75,39 @@ fn one(report: &Report, styles: &Styles, out: &mut dyn Write) -> io::Result<()> 
                 )?;
             }
         }
-        fold(folded, width, styles, out)?;
+        fold(&folded, width, styles, out)?;
     }
     writeln!(out)?;
     summary(report, styles, out)
 }
 
-fn fold(count: usize, width: usize, styles: &Styles, out: &mut dyn Write) -> io::Result<()> {
-    if count == 0 {
-        return Ok(());
+/// Rows folded away without findings: unchanged ones, and noise (extra repeats, suppressed
+/// cache-dependent calls).
+#[derive(Default)]
+struct Folded {
+    unchanged: usize,
+    noise: usize,
+}
+
+impl Folded {
+    fn add(&mut self, kind: RowKind) {
+        match kind {
+            RowKind::Paired => self.unchanged += 1,
+            _ => self.noise += 1,
+        }
     }
-    let noun = if count == 1 { "step" } else { "steps" };
-    let text = format!("{:w$}   ⋮ {count} unchanged {noun}", "", w = 2 * width + 1);
-    writeln!(out, "{}", text.style(styles.dim))
+}
+
+fn fold(folded: &Folded, width: usize, styles: &Styles, out: &mut dyn Write) -> io::Result<()> {
+    let plural = |n: usize| if n == 1 { "step" } else { "steps" };
+    let text = match (folded.unchanged, folded.noise) {
+        (0, 0) => return Ok(()),
+        (n, 0) => format!("{n} unchanged {}", plural(n)),
+        (0, m) => format!("{m} suppressed {}", plural(m)),
+        (n, m) => format!("{n} unchanged, {m} suppressed {}", plural(m)),
+    };
+    let line = format!("{:w$}   ⋮ {text}", "", w = 2 * width + 1);
+    writeln!(out, "{}", line.style(styles.dim))
 }
 
 fn row_line(row: &Row, width: usize, styles: &Styles, out: &mut dyn Write) -> io::Result<()> {
