@@ -187,7 +187,8 @@ fn shown_rows(rows: &[Row], by_row: &HashMap<usize, Vec<&Finding>>) -> Vec<bool>
     let mut open: Vec<usize> = Vec::new(); // open[d] = latest row at depth d
     for (pos, row) in rows.iter().enumerate() {
         open.truncate(row.depth);
-        if by_row.contains_key(&pos) {
+        // A repetition that is no longer made shows next to its repeat_count_changed finding.
+        if by_row.contains_key(&pos) || row.kind == RowKind::Repeat {
             shown[pos] = true;
             for &ancestor in &open {
                 shown[ancestor] = true;

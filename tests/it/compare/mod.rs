@@ -6,6 +6,7 @@ mod cli;
 mod edit;
 mod mutations;
 mod regen;
+mod reports;
 mod seeds;
 
 use crate::common::fixture_text;
