@@ -5,8 +5,10 @@
 //! different length is one repeat, not N missing calls. Interleaving between actors never enters
 //! the alignment: each caller's sequence is aligned on its own.
 
+use super::repeat;
 use similar::{capture_diff_slices_deadline, Algorithm, DiffTag};
 use std::collections::{HashMap, VecDeque};
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 /// One trace reduced to what alignment needs; every vector is indexed by exchange.
@@ -80,10 +82,16 @@ pub struct Pair {
 /// A run of the same consecutive call, repeated a different number of times.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repeat {
-    /// Old exchanges of the run, in order.
+    /// Old exchanges of the run (for a block, the repetitions only OLD has), in order.
     pub old: Vec<usize>,
-    /// New exchanges of the run, in order.
+    /// New exchanges of the run (for a block, the repetitions only NEW has), in order.
     pub new: Vec<usize>,
+    /// Distinct calls per repetition: 1 for one call repeated, more for a repeated block.
+    pub period: usize,
+    /// Repetitions in a row in OLD.
+    pub old_count: usize,
+    /// Repetitions in a row in NEW.
+    pub new_count: usize,
 }
 
 /// Cache-dependent calls under one parent pair (or at one caller's top level).
@@ -253,6 +261,9 @@ impl Aligner<'_> {
         self.out.repeats.push(Repeat {
             old: old_items.to_vec(),
             new: new_items.to_vec(),
+            period: 1,
+            old_count: old_items.len(),
+            new_count: new_items.len(),
         });
     }
 
@@ -276,20 +287,82 @@ impl Aligner<'_> {
         if Instant::now() > self.deadline {
             self.out.bounded = true;
         }
-        let mut left_old: Vec<Run> = Vec::new();
-        let mut left_new: Vec<Run> = Vec::new();
+        let mut old_map: Vec<Option<usize>> = vec![None; old_runs.len()];
+        let mut new_map: Vec<Option<usize>> = vec![None; new_runs.len()];
+        let mut gaps = Vec::new();
         for op in ops {
             let (tag, old_range, new_range) = op.as_tag_tuple();
             if tag == DiffTag::Equal {
                 for (o, n) in old_range.zip(new_range) {
-                    let (o, n) = (old_runs[o], new_runs[n]);
-                    let old_items = &old_seq[o.start..o.start + o.len];
-                    let new_items = &new_seq[n.start..n.start + n.len];
-                    self.pair_runs(old_items, new_items, How::InPlace);
+                    old_map[o] = Some(n);
+                    new_map[n] = Some(o);
                 }
             } else {
-                left_old.extend(old_range.map(|o| old_runs[o]));
-                left_new.extend(new_range.map(|n| new_runs[n]));
+                gaps.push((old_range, new_range));
+            }
+        }
+        let items = |runs: &[Run], seq: &[usize], range: Range<usize>| -> Vec<usize> {
+            range
+                .flat_map(|r| seq[runs[r].start..runs[r].start + runs[r].len].to_vec())
+                .collect()
+        };
+        let contents = |tree: &CallTree, run: &Run, seq: &[usize]| -> Vec<u64> {
+            seq[run.start..run.start + run.len]
+                .iter()
+                .map(|&i| tree.content.get(i).copied().unwrap_or(0))
+                .collect()
+        };
+        let mismatch = |o: usize, n: usize| -> usize {
+            let (a, b) = (
+                contents(self.old, &old_runs[o], &old_seq),
+                contents(self.new, &new_runs[n], &new_seq),
+            );
+            a.iter().zip(&b).filter(|(x, y)| x != y).count() + a.len().abs_diff(b.len())
+        };
+        let mut left_old: Vec<Run> = Vec::new();
+        let mut left_new: Vec<Run> = Vec::new();
+        let mut repeats = Vec::new();
+        for (old_range, new_range) in gaps {
+            if new_range.is_empty() {
+                if let Some(block) = repeat::repeated_block(&old_ids, old_range.clone()) {
+                    let dropped =
+                        repeat::place(block, old_range, &mut old_map, &mut new_map, mismatch);
+                    let changed = dropped.len() / block.period;
+                    repeats.push(Repeat {
+                        old: items(&old_runs, &old_seq, dropped),
+                        new: Vec::new(),
+                        period: block.period,
+                        old_count: block.count(),
+                        new_count: block.count() - changed,
+                    });
+                    continue;
+                }
+            } else if old_range.is_empty() {
+                if let Some(block) = repeat::repeated_block(&new_ids, new_range.clone()) {
+                    let dropped =
+                        repeat::place(block, new_range, &mut new_map, &mut old_map, |n, o| {
+                            mismatch(o, n)
+                        });
+                    let changed = dropped.len() / block.period;
+                    repeats.push(Repeat {
+                        old: Vec::new(),
+                        new: items(&new_runs, &new_seq, dropped),
+                        period: block.period,
+                        old_count: block.count() - changed,
+                        new_count: block.count(),
+                    });
+                    continue;
+                }
+            }
+            left_old.extend(old_range.map(|o| old_runs[o]));
+            left_new.extend(new_range.map(|n| new_runs[n]));
+        }
+        self.out.repeats.extend(repeats);
+        for (o, n) in old_map.iter().enumerate() {
+            if let Some(n) = *n {
+                let old_items = &old_seq[old_runs[o].start..old_runs[o].start + old_runs[o].len];
+                let new_items = &new_seq[new_runs[n].start..new_runs[n].start + new_runs[n].len];
+                self.pair_runs(old_items, new_items, How::InPlace);
             }
         }
         // The same call left over on both sides of one caller's sequence moved within it.

@@ -148,3 +148,37 @@ fn count_repeat_extra(a: &Alignment, old: bool) -> usize {
         })
         .sum()
 }
+
+#[test]
+fn a_loop_that_ran_once_less_is_one_block_repeat() {
+    // Old: A [B C D] [B C D] [B C D] E; new: A [B C D] [B C D] E.
+    let body = |k: usize| (0..k).flat_map(|_| [(2, 0, None), (3, 0, None), (4, 0, None)]);
+    let old: Vec<_> = std::iter::once((1, 0, None))
+        .chain(body(3))
+        .chain([(5, 0, None)])
+        .collect();
+    let new: Vec<_> = std::iter::once((1, 0, None))
+        .chain(body(2))
+        .chain([(5, 0, None)])
+        .collect();
+    let a = align(&tree(&old), &tree(&new), true);
+    assert!(a.missing.is_empty() && a.extra.is_empty(), "{a:?}");
+    assert_eq!(a.repeats.len(), 1);
+    let r = &a.repeats[0];
+    assert_eq!((r.period, r.old_count, r.new_count), (3, 3, 2));
+    assert_eq!(r.old.len(), 3);
+    assert!(r.new.is_empty());
+    let back = align(&tree(&new), &tree(&old), true);
+    assert_eq!(
+        (back.repeats[0].old_count, back.repeats[0].new_count),
+        (2, 3)
+    );
+}
+
+#[test]
+fn a_deleted_call_unlike_its_neighbours_is_not_a_repeat() {
+    let old = tree(&[(1, 0, None), (2, 0, None), (3, 0, None), (4, 0, None)]);
+    let new = tree(&[(1, 0, None), (2, 0, None), (4, 0, None)]);
+    let a = align(&old, &new, true);
+    assert_eq!(a.missing, vec![2]);
+}

@@ -63,12 +63,13 @@ pub(super) fn build(s: &Sides, a: &Alignment, options: &super::Options) -> Compa
         }
     }
     for run in &a.repeats {
-        let (Some(&o), Some(&n)) = (run.old.first(), run.new.first()) else {
+        let (o, n) = (run.old.first().copied(), run.new.first().copied());
+        if o.is_none() && n.is_none() {
             continue;
-        };
-        let mut f = s.finding(Kind::RepeatCountChanged, Part::Call, Some(o), Some(n));
-        f.old = Some(Value::from(run.old.len()));
-        f.new = Some(Value::from(run.new.len()));
+        }
+        let mut f = s.finding(Kind::RepeatCountChanged, Part::Call, o, n);
+        f.old = Some(Value::from(run.old_count));
+        f.new = Some(Value::from(run.new_count));
         let times = |n: usize| {
             if n == 1 {
                 "1 time".to_string()
@@ -76,11 +77,20 @@ pub(super) fn build(s: &Sides, a: &Alignment, options: &super::Options) -> Compa
                 format!("{n} times")
             }
         };
-        f.message = format!(
-            "called {} in a row instead of {}",
-            times(run.new.len()),
-            times(run.old.len())
-        );
+        f.message = if run.period == 1 {
+            format!(
+                "called {} in a row instead of {}",
+                times(run.new_count),
+                times(run.old_count)
+            )
+        } else {
+            format!(
+                "a block of {} calls ran {} in a row instead of {}",
+                run.period,
+                times(run.new_count),
+                times(run.old_count)
+            )
+        };
         c.findings.push(f);
     }
     c.suppressed = auth_patterns(s, a, &mut c.findings);

@@ -9,6 +9,7 @@ mod explain;
 mod flow;
 pub mod headers;
 mod payload;
+mod repeat;
 pub mod schema;
 pub mod select;
 pub mod set;

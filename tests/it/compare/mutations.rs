@@ -248,3 +248,44 @@ fn a_shorter_polling_loop_is_one_repeat_count_change() {
         (Some(Value::from(2)), Some(Value::from(1)))
     );
 }
+
+#[test]
+fn a_polling_cycle_that_ran_once_less_is_one_repeat_count_change() {
+    let mut hook = seed();
+    // nova-compute refreshes the network info in cycles of `GET .../ports` (once or more),
+    // `GET .../networks`, …; drop the first such cycle, up to the next one.
+    let compute: Vec<usize> = (0..hook.sections.len())
+        .filter(|&i| hook.sections[i].contains("`nova-compute` --> "))
+        .collect();
+    let starts = |i: usize, path: &str| hook.sections[i].starts_with(&format!("### GET {path}\n"));
+    // A cycle starts with its run of port polls.
+    let ports = |k: usize| starts(compute[k], "/networking/v2.0/ports");
+    let cycle: Vec<usize> = (1..compute.len())
+        .filter(|&k| ports(k - 1) && starts(compute[k], "/networking/v2.0/networks"))
+        .map(|mut k| {
+            while k >= 2 && ports(k - 2) {
+                k -= 1;
+            }
+            compute[k - 1]
+        })
+        .collect();
+    assert!(cycle.len() >= 2, "at least two refresh cycles");
+    let dropped: Vec<usize> = compute
+        .iter()
+        .copied()
+        .filter(|&i| i >= cycle[0] && i < cycle[1])
+        .collect();
+    for &request in dropped.iter().rev() {
+        hook.drop_exchange(request);
+    }
+    let found = super::findings(&server_create(), &hook.text());
+    assert_eq!(
+        summary(&found),
+        vec![(Kind::RepeatCountChanged, Severity::Info, Part::Call, None)],
+        "{found:#?}"
+    );
+    assert_eq!(
+        (found[0].old.clone(), found[0].new.clone()),
+        (Some(Value::from(2)), Some(Value::from(1)))
+    );
+}
