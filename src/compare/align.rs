@@ -7,7 +7,7 @@
 
 use super::repeat;
 use similar::{capture_diff_slices_deadline, Algorithm, DiffTag};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
@@ -99,6 +99,9 @@ pub struct Repeat {
 pub struct CacheGroup {
     /// The aligned parents; `None` for top-level calls.
     pub parent: Option<(usize, usize)>,
+    /// For top-level calls, the aligned calls of the same caller they follow (`None` at the
+    /// start): top-level groups are segments of the caller's sequence, not the whole capture.
+    pub after: Option<(usize, usize)>,
     /// Old cache-dependent calls in the group.
     pub old: Vec<usize>,
     /// New cache-dependent calls in the group.
@@ -150,6 +153,40 @@ fn runs(seq: &[usize], sigs: &[u32]) -> Vec<Run> {
         }
     }
     out
+}
+
+/// Cache-dependent calls per top-level segment: `(old, new)` keyed by the pair they follow.
+type Segments = BTreeMap<Option<(usize, usize)>, (Vec<usize>, Vec<usize>)>;
+
+/// One side of an aligned sequence: its calls, their runs, and each run's in-place partner.
+struct Aligned<'s> {
+    seq: &'s [usize],
+    runs: &'s [Run],
+    map: &'s [Option<usize>],
+}
+
+impl Aligned<'_> {
+    /// For every slot `0..=len` (the place before call `slot`), the last run at or before the
+    /// call preceding it that is paired in place.
+    fn anchors(&self) -> Vec<Option<usize>> {
+        let mut out = vec![None; self.seq.len() + 1];
+        let mut last = None;
+        for (r, run) in self.runs.iter().enumerate() {
+            if self.map[r].is_some() {
+                last = Some(r);
+            }
+            for pos in run.start..run.start + run.len {
+                out[pos + 1] = last;
+            }
+        }
+        out
+    }
+
+    /// The last call of run `r`.
+    fn last(&self, r: usize) -> usize {
+        let run = self.runs[r];
+        self.seq[run.start + run.len - 1]
+    }
 }
 
 struct Aligner<'a> {
@@ -275,9 +312,6 @@ impl Aligner<'_> {
     ) {
         let (old_seq, old_cache) = self.split_cache(old_seq, self.old);
         let (new_seq, new_cache) = self.split_cache(new_seq, self.new);
-        if !old_cache.is_empty() || !new_cache.is_empty() {
-            self.cache_group(parent, old_cache, new_cache);
-        }
         let old_runs = runs(&old_seq, &self.old.sigs);
         let new_runs = runs(&new_seq, &self.new.sigs);
         let old_ids: Vec<u32> = old_runs.iter().map(|r| r.sig).collect();
@@ -358,6 +392,17 @@ impl Aligner<'_> {
             left_new.extend(new_range.map(|n| new_runs[n]));
         }
         self.out.repeats.extend(repeats);
+        let old_side = Aligned {
+            seq: &old_seq,
+            runs: &old_runs,
+            map: &old_map,
+        };
+        let new_side = Aligned {
+            seq: &new_seq,
+            runs: &new_runs,
+            map: &new_map,
+        };
+        self.cache_segments(parent, (&old_side, old_cache), (&new_side, new_cache));
         for (o, n) in old_map.iter().enumerate() {
             if let Some(n) = *n {
                 let old_items = &old_seq[old_runs[o].start..old_runs[o].start + old_runs[o].len];
@@ -388,15 +433,63 @@ impl Aligner<'_> {
         }
     }
 
-    fn split_cache(&self, seq: Vec<usize>, tree: &CallTree) -> (Vec<usize>, Vec<usize>) {
+    /// Groups cache-dependent calls: all of them under a parent, or, at top level, by the
+    /// stretch between two in-place pairs of the caller's sequence they sit in.
+    fn cache_segments(
+        &mut self,
+        parent: Option<(usize, usize)>,
+        (old, old_cache): (&Aligned, Vec<(usize, usize)>),
+        (new, new_cache): (&Aligned, Vec<(usize, usize)>),
+    ) {
+        if old_cache.is_empty() && new_cache.is_empty() {
+            return;
+        }
+        if parent.is_some() {
+            let strip = |calls: Vec<(usize, usize)>| calls.into_iter().map(|c| c.0).collect();
+            self.cache_group(parent, None, strip(old_cache), strip(new_cache));
+            return;
+        }
+        let (old_anchor, new_anchor) = (old.anchors(), new.anchors());
+        let mut groups: Segments = BTreeMap::new();
+        for (i, slot) in old_cache {
+            let key = old_anchor[slot].and_then(|r| old.map[r].map(|n| (r, n)));
+            groups.entry(key).or_default().0.push(i);
+        }
+        for (i, slot) in new_cache {
+            let key = new_anchor[slot].and_then(|r| new.map[r].map(|o| (o, r)));
+            groups.entry(key).or_default().1.push(i);
+        }
+        for (key, (o, n)) in groups {
+            let after = key.map(|(ro, rn)| (old.last(ro), new.last(rn)));
+            self.cache_group(None, after, o, n);
+        }
+    }
+
+    /// The calls of `seq` to align, and the cache-dependent ones with their slot: how many
+    /// calls to align come before each.
+    fn split_cache(&self, seq: Vec<usize>, tree: &CallTree) -> (Vec<usize>, Vec<(usize, usize)>) {
         if !self.separate_cache {
             return (seq, Vec::new());
         }
-        seq.into_iter().partition(|&i| !tree.cache_dependent[i])
+        let (mut main, mut cache) = (Vec::new(), Vec::new());
+        for i in seq {
+            if tree.cache_dependent[i] {
+                cache.push((i, main.len()));
+            } else {
+                main.push(i);
+            }
+        }
+        (main, cache)
     }
 
     /// Matches cache-dependent calls of one parent by signature, in order.
-    fn cache_group(&mut self, parent: Option<(usize, usize)>, old: Vec<usize>, new: Vec<usize>) {
+    fn cache_group(
+        &mut self,
+        parent: Option<(usize, usize)>,
+        after: Option<(usize, usize)>,
+        old: Vec<usize>,
+        new: Vec<usize>,
+    ) {
         let mut by_sig: HashMap<u32, VecDeque<usize>> = HashMap::new();
         for &n in &new {
             by_sig.entry(self.new.sigs[n]).or_default().push_back(n);
@@ -409,7 +502,12 @@ impl Aligner<'_> {
                 self.pair(o, n, How::CacheDependent);
             }
         }
-        self.out.cache_groups.push(CacheGroup { parent, old, new });
+        self.out.cache_groups.push(CacheGroup {
+            parent,
+            after,
+            old,
+            new,
+        });
     }
 
     /// Pairs loose subtrees of the same call found under different parents. True if any paired.

@@ -201,9 +201,10 @@ fn auth_patterns(s: &Sides, a: &Alignment, out: &mut Vec<Finding>) -> Suppressed
             let word = if n < o { "fewer" } else { "more" };
             parts.push(format!("{} {} {}", o.abs_diff(*n), word, Sides::short(sig)));
         }
-        let place = match group.parent {
-            Some((_, n)) => format!("under {}", Sides::short(&s.new_sigs[n])),
-            None => "at top level".to_string(),
+        let place = match (group.parent, group.after) {
+            (Some((_, n)), _) => format!("under {}", Sides::short(&s.new_sigs[n])),
+            (None, Some((_, n))) => format!("after its {}", Sides::short(&s.new_sigs[n])),
+            (None, None) => "before its first aligned call".to_string(),
         };
         f.message = format!(
             "auth pattern changed: {caller} made {} {place}",
