@@ -155,37 +155,43 @@ fn runs(seq: &[usize], sigs: &[u32]) -> Vec<Run> {
     out
 }
 
-/// Cache-dependent calls per top-level segment: `(old, new)` keyed by the pair they follow.
+/// Cache-dependent calls per top-level segment: `(old, new)` keyed by the pair (old call, new
+/// call) they follow.
 type Segments = BTreeMap<Option<(usize, usize)>, (Vec<usize>, Vec<usize>)>;
 
-/// One side of an aligned sequence: its calls, their runs, and each run's in-place partner.
+/// One side of an aligned sequence: its calls and each one's in-place partner, if any.
 struct Aligned<'s> {
     seq: &'s [usize],
-    runs: &'s [Run],
-    map: &'s [Option<usize>],
+    partner: Vec<Option<usize>>,
 }
 
-impl Aligned<'_> {
-    /// For every slot `0..=len` (the place before call `slot`), the last run at or before the
-    /// call preceding it that is paired in place.
-    fn anchors(&self) -> Vec<Option<usize>> {
-        let mut out = vec![None; self.seq.len() + 1];
-        let mut last = None;
-        for (r, run) in self.runs.iter().enumerate() {
-            if self.map[r].is_some() {
-                last = Some(r);
-            }
-            for pos in run.start..run.start + run.len {
-                out[pos + 1] = last;
+impl<'s> Aligned<'s> {
+    /// `pairs` are `(call on this side, partner on the other)`.
+    fn new(seq: &'s [usize], pairs: impl Iterator<Item = (usize, usize)>) -> Aligned<'s> {
+        let position: HashMap<usize, usize> =
+            seq.iter().enumerate().map(|(p, &i)| (i, p)).collect();
+        let mut partner = vec![None; seq.len()];
+        for (mine, theirs) in pairs {
+            if let Some(&p) = position.get(&mine) {
+                partner[p] = Some(theirs);
             }
         }
-        out
+        Aligned { seq, partner }
     }
 
-    /// The last call of run `r`.
-    fn last(&self, r: usize) -> usize {
-        let run = self.runs[r];
-        self.seq[run.start + run.len - 1]
+    /// For every slot `0..=len` (the place before call `slot`), the last paired call before it
+    /// and its partner.
+    fn anchors(&self) -> Vec<Option<(usize, usize)>> {
+        let mut out = Vec::with_capacity(self.seq.len() + 1);
+        let mut last = None;
+        out.push(None);
+        for (pos, &call) in self.seq.iter().enumerate() {
+            if let Some(other) = self.partner[pos] {
+                last = Some((call, other));
+            }
+            out.push(last);
+        }
+        out
     }
 }
 
@@ -392,17 +398,7 @@ impl Aligner<'_> {
             left_new.extend(new_range.map(|n| new_runs[n]));
         }
         self.out.repeats.extend(repeats);
-        let old_side = Aligned {
-            seq: &old_seq,
-            runs: &old_runs,
-            map: &old_map,
-        };
-        let new_side = Aligned {
-            seq: &new_seq,
-            runs: &new_runs,
-            map: &new_map,
-        };
-        self.cache_segments(parent, (&old_side, old_cache), (&new_side, new_cache));
+        let first_pair = self.out.pairs.len();
         for (o, n) in old_map.iter().enumerate() {
             if let Some(n) = *n {
                 let old_items = &old_seq[old_runs[o].start..old_runs[o].start + old_runs[o].len];
@@ -410,6 +406,13 @@ impl Aligner<'_> {
                 self.pair_runs(old_items, new_items, How::InPlace);
             }
         }
+        let in_place: Vec<(usize, usize)> = self.out.pairs[first_pair..]
+            .iter()
+            .map(|p| (p.old, p.new))
+            .collect();
+        let old_side = Aligned::new(&old_seq, in_place.iter().map(|&(o, n)| (o, n)));
+        let new_side = Aligned::new(&new_seq, in_place.iter().map(|&(o, n)| (n, o)));
+        self.cache_segments(parent, (&old_side, old_cache), (&new_side, new_cache));
         // The same call left over on both sides of one caller's sequence moved within it.
         let mut by_sig: HashMap<u32, VecDeque<Run>> = HashMap::new();
         for run in left_new {
@@ -452,15 +455,13 @@ impl Aligner<'_> {
         let (old_anchor, new_anchor) = (old.anchors(), new.anchors());
         let mut groups: Segments = BTreeMap::new();
         for (i, slot) in old_cache {
-            let key = old_anchor[slot].and_then(|r| old.map[r].map(|n| (r, n)));
-            groups.entry(key).or_default().0.push(i);
+            groups.entry(old_anchor[slot]).or_default().0.push(i);
         }
         for (i, slot) in new_cache {
-            let key = new_anchor[slot].and_then(|r| new.map[r].map(|o| (o, r)));
+            let key = new_anchor[slot].map(|(n, o)| (o, n));
             groups.entry(key).or_default().1.push(i);
         }
-        for (key, (o, n)) in groups {
-            let after = key.map(|(ro, rn)| (old.last(ro), new.last(rn)));
+        for (after, (o, n)) in groups {
             self.cache_group(None, after, o, n);
         }
     }
