@@ -277,10 +277,31 @@ fn content_hash(exchange: &crate::trace::Exchange) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     exchange.status.hash(&mut hasher);
     match &exchange.response.body {
-        crate::trace::Body::Json(value) => value.to_string().hash(&mut hasher),
+        crate::trace::Body::Json(value) => hash_value(value, &mut hasher),
         other => other.kind().hash(&mut hasher),
     }
     hasher.finish()
+}
+
+fn hash_value(value: &Value, hasher: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    match value {
+        Value::Null => 0u8.hash(hasher),
+        Value::Bool(b) => b.hash(hasher),
+        Value::Number(n) => n.to_string().hash(hasher),
+        Value::String(s) => s.hash(hasher),
+        Value::Array(items) => {
+            items.len().hash(hasher);
+            items.iter().for_each(|v| hash_value(v, hasher));
+        }
+        Value::Object(map) => {
+            map.len().hash(hasher);
+            for (k, v) in map {
+                k.hash(hasher);
+                hash_value(v, hasher);
+            }
+        }
+    }
 }
 
 /// Interns signatures and callers so alignment compares integers.
@@ -288,6 +309,8 @@ fn content_hash(exchange: &crate::trace::Exchange) -> u64 {
 struct Interner {
     ids: HashMap<Signature, u32>,
     callers: HashMap<String, u32>,
+    /// Whether each signature id is cache-dependent (rules are asked once per signature).
+    cache: HashMap<u32, bool>,
 }
 
 impl Interner {
@@ -299,12 +322,16 @@ impl Interner {
     fn tree(&mut self, trace: &Trace, sigs: &[Signature], rules: &RuleSet) -> align::CallTree {
         let mut tree = align::CallTree::default();
         for (exchange, sig) in trace.exchanges.iter().zip(sigs) {
-            tree.sigs.push(Self::id(&mut self.ids, sig.clone()));
+            let id = Self::id(&mut self.ids, sig.clone());
+            tree.sigs.push(id);
             tree.callers
                 .push(Self::id(&mut self.callers, sig.caller.clone()));
             tree.parents.push(exchange.parent);
-            tree.cache_dependent
-                .push(rules.cache_dependent(sig, rules.is_client(&sig.caller)));
+            let cached = *self
+                .cache
+                .entry(id)
+                .or_insert_with(|| rules.cache_dependent(sig, rules.is_client(&sig.caller)));
+            tree.cache_dependent.push(cached);
             tree.content.push(content_hash(exchange));
         }
         tree

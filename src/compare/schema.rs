@@ -36,6 +36,9 @@ pub struct Drift {
 
 /// Compares two JSON documents; `ordered(pointer)` says whether the array there is ordered.
 pub fn compare(old: &Value, new: &Value, ordered: &dyn Fn(&str) -> bool) -> Vec<Drift> {
+    if old == new {
+        return Vec::new();
+    }
     let mut walker = Walker {
         ordered,
         out: Vec::new(),
@@ -202,6 +205,9 @@ impl Walker<'_> {
 
     /// Value changes between two values at the same place; schema drift is reported elsewhere.
     fn values(&mut self, old: &Value, new: &Value, pointer: &str, pattern: &str) {
+        if old == new {
+            return;
+        }
         match (old, new) {
             (Value::Object(o), Value::Object(n)) => {
                 for (key, value) in o {
