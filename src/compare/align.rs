@@ -5,128 +5,16 @@
 //! different length is one repeat, not N missing calls. Interleaving between actors never enters
 //! the alignment: each caller's sequence is aligned on its own.
 
+pub use super::alignment::*;
 use super::repeat;
+use super::segments::{self, Aligned};
 use similar::{capture_diff_slices_deadline, Algorithm, DiffTag};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
-/// One trace reduced to what alignment needs; every vector is indexed by exchange.
-#[derive(Debug, Clone, Default)]
-pub struct CallTree {
-    /// Interned signature id of each exchange.
-    pub sigs: Vec<u32>,
-    /// Interned canonical caller of each exchange.
-    pub callers: Vec<u32>,
-    /// Parent exchange, as in [`crate::trace::Exchange::parent`].
-    pub parents: Vec<Option<usize>>,
-    /// True for calls whose presence depends on auth caches and is aligned separately.
-    pub cache_dependent: Vec<bool>,
-    /// A hash of each exchange's status and response body: within a run of repeated calls,
-    /// equal contents pair first. Empty when unknown.
-    pub content: Vec<u64>,
-}
-
-/// Children of every exchange, and each caller's top-level calls.
-type Children = (Vec<Vec<usize>>, Vec<(u32, Vec<usize>)>);
-
 /// Two sequences to align and the parents they hang under (`None` for top level).
 type Job = (Vec<usize>, Vec<usize>, Option<(usize, usize)>);
-
-impl CallTree {
-    fn children(&self) -> Children {
-        let mut children = vec![Vec::new(); self.sigs.len()];
-        let mut roots: Vec<(u32, Vec<usize>)> = Vec::new();
-        let mut root_slot: HashMap<u32, usize> = HashMap::new();
-        for (index, parent) in self.parents.iter().enumerate() {
-            match *parent {
-                Some(p) if p < self.sigs.len() && p != index => children[p].push(index),
-                _ => {
-                    let caller = self.callers.get(index).copied().unwrap_or(0);
-                    let slot = *root_slot.entry(caller).or_insert_with(|| {
-                        roots.push((caller, Vec::new()));
-                        roots.len() - 1
-                    });
-                    roots[slot].1.push(index);
-                }
-            }
-        }
-        (children, roots)
-    }
-}
-
-/// How an aligned pair was matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum How {
-    /// Same position in the caller's sequence.
-    InPlace,
-    /// Same caller's sequence, different position.
-    Reordered,
-    /// Under a different parent exchange.
-    Moved,
-    /// A cache-dependent call matched by signature within its parent.
-    CacheDependent,
-}
-
-/// A matched pair of exchanges (indices into each trace's exchanges).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pair {
-    /// Old exchange index.
-    pub old: usize,
-    /// New exchange index.
-    pub new: usize,
-    /// How the match was made.
-    pub how: How,
-}
-
-/// A run of the same consecutive call, repeated a different number of times.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Repeat {
-    /// Old exchanges of the run (for a block, the repetitions only OLD has), in order.
-    pub old: Vec<usize>,
-    /// New exchanges of the run (for a block, the repetitions only NEW has), in order.
-    pub new: Vec<usize>,
-    /// Distinct calls per repetition: 1 for one call repeated, more for a repeated block.
-    pub period: usize,
-    /// Repetitions in a row in OLD.
-    pub old_count: usize,
-    /// Repetitions in a row in NEW.
-    pub new_count: usize,
-}
-
-/// Cache-dependent calls under one parent pair (or at one caller's top level).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CacheGroup {
-    /// The aligned parents; `None` for top-level calls.
-    pub parent: Option<(usize, usize)>,
-    /// For top-level calls, the aligned calls of the same caller they follow (`None` at the
-    /// start): top-level groups are segments of the caller's sequence, not the whole capture.
-    pub after: Option<(usize, usize)>,
-    /// Old cache-dependent calls in the group.
-    pub old: Vec<usize>,
-    /// New cache-dependent calls in the group.
-    pub new: Vec<usize>,
-}
-
-/// The result of aligning two call trees.
-#[derive(Debug, Clone, Default)]
-pub struct Alignment {
-    /// Matched exchanges, sorted by new index.
-    pub pairs: Vec<Pair>,
-    /// Runs whose repeat count changed.
-    pub repeats: Vec<Repeat>,
-    /// Old exchanges with no counterpart (whole subtrees), sorted; cache-dependent calls
-    /// inside missing subtrees are left out.
-    pub missing: Vec<usize>,
-    /// New exchanges with no counterpart (whole subtrees), sorted, likewise.
-    pub extra: Vec<usize>,
-    /// Cache-dependent calls grouped by parent, when they are aligned separately.
-    pub cache_groups: Vec<CacheGroup>,
-    /// Cache-dependent calls left out of missing or extra subtrees.
-    pub cache_in_subtrees: usize,
-    /// True when a sequence diff hit the time bound and fell back to a coarser alignment.
-    pub bounded: bool,
-}
 
 /// Time budget for all sequence diffs of one comparison; past it, `similar` degrades gracefully.
 const BUDGET: Duration = Duration::from_secs(2);
@@ -153,46 +41,6 @@ fn runs(seq: &[usize], sigs: &[u32]) -> Vec<Run> {
         }
     }
     out
-}
-
-/// Cache-dependent calls per top-level segment: `(old, new)` keyed by the pair (old call, new
-/// call) they follow.
-type Segments = BTreeMap<Option<(usize, usize)>, (Vec<usize>, Vec<usize>)>;
-
-/// One side of an aligned sequence: its calls and each one's in-place partner, if any.
-struct Aligned<'s> {
-    seq: &'s [usize],
-    partner: Vec<Option<usize>>,
-}
-
-impl<'s> Aligned<'s> {
-    /// `pairs` are `(call on this side, partner on the other)`.
-    fn new(seq: &'s [usize], pairs: impl Iterator<Item = (usize, usize)>) -> Aligned<'s> {
-        let position: HashMap<usize, usize> =
-            seq.iter().enumerate().map(|(p, &i)| (i, p)).collect();
-        let mut partner = vec![None; seq.len()];
-        for (mine, theirs) in pairs {
-            if let Some(&p) = position.get(&mine) {
-                partner[p] = Some(theirs);
-            }
-        }
-        Aligned { seq, partner }
-    }
-
-    /// For every slot `0..=len` (the place before call `slot`), the last paired call before it
-    /// and its partner.
-    fn anchors(&self) -> Vec<Option<(usize, usize)>> {
-        let mut out = Vec::with_capacity(self.seq.len() + 1);
-        let mut last = None;
-        out.push(None);
-        for (pos, &call) in self.seq.iter().enumerate() {
-            if let Some(other) = self.partner[pos] {
-                last = Some((call, other));
-            }
-            out.push(last);
-        }
-        out
-    }
 }
 
 struct Aligner<'a> {
@@ -316,8 +164,10 @@ impl Aligner<'_> {
         new_seq: Vec<usize>,
         parent: Option<(usize, usize)>,
     ) {
-        let (old_seq, old_cache) = self.split_cache(old_seq, self.old);
-        let (new_seq, new_cache) = self.split_cache(new_seq, self.new);
+        let (old_seq, old_cache) =
+            segments::split(old_seq, &self.old.cache_dependent, self.separate_cache);
+        let (new_seq, new_cache) =
+            segments::split(new_seq, &self.new.cache_dependent, self.separate_cache);
         let old_runs = runs(&old_seq, &self.old.sigs);
         let new_runs = runs(&new_seq, &self.new.sigs);
         let old_ids: Vec<u32> = old_runs.iter().map(|r| r.sig).collect();
@@ -452,35 +302,9 @@ impl Aligner<'_> {
             self.cache_group(parent, None, strip(old_cache), strip(new_cache));
             return;
         }
-        let (old_anchor, new_anchor) = (old.anchors(), new.anchors());
-        let mut groups: Segments = BTreeMap::new();
-        for (i, slot) in old_cache {
-            groups.entry(old_anchor[slot]).or_default().0.push(i);
-        }
-        for (i, slot) in new_cache {
-            let key = new_anchor[slot].map(|(n, o)| (o, n));
-            groups.entry(key).or_default().1.push(i);
-        }
-        for (after, (o, n)) in groups {
+        for (after, (o, n)) in segments::top_level(old, old_cache, new, new_cache) {
             self.cache_group(None, after, o, n);
         }
-    }
-
-    /// The calls of `seq` to align, and the cache-dependent ones with their slot: how many
-    /// calls to align come before each.
-    fn split_cache(&self, seq: Vec<usize>, tree: &CallTree) -> (Vec<usize>, Vec<(usize, usize)>) {
-        if !self.separate_cache {
-            return (seq, Vec::new());
-        }
-        let (mut main, mut cache) = (Vec::new(), Vec::new());
-        for i in seq {
-            if tree.cache_dependent[i] {
-                cache.push((i, main.len()));
-            } else {
-                main.push(i);
-            }
-        }
-        (main, cache)
     }
 
     /// Matches cache-dependent calls of one parent by signature, in order.

@@ -5,12 +5,14 @@
 //! `flow`.
 
 pub mod align;
+mod alignment;
 mod explain;
 mod flow;
 pub mod headers;
 mod payload;
 mod repeat;
 pub mod schema;
+mod segments;
 pub mod select;
 pub mod set;
 mod view;
