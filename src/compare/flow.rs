@@ -101,29 +101,46 @@ pub(super) fn build(s: &Sides, a: &Alignment, options: &super::Options) -> Compa
 }
 
 fn missing_and_extra(s: &Sides, a: &Alignment, out: &mut Vec<Finding>) {
-    let mut missing = vec![false; s.old.exchanges.len()];
-    for &o in &a.missing {
-        missing[o] = true;
-    }
-    for &o in &a.missing {
-        let mut f = s.finding(Kind::MissingCall, Part::Call, Some(o), None);
-        let parent = s.old.exchanges[o].parent.filter(|&p| p < missing.len());
-        f.message = match parent {
-            Some(p) if missing[p] => {
-                format!("missing in new, with its parent (old step {})", p + 1)
-            }
-            Some(p) => format!(
-                "missing in new (was under {})",
-                Sides::short(&s.old_sigs[p])
-            ),
-            None => "missing in new".to_string(),
-        };
-        out.push(f);
-    }
-    for &n in &a.extra {
-        let mut f = s.finding(Kind::ExtraCall, Part::Call, None, Some(n));
-        f.message = "new call, not in old".to_string();
-        out.push(f);
+    let sides = [
+        (
+            Kind::MissingCall,
+            s.old,
+            s.old_sigs,
+            &a.missing,
+            "old",
+            "missing in new",
+        ),
+        (
+            Kind::ExtraCall,
+            s.new,
+            s.new_sigs,
+            &a.extra,
+            "new",
+            "new call, not in old",
+        ),
+    ];
+    for (kind, trace, sigs, listed, side, what) in sides {
+        let mut unmatched = vec![false; trace.exchanges.len()];
+        for &i in listed.iter() {
+            unmatched[i] = true;
+        }
+        for &i in listed.iter() {
+            let (old, new) = if kind == Kind::MissingCall {
+                (Some(i), None)
+            } else {
+                (None, Some(i))
+            };
+            let mut f = s.finding(kind, Part::Call, old, new);
+            let parent = trace.exchanges[i].parent.filter(|&p| p < unmatched.len());
+            f.message = match parent {
+                Some(p) if unmatched[p] => {
+                    format!("{what}, with its parent ({side} step {})", p + 1)
+                }
+                Some(p) => format!("{what} (under {})", Sides::short(&sigs[p])),
+                None => what.to_string(),
+            };
+            out.push(f);
+        }
     }
 }
 
