@@ -266,7 +266,7 @@ fn main() {
     drop(trace);
     bench("parse generated 100,000 exchanges", &generated, 5, parse);
 
-    compare_benches(&seed, &generated);
+    compare_benches(&fixture("server-create.hook.md"), &generated);
 }
 
 /// `generated` with every 50th keystone discovery sent to another path: many scattered
