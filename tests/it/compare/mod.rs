@@ -5,6 +5,7 @@ mod auth;
 mod cli;
 mod edit;
 mod mutations;
+mod query;
 mod regen;
 mod reports;
 mod seeds;
