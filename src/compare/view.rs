@@ -60,12 +60,11 @@ pub(super) fn rows(s: &Sides, a: &Alignment) -> Vec<Row> {
                 other => other,
             }
         };
-        let old_step = None;
         keyed.push((
             (n + 1, 0, n),
             Row {
                 kind,
-                old_step,
+                old_step: None,
                 new_step: Some(n + 1),
                 depth: new_depth[n],
                 call: s.new_sigs[n].to_string(),
