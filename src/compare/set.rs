@@ -110,8 +110,18 @@ pub fn compare_with_set(
         return comparison;
     }
     let learned = Learned::learn(members, rules, options);
-    let before = comparison.findings.len();
-    comparison.findings.retain(|f| !learned.covers(f));
-    comparison.suppressed.optional_by_golden_set += before - comparison.findings.len();
+    let (covered, kept): (Vec<Finding>, Vec<Finding>) =
+        comparison.findings.into_iter().partition(|f| learned.covers(f));
+    comparison.findings = kept;
+    comparison.suppressed.optional_by_golden_set += covered.len();
+    if let (Some(step), Some(text)) = (options.explain, comparison.explanation.as_mut()) {
+        for f in covered.iter().filter(|f| f.new_step == Some(step)) {
+            text.push_str(&format!(
+                "  suppressed by the golden set (its members differ there too): {} {}\n",
+                f.kind.as_str(),
+                f.message
+            ));
+        }
+    }
     comparison
 }
