@@ -110,8 +110,10 @@ pub fn compare_with_set(
         return comparison;
     }
     let learned = Learned::learn(members, rules, options);
-    let (covered, kept): (Vec<Finding>, Vec<Finding>) =
-        comparison.findings.into_iter().partition(|f| learned.covers(f));
+    let (covered, kept): (Vec<Finding>, Vec<Finding>) = comparison
+        .findings
+        .into_iter()
+        .partition(|f| learned.covers(f));
     comparison.findings = kept;
     comparison.suppressed.optional_by_golden_set += covered.len();
     if let (Some(step), Some(text)) = (options.explain, comparison.explanation.as_mut()) {

@@ -6,7 +6,7 @@ use flowdiff::cli::ReportFormat;
 use flowdiff::compare::{Finding, Kind, Options, Part};
 use flowdiff::normalize::RuleSet;
 use flowdiff::Severity;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// The 1-based old step of the exchange whose request is section `section` of `hook`.
 fn step_of(hook: &Hook, section: usize) -> usize {
@@ -133,18 +133,17 @@ fn flavor_edited(edit: impl FnOnce(&mut Value)) -> Hook {
     hook
 }
 
-fn flavor(value: &mut Value) -> &mut serde_json::Map<String, Value> {
-    value
-        .pointer_mut("/flavor")
-        .and_then(Value::as_object_mut)
-        .expect("a flavor object")
+/// Seed 001 with the first flavor response body changed by one RFC 6902 (JSON Patch)
+/// operation; the finding must point (RFC 6901) at the operation's path.
+fn flavor_patched(op: Value) -> Hook {
+    let patch: json_patch::Patch =
+        serde_json::from_value(Value::Array(vec![op])).expect("a JSON patch");
+    flavor_edited(|v| json_patch::patch(v, &patch).expect("the patch applies"))
 }
 
 #[test]
 fn a_removed_response_field_is_one_field_removed() {
-    let hook = flavor_edited(|v| {
-        flavor(v).remove("ram").expect("ram field");
-    });
+    let hook = flavor_patched(json!({"op": "remove", "path": "/flavor/ram"}));
     let found = check("field_removed", &hook);
     let expected = (
         Kind::FieldRemoved,
@@ -157,9 +156,7 @@ fn a_removed_response_field_is_one_field_removed() {
 
 #[test]
 fn an_added_response_field_is_one_field_added() {
-    let hook = flavor_edited(|v| {
-        flavor(v).insert("x-added".into(), Value::from("yes"));
-    });
+    let hook = flavor_patched(json!({"op": "add", "path": "/flavor/x-added", "value": "yes"}));
     let found = check("field_added", &hook);
     let expected = (
         Kind::FieldAdded,
@@ -172,10 +169,7 @@ fn an_added_response_field_is_one_field_added() {
 
 #[test]
 fn a_retyped_response_field_is_one_type_change() {
-    let hook = flavor_edited(|v| {
-        let ram = flavor(v).get_mut("ram").expect("ram field");
-        *ram = Value::from(ram.to_string());
-    });
+    let hook = flavor_patched(json!({"op": "replace", "path": "/flavor/ram", "value": "512"}));
     let found = check("type_changed", &hook);
     let expected = (
         Kind::TypeChanged,
