@@ -272,30 +272,38 @@ impl Walker<'_> {
         }
         let mut rest: Vec<usize> = pool.into_values().flatten().collect();
         rest.sort_unstable();
-        let mut left_new: Vec<&Value> = rest.into_iter().map(|i| &new[i]).collect();
+        let left_new: Vec<&Value> = rest.into_iter().map(|i| &new[i]).collect();
         if left_old.is_empty() && left_new.is_empty() {
             return;
         }
         // Pair leftovers that share an identity (`id`, `name`, `type`, `key`) and compare inside.
-        let mut new_ids: Vec<Option<(usize, String)>> =
-            left_new.iter().map(|n| identity(n)).collect();
+        let mut by_identity: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+        for (pos, n) in left_new.iter().enumerate().rev() {
+            if let Some(id) = identity(n) {
+                by_identity.entry(id).or_default().push(pos);
+            }
+        }
         let single = left_old.len() == 1 && left_new.len() == 1;
+        let mut taken = vec![false; left_new.len()];
         let mut unpaired_old = Vec::new();
         for o in left_old {
-            let id = identity(o);
-            let found = match &id {
-                Some(id) => new_ids.iter().position(|n| n.as_ref() == Some(id)),
+            let found = match identity(o) {
+                Some(id) => by_identity.get_mut(&id).and_then(Vec::pop),
                 None => single.then_some(0),
             };
             match found {
-                Some(pos) if type_name(o) == type_name(left_new[pos]) => {
-                    let n = left_new.remove(pos);
-                    new_ids.remove(pos);
-                    self.values(o, n, &at, &pat);
+                Some(pos) if !taken[pos] && type_name(o) == type_name(left_new[pos]) => {
+                    taken[pos] = true;
+                    self.values(o, left_new[pos], &at, &pat);
                 }
                 _ => unpaired_old.push(o.clone()),
             }
         }
+        let left_new: Vec<&Value> = left_new
+            .into_iter()
+            .zip(taken)
+            .filter_map(|(n, t)| (!t).then_some(n))
+            .collect();
         if !unpaired_old.is_empty() || !left_new.is_empty() {
             let added: Vec<Value> = left_new.into_iter().cloned().collect();
             self.push(
