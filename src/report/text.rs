@@ -111,11 +111,11 @@ fn fold(folded: &Folded, width: usize, styles: &Styles, out: &mut dyn Write) -> 
 }
 
 fn row_line(row: &Row, width: usize, styles: &Styles, out: &mut dyn Write) -> io::Result<()> {
-    let mark = match row.kind {
-        RowKind::Paired => ' ',
-        RowKind::Missing => '-',
-        RowKind::Extra => '+',
-        RowKind::Repeat | RowKind::Suppressed => '·',
+    let (mark, mark_style) = match row.kind {
+        RowKind::Paired => (' ', styles.dim),
+        RowKind::Missing => ('-', styles.error),
+        RowKind::Extra => ('+', styles.warning),
+        RowKind::Repeat | RowKind::Suppressed => ('·', styles.dim),
     };
     let steps = format!(
         "{:>w$} {:>w$}",
@@ -150,8 +150,9 @@ fn row_line(row: &Row, width: usize, styles: &Styles, out: &mut dyn Write) -> io
     }
     writeln!(
         out,
-        "{} {mark} {}{call} {status}",
+        "{} {} {}{call} {status}",
         steps.style(styles.dim),
+        mark.style(mark_style),
         "  ".repeat(row.depth),
     )
 }
