@@ -1,0 +1,188 @@
+//! The collecting pass's view of contexts: what a path segment, a query parameter, a header
+//! or a JSON key says about the values inside, memoized per name.
+
+use super::assign::Assignment;
+use super::compiled::{Compiled, HeaderInfo};
+use super::fxhash::FxMap;
+use super::pattern::expand_name;
+use super::placeholders::{Found, Offer, State, TIER_HEADER, TIER_KEY, TIER_PARENT, TIER_SEGMENT};
+use super::walk::{Ctx, Visit};
+
+/// The collecting pass: scanning state plus memos of what rules say about each name.
+pub struct Collector<'r> {
+    st: State<'r>,
+    headers: FxMap<String, HeaderInfo>,
+    keys: FxMap<String, Option<(usize, Option<String>)>>,
+    segments: FxMap<String, Option<String>>,
+    found: Vec<Found>,
+}
+
+impl<'r> Collector<'r> {
+    /// A collector for one trace, knowing its declared `(name, raw value)` variables.
+    pub fn new(rules: &'r Compiled, variables: &[(String, String)]) -> Collector<'r> {
+        Collector {
+            st: State::new(rules, variables),
+            headers: FxMap::default(),
+            keys: FxMap::default(),
+            segments: FxMap::default(),
+            found: Vec::new(),
+        }
+    }
+
+    /// Assigns the placeholders.
+    pub fn finish(self) -> Assignment {
+        self.st.finish()
+    }
+
+    fn path(&mut self, text: &str) {
+        let rules = self.st.rules;
+        let mut prev: Option<(usize, usize)> = None;
+        let mut at = 0;
+        for segment in text.split('/') {
+            let (start, end) = (at, at + segment.len());
+            at = end + 1;
+            self.found.clear();
+            self.st.find_into(text, start, end, &mut self.found);
+            let whole = matches!(self.found.as_slice(), [f] if f.start == start && f.end == end);
+            let name = match prev.filter(|_| whole) {
+                Some((ps, pe)) => {
+                    let segment = &text[ps..pe];
+                    if !self.segments.contains_key(segment) {
+                        let name = rules.segments.iter().find_map(|(re, template)| {
+                            let caps = re.captures(segment)?;
+                            let v = caps.name("v").map_or(segment, |m| m.as_str());
+                            expand_name(template, Some(v), None)
+                        });
+                        self.segments.insert(segment.to_string(), name);
+                    }
+                    self.segments.get(segment).cloned().flatten()
+                }
+                None => None,
+            };
+            let offer = Offer {
+                tier: TIER_SEGMENT,
+                ready: name.as_deref(),
+                ..Offer::default()
+            };
+            self.st.scan(text, start, end, None, offer);
+            prev = Some((start, end));
+        }
+    }
+
+    fn query(&mut self, text: &str) {
+        let mut at = 0;
+        for pair in text.split('&') {
+            let (start, end) = (at, at + pair.len());
+            at = end + 1;
+            match pair.find('=') {
+                Some(eq) => {
+                    self.st
+                        .scan(text, start, start + eq, None, Offer::default());
+                    self.keyed(text, start + eq + 1, end, Some(&pair[..eq]), None, None);
+                }
+                None => self.st.scan(text, start, end, None, Offer::default()),
+            }
+        }
+    }
+
+    /// A JSON string or query value under `key`, inside an object under `parent`.
+    fn keyed(
+        &mut self,
+        text: &str,
+        start: usize,
+        end: usize,
+        key: Option<&str>,
+        parent: Option<&str>,
+        pointer: Option<&str>,
+    ) {
+        let rules = self.st.rules;
+        let by_pointer = match pointer {
+            Some(p) if !rules.pointer_rules.is_empty() => rules.pointer(p, key),
+            _ => None,
+        };
+        let (action, capture) = match (by_pointer, key) {
+            (Some(action), _) => (Some(action), None),
+            (None, Some(key)) => {
+                if !self.keys.contains_key(key) {
+                    self.keys.insert(key.to_string(), rules.key(key));
+                }
+                match self.keys.get(key).and_then(Option::as_ref) {
+                    Some((action, capture)) => (Some(*action), capture.as_deref()),
+                    None => (None, None),
+                }
+            }
+            (None, None) => (None, None),
+        };
+        let action = action.and_then(|i| rules.actions.get(i));
+        let template = match action {
+            Some(super::compiled::ContextAction::Replace(r, _)) => r.named.as_deref(),
+            _ => None,
+        };
+        let tier = match template {
+            Some(t) if t.contains("{parent") => TIER_PARENT,
+            _ => TIER_KEY,
+        };
+        let offer = Offer {
+            tier,
+            template,
+            capture,
+            parent,
+            ready: None,
+        };
+        self.st.scan(text, start, end, action, offer);
+    }
+
+    fn header(&mut self, name: &str, text: &str) {
+        let rules = self.st.rules;
+        let info = match self.headers.get(name) {
+            Some(info) => *info,
+            None => {
+                let info = rules.header(name);
+                self.headers.insert(name.to_string(), info);
+                info
+            }
+        };
+        let action = info.action.and_then(|i| rules.actions.get(i));
+        let template = match action {
+            Some(super::compiled::ContextAction::Replace(r, _)) => r.named.as_deref(),
+            _ => None,
+        };
+        let offer = Offer {
+            tier: TIER_HEADER,
+            template,
+            ..Offer::default()
+        };
+        self.st.scan(text, 0, text.len(), action, offer);
+    }
+}
+
+impl Visit for Collector<'_> {
+    fn visit(&mut self, text: &mut String, ctx: Ctx<'_>) {
+        let text: &str = text;
+        match ctx {
+            Ctx::Path | Ctx::Query => {
+                self.st.scanning_call = true;
+                if matches!(ctx, Ctx::Path) {
+                    self.path(text);
+                } else {
+                    self.query(text);
+                }
+                self.st.scanning_call = false;
+            }
+            Ctx::Header(name) => self.header(name, text),
+            Ctx::Json {
+                key,
+                parent,
+                pointer,
+            } => self.keyed(text, 0, text.len(), key, parent, Some(pointer)),
+            Ctx::Text => self.st.scan(text, 0, text.len(), None, Offer::default()),
+        }
+        self.st.seq += 1;
+    }
+
+    fn visit_key(&mut self, key: &str) -> Option<String> {
+        self.st.scan(key, 0, key.len(), None, Offer::default());
+        self.st.seq += 1;
+        None
+    }
+}
