@@ -2,5 +2,6 @@
 
 mod common;
 mod compare;
+mod normalize;
 mod parse;
 mod show;

@@ -1,7 +1,7 @@
 //! Normalization on the seeds: round trip through hook Markdown, idempotency, regenerated
 //! volatile values, signatures across capture points, goldens, secrets, and the CLI.
 
-mod regenerate;
+pub(crate) mod regenerate;
 
 use crate::common::{fixture, fixture_text, flowdiff, scratch_dir, stderr, stdout};
 use flowdiff::golden;
@@ -14,8 +14,16 @@ use std::path::PathBuf;
 
 /// The seeds with payloads, and the goldens made from them.
 const GOLDENS: [(&str, &str, &str); 4] = [
-    ("server-create", "server-create.hook.md", "openstack server create"),
-    ("image-create", "image-create.doc.md", "openstack image create"),
+    (
+        "server-create",
+        "server-create.hook.md",
+        "openstack server create",
+    ),
+    (
+        "image-create",
+        "image-create.doc.md",
+        "openstack image create",
+    ),
     ("image-save", "image-save.hook.md", "openstack image save"),
     ("image-show", "image-show.hook.md", "openstack image show"),
 ];
@@ -62,17 +70,27 @@ fn normalized_hook_markdown_reads_back_to_the_same_trace() {
     for seed in SEEDS {
         let once = normalized(seed);
         let text = hook_markdown(&once);
-        let back = parse(&text).unwrap_or_else(|e| panic!("{seed} read back:{}: {}", e.line, e.message));
+        let back =
+            parse(&text).unwrap_or_else(|e| panic!("{seed} read back:{}: {}", e.line, e.message));
         assert_eq!(back.name, once.name, "{seed}");
         assert_eq!(back.variables, once.variables, "{seed}");
         assert_eq!(back.exchanges.len(), once.exchanges.len(), "{seed}");
         for (i, (a, b)) in once.exchanges.iter().zip(&back.exchanges).enumerate() {
             assert_eq!(essence(a), essence(b), "{seed} step {}", i + 1);
         }
-        let kinds = |t: &Trace| t.events.iter().map(|e| (e.kind, e.exchange)).collect::<Vec<_>>();
+        let kinds = |t: &Trace| {
+            t.events
+                .iter()
+                .map(|e| (e.kind, e.exchange))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(kinds(&back), kinds(&once), "{seed}: event order");
         // Reading back and normalizing again gives the same text.
-        assert_eq!(hook_markdown(&normalize(&back, &RuleSet::builtin())), text, "{seed}");
+        assert_eq!(
+            hook_markdown(&normalize(&back, &RuleSet::builtin())),
+            text,
+            "{seed}"
+        );
     }
 }
 
@@ -97,7 +115,11 @@ fn seeds_with_every_volatile_value_regenerated_normalize_to_identical_text() {
         let fixture_path = fixture(seed).to_string_lossy().into_owned();
         let a = flowdiff(&["normalize", &fixture_path]);
         let b = flowdiff(&["normalize", &path]);
-        assert!(a.status.success() && b.status.success(), "{seed}: {}", stderr(&b));
+        assert!(
+            a.status.success() && b.status.success(),
+            "{seed}: {}",
+            stderr(&b)
+        );
         if let Some(diff) = first_difference(&stdout(&a), &stdout(&b)) {
             panic!("{seed}: {diff}");
         }
@@ -140,7 +162,10 @@ fn the_same_call_seen_by_client_and_by_service_has_one_signature() {
     let b = signature(&find(&hook, "GET", "/identity/"), &rules);
     assert_eq!(a, b);
     // The image upload path template matches the download's: same resource, prefix gone.
-    let put = signature(&find(&doc, "PUT", "/image/v2/images/{image_id}/file"), &rules);
+    let put = signature(
+        &find(&doc, "PUT", "/image/v2/images/{image_id}/file"),
+        &rules,
+    );
     let get = signature(&find(&save, "GET", "/v2/images/{image_id}/file"), &rules);
     assert_eq!(put.path, get.path);
     assert_eq!(put.caller, get.caller);
@@ -158,7 +183,11 @@ fn doc_page_names_survive_and_paths_are_named_from_context() {
         .iter()
         .find(|e| e.method == "PUT" && e.callee == "swift-proxy-server")
         .expect("the swift upload");
-    assert!(swift.path.starts_with("/v1/AUTH_{project_id"), "{}", swift.path);
+    assert!(
+        swift.path.starts_with("/v1/AUTH_{project_id"),
+        "{}",
+        swift.path
+    );
     assert!(swift.path.ends_with("/glance/{image_id}"), "{}", swift.path);
     let server = normalized("server-create.hook.md");
     let names: Vec<&str> = server.variables.iter().map(|(n, _)| n.as_str()).collect();
@@ -168,7 +197,9 @@ fn doc_page_names_survive_and_paths_are_named_from_context() {
 }
 
 fn golden_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden").join(format!("{name}.md"))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("golden")
+        .join(format!("{name}.md"))
 }
 
 #[test]
@@ -193,7 +224,10 @@ fn builtin_goldens_are_the_committed_files() {
     for (name, _, flow) in GOLDENS {
         let g = builtin.iter().find(|g| g.name == name).expect("built in");
         assert_eq!(g.source, format!("golden/{name}.md"));
-        assert_eq!(g.text, std::fs::read_to_string(golden_path(name)).expect("golden"));
+        assert_eq!(
+            g.text,
+            std::fs::read_to_string(golden_path(name)).expect("golden")
+        );
         let trace = parse(&g.text).expect("a golden parses");
         assert_eq!(trace.name.as_deref(), Some(flow));
     }
@@ -201,21 +235,29 @@ fn builtin_goldens_are_the_committed_files() {
     let loaded = golden::load_dir(&dir).expect("golden dir loads");
     let mut names: Vec<&str> = loaded.iter().map(|g| g.name.as_str()).collect();
     names.sort_unstable();
-    assert_eq!(names, ["image-create", "image-save", "image-show", "server-create"]);
+    assert_eq!(
+        names,
+        ["image-create", "image-save", "image-show", "server-create"]
+    );
 }
 
 #[test]
 fn no_golden_file_holds_a_secret() {
     let fernet = Regex::new(r"gAAAAA[A-Za-z0-9_-]{20,}").expect("regex");
     let password = Regex::new(r#""(?i:password|secret)"\s*:\s*"([^"]*)""#).expect("regex");
-    let token_header = Regex::new(r"(?im)^\s*x-(?:auth|subject|service)-token:\s*(.*)$").expect("regex");
+    let token_header =
+        Regex::new(r"(?im)^\s*x-(?:auth|subject|service)-token:\s*(.*)$").expect("regex");
     let placeholder = Regex::new(r"^b?'?\{[a-z_0-9]+\}'?$").expect("regex");
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden");
     let mut files = vec![dir.clone()];
     let mut scanned = 0;
     while let Some(path) = files.pop() {
         if path.is_dir() {
-            files.extend(std::fs::read_dir(&path).expect("list").map(|e| e.expect("entry").path()));
+            files.extend(
+                std::fs::read_dir(&path)
+                    .expect("list")
+                    .map(|e| e.expect("entry").path()),
+            );
             continue;
         }
         let text = std::fs::read_to_string(&path).expect("read golden");
@@ -223,10 +265,18 @@ fn no_golden_file_holds_a_secret() {
         let shown = path.display();
         assert!(!fernet.is_match(&text), "{shown}: a Fernet token");
         for caps in password.captures_iter(&text) {
-            assert!(placeholder.is_match(&caps[1]), "{shown}: password {:?}", &caps[1]);
+            assert!(
+                placeholder.is_match(&caps[1]),
+                "{shown}: password {:?}",
+                &caps[1]
+            );
         }
         for caps in token_header.captures_iter(&text) {
-            assert!(placeholder.is_match(caps[1].trim()), "{shown}: token header {:?}", &caps[1]);
+            assert!(
+                placeholder.is_match(caps[1].trim()),
+                "{shown}: token header {:?}",
+                &caps[1]
+            );
         }
     }
     assert!(scanned >= GOLDENS.len());
@@ -238,7 +288,14 @@ fn rules_lists_every_rule_with_its_origin() {
     assert!(out.status.success());
     let text = stdout(&out);
     for rule in RuleSet::builtin().rules() {
-        assert!(text.contains(&format!("{} (built-in, rules/default.toml:{})", rule.name, rule.line)), "{}", rule.name);
+        assert!(
+            text.contains(&format!(
+                "{} (built-in, rules/default.toml:{})",
+                rule.name, rule.line
+            )),
+            "{}",
+            rule.name
+        );
     }
     let dir = scratch_dir("rules-cli");
     let file = dir.join("ours.toml");
@@ -246,7 +303,11 @@ fn rules_lists_every_rule_with_its_origin() {
     let file = file.to_string_lossy().into_owned();
     let out = flowdiff(&["rules", "--rules", &file]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains(&format!("transport-headers ({file}:2)")), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!("transport-headers ({file}:2)")),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -255,11 +316,22 @@ fn a_bad_rules_file_exits_2_naming_every_bad_rule() {
     let file = dir.join("bad.toml");
     std::fs::write(&file, "[[rule]]\nname = \"a\"\nvalue = \"(\"\naction = \"placeholder\"\nplaceholder = \"x\"\n\n[[rule]]\nname = \"b\"\nheader = \"X\"\naction = \"explode\"\n").expect("write");
     let file = file.to_string_lossy().into_owned();
-    let out = flowdiff(&["normalize", &fixture("image-show.hook.md").to_string_lossy(), "--rules", &file]);
+    let out = flowdiff(&[
+        "normalize",
+        &fixture("image-show.hook.md").to_string_lossy(),
+        "--rules",
+        &file,
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains(&format!("{file}:1: rule `a`: invalid regex in `value`")), "{err}");
-    assert!(err.contains(&format!("{file}:7: rule `b`: unknown action `explode`")), "{err}");
+    assert!(
+        err.contains(&format!("{file}:1: rule `a`: invalid regex in `value`")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{file}:7: rule `b`: unknown action `explode`")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -268,7 +340,14 @@ fn normalize_writes_atomically_and_leaves_the_target_alone_on_error() {
     let out_file = dir.join("out.md");
     let out_path = out_file.to_string_lossy().into_owned();
     let seed = fixture("image-show.hook.md").to_string_lossy().into_owned();
-    let run = flowdiff(&["normalize", &seed, "--flow", "openstack image show", "-o", &out_path]);
+    let run = flowdiff(&[
+        "normalize",
+        &seed,
+        "--flow",
+        "openstack image show",
+        "-o",
+        &out_path,
+    ]);
     assert!(run.status.success(), "{}", stderr(&run));
     let written = std::fs::read_to_string(&out_file).expect("written");
     assert!(written.starts_with("# openstack image show\n"));
@@ -276,6 +355,13 @@ fn normalize_writes_atomically_and_leaves_the_target_alone_on_error() {
     std::fs::write(&bad, "not a capture at all\n").expect("write");
     let run = flowdiff(&["normalize", &bad.to_string_lossy(), "-o", &out_path]);
     assert_eq!(run.status.code(), Some(2));
-    assert_eq!(std::fs::read_to_string(&out_file).expect("still there"), written);
-    assert_eq!(std::fs::read_dir(&dir).expect("list").count(), 2, "no temporary left");
+    assert_eq!(
+        std::fs::read_to_string(&out_file).expect("still there"),
+        written
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).expect("list").count(),
+        2,
+        "no temporary left"
+    );
 }

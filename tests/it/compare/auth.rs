@@ -54,7 +54,6 @@ fn validation_first(hook: &mut Hook) {
 }
 
 #[test]
-#[ignore = "needs the cache-dependent rules (branch norm)"]
 fn a_missing_service_token_request_is_one_info() {
     let mut hook = image_save();
     without_service_token(&mut hook);
@@ -68,7 +67,6 @@ fn a_missing_service_token_request_is_one_info() {
 }
 
 #[test]
-#[ignore = "needs the cache-dependent rules (branch norm)"]
 fn discovery_and_a_repeated_token_request_is_one_info() {
     let mut hook = image_save();
     with_discovery_and_two_tokens(&mut hook);
@@ -104,7 +102,6 @@ fn validation_logged_before_its_inbound_request_is_adopted_and_quiet() {
 }
 
 #[test]
-#[ignore = "needs the cache-dependent rules (branch norm)"]
 fn auth_noise_plus_one_real_change_reports_only_the_real_change() {
     let mut hook = image_save();
     without_service_token(&mut hook);

@@ -6,7 +6,6 @@ mod cli;
 mod edit;
 mod mutations;
 mod query;
-mod regen;
 mod reports;
 mod seeds;
 

@@ -63,7 +63,6 @@ fn every_format_renders_the_same_findings() {
 }
 
 #[test]
-#[ignore = "needs golden loading (branch norm)"]
 fn check_prints_one_json_object_per_capture_in_an_array() {
     let dir = scratch_dir("cmp-check-json");
     let golden = dir.join("golden");

@@ -1,9 +1,9 @@
 //! Seeds against themselves, regenerated copies, a golden, and an edited documentation page.
 
 use super::edit::doc_page_without;
-use super::regen::regenerate;
 use super::{findings, load, SEEDS};
 use crate::common::fixture_text;
+use crate::normalize::regenerate::regenerate;
 use flowdiff::compare::Kind;
 use flowdiff::normalize::RuleSet;
 
@@ -17,7 +17,6 @@ fn each_seed_against_itself_has_no_findings() {
 }
 
 #[test]
-#[ignore = "needs the normalizer and golden loading (branch norm)"]
 fn each_seed_against_a_regenerated_copy_has_no_findings() {
     for seed in SEEDS {
         let text = fixture_text(seed);
@@ -60,7 +59,6 @@ fn golden_text(name: &str) -> String {
 }
 
 #[test]
-#[ignore = "needs the golden flows (branch norm)"]
 fn seed_000_against_the_server_create_golden_lacks_only_the_later_calls() {
     let golden = golden_text("server-create.md");
     let part = fixture_text("server-create-part.mermaid.txt");

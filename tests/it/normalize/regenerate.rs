@@ -72,13 +72,32 @@ impl Fresh {
         let mut rng = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let new = match kind {
             "iso" => {
-                let fraction = old.find('.').map_or(String::new(), |i| format!(".{:0w$}", n % 1000, w = old.len() - i - 1));
-                format!("2031-{:02}-{:02}T{:02}:{:02}:{:02}{fraction}", 1 + n % 12, 1 + n % 28, n % 24, n % 60, (n / 60) % 60)
+                let fraction = old.find('.').map_or(String::new(), |i| {
+                    format!(".{:0w$}", n % 1000, w = old.len() - i - 1)
+                });
+                format!(
+                    "2031-{:02}-{:02}T{:02}:{:02}:{:02}{fraction}",
+                    1 + n % 12,
+                    1 + n % 28,
+                    n % 24,
+                    n % 60,
+                    (n / 60) % 60
+                )
             }
-            "date" => format!("Tue, {:02} Mar 2034 {:02}:{:02}:{:02} GMT", 1 + n % 28, n % 24, n % 60, (n / 60) % 60),
+            "date" => format!(
+                "Tue, {:02} Mar 2034 {:02}:{:02}:{:02} GMT",
+                1 + n % 28,
+                n % 24,
+                n % 60,
+                (n / 60) % 60
+            ),
             "epoch" => format!("{}.{:05}", 1_900_000_000 + n, n % 100_000),
             "ip" => {
-                let port = if old.contains(':') { format!(":{}", 40000 + n) } else { String::new() };
+                let port = if old.contains(':') {
+                    format!(":{}", 40000 + n)
+                } else {
+                    String::new()
+                };
                 format!("10.{}.{}.{}{port}", n / 65536 % 256, n / 256 % 256, n % 256)
             }
             "password" => format!("secret-{n}"),
@@ -86,16 +105,25 @@ impl Fresh {
                 .chars()
                 .enumerate()
                 .map(|(i, c)| {
-                    if kind == "fernet" && i < 6 || c == '-' && kind != "audit" && kind != "fernet" {
+                    if kind == "fernet" && i < 6 || c == '-' && kind != "audit" && kind != "fernet"
+                    {
                         return c;
                     }
                     rng ^= rng >> 31;
-                    rng = rng.wrapping_mul(0xBF58_476D_1CE4_E5B9).wrapping_add(i as u64);
+                    rng = rng
+                        .wrapping_mul(0xBF58_476D_1CE4_E5B9)
+                        .wrapping_add(i as u64);
                     let alphabet: &[u8] = match kind {
-                        "fernet" | "audit" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+                        "fernet" | "audit" => {
+                            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                        }
                         _ => b"0123456789abcdef",
                     };
-                    let prefix = if (kind == "tx" || kind == "addr") && i < 2 { Some(c) } else { None };
+                    let prefix = if (kind == "tx" || kind == "addr") && i < 2 {
+                        Some(c)
+                    } else {
+                        None
+                    };
                     prefix.unwrap_or(alphabet[(rng >> 33) as usize % alphabet.len()] as char)
                 })
                 .collect(),
