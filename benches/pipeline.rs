@@ -1,1 +1,240 @@
-fn main() {}
+//! Pipeline benchmarks (hand-rolled, no harness): median time and throughput of each stage on
+//! the server-create seed and on generated traces. Run with `cargo bench`.
+//!
+//! [`generate_hook_markdown`] builds a realistic hook Markdown capture of any size; later stages
+//! (normalize, compare) reuse it for their own benches.
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// Times `run` on `input` `iterations` times (after one warm-up) and prints median and MB/s.
+/// The value `run` returns is dropped outside the timed region.
+fn bench<T>(name: &str, input: &str, iterations: usize, mut run: impl FnMut(&str) -> T) {
+    drop(black_box(run(black_box(input))));
+    let mut times: Vec<Duration> = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let start = Instant::now();
+        let out = black_box(run(black_box(input)));
+        times.push(start.elapsed());
+        drop(out);
+    }
+    times.sort_unstable();
+    let median = times[times.len() / 2];
+    let mb = input.len() as f64 / 1e6;
+    println!(
+        "{name:<40} {:>9.1} KB  median {:>9.3} ms  {:>7.0} MB/s  ({iterations} runs)",
+        input.len() as f64 / 1e3,
+        median.as_secs_f64() * 1e3,
+        mb / median.as_secs_f64()
+    );
+}
+
+/// A deterministic UUID-looking id for counter `n` (dashed) or a 32-hex id (`dashed = false`).
+fn id(n: usize, salt: u64, dashed: bool) -> String {
+    let mut x = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ salt;
+    let mut hex = String::with_capacity(36);
+    for i in 0..32 {
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        let _ = write!(hex, "{:x}", x & 0xf);
+        if dashed && matches!(i, 7 | 11 | 15 | 19) {
+            hex.push('-');
+        }
+    }
+    hex
+}
+
+/// Appends one hook Markdown section.
+fn section(
+    out: &mut String,
+    heading: &str,
+    left: &str,
+    arrow: &str,
+    right: &str,
+    headers: &[(&str, String)],
+    body: &str,
+) {
+    let _ = writeln!(out, "\n### {heading}\n`{left}` {arrow} `{right}`\n");
+    let _ = writeln!(
+        out,
+        "=== \"Header\"\n    ``` http title=\"{heading}\" linenums=\"1\""
+    );
+    for (name, value) in headers {
+        let _ = writeln!(out, "    {name}: {value}");
+    }
+    let _ = writeln!(
+        out,
+        "    ```\n\n=== \"Body\"\n    ``` json title=\"{heading}\" linenums=\"1\""
+    );
+    for line in body.lines() {
+        let _ = writeln!(out, "    {line}");
+    }
+    out.push_str("    ```\n\n");
+}
+
+/// One exchange as the generator writes it.
+struct Call<'a> {
+    caller: &'a str,
+    callee: &'a str,
+    method: &'a str,
+    path: String,
+    status: &'a str,
+    request_body: String,
+    response_body: String,
+}
+
+/// Writes the request section of `call` (exchange number `n`).
+fn request(out: &mut String, call: &Call<'_>, n: usize) {
+    let headers = [
+        ("Host", "10.0.0.5".to_string()),
+        (
+            "User-Agent",
+            format!(
+                "{} keystoneauth1/5.0.0 python-requests/2.28.1 CPython/3.8.10",
+                call.caller
+            ),
+        ),
+        ("Accept", "application/json".to_string()),
+        (
+            "X-Auth-Token",
+            format!("gAAAAABj{}{}", id(n, 1, false), id(n, 2, false)),
+        ),
+        ("X-Requestshook-Request-Id", id(n, 3, false)),
+        ("X-Requestshook-Request-From", call.caller.to_string()),
+    ];
+    let heading = format!("{} {}", call.method, call.path);
+    section(
+        out,
+        &heading,
+        call.caller,
+        "-->",
+        call.callee,
+        &headers,
+        &call.request_body,
+    );
+}
+
+/// Writes the response section of `call` (exchange number `n`).
+fn response(out: &mut String, call: &Call<'_>, n: usize) {
+    let headers = [
+        ("Content-Type", "application/json".to_string()),
+        ("Content-Length", call.response_body.len().to_string()),
+        ("X-Openstack-Request-Id", format!("req-{}", id(n, 4, true))),
+        ("Date", "Mon, 19 Dec 2022 09:51:26 GMT".to_string()),
+        ("X-Requestshook-Request-Id", id(n, 3, false)),
+        ("X-Requestshook-Request-From", call.caller.to_string()),
+    ];
+    let heading = format!("{} {}", call.status, call.path);
+    section(
+        out,
+        &heading,
+        call.caller,
+        "<--",
+        call.callee,
+        &headers,
+        &call.response_body,
+    );
+}
+
+/// A pretty-printed JSON object describing resource `n` (a few nested fields).
+fn resource(kind: &str, n: usize, fields: usize) -> String {
+    let mut body = format!(
+        "{{\n  \"{kind}\": {{\n    \"id\": \"{}\",\n    \"name\": \"{kind}-{n}\",\n",
+        id(n, 5, true)
+    );
+    for f in 0..fields {
+        let _ = writeln!(body, "    \"field_{f}\": \"{}\",", id(n + f, 6, false));
+    }
+    let _ = write!(body, "    \"links\": [\n      {{\n        \"rel\": \"self\",\n        \"href\": \"http://10.0.0.5/{kind}/{}\"\n      }}\n    ],\n    \"created_at\": \"2022-12-19T09:51:29Z\"\n  }}\n}}", id(n, 5, true));
+    body
+}
+
+/// Generates a hook Markdown capture of `exchanges` exchanges shaped like real flows: the client
+/// calling services, services calling keystone, glance and neutron on its behalf (nested), and
+/// nova-compute polling neutron on its own, interleaved with the client's calls.
+pub fn generate_hook_markdown(exchanges: usize) -> String {
+    let mut out = String::with_capacity(exchanges * 2200);
+    let mut n = 0;
+    while n < exchanges {
+        let server = id(n, 7, true);
+        let parent = Call {
+            caller: "openstack",
+            callee: "nova-api",
+            method: "POST",
+            path: "/compute/v2.1/servers".to_string(),
+            status: "202 Accepted",
+            request_body: resource("server", n, 4),
+            response_body: resource("server", n + 1, 2),
+        };
+        let children = [
+            Call {
+                caller: "nova-api",
+                callee: "glance-api",
+                method: "GET",
+                path: format!("/v2/images/{}", id(n, 8, true)),
+                status: "200 OK",
+                request_body: "none".to_string(),
+                response_body: resource("image", n, 8),
+            },
+            Call {
+                caller: "nova-api",
+                callee: "neutron-server",
+                method: "GET",
+                path: "/networking/v2.0/ports".to_string(),
+                status: "200 OK",
+                request_body: "none".to_string(),
+                response_body: resource("port", n, 6),
+            },
+        ];
+        let poll = Call {
+            caller: "nova-compute",
+            callee: "neutron-server",
+            method: "GET",
+            path: format!("/networking/v2.0/ports/{server}"),
+            status: "200 OK",
+            request_body: "none".to_string(),
+            response_body: resource("port", n + 2, 3),
+        };
+        let discovery = Call {
+            caller: "openstack",
+            callee: "keystone",
+            method: "GET",
+            path: "/identity/".to_string(),
+            status: "300 MULTIPLE CHOICES",
+            request_body: "none".to_string(),
+            response_body: resource("versions", n, 1),
+        };
+        let base = n;
+        request(&mut out, &parent, base);
+        for (i, child) in children.iter().enumerate() {
+            request(&mut out, child, base + 1 + i);
+            if i == 0 {
+                request(&mut out, &poll, base + 3);
+            }
+            response(&mut out, child, base + 1 + i);
+        }
+        response(&mut out, &poll, base + 3);
+        response(&mut out, &parent, base);
+        request(&mut out, &discovery, base + 4);
+        response(&mut out, &discovery, base + 4);
+        n += 5;
+    }
+    out
+}
+
+fn main() {
+    let seed_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/server-create.hook.md"
+    );
+    let seed = std::fs::read_to_string(seed_path).expect("server-create fixture");
+    let parse = |text: &str| flowdiff::parse::parse(text).expect("bench input parses");
+    bench("parse server-create.hook.md (seed 001)", &seed, 200, parse);
+
+    let generated = generate_hook_markdown(100_000);
+    let trace = parse(&generated);
+    assert_eq!(trace.exchanges.len(), 100_000);
+    drop(trace);
+    bench("parse generated 100,000 exchanges", &generated, 5, parse);
+}

@@ -239,8 +239,7 @@ impl Body {
         }
         if is_bytes_repr(trimmed) {
             Body::Bytes(trimmed.to_string())
-        } else if trimmed.starts_with('<') && trimmed.ends_with('>') && trimmed.contains(" object")
-        {
+        } else if is_object_repr(trimmed) {
             Body::Object(trimmed.to_string())
         } else {
             Body::Text(text.trim_end().to_string())
@@ -265,6 +264,18 @@ impl Body {
             Body::Object(_) => "object",
         }
     }
+}
+
+/// A Python object repr: `<swiftclient.utils.LengthWrapper object at 0x…>` or
+/// `<_io.BufferedReader name='x.img'>` (one `<…>` whose type name is dotted), not markup.
+fn is_object_repr(text: &str) -> bool {
+    let Some(inner) = text.strip_prefix('<').and_then(|t| t.strip_suffix('>')) else {
+        return false;
+    };
+    let type_name = inner.split([' ', '>']).next().unwrap_or("");
+    !inner.contains(['<', '>'])
+        && (inner.contains(" object at 0x")
+            || (type_name.contains('.') && !type_name.ends_with('.')))
 }
 
 fn is_bytes_repr(text: &str) -> bool {
@@ -298,6 +309,14 @@ mod tests {
         assert_eq!(
             Body::from_text("<swiftclient.utils.LengthWrapper object at 0x7f1e3d78c6a0>").kind(),
             "object"
+        );
+        assert_eq!(
+            Body::from_text("<_io.BufferedReader name='cirros.img'>").kind(),
+            "object"
+        );
+        assert_eq!(
+            Body::from_text("<html><body>x</body></html>").kind(),
+            "text"
         );
         assert_eq!(Body::from_text("hello world").kind(), "text");
         assert!(Body::looks_like_broken_json("{\"a\": "));

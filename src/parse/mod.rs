@@ -1,12 +1,93 @@
 //! Parsing: detect a capture's format from its content and read it into a [`Trace`].
 //!
-//! STUB: the signature is the contract; the parsing work fills it in.
+//! One file per format (`hook_markdown`, `doc_page`, `mermaid`, `hook_log`); `pairing` turns
+//! the events any of them read into exchanges with parents; `lines` holds the shared scanning
+//! helpers. Everything is plain string scanning, linear in the input.
+
+mod doc_page;
+mod hook_log;
+mod hook_markdown;
+mod lines;
+mod mermaid;
+mod pairing;
 
 use crate::error::InputError;
-use crate::trace::Trace;
+use crate::trace::{Format, Trace};
+use lines::{parse_call, Cursor};
+use std::borrow::Cow;
+
+/// What every format looks like, for the "not a capture" message.
+const EXPECTED: &str = "expected a capture: hook Markdown sections (`### GET /path`), a documentation page with a mermaid diagram, Mermaid lines (`A->>B: GET /path`) or a raw hook log (`### (caller) REQ >>> (callee) : GET http://host/path`)";
 
 /// Parses a capture in any supported format (detected from content) into a trace.
+///
+/// Windows line endings, a UTF-8 BOM, trailing spaces and a missing final newline are accepted.
+/// Problems that do not stop parsing (a body that looks like JSON but does not parse, a response
+/// without its request) are reported in [`Trace::warnings`].
 pub fn parse(text: &str) -> Result<Trace, InputError> {
-    let _ = text;
-    Err(InputError::new(0, "not implemented yet"))
+    let text = prepare(text)?;
+    match detect(&text)? {
+        Format::HookLog => hook_log::parse(&text),
+        Format::Mermaid => mermaid::parse(&text),
+        Format::HookMarkdown | Format::DocPage => hook_markdown::parse(&text),
+    }
+}
+
+/// Strips a BOM, turns CRLF into LF, and rejects empty and binary input.
+fn prepare(text: &str) -> Result<Cow<'_, str>, InputError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(InputError::new(0, format!("empty file, {EXPECTED}")));
+    }
+    let control = text
+        .bytes()
+        .position(|b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)) || b == 0x7f);
+    if let Some(at) = control {
+        let line = 1 + text[..at].matches('\n').count();
+        return Err(InputError::new(
+            line,
+            format!(
+                "binary data (control byte 0x{:02x}), {EXPECTED}",
+                text.as_bytes()[at]
+            ),
+        ));
+    }
+    if text.contains('\r') {
+        let mut clean = text.replace("\r\n", "\n");
+        if clean.contains('\r') {
+            clean = clean.replace('\r', "\n");
+        }
+        return Ok(Cow::Owned(clean));
+    }
+    Ok(Cow::Borrowed(text))
+}
+
+/// The format: the first `### ` heading decides between raw log and Markdown sections; without
+/// one, Mermaid arrows make a Mermaid capture; anything else is not a capture.
+fn detect(text: &str) -> Result<Format, InputError> {
+    let mut saw_arrow = false;
+    let mut first_text = None;
+    for line in Cursor::new(text) {
+        if line.is_blank() {
+            continue;
+        }
+        first_text.get_or_insert(line.no);
+        if let Some(heading) = line.text.strip_prefix("### ") {
+            if hook_log::heading(line.text).is_some() {
+                return Ok(Format::HookLog);
+            }
+            if parse_call(heading, false).is_some() {
+                return Ok(Format::HookMarkdown);
+            }
+        } else if !saw_arrow && line.text.contains(">>") && line.text.contains(':') {
+            saw_arrow = matches!(mermaid::arrow(line.text, line.no), Ok(Some(_)) | Err(_));
+        }
+    }
+    if saw_arrow {
+        return Ok(Format::Mermaid);
+    }
+    Err(InputError::new(
+        first_text.unwrap_or(1),
+        format!("not a capture: found no call heading or arrow; {EXPECTED}"),
+    ))
 }

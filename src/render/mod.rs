@@ -1,1 +1,5 @@
 //! Renderings of a trace (not of a comparison): call tree, JSON model, Mermaid, hook Markdown.
+
+pub mod json;
+pub mod mermaid;
+pub mod tree;

@@ -2,3 +2,5 @@
 
 mod common;
 mod compare;
+mod parse;
+mod show;

@@ -1,0 +1,275 @@
+//! Hook Markdown (format 1) and the sections of a documentation page (format 2): `### METHOD
+//! PATH` sections with party lines (or diagram parties) and `=== "Header"` / `=== "Body"` tabs.
+
+use super::doc_page;
+use super::lines::{
+    body_from_text, clip, fence_title, header_lines, is_closing_fence, parse_call, title_url, Call,
+    Cursor, Line, CALL_SHAPES,
+};
+use super::mermaid::{self, Arrow, Diagram};
+use super::pairing::{self, Meta, RawEvent};
+use crate::error::InputError;
+use crate::trace::{Body, Format, Headers, Trace, Warning};
+
+/// A section as read, before its parties are resolved against the diagram.
+struct Section<'a> {
+    line: usize,
+    call: Call<'a>,
+    url: Option<&'a str>,
+    party_line: Option<(&'a str, &'a str)>,
+    arrow: Option<Arrow<'a>>,
+    headers: Headers,
+    body: Body,
+    /// Which of the `Header` and `Body` tabs the section had.
+    tabs: (bool, bool),
+}
+
+/// The expected heading shapes, for error messages.
+fn heading_shapes() -> String {
+    format!("expected `### [(N)] ` followed by {CALL_SHAPES}")
+}
+
+/// Parses a hook Markdown capture or a documentation page.
+pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
+    let mut meta = Meta::default();
+    let mut diagrams: Vec<Diagram<'_>> = Vec::new();
+    let mut sections: Vec<Section<'_>> = Vec::new();
+    let mut cursor = Cursor::new(text);
+    while let Some(line) = cursor.next() {
+        if let Some(heading) = line.text.strip_prefix("### ") {
+            sections.push(section(&mut cursor, line, heading, &mut meta.warnings)?);
+        } else if let Some(title) = doc_page::title(&line) {
+            meta.name.get_or_insert_with(|| title.to_string());
+        } else if doc_page::is_variables_note(line.text) {
+            doc_page::variables(&mut cursor, &mut meta.variables);
+        } else if mermaid::is_mermaid_fence(line.text.trim_start()) {
+            diagrams.push(mermaid::fenced(&mut cursor, line.no)?);
+        } else if line.text.starts_with("```") {
+            skip_fence(&mut cursor, line)?;
+        }
+    }
+    if sections.is_empty() {
+        return Err(InputError::new(
+            1,
+            format!("no sections found: {}", heading_shapes()),
+        ));
+    }
+    // The hook writes both tabs in every section: when some section has them, one without is a
+    // capture cut short (or hand-damaged), not a section to guess about.
+    if sections.iter().any(|s| s.tabs == (true, true)) {
+        if let Some(s) = sections.iter().find(|s| s.tabs != (true, true)) {
+            return Err(InputError::new(
+                s.line,
+                "truncated section: expected both `=== \"Header\"` and `=== \"Body\"` tabs under the heading, like the other sections",
+            ));
+        }
+    }
+    let diagram = doc_page::pick_diagram(&diagrams, sections.len());
+    let mut from_page = false;
+    let mut events = Vec::with_capacity(sections.len());
+    for (ordinal, s) in sections.into_iter().enumerate() {
+        let is_request = matches!(s.call, Call::Request { .. });
+        let (caller, callee) = match (s.party_line, s.arrow) {
+            (Some(parties), _) => parties,
+            (None, Some(arrow)) => {
+                from_page = true;
+                oriented(diagram, &arrow, is_request, &mut meta.warnings)
+            }
+            (None, None) => {
+                from_page = true;
+                let arrow = doc_page::diagram_arrow(diagram, ordinal, s.line)?;
+                oriented(diagram, arrow, is_request, &mut meta.warnings)
+            }
+        };
+        events.push(RawEvent::new(
+            s.line,
+            s.call,
+            (caller, callee),
+            s.url,
+            s.headers,
+            s.body,
+        ));
+    }
+    let format = if from_page {
+        Format::DocPage
+    } else {
+        Format::HookMarkdown
+    };
+    Ok(pairing::build(format, meta, events))
+}
+
+/// `(caller, callee)` of a section from an arrow, oriented by the section's own heading.
+fn oriented<'a>(
+    diagram: Option<&Diagram<'a>>,
+    arrow: &Arrow<'a>,
+    is_request: bool,
+    warnings: &mut Vec<Warning>,
+) -> (&'a str, &'a str) {
+    let name = |n| diagram.map_or(n, |d| d.name(n));
+    let arrow_is_request = matches!(arrow.call, Call::Request { .. });
+    if arrow_is_request != is_request {
+        warnings.push(Warning {
+            line: arrow.line,
+            message: format!(
+                "diagram arrow is a {} but its section is a {}; parties taken from the section's heading",
+                kind_word(arrow_is_request),
+                kind_word(is_request)
+            ),
+        });
+    }
+    if is_request {
+        (name(arrow.from), name(arrow.to))
+    } else {
+        (name(arrow.to), name(arrow.from))
+    }
+}
+
+fn kind_word(is_request: bool) -> &'static str {
+    if is_request {
+        "request"
+    } else {
+        "response"
+    }
+}
+
+/// Reads one section whose heading line was consumed; stops before the next heading.
+fn section<'a>(
+    cursor: &mut Cursor<'a>,
+    heading_line: Line<'a>,
+    heading: &'a str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Section<'a>, InputError> {
+    let call = parse_call(heading, false).ok_or_else(|| {
+        InputError::new(
+            heading_line.no,
+            format!(
+                "unknown heading shape `{}`: {}",
+                clip(heading_line.text),
+                heading_shapes()
+            ),
+        )
+    })?;
+    let mut s = Section {
+        line: heading_line.no,
+        call,
+        url: None,
+        party_line: None,
+        arrow: None,
+        headers: Headers::default(),
+        body: Body::Unknown,
+        tabs: (false, false),
+    };
+    let mut seen_tab = false;
+    while let Some(line) = cursor.peek() {
+        if line.is_heading() {
+            break;
+        }
+        cursor.next();
+        if line.is_blank() {
+            continue;
+        }
+        if line.indent() == 0 {
+            if let Some(tab) = line.text.strip_prefix("=== ") {
+                seen_tab = true;
+                let block = block(cursor, line)?;
+                if s.url.is_none() {
+                    s.url = block.title.and_then(title_url);
+                }
+                match tab.trim().trim_matches('"').to_ascii_lowercase().as_str() {
+                    "header" | "headers" => {
+                        s.tabs.0 = true;
+                        s.headers = header_lines(block.content, block.indent, block.first_line)?
+                    }
+                    "body" => {
+                        s.tabs.1 = true;
+                        s.body =
+                            body_from_text(block.content, block.indent, block.first_line, warnings)
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            if line.text.starts_with("```") {
+                skip_fence(cursor, line)?;
+                continue;
+            }
+        }
+        if seen_tab || s.party_line.is_some() || s.arrow.is_some() {
+            continue;
+        }
+        if let Some(parties) = super::lines::party_line(line.text) {
+            s.party_line = Some(parties);
+        } else if let Some(arrow) = doc_page::arrow_line(&line)? {
+            s.arrow = Some(arrow);
+        }
+    }
+    Ok(s)
+}
+
+/// A fenced block inside a tab.
+struct Block<'a> {
+    title: Option<&'a str>,
+    content: &'a str,
+    indent: usize,
+    first_line: usize,
+}
+
+/// Reads the fenced block a `=== "Tab"` line introduces.
+fn block<'a>(cursor: &mut Cursor<'a>, tab: Line<'a>) -> Result<Block<'a>, InputError> {
+    let truncated = || {
+        InputError::new(
+            tab.no,
+            format!(
+                "truncated section: expected an indented ``` block after `{}`",
+                clip(tab.text)
+            ),
+        )
+    };
+    let opener = loop {
+        match cursor.peek() {
+            Some(line) if line.is_blank() => {
+                cursor.next();
+            }
+            Some(line) if line.text.trim_start().starts_with("```") => {
+                cursor.next();
+                break line;
+            }
+            _ => return Err(truncated()),
+        }
+    };
+    let indent = opener.indent();
+    let start = cursor.offset();
+    let first_line = opener.no + 1;
+    let text = cursor.text();
+    for line in cursor.by_ref() {
+        if is_closing_fence(line.text) {
+            return Ok(Block {
+                title: fence_title(opener.text),
+                content: &text[start..line.start],
+                indent,
+                first_line,
+            });
+        }
+        if indent > 0 && !line.is_blank() && line.indent() < indent {
+            break;
+        }
+    }
+    Err(unterminated(opener.no))
+}
+
+fn unterminated(opened_at: usize) -> InputError {
+    InputError::new(
+        opened_at,
+        "truncated section: code block opened here is not closed (expected a closing ``` line)",
+    )
+}
+
+/// Skips a fenced block at column 0 whose opener was consumed.
+fn skip_fence(cursor: &mut Cursor<'_>, opener: Line<'_>) -> Result<(), InputError> {
+    for line in cursor.by_ref() {
+        if line.indent() == 0 && is_closing_fence(line.text) {
+            return Ok(());
+        }
+    }
+    Err(unterminated(opener.no))
+}

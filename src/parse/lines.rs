@@ -1,0 +1,446 @@
+//! Shared text helpers for every format: a line cursor, call lines, URLs, headers, party names.
+
+use crate::error::InputError;
+use crate::trace::{Body, Headers, Warning};
+
+/// One line of the input: its 1-based number, byte offset and text without newline and
+/// trailing white space.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Line<'a> {
+    /// 1-based line number.
+    pub no: usize,
+    /// Byte offset of the line's first character.
+    pub start: usize,
+    /// The line without its newline and trailing white space.
+    pub text: &'a str,
+}
+
+impl<'a> Line<'a> {
+    /// True when the line holds only white space.
+    pub fn is_blank(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Number of leading spaces (a tab counts as four).
+    pub fn indent(&self) -> usize {
+        let mut width = 0;
+        for b in self.text.bytes() {
+            match b {
+                b' ' => width += 1,
+                b'\t' => width += 4,
+                _ => break,
+            }
+        }
+        width
+    }
+
+    /// True for a Markdown heading at column 0 (`# `, `## `, `### `, ...).
+    pub fn is_heading(&self) -> bool {
+        let hashes = self.text.bytes().take_while(|&b| b == b'#').count();
+        hashes > 0 && self.text[hashes..].starts_with(' ')
+    }
+}
+
+/// A forward cursor over the lines of a text (`\n`-separated, no `\r`).
+#[derive(Debug, Clone)]
+pub(crate) struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+    no: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor at the first line of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Cursor {
+            text,
+            pos: 0,
+            no: 0,
+        }
+    }
+
+    /// The whole text the cursor walks.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// Byte offset of the next line.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// Number of the last line returned (0 before the first).
+    pub fn line_no(&self) -> usize {
+        self.no
+    }
+
+    /// The next line without consuming it.
+    pub fn peek(&self) -> Option<Line<'a>> {
+        self.clone().next()
+    }
+}
+
+impl<'a> Iterator for Cursor<'a> {
+    type Item = Line<'a>;
+
+    fn next(&mut self) -> Option<Line<'a>> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let rest = &self.text[self.pos..];
+        let (raw, advance) = match rest.find('\n') {
+            Some(i) => (&rest[..i], i + 1),
+            None => (rest, rest.len()),
+        };
+        let start = self.pos;
+        self.pos += advance;
+        self.no += 1;
+        Some(Line {
+            no: self.no,
+            start,
+            text: raw.trim_end(),
+        })
+    }
+}
+
+/// The call a heading or arrow describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Call<'a> {
+    /// `METHOD TARGET`.
+    Request {
+        /// Upper-case method.
+        method: &'a str,
+        /// Path or URL as written.
+        target: &'a str,
+    },
+    /// `STATUS REASON [METHOD] TARGET`.
+    Response {
+        /// Status code.
+        status: u16,
+        /// Reason phrase, possibly several words, possibly empty.
+        reason: &'a str,
+        /// The method, when the format repeats it (raw hook log).
+        method: Option<&'a str>,
+        /// Path or URL as written.
+        target: &'a str,
+    },
+}
+
+/// What a section heading / arrow text may look like, for error messages.
+pub(crate) const CALL_SHAPES: &str =
+    "`METHOD PATH` (e.g. `GET /v2/images`) or `STATUS REASON PATH` (e.g. `200 OK /v2/images`)";
+
+/// True for an HTTP method token: upper-case ASCII letters (GET, PATCH, COPY, ...).
+pub(crate) fn is_method(token: &str) -> bool {
+    !token.is_empty()
+        && token.len() <= 20
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b == b'-' || b == b'_')
+        && token.as_bytes()[0].is_ascii_uppercase()
+}
+
+/// A status code token: three digits, 100..=599.
+fn status_code(token: &str) -> Option<u16> {
+    if token.len() != 3 || !token.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    token.parse().ok().filter(|s| (100..=599).contains(s))
+}
+
+/// True for a request target: a path, `None` (the hook's `/`), `*` or an absolute URL.
+fn is_target(token: &str) -> bool {
+    token.starts_with('/')
+        || token == "None"
+        || token == "*"
+        || token.starts_with("http://")
+        || token.starts_with("https://")
+}
+
+/// Strips an optional `(N) ` step prefix.
+pub(crate) fn strip_number(text: &str) -> &str {
+    let trimmed = text.trim_start();
+    if let Some(rest) = trimmed.strip_prefix('(') {
+        if let Some(close) = rest.find(')') {
+            if close > 0 && rest[..close].bytes().all(|b| b.is_ascii_digit()) {
+                return rest[close + 1..].trim_start();
+            }
+        }
+    }
+    trimmed
+}
+
+/// Parses `[(N)] METHOD PATH` or `[(N)] STATUS REASON [METHOD] PATH`; `None` for any other shape.
+/// With `method_in_response`, the token before the target of a response is its method.
+pub(crate) fn parse_call(text: &str, method_in_response: bool) -> Option<Call<'_>> {
+    let text = strip_number(text).trim_end();
+    let (head, target) = match text.rfind(' ') {
+        Some(i) => (text[..i].trim_end(), &text[i + 1..]),
+        None => return None,
+    };
+    if !is_target(target) {
+        return None;
+    }
+    if is_method(head) {
+        return Some(Call::Request {
+            method: head,
+            target,
+        });
+    }
+    let (status, reason) = match head.find(' ') {
+        Some(i) => (&head[..i], head[i + 1..].trim_start()),
+        None => (head, ""),
+    };
+    let status = status_code(status)?;
+    let (reason, method) = if method_in_response {
+        match reason.rfind(' ') {
+            Some(i) if is_method(&reason[i + 1..]) => {
+                (reason[..i].trim_end(), Some(&reason[i + 1..]))
+            }
+            _ if is_method(reason) => ("", Some(reason)),
+            _ => return None,
+        }
+    } else {
+        (reason, None)
+    };
+    Some(Call::Response {
+        status,
+        reason,
+        method,
+        target,
+    })
+}
+
+/// Splits a target into path and query. `None` (the hook's word) means `/`. An absolute URL
+/// loses scheme and host; `url_query_known` says whether a missing `?` means "no query"
+/// (`Some("")`) or "not recorded" (`None`).
+pub(crate) fn split_target(target: &str, url_query_known: bool) -> (&str, Option<&str>) {
+    if target == "None" {
+        return ("/", None);
+    }
+    let (rest, is_url) = match target.find("://") {
+        Some(i) => {
+            let after = &target[i + 3..];
+            match after.find(['/', '?', '#']) {
+                Some(j) => (&after[j..], true),
+                None => ("", true),
+            }
+        }
+        None => (target, false),
+    };
+    let rest = rest.split('#').next().unwrap_or("");
+    let (path, query) = match rest.find('?') {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    let path = if path.is_empty() { "/" } else { path };
+    let query = match query {
+        Some(q) => Some(q),
+        None if is_url && url_query_known => Some(""),
+        None => None,
+    };
+    (path, query)
+}
+
+/// The value of a fence opener's `title="…"` attribute.
+pub(crate) fn fence_title(opener: &str) -> Option<&str> {
+    let start = opener.find("title=\"")? + "title=\"".len();
+    let len = opener[start..].find('"')?;
+    Some(&opener[start..start + len])
+}
+
+/// The absolute URL at the end of a code-block title (`GET http://host/path?x=1`), if any.
+pub(crate) fn title_url(title: &str) -> Option<&str> {
+    let last = title.rsplit(' ').next()?;
+    (last.starts_with("http://") || last.starts_with("https://")).then_some(last)
+}
+
+/// Parses a `Name: value` header line (already de-indented and trimmed).
+pub(crate) fn header_line(text: &str, line: usize) -> Result<(String, String), InputError> {
+    match text.find(':') {
+        Some(i) if i > 0 && !text[..i].contains(' ') => {
+            Ok((text[..i].to_string(), text[i + 1..].trim().to_string()))
+        }
+        _ => Err(InputError::new(
+            line,
+            format!(
+                "expected a `Name: value` header line, found `{}`",
+                clip(text)
+            ),
+        )),
+    }
+}
+
+/// Parses a party line `` `caller` --> `callee` `` or `` `caller` <-- `callee` ``.
+pub(crate) fn party_line(text: &str) -> Option<(&str, &str)> {
+    let rest = text.trim().strip_prefix('`')?;
+    let close = rest.find('`')?;
+    let caller = &rest[..close];
+    let rest = rest[close + 1..].trim_start();
+    let rest = rest
+        .strip_prefix("-->")
+        .or_else(|| rest.strip_prefix("<--"))?
+        .trim_start();
+    let callee = rest.strip_prefix('`')?.strip_suffix('`')?;
+    (!caller.is_empty() && !callee.is_empty() && !callee.contains('`')).then_some((caller, callee))
+}
+
+/// True for a closing fence: only backticks (at least three) after indentation.
+pub(crate) fn is_closing_fence(text: &str) -> bool {
+    let t = text.trim();
+    t.len() >= 3 && t.bytes().all(|b| b == b'`')
+}
+
+/// Reads a header block: `Name: value` lines, `none` meaning no headers. `content` starts at
+/// line `first_line`; each line loses up to `indent` leading spaces.
+pub(crate) fn header_lines(
+    content: &str,
+    indent: usize,
+    first_line: usize,
+) -> Result<Headers, InputError> {
+    let mut headers = Vec::new();
+    for (i, raw) in content.lines().enumerate() {
+        let text = dedent(raw, indent).trim();
+        if text.is_empty() || text.eq_ignore_ascii_case("none") {
+            continue;
+        }
+        headers.push(header_line(text, first_line + i)?);
+    }
+    Ok(Headers(headers))
+}
+
+/// Classifies a body block (`content` starts at line `line`, lines indented by `indent`).
+/// Text that looks like JSON but does not parse is kept as text, with a warning naming its line.
+pub(crate) fn body_from_text(
+    content: &str,
+    indent: usize,
+    line: usize,
+    warnings: &mut Vec<Warning>,
+) -> Body {
+    let trimmed = content.trim();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        // JSON ignores the block's indentation: parse the slice as it is, without copying.
+        match serde_json::from_str::<serde_json::Value>(trimmed) {
+            Ok(value) => return Body::Json(value),
+            Err(e) => {
+                let lead = &content[..content.len() - content.trim_start().len()];
+                let first = line + lead.matches('\n').count();
+                let what = e.to_string();
+                let what = what.split(" at line ").next().unwrap_or("");
+                warnings.push(Warning {
+                    line: first + e.line().saturating_sub(1),
+                    message: format!(
+                        "body looks like JSON but does not parse ({what}), kept as text"
+                    ),
+                });
+            }
+        }
+    }
+    // Not JSON: de-indent, drop trailing spaces (the Markdown may carry them), classify.
+    let mut text = String::with_capacity(content.len());
+    for (i, raw) in content.lines().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(dedent(raw, indent).trim_end());
+    }
+    Body::from_text(&text)
+}
+
+/// A line shortened for an error message.
+pub(crate) fn clip(text: &str) -> String {
+    const MAX: usize = 60;
+    match text.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// Removes up to `indent` leading spaces.
+pub(crate) fn dedent(text: &str, indent: usize) -> &str {
+    let spaces = text.bytes().take(indent).take_while(|&b| b == b' ').count();
+    &text[spaces..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_are_read_from_headings() {
+        assert_eq!(
+            parse_call("(5) GET /v2/images/x", false),
+            Some(Call::Request {
+                method: "GET",
+                target: "/v2/images/x"
+            })
+        );
+        assert_eq!(
+            parse_call("300 MULTIPLE CHOICES None", false),
+            Some(Call::Response {
+                status: 300,
+                reason: "MULTIPLE CHOICES",
+                method: None,
+                target: "None"
+            })
+        );
+        assert_eq!(
+            parse_call("201 Created POST http://h/x", true),
+            Some(Call::Response {
+                status: 201,
+                reason: "Created",
+                method: Some("POST"),
+                target: "http://h/x"
+            })
+        );
+        assert_eq!(
+            parse_call("COPY /v1/a", false).map(|c| matches!(c, Call::Request { .. })),
+            Some(true)
+        );
+        assert_eq!(parse_call("Introduction to things", false), None);
+        assert_eq!(parse_call("get /x", false), None);
+        assert_eq!(parse_call("999 OK /x", false), None);
+    }
+
+    #[test]
+    fn targets_split_into_path_and_query() {
+        assert_eq!(split_target("None", false), ("/", None));
+        assert_eq!(split_target("/a?b=1", false), ("/a", Some("b=1")));
+        assert_eq!(split_target("/a", false), ("/a", None));
+        assert_eq!(split_target("http://h:8080/a", true), ("/a", Some("")));
+        assert_eq!(split_target("http://h:8080", true), ("/", Some("")));
+        assert_eq!(
+            split_target("http://h/g?format=json", true),
+            ("/g", Some("format=json"))
+        );
+    }
+
+    #[test]
+    fn party_lines_and_titles() {
+        assert_eq!(
+            party_line("`openstack` --> `glance-api`"),
+            Some(("openstack", "glance-api"))
+        );
+        assert_eq!(
+            party_line("`openstack` <-- `keystone`  "),
+            Some(("openstack", "keystone"))
+        );
+        assert_eq!(party_line("`a` and `b`"), None);
+        let opener = r#"``` http title="GET http://1.2.3.4/identity?x=1" linenums="1""#;
+        assert_eq!(fence_title(opener), Some("GET http://1.2.3.4/identity?x=1"));
+        assert_eq!(
+            title_url("GET http://1.2.3.4/identity"),
+            Some("http://1.2.3.4/identity")
+        );
+        assert_eq!(title_url("GET /identity"), None);
+    }
+
+    #[test]
+    fn header_lines_keep_colons_in_values() {
+        let (name, value) = header_line("Location: http://h/x", 3).expect("header");
+        assert_eq!((name.as_str(), value.as_str()), ("Location", "http://h/x"));
+        let (_, empty) = header_line("Accept:", 3).expect("header");
+        assert_eq!(empty, "");
+        assert_eq!(header_line("no colon here", 7).map_err(|e| e.line), Err(7));
+    }
+}

@@ -1,0 +1,56 @@
+//! The call tree `flowdiff show` prints: one line per exchange, indented by nesting.
+
+use crate::report::Styles;
+use crate::trace::{Completeness, Trace};
+use owo_colors::OwoColorize;
+use std::fmt::Write;
+
+/// Renders the call tree of `trace` followed by a summary line.
+pub fn call_tree(trace: &Trace, styles: &Styles) -> String {
+    let mut out = String::new();
+    if let Some(name) = &trace.name {
+        let _ = writeln!(out, "{}", name.style(styles.bold));
+    }
+    let width = trace.exchanges.len().to_string().len();
+    for (index, exchange) in trace.exchanges.iter().enumerate() {
+        let indent = "  ".repeat(trace.depth(index));
+        let step = format!("{:>width$}", index + 1);
+        let status = match (exchange.status, exchange.completeness) {
+            (Some(code), _) => code.to_string(),
+            (None, Completeness::Unanswered) => "(no response)".to_string(),
+            (None, _) => "-".to_string(),
+        };
+        let mut marks = String::new();
+        if exchange.adopted {
+            marks.push_str(" (adopted)");
+        }
+        if exchange.completeness == Completeness::ResponseOnly {
+            marks.push_str(" (response only)");
+        }
+        let _ = writeln!(
+            out,
+            "{} {}{} -> {} {} {} {}{}",
+            step.style(styles.dim),
+            indent,
+            exchange.caller.style(styles.actor),
+            exchange.callee.style(styles.actor),
+            exchange.method.style(styles.method),
+            crate::render::mermaid::target(exchange),
+            status.style(styles.status(exchange.status)),
+            marks.style(styles.dim),
+        );
+    }
+    let _ = writeln!(out, "{}", summary_line(trace));
+    out
+}
+
+/// `format: hook markdown, 110 events, 55 exchanges, 8 actors`.
+pub fn summary_line(trace: &Trace) -> String {
+    format!(
+        "format: {}, {} events, {} exchanges, {} actors",
+        trace.format.label(),
+        trace.events.len(),
+        trace.exchanges.len(),
+        trace.actors().len()
+    )
+}

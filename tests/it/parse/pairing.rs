@@ -1,0 +1,168 @@
+//! Pairing without request ids, incomplete exchanges, parent inference and adoption.
+
+use crate::common::fixture_text;
+use flowdiff::parse::parse;
+use flowdiff::trace::{Completeness, Trace};
+
+fn mermaid(lines: &[&str]) -> Trace {
+    parse(&lines.join("\n")).expect("a mermaid capture")
+}
+
+fn parents(trace: &Trace) -> Vec<(Option<usize>, bool)> {
+    trace
+        .exchanges
+        .iter()
+        .map(|e| (e.parent, e.adopted))
+        .collect()
+}
+
+#[test]
+fn a_response_closes_the_most_recent_open_request_between_the_same_parties() {
+    let trace = mermaid(&[
+        "a->>b: GET /one",
+        "a->>b: GET /two",
+        "b-->>a: 200 OK /two",
+        "b-->>a: 404 Not Found /one",
+    ]);
+    let got: Vec<(&str, Option<u16>)> = trace
+        .exchanges
+        .iter()
+        .map(|e| (e.path.as_str(), e.status))
+        .collect();
+    assert_eq!(got, [("/one", Some(404)), ("/two", Some(200))]);
+}
+
+#[test]
+fn lone_requests_and_responses_are_kept_and_marked() {
+    let trace = mermaid(&[
+        "b-->>a: 500 Internal Server Error /early",
+        "a->>b: GET /x",
+        "b-->>a: 200 OK /x",
+        "a->>c: DELETE /y",
+    ]);
+    assert_eq!(trace.exchanges.len(), 3);
+    assert_eq!(trace.exchanges[0].completeness, Completeness::ResponseOnly);
+    assert_eq!(trace.exchanges[0].path, "/early");
+    assert_eq!(trace.exchanges[0].status, Some(500));
+    assert_eq!(trace.exchanges[0].request.line, None);
+    assert_eq!(trace.exchanges[2].completeness, Completeness::Unanswered);
+    assert_eq!(trace.warnings.len(), 1);
+    assert_eq!(trace.warnings[0].line, 1);
+    assert!(trace.warnings[0].message.contains("without a request"));
+}
+
+#[test]
+fn a_response_only_exchange_takes_the_step_of_its_response() {
+    let trace = mermaid(&[
+        "a->>b: GET /first",
+        "c-->>d: 200 OK /orphan",
+        "b-->>a: 200 OK /first",
+        "a->>b: GET /second",
+        "b-->>a: 200 OK /second",
+    ]);
+    let paths: Vec<&str> = trace.exchanges.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["/first", "/orphan", "/second"]);
+}
+
+#[test]
+fn parent_is_the_innermost_open_exchange_into_the_caller() {
+    let trace = mermaid(&[
+        "cli->>api: POST /servers",
+        "api->>db: GET /a",
+        "db->>auth: GET /token",
+        "auth-->>db: 200 OK /token",
+        "db-->>api: 200 OK /a",
+        "api-->>cli: 202 Accepted /servers",
+        "api->>db: GET /later",
+        "db-->>api: 200 OK /later",
+    ]);
+    assert_eq!(
+        parents(&trace),
+        [
+            (None, false),
+            (Some(0), false),
+            (Some(1), false),
+            (None, false)
+        ]
+    );
+}
+
+#[test]
+fn calls_logged_before_their_inbound_request_are_adopted() {
+    let trace = mermaid(&[
+        "cli->>keystone: POST /identity/v3/auth/tokens",
+        "keystone-->>cli: 201 CREATED /identity/v3/auth/tokens",
+        "glance->>keystone: GET /identity/",
+        "keystone-->>glance: 300 MULTIPLE CHOICES /identity/",
+        "glance->>keystone: GET /identity/v3/auth/tokens",
+        "keystone-->>glance: 200 OK /identity/v3/auth/tokens",
+        "cli->>glance: GET /v2/images/x",
+        "glance-->>cli: 200 OK /v2/images/x",
+    ]);
+    assert_eq!(
+        parents(&trace),
+        [
+            (None, false),
+            (Some(3), true),
+            (Some(3), true),
+            (None, false)
+        ]
+    );
+    assert_eq!(trace.depth(1), 1);
+}
+
+#[test]
+fn independent_actors_and_reactions_are_not_adopted() {
+    let trace = mermaid(&[
+        // nova-compute polls on its own; the next request goes to someone else.
+        "nova-compute->>neutron: GET /v2.0/ports",
+        "neutron-->>nova-compute: 200 OK /v2.0/ports",
+        "cli->>nova-api: GET /servers",
+        "nova-api-->>cli: 200 OK /servers",
+        // neutron notifies nova-api, then nova-api calls neutron: a reaction, not a cause.
+        "neutron->>nova-api: POST /os-server-external-events",
+        "nova-api-->>neutron: 200 OK /os-server-external-events",
+        "nova-api->>neutron: GET /v2.0/ports",
+        "neutron-->>nova-api: 200 OK /v2.0/ports",
+        // glance's call, then an unrelated event, then the inbound request: not contiguous.
+        "glance->>keystone: GET /identity/v3/auth/tokens",
+        "keystone-->>glance: 200 OK /identity/v3/auth/tokens",
+        "cli->>keystone: GET /identity/",
+        "keystone-->>cli: 300 MULTIPLE CHOICES /identity/",
+        "cli->>glance: GET /v2/images",
+        "glance-->>cli: 200 OK /v2/images",
+    ]);
+    assert!(trace.exchanges.iter().all(|e| e.parent.is_none()));
+}
+
+/// Seed 002 with glance-api's validation call moved before the inbound request it serves (a
+/// hook placed behind keystonemiddleware's auth_token filter).
+#[test]
+fn seed_002_with_validation_logged_first_adopts_it() {
+    let text = fixture_text("image-save.hook.md");
+    let at = |needle: &str| text.find(needle).expect("section in the seed");
+    let inbound = at("### (5) ");
+    let validation = at("### (6) ");
+    let after = at("### (8) ");
+    let moved = format!(
+        "{}{}{}{}",
+        &text[..inbound],
+        &text[validation..after],
+        &text[inbound..validation],
+        &text[after..]
+    );
+    let original = parse(&text).expect("seed parses");
+    let trace = parse(&moved).expect("variant parses");
+    assert_eq!(trace.exchanges.len(), 8);
+    let validation = trace
+        .exchanges
+        .iter()
+        .position(|e| e.caller == "glance-api" && e.path == "/identity/v3/auth/tokens")
+        .expect("the validation call");
+    let exchange = &trace.exchanges[validation];
+    assert!(exchange.adopted);
+    let parent = &trace.exchanges[exchange.parent.expect("adopted")];
+    assert_eq!(parent.call_line(), original.exchanges[2].call_line());
+    assert_eq!(trace.exchanges.iter().filter(|e| e.adopted).count(), 1);
+    assert!(!original.exchanges.iter().any(|e| e.adopted));
+}

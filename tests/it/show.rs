@@ -1,0 +1,107 @@
+//! `flowdiff show`: call tree, JSON model, Mermaid round trip, and bad input through the CLI.
+
+use crate::common::{fixture, flowdiff, scratch_dir, stderr, stdout};
+use flowdiff::parse::parse;
+
+fn path(name: &str) -> String {
+    fixture(name).to_string_lossy().into_owned()
+}
+
+#[test]
+fn show_prints_one_line_per_exchange_and_a_summary() {
+    let output = flowdiff(&["show", &path("image-save.hook.md")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 8 + 1, "{text}");
+    assert!(
+        lines[0].starts_with("1 openstack -> keystone GET /identity/ 300"),
+        "{text}"
+    );
+    // swift-proxy-server's validation call is nested two levels under the second glance call.
+    let swift = lines
+        .iter()
+        .find(|l| l.contains("swift-proxy-server -> keystone"))
+        .expect("swift validation call");
+    assert!(swift.contains("     swift-proxy-server"), "{swift}");
+    assert_eq!(
+        lines[8],
+        "format: hook markdown, 16 events, 8 exchanges, 4 actors"
+    );
+    assert!(!text.contains('\u{1b}'), "no color when piped");
+}
+
+#[test]
+fn show_json_has_stable_fields_and_step_references() {
+    let output = flowdiff(&["show", "--format", "json", &path("image-save.hook.md")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+    assert_eq!(value["schema"], "flowdiff-trace/v1");
+    assert_eq!(value["format"], "hook_markdown");
+    let exchanges = value["exchanges"].as_array().expect("exchanges");
+    assert_eq!(exchanges.len(), 8);
+    let swift = exchanges
+        .iter()
+        .find(|e| e["caller"] == "swift-proxy-server")
+        .expect("swift call");
+    let parent = swift["parent_step"].as_u64().expect("has a parent") as usize;
+    assert_eq!(exchanges[parent - 1]["callee"], "swift-proxy-server");
+    assert_eq!(value["events"].as_array().map(Vec::len), Some(16));
+}
+
+#[test]
+fn show_mermaid_reads_back_to_the_same_calls() {
+    for name in [
+        "server-create.hook.md",
+        "image-create.doc.md",
+        "image-show.hook.md",
+    ] {
+        let output = flowdiff(&["show", "--format", "mermaid", &path(name)]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let original = parse(&crate::common::fixture_text(name)).expect("fixture parses");
+        let back = parse(&stdout(&output)).expect("mermaid parses back");
+        let calls = |t: &flowdiff::Trace| {
+            t.exchanges
+                .iter()
+                .map(|e| {
+                    (
+                        e.caller.clone(),
+                        e.callee.clone(),
+                        e.method.clone(),
+                        e.path.clone(),
+                        e.status,
+                        e.parent,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(calls(&back), calls(&original), "{name}");
+    }
+}
+
+#[test]
+fn bad_inputs_exit_2_with_one_message_naming_the_file() {
+    let dir = scratch_dir("show-bad");
+    let empty = dir.join("empty.md");
+    std::fs::write(&empty, "").expect("write");
+    let junk = dir.join("junk.bin");
+    std::fs::write(&junk, [0u8, 159, 146, 150, 255, 0, 1]).expect("write");
+    let prose = dir.join("prose.md");
+    std::fs::write(&prose, "# Notes\n\nNothing to see here.\n").expect("write");
+    let missing = dir.join("missing.md");
+    for (file, expected) in [
+        (&empty, "empty.md"),
+        (&junk, "junk.bin:1:"),
+        (&prose, "prose.md"),
+        (&missing, "missing.md"),
+        (&dir, "is a directory"),
+    ] {
+        let output = flowdiff(&["show", &file.to_string_lossy()]);
+        assert_eq!(output.status.code(), Some(2), "{}", file.display());
+        let message = stderr(&output);
+        assert!(message.contains(expected), "{message}");
+        assert_eq!(message.lines().count(), 1, "{message}");
+        assert!(!message.contains("panicked"), "{message}");
+        assert!(stdout(&output).is_empty());
+    }
+}
