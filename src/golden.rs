@@ -1,8 +1,11 @@
 //! Golden flows: the built-in set compiled into the binary, or a directory given by `--golden`.
 //!
-//! STUB: the types and functions are the contract; the normalization work fills them in.
+//! A golden is normalized hook Markdown written by `flowdiff normalize` (see `golden/`). In a
+//! directory, `NAME.md` is one golden flow and `NAME/*.md` a golden set: several captures of
+//! the same flow, one [`Golden`] entry per member, all with the name `NAME`.
 
-use crate::error::Result;
+use crate::error::{Error, InputError, Result};
+use crate::fsutil;
 use std::path::Path;
 
 /// One golden flow as text (normalized hook Markdown), before parsing.
@@ -16,13 +19,113 @@ pub struct Golden {
     pub text: String,
 }
 
+/// The committed goldens, embedded at build time.
+const BUILTIN: [(&str, &str); 4] = [
+    ("image-create", include_str!("../golden/image-create.md")),
+    ("image-save", include_str!("../golden/image-save.md")),
+    ("image-show", include_str!("../golden/image-show.md")),
+    ("server-create", include_str!("../golden/server-create.md")),
+];
+
 /// The golden flows compiled into the binary.
 pub fn builtin() -> Vec<Golden> {
-    Vec::new()
+    BUILTIN
+        .iter()
+        .map(|(name, text)| Golden {
+            name: (*name).to_string(),
+            source: format!("golden/{name}.md"),
+            text: (*text).to_string(),
+        })
+        .collect()
 }
 
-/// The golden flows in directory `dir` (every `*.md` file).
+/// The golden flows in directory `dir`: every `*.md` file, and every `*.md` inside a
+/// subdirectory (a golden set named after the subdirectory), in name order.
 pub fn load_dir(dir: &Path) -> Result<Vec<Golden>> {
-    let _ = dir;
-    Ok(Vec::new())
+    if !dir.is_dir() {
+        return Err(
+            InputError::new(0, "not a directory, expected a golden flows directory").in_file(dir),
+        );
+    }
+    let mut goldens = Vec::new();
+    for entry in sorted_entries(dir)? {
+        if entry.is_dir() {
+            let set = entry
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            for member in sorted_entries(&entry)?
+                .into_iter()
+                .filter(|p| is_markdown(p))
+            {
+                goldens.push(read(&member, &set)?);
+            }
+        } else if is_markdown(&entry) {
+            let name = entry
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            goldens.push(read(&entry, &name)?);
+        }
+    }
+    if goldens.is_empty() {
+        return Err(InputError::new(
+            0,
+            "no golden flows here (expected NAME.md files or NAME/ sets)",
+        )
+        .in_file(dir));
+    }
+    Ok(goldens)
+}
+
+fn is_markdown(path: &Path) -> bool {
+    path.is_file() && path.extension().is_some_and(|e| e == "md")
+}
+
+fn sorted_entries(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut entries = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .map(|entry| entry.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
+        .collect::<Result<Vec<_>>>()?;
+    entries.sort();
+    Ok(entries)
+}
+
+fn read(path: &Path, name: &str) -> Result<Golden> {
+    Ok(Golden {
+        name: name.to_string(),
+        source: path.display().to_string(),
+        text: fsutil::read_text(path)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directories_hold_single_goldens_and_golden_sets() {
+        let dir = std::env::temp_dir().join(format!("flowdiff-golden-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("image-create")).expect("dirs");
+        std::fs::write(dir.join("image-show.md"), "a").expect("write");
+        std::fs::write(dir.join("notes.txt"), "ignored").expect("write");
+        std::fs::write(dir.join("image-create/2.md"), "c").expect("write");
+        std::fs::write(dir.join("image-create/1.md"), "b").expect("write");
+        let goldens = load_dir(&dir).expect("loads");
+        let seen: Vec<(&str, &str)> = goldens
+            .iter()
+            .map(|g| (g.name.as_str(), g.text.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("image-create", "b"),
+                ("image-create", "c"),
+                ("image-show", "a")
+            ]
+        );
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+        assert!(load_dir(&dir).is_err());
+    }
 }

@@ -1,10 +1,22 @@
-//! `flowdiff normalize` (not implemented yet).
+//! `flowdiff normalize FILE [-o OUT]`: the normalized capture as hook Markdown.
 
-use super::{Context, Outcome};
-use crate::error::{Error, Result};
+use super::{emit, load_rules, load_trace, Context, Outcome};
+use crate::cli::NormalizeArgs;
+use crate::error::Result;
+use crate::normalize::normalize;
+use crate::render::hook_markdown::hook_markdown;
 
-/// Runs `flowdiff normalize`.
-pub fn run(args: &crate::cli::NormalizeArgs, context: &Context) -> Result<Outcome> {
-    let _ = (args, context);
-    Err(Error::Usage("`normalize` is not implemented yet".into()))
+/// Runs `flowdiff normalize`: the capture's own flow name wins over `--flow`.
+pub fn run(args: &NormalizeArgs, _context: &Context) -> Result<Outcome> {
+    let rules = load_rules(&args.rules)?;
+    let mut trace = load_trace(&args.file)?;
+    if trace.name.as_deref().map_or(true, |n| n.trim().is_empty()) {
+        trace.name.clone_from(&args.flow);
+    }
+    let normalized = normalize(&trace, &rules);
+    emit(
+        args.output.as_deref(),
+        hook_markdown(&normalized).as_bytes(),
+    )?;
+    Ok(Outcome::Pass)
 }

@@ -1,28 +1,88 @@
-//! Normalization: turn a trace into its canonical form with a [`RuleSet`].
-//!
-//! STUB (owned by the normalization work): the signatures below are the contract the
-//! comparison and command layers build on; the bodies are placeholders.
+//! Normalization: turn a trace into its canonical form with a [`RuleSet`]: canonical service
+//! names, volatile values replaced by placeholders that keep meaning, secrets redacted.
 
+mod assign;
+mod compiled;
+mod load;
+mod pattern;
+mod placeholders;
 pub mod rules;
+mod walk;
+
+#[cfg(test)]
+mod rules_tests;
+#[cfg(test)]
+mod tests;
 
 pub use rules::RuleSet;
 
 use crate::trace::{Exchange, Signature, Trace};
+use placeholders::Collector;
 
 /// Returns the canonical form of `trace`: canonical service names, volatile values replaced by
-/// placeholders, secrets redacted. Deterministic and idempotent.
+/// placeholders, secrets redacted. Its `variables` are the named placeholders of paths and
+/// queries (`image_id`, `server_id`), each as `(name, "{name}")`. Deterministic and idempotent.
 pub fn normalize(trace: &Trace, rules: &RuleSet) -> Trace {
-    let _ = rules;
-    trace.clone()
+    let mut out = trace.clone();
+    for exchange in &mut out.exchanges {
+        exchange.caller = rules.canonical(&exchange.caller);
+        exchange.callee = rules.canonical(&exchange.callee);
+    }
+    let pointers = !rules.compiled.pointer_rules.is_empty();
+    let mut collector = Collector::new(&rules.compiled, &trace.variables);
+    walk::walk(&mut out, &mut collector, pointers);
+    let mut assignment = collector.finish();
+    walk::walk(&mut out, &mut assignment, pointers);
+    out.variables = assignment
+        .variables
+        .iter()
+        .map(|name| (name.clone(), format!("{{{name}}}")))
+        .collect();
+    out
 }
 
-/// The alignment identity of an exchange of a normalized trace.
+/// The alignment identity of an exchange of a normalized trace: canonical caller and callee,
+/// method, and the path without the callee's mount prefix, without a trailing slash, and with
+/// placeholder numbers dropped (`{uuid2}` -> `{uuid}`).
 pub fn signature(exchange: &Exchange, rules: &RuleSet) -> Signature {
-    let _ = rules;
-    Signature {
-        caller: exchange.caller.clone(),
-        callee: exchange.callee.clone(),
-        method: exchange.method.clone(),
-        path: exchange.path.clone(),
+    let caller = rules.canonical(&exchange.caller);
+    let callee = rules.canonical(&exchange.callee);
+    let mut path = exchange.path.as_str();
+    if let Some(mount) = rules.mount(&callee) {
+        if let Some(rest) = path.strip_prefix(mount) {
+            if rest.is_empty() || rest.starts_with('/') {
+                path = rest;
+            }
+        }
     }
+    let path = path.trim_end_matches('/');
+    Signature {
+        caller,
+        callee,
+        method: exchange.method.to_ascii_uppercase(),
+        path: if path.is_empty() {
+            "/".to_string()
+        } else {
+            path_template(path)
+        },
+    }
+}
+
+/// Drops the numbers of placeholders: `/servers/{uuid2}` -> `/servers/{uuid}`.
+fn path_template(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let name = &rest[open + 1..close];
+        out.push('{');
+        out.push_str(name.trim_end_matches(|c: char| c.is_ascii_digit()));
+        out.push('}');
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }

@@ -1,63 +1,381 @@
-//! Loading and compiling rules (`rules/default.toml` plus `--rules FILE`).
-//!
-//! STUB: the query methods are the contract the comparison uses; bodies are placeholders.
+//! The rule model and the effective rule set: built-in `rules/default.toml` plus `--rules`
+//! files, compiled once per run, and the queries the comparison asks of it.
 
-use crate::error::Result;
+use super::compiled::Compiled;
+use super::load::parse_rules;
+use crate::error::{Error, Result};
+use crate::fsutil;
 use crate::severity::Severity;
 use crate::trace::Signature;
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The built-in rules file, compiled into the binary.
+pub const DEFAULT_RULES: &str = include_str!("../../rules/default.toml");
+
+/// Where a rule came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// `rules/default.toml`, compiled in.
+    Builtin,
+    /// A `--rules FILE`.
+    File(PathBuf),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Builtin => f.write_str("built-in"),
+            Origin::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// Which callers a call rule applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// Only calls made by the user's client.
+    Client,
+    /// Only calls made by a service (not the client).
+    Service,
+    /// Any caller.
+    Any,
+}
+
+/// A whole-call matcher: regexes (anchored) on the parts of a signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallSpec {
+    /// Canonical caller name regex.
+    pub caller: Option<String>,
+    /// Canonical callee name regex.
+    pub callee: Option<String>,
+    /// Method regex.
+    pub method: Option<String>,
+    /// Path-template regex (without the callee's mount prefix).
+    pub path: Option<String>,
+    /// Which callers.
+    pub by: By,
+    /// Finding kind regex (severity rules).
+    pub finding: Option<String>,
+}
+
+/// What a rule looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Matcher {
+    /// A regex on every string value.
+    Value(String),
+    /// Header names or `*` globs, any case.
+    Header(Vec<String>),
+    /// A regex on JSON keys and query parameter names.
+    Key(String),
+    /// JSON pointer patterns.
+    Pointer(Vec<String>),
+    /// A regex on the path segment before an id.
+    Segment(String),
+    /// A whole call.
+    Call(CallSpec),
+    /// A service, by canonical name.
+    Service(String),
+}
+
+impl Matcher {
+    /// The matcher's kind as rules files name it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Matcher::Value(_) => "value",
+            Matcher::Header(_) => "header",
+            Matcher::Key(_) => "key",
+            Matcher::Pointer(_) => "pointer",
+            Matcher::Segment(_) => "segment",
+            Matcher::Call(_) => "call",
+            Matcher::Service(_) => "service",
+        }
+    }
+}
+
+impl fmt::Display for Matcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Matcher::Value(re) => write!(f, "value /{re}/"),
+            Matcher::Header(globs) => write!(f, "header {}", globs.join(", ")),
+            Matcher::Key(re) => write!(f, "key /{re}/"),
+            Matcher::Pointer(ps) => write!(f, "pointer {}", ps.join(", ")),
+            Matcher::Segment(re) => write!(f, "segment /{re}/"),
+            Matcher::Service(s) => write!(f, "service {s}"),
+            Matcher::Call(c) => {
+                let parts: Vec<String> = [
+                    ("finding", &c.finding),
+                    ("caller", &c.caller),
+                    ("callee", &c.callee),
+                    ("method", &c.method),
+                    ("path", &c.path),
+                ]
+                .iter()
+                .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} /{v}/")))
+                .collect();
+                let by = match c.by {
+                    By::Any => "",
+                    By::Client => " by client",
+                    By::Service => " by service",
+                };
+                write!(f, "call {}{by}", parts.join(" "))
+            }
+        }
+    }
+}
+
+/// How a placeholder rule replaces what it matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replace {
+    /// Generic placeholder kind (`uuid` -> `{uuid1}`).
+    pub kind: String,
+    /// Numbered per distinct value (`{uuid1}`), or one constant placeholder (`{timestamp}`).
+    pub numbered: bool,
+    /// A name template giving the value a meaningful name (`{v:singular}_id`).
+    pub named: Option<String>,
+    /// Replace the whole value when nothing volatile is found inside it.
+    pub whole: bool,
+}
+
+/// What a rule does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Replace by a placeholder.
+    Placeholder(Replace),
+    /// Replace by a placeholder; the whole value goes if anything else would remain.
+    Secret(Replace),
+    /// Replace the whole value by the constant `{name}`.
+    Redact(String),
+    /// Do not compare this header.
+    Ignore,
+    /// Compare this array in order.
+    Ordered,
+    /// Compare this array as a collection.
+    Unordered,
+    /// A change of this value is a warning.
+    Pin,
+    /// Findings on matching calls get this severity.
+    Severity(Severity),
+    /// The call's presence depends on auth caches.
+    CacheDependent,
+    /// Canonical service name, its aliases, its mount prefix, whether it is the user's client.
+    Service {
+        /// Other names of the service.
+        aliases: Vec<String>,
+        /// The path prefix the web server mounts it at (`/image`).
+        mount: Option<String>,
+        /// The user's client.
+        client: bool,
+    },
+}
+
+impl Action {
+    /// The action's name as rules files write it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Placeholder(_) => "placeholder",
+            Action::Secret(_) => "secret",
+            Action::Redact(_) => "redact",
+            Action::Ignore => "ignore",
+            Action::Ordered => "ordered",
+            Action::Unordered => "unordered",
+            Action::Pin => "pin",
+            Action::Severity(_) => "severity",
+            Action::CacheDependent => "cache-dependent",
+            Action::Service { .. } => "service",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Placeholder(r) | Action::Secret(r) => {
+                write!(
+                    f,
+                    "{} {{{}{}}}",
+                    self.name(),
+                    r.kind,
+                    if r.numbered { "N" } else { "" }
+                )?;
+                if let Some(named) = &r.named {
+                    write!(f, " named {named}")?;
+                }
+                Ok(())
+            }
+            Action::Redact(name) => write!(f, "redact {{{name}}}"),
+            Action::Severity(s) => write!(f, "severity {s}"),
+            Action::Service {
+                aliases,
+                mount,
+                client,
+            } => {
+                f.write_str("service")?;
+                if !aliases.is_empty() {
+                    write!(f, " aliases {}", aliases.join(", "))?;
+                }
+                if let Some(m) = mount {
+                    write!(f, " mount {m}")?;
+                }
+                if *client {
+                    f.write_str(" (client)")?;
+                }
+                Ok(())
+            }
+            other => f.write_str(other.name()),
+        }
+    }
+}
+
+/// One rule: a name, what it matches, what it does, where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// Unique name; a later file's rule of the same name replaces it.
+    pub name: String,
+    /// The comment above the rule in its file.
+    pub about: String,
+    /// Where it came from.
+    pub origin: Origin,
+    /// 1-based line of its `[[rule]]` header (0 when unknown).
+    pub line: usize,
+    /// False when switched off with `enabled = false`.
+    pub enabled: bool,
+    /// What it matches.
+    pub matcher: Matcher,
+    /// What it does.
+    pub action: Action,
+}
 
 /// The effective, compiled rule set: built-in defaults plus user files.
-#[derive(Debug, Clone, Default)]
-pub struct RuleSet {}
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    pub(super) compiled: Compiled,
+}
+
+impl Default for RuleSet {
+    fn default() -> Self {
+        RuleSet::builtin()
+    }
+}
 
 impl RuleSet {
     /// The built-in rules (`rules/default.toml`, compiled into the binary).
     pub fn builtin() -> RuleSet {
-        RuleSet {}
+        match builtin_rules().and_then(RuleSet::from_rules) {
+            Ok(set) => set,
+            // The built-in file is tested to load; an empty set keeps the tool running anyway.
+            Err(_) => RuleSet {
+                rules: Vec::new(),
+                compiled: Compiled::default(),
+            },
+        }
     }
 
     /// The built-in rules plus each file in `files`, later files overriding earlier ones by name.
+    /// Every bad rule of every file is reported.
     pub fn load(files: &[&Path]) -> Result<RuleSet> {
-        let _ = files;
-        Ok(RuleSet::builtin())
+        let mut rules = builtin_rules()?;
+        let mut errors = Vec::new();
+        for path in files {
+            let text = fsutil::read_text(path)?;
+            match parse_rules(&text, path, &Origin::File(path.to_path_buf())) {
+                Ok(extra) => rules = merge(rules, extra),
+                Err(Error::Many(many)) => errors.extend(many),
+                Err(e) => errors.push(e),
+            }
+        }
+        match errors.len() {
+            0 => RuleSet::from_rules(rules),
+            1 => Err(errors.remove(0)),
+            _ => Err(Error::Many(errors)),
+        }
+    }
+
+    /// A rule set from rules in effective order (first matching rule wins).
+    pub fn from_rules(rules: Vec<Rule>) -> Result<RuleSet> {
+        let compiled = Compiled::new(&rules)?;
+        Ok(RuleSet { rules, compiled })
+    }
+
+    /// The effective rules in order, including switched-off ones.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
     }
 
     /// True when header `name` (any case) is ignored for comparison.
     pub fn header_ignored(&self, name: &str) -> bool {
-        matches!(
-            name.to_ascii_lowercase().as_str(),
-            "date" | "connection" | "content-length" | "x-openstack-request-id" | "server"
-        ) || name.to_ascii_lowercase().starts_with("x-requestshook-")
+        self.compiled.header(name).ignored
     }
 
     /// True when the array at JSON `pointer` (segments `*` for any element) is ordered.
     pub fn array_ordered(&self, pointer: &str) -> bool {
-        let _ = pointer;
-        false
+        self.compiled.array_ordered(pointer)
     }
 
     /// True when a rule pins the value at JSON `pointer`: a change is a warning, not info.
     pub fn value_pinned(&self, pointer: &str) -> bool {
-        let _ = pointer;
-        false
+        self.compiled.value_pinned(pointer)
     }
 
     /// A rule's severity for findings of `kind` (`missing_call`, …) on `signature`, if any.
     pub fn severity_override(&self, kind: &str, signature: &Signature) -> Option<Severity> {
-        let _ = (kind, signature);
-        None
+        let caller_is_client = self.is_client(&signature.caller);
+        self.compiled
+            .severities
+            .iter()
+            .find(|(call, _)| call.matches(signature, caller_is_client, Some(kind)))
+            .map(|(_, severity)| *severity)
     }
 
     /// True when a call's presence depends on auth caches (version discovery, service token
     /// issue and validation), so its presence or count is noise unless `--strict-auth`.
     pub fn cache_dependent(&self, signature: &Signature, caller_is_client: bool) -> bool {
-        let _ = (signature, caller_is_client);
-        false
+        self.compiled
+            .cache_dependent
+            .iter()
+            .any(|call| call.matches(signature, caller_is_client, None))
     }
 
     /// True when `actor` (canonical name) is the user's client (`openstack`).
     pub fn is_client(&self, actor: &str) -> bool {
-        actor == "openstack"
+        self.compiled.clients.contains(&self.canonical(actor))
     }
+
+    /// The canonical name of a service or client (`keystone-api` -> `keystone`).
+    pub fn canonical(&self, actor: &str) -> String {
+        self.compiled
+            .aliases
+            .get(&actor.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or_else(|| actor.to_string())
+    }
+
+    /// The mount prefix of canonical service `service` (`/image` for glance), if any.
+    pub fn mount(&self, service: &str) -> Option<&str> {
+        self.compiled.mounts.get(service).map(String::as_str)
+    }
+}
+
+/// The built-in rules, parsed.
+fn builtin_rules() -> Result<Vec<Rule>> {
+    parse_rules(
+        DEFAULT_RULES,
+        Path::new("rules/default.toml"),
+        &Origin::Builtin,
+    )
+}
+
+/// Merges a file's rules into the effective list: same name replaces in place, new rules go
+/// first (in file order) so that they take precedence.
+fn merge(mut rules: Vec<Rule>, extra: Vec<Rule>) -> Vec<Rule> {
+    let mut new = Vec::new();
+    for rule in extra {
+        match rules.iter_mut().find(|r| r.name == rule.name) {
+            Some(existing) => *existing = rule,
+            None => new.push(rule),
+        }
+    }
+    new.extend(rules);
+    new
 }

@@ -1,0 +1,410 @@
+//! Reading rules files: TOML `[[rule]]` tables into [`Rule`]s, reporting every bad rule with its
+//! file and line.
+
+use super::pattern::{check_template, header_glob_regex, PointerPattern};
+use super::rules::{Action, By, CallSpec, Matcher, Origin, Replace, Rule};
+use crate::error::Error;
+use crate::severity::Severity;
+use serde::Deserialize;
+use std::path::Path;
+
+/// One `[[rule]]` table as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    name: Option<String>,
+    action: Option<String>,
+    enabled: Option<bool>,
+    value: Option<String>,
+    header: Option<OneOrMany>,
+    key: Option<String>,
+    pointer: Option<OneOrMany>,
+    segment: Option<String>,
+    caller: Option<String>,
+    callee: Option<String>,
+    method: Option<String>,
+    path: Option<String>,
+    by: Option<String>,
+    finding: Option<String>,
+    placeholder: Option<String>,
+    numbered: Option<bool>,
+    named: Option<String>,
+    whole: Option<bool>,
+    severity: Option<String>,
+    service: Option<String>,
+    aliases: Option<Vec<String>>,
+    mount: Option<String>,
+    client: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+const ACTIONS: &str = "placeholder, secret, redact, ignore, ordered, unordered, pin, severity, \
+                       cache-dependent, service";
+
+/// Parses the text of a rules file. `path` is used in error messages only.
+pub fn parse_rules(text: &str, path: &Path, origin: &Origin) -> Result<Vec<Rule>, Error> {
+    let input_error = |line: usize, message: String| Error::Input {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(0, |s| line_of(text, s.start));
+        let message = e.message().trim_end().replace('\n', "; ");
+        input_error(line, format!("invalid TOML: {message}"))
+    })?;
+    let headers = rule_header_lines(text);
+    let mut errors = Vec::new();
+    let mut rules: Vec<Rule> = Vec::new();
+    for (key, value) in table {
+        if key != "rule" {
+            errors.push(input_error(
+                0,
+                format!("unknown top-level key `{key}`, expected [[rule]] tables"),
+            ));
+            continue;
+        }
+        let toml::Value::Array(items) = value else {
+            errors.push(input_error(
+                0,
+                "`rule` must be an array of [[rule]] tables".into(),
+            ));
+            continue;
+        };
+        for (i, item) in items.into_iter().enumerate() {
+            let line = headers.get(i).copied().unwrap_or(0);
+            let comment = comment_above(text, line);
+            let label = item
+                .get("name")
+                .and_then(toml::Value::as_str)
+                .map_or_else(|| format!("#{}", i + 1), |n| format!("`{n}`"));
+            match item.try_into::<RawRule>() {
+                Err(e) => errors.push(input_error(
+                    line,
+                    format!("rule {label}: {}", e.message().trim_end()),
+                )),
+                Ok(raw) => match build(raw, origin, line, comment) {
+                    Ok(rule) if rules.iter().any(|r| r.name == rule.name) => errors.push(
+                        input_error(line, format!("rule {label}: duplicate rule name")),
+                    ),
+                    Ok(rule) => rules.push(rule),
+                    Err(message) => {
+                        errors.push(input_error(line, format!("rule {label}: {message}")))
+                    }
+                },
+            }
+        }
+    }
+    match errors.len() {
+        0 => Ok(rules),
+        1 => Err(errors.remove(0)),
+        _ => Err(Error::Many(errors)),
+    }
+}
+
+/// 1-based line of byte offset `offset`.
+fn line_of(text: &str, offset: usize) -> usize {
+    let line = 1 + text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count();
+    line.min(text.lines().count().max(1))
+}
+
+/// Lines of the `[[rule]]` headers, in order.
+fn rule_header_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "[[rule]]")
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// The `#` comment lines right above line `line` (1-based), joined.
+fn comment_above(text: &str, line: usize) -> String {
+    let lines: Vec<&str> = text.lines().take(line.saturating_sub(1)).collect();
+    let mut comment: Vec<&str> = lines
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .take_while(|l| l.starts_with('#'))
+        .map(|l| l.trim_start_matches('#').trim())
+        .collect();
+    comment.reverse();
+    comment.join(" ")
+}
+
+fn check_regex(field: &str, source: &str) -> Result<(), String> {
+    regex::Regex::new(source).map(|_| ()).map_err(|e| {
+        let text = e.to_string();
+        let detail = text
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("error:"))
+            .map_or(text.as_str(), |l| l.trim_start_matches("error:").trim());
+        format!("invalid regex in `{field}`: {detail}")
+    })
+}
+
+fn build(raw: RawRule, origin: &Origin, line: usize, about: String) -> Result<Rule, String> {
+    let name = raw.name.clone().ok_or("missing `name`")?;
+    let action_name = raw.action.clone().ok_or("missing `action`")?;
+    let matchers = [
+        raw.value.is_some(),
+        raw.header.is_some(),
+        raw.key.is_some(),
+        raw.pointer.is_some(),
+        raw.segment.is_some(),
+        raw.service.is_some(),
+    ]
+    .iter()
+    .filter(|&&m| m)
+    .count();
+    let has_call = raw.caller.is_some()
+        || raw.callee.is_some()
+        || raw.method.is_some()
+        || raw.path.is_some()
+        || raw.by.is_some()
+        || raw.finding.is_some();
+    if matchers > 1 || (matchers == 1 && has_call) {
+        return Err(
+            "more than one matcher (use one of value, header, key, pointer, segment, \
+                    service, or call fields)"
+                .into(),
+        );
+    }
+    let matcher = matcher(raw_matcher(&raw, has_call)?)?;
+    let action = match action_name.as_str() {
+        "placeholder" | "secret" => {
+            let replace = replace(&raw, action_name == "secret")?;
+            let fits = match matcher {
+                Matcher::Value(_) | Matcher::Header(_) | Matcher::Key(_) | Matcher::Pointer(_) => {
+                    true
+                }
+                Matcher::Segment(_) => replace.named.is_some(),
+                _ => false,
+            };
+            if !fits {
+                return Err(format!(
+                    "action `{action_name}` needs a value, header, key or pointer matcher \
+                     (or a segment with `named`)"
+                ));
+            }
+            if action_name == "secret" {
+                Action::Secret(replace)
+            } else {
+                Action::Placeholder(replace)
+            }
+        }
+        "redact" => {
+            need(&matcher, &["value", "header", "key", "pointer"], "redact")?;
+            Action::Redact(raw.placeholder.clone().unwrap_or_else(|| "redacted".into()))
+        }
+        "ignore" => {
+            need(&matcher, &["header"], "ignore")?;
+            Action::Ignore
+        }
+        "ordered" | "unordered" | "pin" => {
+            need(&matcher, &["pointer", "key"], &action_name)?;
+            match action_name.as_str() {
+                "ordered" => Action::Ordered,
+                "unordered" => Action::Unordered,
+                _ => Action::Pin,
+            }
+        }
+        "severity" => {
+            need(&matcher, &["call"], "severity")?;
+            let text = raw.severity.as_deref().ok_or("missing `severity`")?;
+            Action::Severity(Severity::parse(text).ok_or_else(|| {
+                format!("unknown severity `{text}` (expected info, warning or breaking)")
+            })?)
+        }
+        "cache-dependent" => {
+            need(&matcher, &["call"], "cache-dependent")?;
+            Action::CacheDependent
+        }
+        "service" => {
+            need(&matcher, &["service"], "service")?;
+            if let Some(mount) = &raw.mount {
+                if !mount.starts_with('/') || mount.len() < 2 {
+                    return Err(format!("mount `{mount}` must be a path such as `/image`"));
+                }
+            }
+            Action::Service {
+                aliases: raw.aliases.clone().unwrap_or_default(),
+                mount: raw
+                    .mount
+                    .clone()
+                    .map(|m| m.trim_end_matches('/').to_string()),
+                client: raw.client.unwrap_or(false),
+            }
+        }
+        other => return Err(format!("unknown action `{other}` (expected {ACTIONS})")),
+    };
+    Ok(Rule {
+        name,
+        about,
+        origin: origin.clone(),
+        line,
+        enabled: raw.enabled.unwrap_or(true),
+        matcher,
+        action,
+    })
+}
+
+/// The matcher a raw rule names, before validation.
+enum RawMatcher {
+    Value(String),
+    Header(Vec<String>),
+    Key(String),
+    Pointer(Vec<String>),
+    Segment(String),
+    Service(String),
+    Call(CallSpec),
+}
+
+fn raw_matcher(raw: &RawRule, has_call: bool) -> Result<RawMatcher, String> {
+    if let Some(v) = &raw.value {
+        return Ok(RawMatcher::Value(v.clone()));
+    }
+    if let Some(h) = &raw.header {
+        return Ok(RawMatcher::Header(h.to_vec()));
+    }
+    if let Some(k) = &raw.key {
+        return Ok(RawMatcher::Key(k.clone()));
+    }
+    if let Some(p) = &raw.pointer {
+        return Ok(RawMatcher::Pointer(p.to_vec()));
+    }
+    if let Some(s) = &raw.segment {
+        return Ok(RawMatcher::Segment(s.clone()));
+    }
+    if let Some(s) = &raw.service {
+        return Ok(RawMatcher::Service(s.clone()));
+    }
+    if has_call || raw.action.as_deref() == Some("severity") {
+        let by = match raw.by.as_deref() {
+            None | Some("any") => By::Any,
+            Some("client") => By::Client,
+            Some("service") => By::Service,
+            Some(other) => {
+                return Err(format!(
+                    "unknown `by` value `{other}` (expected client, service or any)"
+                ))
+            }
+        };
+        return Ok(RawMatcher::Call(CallSpec {
+            caller: raw.caller.clone(),
+            callee: raw.callee.clone(),
+            method: raw.method.clone(),
+            path: raw.path.clone(),
+            by,
+            finding: raw.finding.clone(),
+        }));
+    }
+    Err(
+        "no matcher (expected one of value, header, key, pointer, segment, service, or call \
+         fields caller/callee/method/path)"
+            .into(),
+    )
+}
+
+fn matcher(raw: RawMatcher) -> Result<Matcher, String> {
+    Ok(match raw {
+        RawMatcher::Value(v) => {
+            check_regex("value", &v)?;
+            Matcher::Value(v)
+        }
+        RawMatcher::Header(globs) => {
+            if globs.is_empty() {
+                return Err("`header` lists no names".into());
+            }
+            for g in &globs {
+                check_regex("header", &header_glob_regex(g))?;
+            }
+            Matcher::Header(globs)
+        }
+        RawMatcher::Key(k) => {
+            check_regex("key", &k)?;
+            Matcher::Key(k)
+        }
+        RawMatcher::Pointer(ps) => {
+            if ps.is_empty() {
+                return Err("`pointer` lists no pointers".into());
+            }
+            for p in &ps {
+                PointerPattern::parse(p)?;
+            }
+            Matcher::Pointer(ps)
+        }
+        RawMatcher::Segment(s) => {
+            check_regex("segment", &s)?;
+            Matcher::Segment(s)
+        }
+        RawMatcher::Service(s) => Matcher::Service(s),
+        RawMatcher::Call(spec) => {
+            for (field, source) in [
+                ("caller", &spec.caller),
+                ("callee", &spec.callee),
+                ("method", &spec.method),
+                ("path", &spec.path),
+                ("finding", &spec.finding),
+            ] {
+                if let Some(source) = source {
+                    check_regex(field, source)?;
+                }
+            }
+            Matcher::Call(spec)
+        }
+    })
+}
+
+fn replace(raw: &RawRule, secret: bool) -> Result<Replace, String> {
+    if let Some(named) = &raw.named {
+        check_template(named)?;
+    }
+    let kind = match (&raw.placeholder, secret) {
+        (Some(k), _) => k.clone(),
+        (None, true) => "secret".into(),
+        (None, false) if raw.named.is_some() => "value".into(),
+        (None, false) => return Err("missing `placeholder` (the placeholder's kind)".into()),
+    };
+    if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(format!(
+            "placeholder kind `{kind}` must be letters, digits and `_`"
+        ));
+    }
+    Ok(Replace {
+        kind,
+        numbered: raw.numbered.unwrap_or(true),
+        named: raw.named.clone(),
+        whole: raw.whole.unwrap_or(secret),
+    })
+}
+
+fn need(matcher: &Matcher, allowed: &[&str], action: &str) -> Result<(), String> {
+    if allowed.contains(&matcher.kind()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "action `{action}` needs a {} matcher, not {}",
+            allowed.join(" or "),
+            matcher.kind()
+        ))
+    }
+}

@@ -1,0 +1,209 @@
+//! Small matchers used by rules: header globs, JSON pointer patterns, name templates, singulars.
+
+/// Turns a header glob (`X-Requestshook-*`, any case) into an anchored regex source.
+pub fn header_glob_regex(glob: &str) -> String {
+    let parts: Vec<String> = glob.split('*').map(regex::escape).collect();
+    format!("(?i)^{}$", parts.join(".*"))
+}
+
+/// A JSON pointer pattern: literal segments, `*` for one segment, `**` for any number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PointerPattern {
+    segments: Vec<String>,
+}
+
+impl PointerPattern {
+    /// Parses `/a/*/b`; the empty pattern (or `/`) is the root. Fails without a leading `/`.
+    pub fn parse(text: &str) -> Result<PointerPattern, String> {
+        if text.is_empty() {
+            return Ok(PointerPattern { segments: vec![] });
+        }
+        let rest = text
+            .strip_prefix('/')
+            .ok_or_else(|| format!("pointer `{text}` must start with `/`"))?;
+        if rest.is_empty() {
+            return Ok(PointerPattern { segments: vec![] });
+        }
+        Ok(PointerPattern {
+            segments: rest
+                .split('/')
+                .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                .collect(),
+        })
+    }
+
+    /// True when the pointer (RFC 6901 text, array indices or `*`) matches the pattern.
+    pub fn matches(&self, pointer: &str) -> bool {
+        let segments: Vec<String> = match pointer.strip_prefix('/') {
+            Some("") | None => Vec::new(),
+            Some(rest) => rest
+                .split('/')
+                .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                .collect(),
+        };
+        let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+        let pats: Vec<&str> = self.segments.iter().map(String::as_str).collect();
+        match_segments(&pats, &segs)
+    }
+}
+
+/// Matches segments against a pattern; `**` backtracks (patterns are short).
+fn match_segments(pattern: &[&str], segments: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => segments.is_empty(),
+        Some((&"**", rest)) => (0..=segments.len()).any(|i| match_segments(rest, &segments[i..])),
+        Some((first, rest)) => match segments.split_first() {
+            Some((seg, tail)) => (*first == "*" || first == seg) && match_segments(rest, tail),
+            None => false,
+        },
+    }
+}
+
+/// English singular of a plural collection name (`images` -> `image`, `policies` -> `policy`);
+/// words that do not look plural are returned unchanged.
+pub fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        if !stem.is_empty() {
+            return format!("{stem}y");
+        }
+    }
+    for suffix in ["sses", "xes", "ches", "shes"] {
+        if word.ends_with(suffix) {
+            return word[..word.len() - 2].to_string();
+        }
+    }
+    if word.ends_with("ss") || word.ends_with("us") || word.ends_with("is") {
+        return word.to_string();
+    }
+    match word.strip_suffix('s') {
+        Some(stem) if !stem.is_empty() => stem.to_string(),
+        _ => word.to_string(),
+    }
+}
+
+/// Expands a name template: `{v}` (the rule's capture), `{parent}` (the enclosing JSON key),
+/// each optionally `:singular`. `None` when a variable the template needs is not available.
+pub fn expand_name(template: &str, capture: Option<&str>, parent: Option<&str>) -> Option<String> {
+    let mut out = String::with_capacity(template.len() + 8);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let end = after.find('}')?;
+        let (var, modifier) = match after[..end].split_once(':') {
+            Some((var, modifier)) => (var, Some(modifier)),
+            None => (&after[..end], None),
+        };
+        let value = match var {
+            "v" => capture?,
+            "parent" => parent?,
+            _ => return None,
+        };
+        match modifier {
+            Some("singular") => out.push_str(&singular(value)),
+            _ => out.push_str(value),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    let name = sanitize_name(&out);
+    (!name.is_empty()).then_some(name)
+}
+
+/// Lower-cases a name and maps every character outside `[a-z0-9_]` to `_`.
+pub fn sanitize_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            let c = c.to_ascii_lowercase();
+            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Validates a name template's variables, returning a message for the first unknown one.
+pub fn check_template(template: &str) -> Result<(), String> {
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let end = after
+            .find('}')
+            .ok_or_else(|| format!("unclosed `{{` in name template `{template}`"))?;
+        let var = after[..end].split(':').next().unwrap_or_default();
+        let modifier = after[..end].split_once(':').map(|(_, m)| m);
+        if !matches!(var, "v" | "parent") {
+            return Err(format!(
+                "unknown variable `{var}` in name template `{template}` (expected v or parent)"
+            ));
+        }
+        if let Some(m) = modifier {
+            if m != "singular" {
+                return Err(format!(
+                    "unknown modifier `{m}` in name template `{template}` (expected singular)"
+                ));
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn singulars_of_openstack_collections() {
+        assert_eq!(singular("images"), "image");
+        assert_eq!(singular("servers"), "server");
+        assert_eq!(singular("policies"), "policy");
+        assert_eq!(singular("addresses"), "address");
+        assert_eq!(singular("services"), "service");
+        assert_eq!(singular("status"), "status");
+        assert_eq!(singular("image"), "image");
+    }
+
+    #[test]
+    fn templates_expand_and_fail_without_their_variables() {
+        assert_eq!(
+            expand_name("{v:singular}_id", Some("os-hypervisors"), None).as_deref(),
+            Some("os_hypervisor_id")
+        );
+        assert_eq!(
+            expand_name("{parent:singular}_id", None, Some("images")).as_deref(),
+            Some("image_id")
+        );
+        assert_eq!(expand_name("{parent}_id", None, None), None);
+        assert_eq!(
+            expand_name("project_id", None, None).as_deref(),
+            Some("project_id")
+        );
+        assert!(check_template("{w}_id").is_err());
+        assert!(check_template("{v:plural}").is_err());
+        assert!(check_template("{v:singular}_id").is_ok());
+    }
+
+    #[test]
+    fn pointer_patterns_match_segments_and_wildcards() {
+        let p = PointerPattern::parse("/token/catalog").expect("valid");
+        assert!(p.matches("/token/catalog"));
+        assert!(!p.matches("/token/catalog/0"));
+        let p = PointerPattern::parse("/*/status").expect("valid");
+        assert!(p.matches("/server/status"));
+        assert!(!p.matches("/status"));
+        let p = PointerPattern::parse("/**/id").expect("valid");
+        assert!(p.matches("/id"));
+        assert!(p.matches("/token/catalog/3/endpoints/*/id"));
+        assert!(PointerPattern::parse("token").is_err());
+    }
+
+    #[test]
+    fn header_globs_are_anchored_and_case_insensitive() {
+        let re = regex::Regex::new(&header_glob_regex("X-Requestshook-*")).expect("valid");
+        assert!(re.is_match("x-requestshook-request-id"));
+        assert!(!re.is_match("A-X-Requestshook-Id"));
+    }
+}

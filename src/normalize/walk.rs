@@ -1,0 +1,133 @@
+//! Visits every string of a trace that normalization looks at, in one fixed order (capture
+//! order of events), so that the collecting pass and the rewriting pass see the same sequence.
+
+use crate::trace::{Body, EventKind, Exchange, Message, Trace};
+use serde_json::Value;
+
+/// Where a visited string sits.
+#[derive(Debug, Clone, Copy)]
+pub enum Ctx<'a> {
+    /// An exchange's URL path.
+    Path,
+    /// An exchange's query string.
+    Query,
+    /// The value of header `name`.
+    Header(&'a str),
+    /// A JSON object key.
+    JsonKey,
+    /// A JSON string under object key `key`, inside an object under `parent`.
+    Json {
+        /// The key of the value (array elements inherit their array's key).
+        key: Option<&'a str>,
+        /// The key of the object holding `key`.
+        parent: Option<&'a str>,
+        /// RFC 6901 pointer of the value (empty unless pointer rules exist).
+        pointer: &'a str,
+    },
+    /// A text, bytes or object body.
+    Text,
+}
+
+/// Something that looks at (and may rewrite) each string.
+pub trait Visit {
+    /// Visits one string.
+    fn visit(&mut self, text: &mut String, ctx: Ctx<'_>);
+}
+
+/// Walks `trace` in event order; `pointers` says whether JSON pointers are needed.
+pub fn walk(trace: &mut Trace, visitor: &mut impl Visit, pointers: bool) {
+    let mut seen_path = vec![false; trace.exchanges.len()];
+    let mut seen = vec![[false; 2]; trace.exchanges.len()];
+    let events: Vec<(EventKind, usize)> =
+        trace.events.iter().map(|e| (e.kind, e.exchange)).collect();
+    let order = events.into_iter().chain(
+        (0..trace.exchanges.len())
+            .flat_map(|i| [(EventKind::Request, i), (EventKind::Response, i)]),
+    );
+    for (kind, index) in order {
+        let Some(exchange) = trace.exchanges.get_mut(index) else {
+            continue;
+        };
+        let side = usize::from(kind == EventKind::Response);
+        if seen[index][side] {
+            continue;
+        }
+        seen[index][side] = true;
+        if !seen_path[index] {
+            seen_path[index] = true;
+            visit_call(exchange, visitor);
+        }
+        let message = match kind {
+            EventKind::Request => &mut exchange.request,
+            EventKind::Response => &mut exchange.response,
+        };
+        visit_message(message, visitor, pointers);
+    }
+}
+
+fn visit_call(exchange: &mut Exchange, visitor: &mut impl Visit) {
+    visitor.visit(&mut exchange.path, Ctx::Path);
+    if let Some(query) = exchange.query.as_mut() {
+        visitor.visit(query, Ctx::Query);
+    }
+}
+
+fn visit_message(message: &mut Message, visitor: &mut impl Visit, pointers: bool) {
+    for (name, value) in message.headers.0.iter_mut() {
+        visitor.visit(value, Ctx::Header(name));
+    }
+    match &mut message.body {
+        Body::Json(value) => {
+            let mut pointer = String::new();
+            walk_json(value, None, None, &mut pointer, pointers, visitor);
+        }
+        Body::Text(text) | Body::Bytes(text) | Body::Object(text) => visitor.visit(text, Ctx::Text),
+        Body::None | Body::Unknown => {}
+    }
+}
+
+fn walk_json(
+    value: &mut Value,
+    key: Option<&str>,
+    parent: Option<&str>,
+    pointer: &mut String,
+    pointers: bool,
+    visitor: &mut impl Visit,
+) {
+    match value {
+        Value::String(text) => visitor.visit(
+            text,
+            Ctx::Json {
+                key,
+                parent,
+                pointer,
+            },
+        ),
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let mark = pointer.len();
+                if pointers {
+                    pointer.push('/');
+                    pointer.push_str(&i.to_string());
+                }
+                walk_json(item, key, parent, pointer, pointers, visitor);
+                pointer.truncate(mark);
+            }
+        }
+        Value::Object(map) => {
+            let old = std::mem::take(map);
+            for (mut k, mut v) in old {
+                let mark = pointer.len();
+                if pointers {
+                    pointer.push('/');
+                    pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                }
+                walk_json(&mut v, Some(&k), key, pointer, pointers, visitor);
+                pointer.truncate(mark);
+                visitor.visit(&mut k, Ctx::JsonKey);
+                map.insert(k, v);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
