@@ -1,6 +1,7 @@
 //! `flowdiff check TRACE…`: compare each capture with its golden flow (a CI regression gate).
 
-use super::diff::{explained, load_normalized, options, output, side, Explained};
+use super::diff::{explained, options, output, side, Explained};
+use super::inputs::{self, Capture};
 use super::{load_rules, Context, Outcome};
 use crate::cli::CheckArgs;
 use crate::compare::select::{choose, flow_key, Candidate, Choice};
@@ -10,7 +11,7 @@ use crate::golden::{self, Golden};
 use crate::normalize::{self, RuleSet};
 use crate::parse;
 use crate::trace::{Signature, Trace};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A golden flow (or set) parsed and normalized.
 struct Flow {
@@ -34,21 +35,21 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
         None => None,
     };
     let options = options(&args.report);
-    let mut reports: Vec<Explained> = Vec::new();
-    for path in captures(&args.traces)? {
-        let trace = load_normalized(&path, &rules)?;
+    let captures = inputs::load(&args.traces, &rules)?;
+    let checked = inputs::par_map(&captures, |Capture { path, trace }| {
         let index = match forced {
             Some(index) => index,
-            None => pick(&flows, &trace, &path, &rules)?,
+            None => pick(&flows, trace, path, &rules)?,
         };
         let flow = &flows[index];
-        let comparison = compare_with_set(&flow.members, &trace, &rules, &options);
+        let comparison = compare_with_set(&flow.members, trace, &rules, &options);
         let mut old = side(&flow.source, &flow.members[0]);
         if old.flow.is_none() {
             old.flow = Some(flow.name.clone());
         }
-        reports.push(explained(old, (&path, &trace), comparison, &args.report));
-    }
+        Ok(explained(old, (path, trace), comparison, &args.report))
+    });
+    let reports = checked.into_iter().collect::<Result<Vec<Explained>>>()?;
     output(reports, &args.report, context)
 }
 
@@ -143,23 +144,4 @@ fn pick(flows: &[Flow], trace: &Trace, path: &Path, rules: &RuleSet) -> Result<u
             )))
         }
     }
-}
-
-/// The capture files named on the command line, directories expanded (sorted).
-fn captures(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
-            let mut files: Vec<PathBuf> = entries
-                .filter_map(|entry| entry.ok().map(|e| e.path()))
-                .filter(|p| p.is_file())
-                .collect();
-            files.sort();
-            out.extend(files);
-        } else {
-            out.push(path.clone());
-        }
-    }
-    Ok(out)
 }

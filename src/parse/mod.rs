@@ -33,6 +33,12 @@ pub fn parse(text: &str) -> Result<Trace, InputError> {
     }
 }
 
+/// True when `text` is in one of the capture formats (whether or not it then parses cleanly):
+/// what a directory walk uses to skip files that are not captures at all.
+pub fn is_capture(text: &str) -> bool {
+    prepare(text).and_then(|t| detect(&t)).is_ok()
+}
+
 /// Strips a BOM, turns CRLF into LF, and rejects empty and binary input.
 fn prepare(text: &str) -> Result<Cow<'_, str>, InputError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);

@@ -2,5 +2,6 @@
 
 mod common;
 mod compare;
+mod notes;
 mod parse;
 mod show;

@@ -2,7 +2,7 @@
 //! seed 001 (each yields exactly its finding), report snapshots, and one CLI test per exit code.
 
 mod cli;
-mod edit;
+pub mod edit;
 mod mutations;
 mod regen;
 mod seeds;
