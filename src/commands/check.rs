@@ -14,11 +14,13 @@ use crate::trace::{Signature, Trace};
 use std::path::Path;
 
 /// A golden flow (or set) parsed and normalized.
-struct Flow {
-    name: String,
+pub(super) struct Flow {
+    /// The golden's name (its file stem, or the set's directory name).
+    pub(super) name: String,
     /// `golden/image-create.md`, or the set's directory for several members.
-    source: String,
-    members: Vec<Trace>,
+    pub(super) source: String,
+    /// The members, reference first (one for a single golden).
+    pub(super) members: Vec<Trace>,
     sigs: Vec<Signature>,
 }
 
@@ -54,7 +56,7 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
 }
 
 /// Parses and normalizes the goldens, grouping members of one set (same name) together.
-fn flows(goldens: Vec<Golden>, rules: &RuleSet) -> Result<Vec<Flow>> {
+pub(super) fn flows(goldens: Vec<Golden>, rules: &RuleSet) -> Result<Vec<Flow>> {
     let mut flows: Vec<Flow> = Vec::new();
     for g in goldens {
         let trace = parse::parse(&g.text).map_err(|e| e.in_file(&g.source))?;
@@ -95,7 +97,7 @@ fn names(flows: &[Flow]) -> String {
 }
 
 /// The golden named `name` (`--flow`), matched like flow titles.
-fn find(flows: &[Flow], name: &str) -> Result<usize> {
+pub(super) fn find(flows: &[Flow], name: &str) -> Result<usize> {
     let key = flow_key(name);
     flows
         .iter()
@@ -114,6 +116,18 @@ fn find(flows: &[Flow], name: &str) -> Result<usize> {
         })
 }
 
+/// The flows as golden selection sees them.
+pub(super) fn candidates(flows: &[Flow]) -> Vec<Candidate<'_>> {
+    flows
+        .iter()
+        .map(|f| Candidate {
+            name: &f.name,
+            title: f.members[0].name.as_deref(),
+            sigs: &f.sigs,
+        })
+        .collect()
+}
+
 /// Chooses the golden for `trace` by name or similarity, or explains why none fits.
 fn pick(flows: &[Flow], trace: &Trace, path: &Path, rules: &RuleSet) -> Result<usize> {
     let sigs: Vec<Signature> = trace
@@ -121,15 +135,7 @@ fn pick(flows: &[Flow], trace: &Trace, path: &Path, rules: &RuleSet) -> Result<u
         .iter()
         .map(|e| normalize::signature(e, rules))
         .collect();
-    let candidates: Vec<Candidate> = flows
-        .iter()
-        .map(|f| Candidate {
-            name: &f.name,
-            title: f.members[0].name.as_deref(),
-            sigs: &f.sigs,
-        })
-        .collect();
-    match choose(trace.name.as_deref(), &sigs, &candidates) {
+    match choose(trace.name.as_deref(), &sigs, &candidates(flows)) {
         Choice::ByName(index) | Choice::BySimilarity(index, _) => Ok(index),
         Choice::NoMatch(closest) => {
             let closest = match closest {
