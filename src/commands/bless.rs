@@ -5,6 +5,8 @@
 //! The comparison with the current golden is printed first; writing needs `--yes` or a yes on
 //! the terminal. Every file is staged before any is renamed into place.
 
+mod write;
+
 use super::check::{candidates, find, flows, Flow};
 use super::inputs::{self, Capture};
 use super::{emit, load_rules, Context, Outcome};
@@ -13,7 +15,6 @@ use crate::compare::select::{choose, flow_key, Choice};
 use crate::compare::set::compare_with_set;
 use crate::compare::Options;
 use crate::error::{Error, Result};
-use crate::fsutil::{self, Staged};
 use crate::golden::{self, Golden};
 use crate::normalize::{signature, RuleSet};
 use crate::render::hook_markdown::hook_markdown;
@@ -21,19 +22,11 @@ use crate::report::{self, Report, Side};
 use crate::severity::Severity;
 use crate::trace::Trace;
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use write::{apply, Op};
 
 /// Longest flow name accepted as a file name.
 const MAX_NAME: usize = 100;
-
-/// One file operation of a bless run.
-#[derive(Debug)]
-enum Op {
-    /// Write a golden's text.
-    Write { target: PathBuf, text: String },
-    /// Move a single-file golden into its new set as the first member.
-    Move { from: PathBuf, to: PathBuf },
-}
 
 /// The goldens currently in the directory: texts as read, and parsed flows.
 struct Current {
@@ -334,78 +327,6 @@ fn confirm(writes: usize) -> Result<bool> {
         answer.trim().to_ascii_lowercase().as_str(),
         "y" | "yes"
     ))
-}
-
-/// Stages every write, then moves and renames; names what was not written on failure.
-fn apply(ops: Vec<Op>) -> Result<Outcome> {
-    let (mut moves, mut writes) = (Vec::new(), Vec::new());
-    for op in ops {
-        match op {
-            Op::Move { from, to } => moves.push((from, to)),
-            Op::Write { target, text } => writes.push((target, text)),
-        }
-    }
-    // Commit order: moves, then writes; `not_written(done)` names what is left.
-    let order: Vec<String> = moves
-        .iter()
-        .map(|(_, to)| to)
-        .chain(writes.iter().map(|(target, _)| target))
-        .map(|t| t.display().to_string())
-        .collect();
-    let not_written = |done: usize, error: Error| {
-        Error::Usage(format!(
-            "{error}\nflowdiff: not written: {}",
-            order[done..].join(", ")
-        ))
-    };
-    let mut created: Vec<PathBuf> = Vec::new();
-    let mut staged: Vec<Staged> = Vec::new();
-    for (target, text) in &writes {
-        let result = make_dir(target.parent(), &mut created)
-            .and_then(|()| fsutil::stage(target, text.as_bytes()));
-        match result {
-            Ok(file) => staged.push(file),
-            Err(error) => {
-                drop(staged);
-                for dir in created.iter().rev() {
-                    let _ = std::fs::remove_dir(dir);
-                }
-                return Err(not_written(0, error));
-            }
-        }
-    }
-    let mut done = 0;
-    for (from, to) in moves {
-        if to.exists() {
-            let error = Error::Usage(format!("{}: already exists", to.display()));
-            return Err(not_written(done, error));
-        }
-        std::fs::rename(&from, &to).map_err(|e| not_written(done, Error::io(&to, e)))?;
-        eprintln!("flowdiff: moved {} to {}", from.display(), to.display());
-        done += 1;
-    }
-    for file in staged {
-        let target = file.target().display().to_string();
-        file.commit().map_err(|e| not_written(done, e))?;
-        eprintln!("flowdiff: wrote {target}");
-        done += 1;
-    }
-    Ok(Outcome::Pass)
-}
-
-/// Creates `dir` and its missing parents, remembering which it created.
-fn make_dir(dir: Option<&Path>, created: &mut Vec<PathBuf>) -> Result<()> {
-    let Some(dir) = dir.filter(|d| !d.as_os_str().is_empty()) else {
-        return Ok(());
-    };
-    let missing: Vec<PathBuf> = dir
-        .ancestors()
-        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
-        .map(Path::to_path_buf)
-        .collect();
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    created.extend(missing.into_iter().rev());
-    Ok(())
 }
 
 #[cfg(test)]
