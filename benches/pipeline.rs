@@ -237,4 +237,66 @@ fn main() {
     assert_eq!(trace.exchanges.len(), 100_000);
     drop(trace);
     bench("parse generated 100,000 exchanges", &generated, 5, parse);
+
+    compare_benches(&seed, &generated);
+}
+
+/// `generated` with every 50th keystone discovery sent to another path: many scattered
+/// differences in the client's long top-level sequence.
+fn drifted(generated: &str) -> String {
+    let mut out = String::with_capacity(generated.len());
+    let mut count = 0;
+    for line in generated.split_inclusive('\n') {
+        if line.starts_with("### GET /identity/\n")
+            || line.starts_with("### 300 MULTIPLE CHOICES /identity/\n")
+        {
+            count += 1;
+            if (count / 2) % 50 == 0 {
+                out.push_str(&line.replace("/identity/", "/identity/v3/"));
+                continue;
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Peak resident memory of this process so far, in MB (Linux; 0 elsewhere).
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Compares two normalized traces (the compare stage alone, normalization done beforehand).
+fn compare_benches(seed: &str, generated: &str) {
+    use flowdiff::compare::{compare, Options};
+    use flowdiff::normalize::{normalize, RuleSet};
+    let rules = RuleSet::builtin();
+    let load = |text: &str| normalize(&flowdiff::parse::parse(text).expect("parses"), &rules);
+    let seed_trace = load(seed);
+    let regenerated = load(seed);
+    bench("compare server-create with itself", seed, 200, |_| {
+        compare(&seed_trace, &regenerated, &rules, &Options::default())
+    });
+    let old = load(generated);
+    let new = load(&drifted(generated));
+    drop((seed_trace, regenerated));
+    // Reset the peak so it measures the comparison on top of the loaded traces (Linux).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let before = peak_rss_mb();
+    bench("compare generated 100,000 vs drifted", generated, 3, |_| {
+        let c = compare(&old, &new, &rules, &Options::default());
+        assert!(!c.findings.is_empty());
+        c
+    });
+    println!(
+        "{:<40} peak RSS {:.0} MB while comparing ({:.0} MB before: both traces and texts loaded)",
+        "compare generated 100,000 vs drifted",
+        peak_rss_mb(),
+        before
+    );
 }

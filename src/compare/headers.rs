@@ -3,6 +3,7 @@
 //! Header names compare case-insensitively (reported lower case); repeated headers are joined.
 //! Query strings compare as sets of `(name, value)` pairs, so parameter order never matters.
 
+use super::without_placeholders;
 use crate::trace::Headers;
 
 /// How a header or query parameter differs.
@@ -61,12 +62,13 @@ fn differences(old: Vec<(String, String)>, new: Vec<(String, String)>) -> Vec<Di
                 old: Some(value.clone()),
                 new: None,
             }),
-            Some((_, other)) if other != value => out.push(Difference {
-                change: Change::Changed,
-                name: name.clone(),
-                old: Some(value.clone()),
-                new: Some(other.clone()),
-            }),
+            Some((_, other)) if without_placeholders(other) != without_placeholders(value) => out
+                .push(Difference {
+                    change: Change::Changed,
+                    name: name.clone(),
+                    old: Some(value.clone()),
+                    new: Some(other.clone()),
+                }),
             Some(_) => {}
         }
     }

@@ -12,6 +12,7 @@ mod payload;
 pub mod schema;
 pub mod select;
 pub mod set;
+mod view;
 
 use crate::normalize::{self, RuleSet};
 use crate::severity::Severity;
@@ -169,6 +170,8 @@ pub struct Row {
     pub call: String,
     /// Response status (NEW's when there is one).
     pub status: Option<u16>,
+    /// OLD's response status, when the row has an old side.
+    pub old_status: Option<u16>,
 }
 
 /// Comparison switches from the command line.
@@ -225,11 +228,37 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
             .findings
             .extend(payload::compare_pair(&sides, pair.old, pair.new, payloads));
     }
-    flow::finish(&sides, &mut comparison);
+    view::finish(&sides, &mut comparison);
     if let Some(step) = options.explain {
         comparison.explanation = Some(explain::explain(&sides, &alignment, &comparison, step));
     }
     comparison
+}
+
+/// `text` with every placeholder (`{image_id2}`) reduced to `{}`: placeholders stand for
+/// volatile values, so any two are equal by construction whatever their names or numbers.
+pub fn without_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('{') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        if name_len > 0 && after[name_len..].starts_with('}') {
+            out.push_str("{}");
+            rest = &after[name_len + 1..];
+        } else {
+            out.push('{');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// The default severity of a finding, before rules.

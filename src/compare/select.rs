@@ -4,7 +4,7 @@ use crate::trace::Signature;
 use std::collections::HashMap;
 
 /// Below this similarity no golden is chosen (rather than comparing with the wrong flow).
-pub const THRESHOLD: f64 = 0.6;
+pub const THRESHOLD: f64 = 0.5;
 
 /// A golden flow as selection sees it.
 #[derive(Debug, Clone, Copy)]

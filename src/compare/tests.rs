@@ -253,3 +253,13 @@ fn explain_says_how_a_step_was_matched() {
     assert!(text.contains("matched old step 3"), "{text}");
     assert!(text.contains("status_changed"), "{text}");
 }
+
+#[test]
+fn placeholders_are_equal_whatever_their_names() {
+    assert_eq!(without_placeholders("/v2/{image_id2}/x{"), "/v2/{}/x{");
+    assert_eq!(
+        without_placeholders("http://{host}/{project_id}"),
+        "http://{}/{}"
+    );
+    assert_eq!(without_placeholders("{ not one }"), "{ not one }");
+}

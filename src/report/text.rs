@@ -51,14 +51,16 @@ fn one(report: &Report, styles: &Styles, out: &mut dyn Write) -> io::Result<()> 
     let width = widest.to_string().len().max(3);
     if !report.findings.is_empty() {
         writeln!(out)?;
-        let mut folded = 0;
+        let heading = format!("{:>w$} {:>w$}", "old", "new", w = width);
+        writeln!(out, "{}", heading.style(styles.dim))?;
+        let mut folded = Folded::default();
         for (pos, row) in report.rows.iter().enumerate() {
             if !shown[pos] {
-                folded += 1;
+                folded.add(row.kind);
                 continue;
             }
-            fold(folded, width, styles, out)?;
-            folded = 0;
+            fold(&folded, width, styles, out)?;
+            folded = Folded::default();
             row_line(row, width, styles, out)?;
             for f in by_row.get(&pos).into_iter().flatten() {
                 let indent = " ".repeat(2 * width + 6 + 2 * row.depth);
@@ -73,19 +75,39 @@ fn one(report: &Report, styles: &Styles, out: &mut dyn Write) -> io::Result<()> 
                 )?;
             }
         }
-        fold(folded, width, styles, out)?;
+        fold(&folded, width, styles, out)?;
     }
     writeln!(out)?;
     summary(report, styles, out)
 }
 
-fn fold(count: usize, width: usize, styles: &Styles, out: &mut dyn Write) -> io::Result<()> {
-    if count == 0 {
-        return Ok(());
+/// Rows folded away without findings: unchanged ones, and noise (extra repeats, suppressed
+/// cache-dependent calls).
+#[derive(Default)]
+struct Folded {
+    unchanged: usize,
+    noise: usize,
+}
+
+impl Folded {
+    fn add(&mut self, kind: RowKind) {
+        match kind {
+            RowKind::Paired => self.unchanged += 1,
+            _ => self.noise += 1,
+        }
     }
-    let noun = if count == 1 { "step" } else { "steps" };
-    let text = format!("{:w$}   ⋮ {count} unchanged {noun}", "", w = 2 * width + 1);
-    writeln!(out, "{}", text.style(styles.dim))
+}
+
+fn fold(folded: &Folded, width: usize, styles: &Styles, out: &mut dyn Write) -> io::Result<()> {
+    let plural = |n: usize| if n == 1 { "step" } else { "steps" };
+    let text = match (folded.unchanged, folded.noise) {
+        (0, 0) => return Ok(()),
+        (n, 0) => format!("{n} unchanged {}", plural(n)),
+        (0, m) => format!("{m} suppressed {}", plural(m)),
+        (n, m) => format!("{n} unchanged, {m} suppressed {}", plural(m)),
+    };
+    let line = format!("{:w$}   ⋮ {text}", "", w = 2 * width + 1);
+    writeln!(out, "{}", line.style(styles.dim))
 }
 
 fn row_line(row: &Row, width: usize, styles: &Styles, out: &mut dyn Write) -> io::Result<()> {
@@ -116,13 +138,21 @@ fn row_line(row: &Row, width: usize, styles: &Styles, out: &mut dyn Write) -> io
         }
         _ => row.call.clone(),
     };
-    let status = row.status.map_or_else(String::new, |s| s.to_string());
+    let show = |s: Option<u16>| s.map_or_else(|| "no response".to_string(), |s| s.to_string());
+    let mut status = show(row.status)
+        .style(styles.status(row.status))
+        .to_string();
+    if row.old_step.is_some() && row.new_step.is_some() && row.old_status != row.status {
+        let old = show(row.old_status)
+            .style(styles.status(row.old_status))
+            .to_string();
+        status = format!("{old} → {status}");
+    }
     writeln!(
         out,
-        "{} {mark} {}{call} {}",
+        "{} {mark} {}{call} {status}",
         steps.style(styles.dim),
         "  ".repeat(row.depth),
-        status.style(styles.status(row.status))
     )
 }
 
@@ -157,7 +187,8 @@ fn shown_rows(rows: &[Row], by_row: &HashMap<usize, Vec<&Finding>>) -> Vec<bool>
     let mut open: Vec<usize> = Vec::new(); // open[d] = latest row at depth d
     for (pos, row) in rows.iter().enumerate() {
         open.truncate(row.depth);
-        if by_row.contains_key(&pos) {
+        // A repetition that is no longer made shows next to its repeat_count_changed finding.
+        if by_row.contains_key(&pos) || row.kind == RowKind::Repeat {
             shown[pos] = true;
             for &ancestor in &open {
                 shown[ancestor] = true;

@@ -68,6 +68,7 @@ fn a_missing_argument_exits_2_with_usage() {
 }
 
 #[test]
+#[ignore = "needs the normalizer and golden loading (branch norm)"]
 fn check_without_a_matching_golden_exits_2_naming_the_closest() {
     let dir = scratch_dir("cmp-nomatch");
     std::fs::write(dir.join("only.md"), "openstack->>nova-api: GET /compute/v2.1/os-hypervisors\nnova-api-->>openstack: 200 OK /compute/v2.1/os-hypervisors\n").expect("write");

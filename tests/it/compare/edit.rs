@@ -84,6 +84,56 @@ impl Hook {
         }
     }
 
+    /// Inserts a copy of an exchange (fresh request id) right after its response, or at
+    /// section `at` when given. Returns the index of the copy's request.
+    pub fn duplicate_exchange(&mut self, request: usize, at: Option<usize>) -> usize {
+        let response = self.response(request);
+        let id = header(&self.sections[request], "X-Requestshook-Request-Id").expect("request id");
+        let fresh: String = id.chars().rev().collect();
+        let copy = |s: &String| s.replace(&id, &fresh);
+        let (req, resp) = (
+            copy(&self.sections[request]),
+            copy(&self.sections[response]),
+        );
+        let at = at.unwrap_or(response + 1);
+        self.sections.insert(at, resp);
+        self.sections.insert(at, req);
+        at
+    }
+
+    /// Moves the contiguous exchange starting at section `request` to section `before`.
+    pub fn move_exchange_before(&mut self, request: usize, before: usize) {
+        assert_eq!(
+            self.response(request),
+            request + 1,
+            "exchange is contiguous"
+        );
+        assert!(before < request);
+        let block: Vec<String> = self.sections.drain(request..request + 2).collect();
+        for (k, s) in block.into_iter().enumerate() {
+            self.sections.insert(before + k, s);
+        }
+    }
+
+    /// Replaces the party line of section `index` with `party`.
+    pub fn set_party(&mut self, index: usize, party: &str) {
+        let mut lines: Vec<&str> = self.sections[index].split_inclusive('\n').collect();
+        let line = format!("{party}\n");
+        lines[1] = &line;
+        self.sections[index] = lines.concat();
+    }
+
+    /// Renumbers `### (N)` headings in order.
+    pub fn renumber(&mut self) {
+        for (n, section) in self.sections.iter_mut().enumerate() {
+            if let Some(rest) = section.strip_prefix("### (") {
+                if let Some((_, tail)) = rest.split_once(") ") {
+                    *section = format!("### ({}) {tail}", n + 1);
+                }
+            }
+        }
+    }
+
     /// Replaces the heading line of section `index` (without `### `).
     pub fn set_heading(&mut self, index: usize, heading: &str) {
         let section = &self.sections[index];

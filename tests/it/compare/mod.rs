@@ -1,10 +1,12 @@
 //! Comparison tests: seeds against themselves and regenerated copies, hand-made mutations of
 //! seed 001 (each yields exactly its finding), report snapshots, and one CLI test per exit code.
 
+mod auth;
 mod cli;
 pub mod edit;
 mod mutations;
 mod regen;
+mod reports;
 mod seeds;
 
 use crate::common::fixture_text;
