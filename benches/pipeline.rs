@@ -8,25 +8,45 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-/// Times `run` on `input` `iterations` times (after one warm-up) and prints median and MB/s.
-/// The value `run` returns is dropped outside the timed region.
+/// CPU time this thread has run so far (Linux `/proc/thread-self/schedstat`), to tell the cost
+/// of the work from waiting for a busy machine's cores; `None` elsewhere.
+fn thread_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+/// Times `run` on `input` `iterations` times (after one warm-up) and prints the median wall
+/// time and the mean CPU time (summed over all runs: the kernel's accounting is too coarse for
+/// one short run), each with its throughput. The value `run` returns is dropped outside the
+/// timed region.
 fn bench<T>(name: &str, input: &str, iterations: usize, mut run: impl FnMut(&str) -> T) {
     drop(black_box(run(black_box(input))));
-    let mut times: Vec<Duration> = Vec::with_capacity(iterations);
+    let mut wall: Vec<Duration> = Vec::with_capacity(iterations);
+    let mut cpu = Some(Duration::ZERO);
     for _ in 0..iterations {
+        let cpu_start = thread_cpu_time();
         let start = Instant::now();
         let out = black_box(run(black_box(input)));
-        times.push(start.elapsed());
+        wall.push(start.elapsed());
+        let spent = thread_cpu_time()
+            .zip(cpu_start)
+            .map(|(b, a)| b.saturating_sub(a));
+        cpu = cpu.zip(spent).map(|(total, s)| total + s);
         drop(out);
     }
-    times.sort_unstable();
-    let median = times[times.len() / 2];
+    wall.sort_unstable();
+    let wall = wall[wall.len() / 2].as_secs_f64();
     let mb = input.len() as f64 / 1e6;
+    let cpu = match cpu.map(|c| c.as_secs_f64() / iterations as f64) {
+        Some(c) if c > 0.0 => format!("mean {:.3} ms cpu {:>6.0} MB/s", c * 1e3, mb / c),
+        _ => "cpu time unknown".to_string(),
+    };
     println!(
-        "{name:<40} {:>9.1} KB  median {:>9.3} ms  {:>7.0} MB/s  ({iterations} runs)",
+        "{name:<40} {:>9.1} KB  median {:>9.3} ms wall {:>6.0} MB/s, {cpu}  ({iterations} runs)",
         input.len() as f64 / 1e3,
-        median.as_secs_f64() * 1e3,
-        mb / median.as_secs_f64()
+        wall * 1e3,
+        mb / wall
     );
 }
 
@@ -223,14 +243,22 @@ pub fn generate_hook_markdown(exchanges: usize) -> String {
     out
 }
 
+/// A fixture's text.
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 fn main() {
-    let seed_path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/server-create.hook.md"
-    );
-    let seed = std::fs::read_to_string(seed_path).expect("server-create fixture");
     let parse = |text: &str| flowdiff::parse::parse(text).expect("bench input parses");
-    bench("parse server-create.hook.md (seed 001)", &seed, 200, parse);
+    for (name, runs) in [
+        ("server-create.hook.md", 200),
+        ("image-create.doc.md", 200),
+        ("image-show.hook-log.txt", 500),
+        ("server-create-part.mermaid.txt", 2000),
+    ] {
+        bench(&format!("parse {name}"), &fixture(name), runs, parse);
+    }
 
     let generated = generate_hook_markdown(100_000);
     let trace = parse(&generated);
@@ -238,7 +266,7 @@ fn main() {
     drop(trace);
     bench("parse generated 100,000 exchanges", &generated, 5, parse);
 
-    compare_benches(&seed, &generated);
+    compare_benches(&fixture("server-create.hook.md"), &generated);
 }
 
 /// `generated` with every 50th keystone discovery sent to another path: many scattered

@@ -112,6 +112,10 @@ struct Group {
     whiles: Vec<String>,
     links: Vec<Link>,
     findings: usize,
+    /// Findings of every call merged into this change.
+    total: usize,
+    /// The calls, as code spans (several when calls changed together).
+    calls: Vec<String>,
     message: String,
     /// The first old step, to keep changes at one place in flow order.
     old_step: Option<usize>,
@@ -127,13 +131,23 @@ pub fn changes(old: &Trace, new: &Trace, findings: &[Finding], rules: &RuleSet) 
         .filter_map(|(i, e)| e.request.line.map(|l| (l, i + 1)))
         .collect();
     let mut groups: BTreeMap<(String, ChangeKind, String), Group> = BTreeMap::new();
+    let mut loose: Vec<Change> = Vec::new();
     for f in findings {
         let (trace, step) = match (f.new_step, f.old_step) {
             (Some(s), _) => (new, s),
             (None, Some(s)) => (old, s),
-            (None, None) => continue,
+            (None, None) => (new, 0),
         };
         let Some(exchange) = trace.step(step) else {
+            // A finding about the flow as a whole: told as the comparison put it.
+            loose.push(Change {
+                service: "the flow".to_string(),
+                kind: ChangeKind::of(f.kind),
+                severity: f.severity,
+                text: f.message.clone(),
+                links: Vec::new(),
+                findings: 1,
+            });
             continue;
         };
         let sig = signature(exchange, rules);
@@ -164,11 +178,14 @@ pub fn changes(old: &Trace, new: &Trace, findings: &[Finding], rules: &RuleSet) 
                 whiles: Vec::new(),
                 links: Vec::new(),
                 findings: 0,
+                total: 0,
+                calls: vec![code(&format!("{} {}", sig.method, sig.path))],
                 message: f.message.clone(),
                 old_step: f.old_step,
             });
         group.severity = group.severity.max(f.severity);
         group.findings += 1;
+        group.total += 1;
         push_new(&mut group.details, detail);
         let parent = exchange.parent.and_then(|p| trace.exchanges.get(p));
         if let Some(parent) = parent {
@@ -186,26 +203,54 @@ pub fn changes(old: &Trace, new: &Trace, findings: &[Finding], rules: &RuleSet) 
             }
         }
     }
-    let mut out: Vec<(Option<usize>, Change)> = groups
+    let first = |g: &Group| (g.links.first().map(|l| l.line), g.old_step);
+    let mut sorted: Vec<(String, ChangeKind, Group)> = groups
         .into_iter()
         .map(|((service, kind, _), mut g)| {
             g.links.sort();
-            let change = Change {
-                text: sentence(kind, &g),
-                service,
-                kind,
-                severity: g.severity,
-                links: g.links,
-                findings: g.findings,
-            };
-            (g.old_step, change)
+            (service, kind, g)
         })
         .collect();
-    out.sort_by(|(a_step, a), (b_step, b)| {
-        let first = |c: &Change| c.links.first().map(|l| l.line);
-        (&a.service, a.kind, first(a), a_step).cmp(&(&b.service, b.kind, first(b), b_step))
-    });
-    out.into_iter().map(|(_, change)| change).collect()
+    sorted.sort_by(|a, b| (&a.0, a.1, first(&a.2)).cmp(&(&b.0, b.1, first(&b.2))));
+    // Calls added or removed together (same callee, parents and count) read as one change.
+    let mut merged: Vec<(String, ChangeKind, Group)> = Vec::new();
+    for (service, kind, g) in sorted {
+        let joins = |(s, k, m): &&mut (String, ChangeKind, Group)| {
+            *s == service
+                && *k == kind
+                && matches!(kind, ChangeKind::NewCall | ChangeKind::RemovedCall)
+                && m.sig.callee == g.sig.callee
+                && m.whiles == g.whiles
+                && m.findings == g.findings
+        };
+        match merged.last_mut().filter(joins) {
+            Some((_, _, m)) => {
+                m.calls.extend(g.calls);
+                m.severity = m.severity.max(g.severity);
+                m.total += g.total;
+                for link in g.links {
+                    if !m.links.contains(&link) {
+                        m.links.push(link);
+                    }
+                }
+                m.links.sort();
+            }
+            None => merged.push((service, kind, g)),
+        }
+    }
+    let mut out: Vec<Change> = merged
+        .into_iter()
+        .map(|(service, kind, g)| Change {
+            text: sentence(kind, &g),
+            service,
+            kind,
+            severity: g.severity,
+            findings: g.total,
+            links: g.links,
+        })
+        .collect();
+    out.extend(loose);
+    out
 }
 
 fn push_new(list: &mut Vec<String>, item: String) {
@@ -263,11 +308,12 @@ pub(super) fn code(text: &str) -> String {
 fn sentence(kind: ChangeKind, g: &Group) -> String {
     let sig = &g.sig;
     let call = code(&format!("{} {}", sig.method, sig.path));
-    let times = if g.findings > 1 {
-        format!(" ({}×)", g.findings)
-    } else {
-        String::new()
+    let times = match (g.findings, g.calls.len()) {
+        (1, _) => String::new(),
+        (n, 1) => format!(" ({n}×)"),
+        (n, _) => format!(" ({n}× each)"),
     };
+    let calls = join(&g.calls, "and");
     let whiles = if g.whiles.is_empty() {
         String::new()
     } else {
@@ -276,12 +322,12 @@ fn sentence(kind: ChangeKind, g: &Group) -> String {
     let details = join(&g.details, "and");
     match kind {
         ChangeKind::NewCall => format!(
-            "{} now calls {} {call}{times}{whiles}",
+            "{} now calls {} {calls}{times}{whiles}",
             sig.caller, sig.callee
         ),
         ChangeKind::RemovedCall => {
             format!(
-                "{} no longer calls {} {call}{times}{whiles}",
+                "{} no longer calls {} {calls}{times}{whiles}",
                 sig.caller, sig.callee
             )
         }

@@ -1,8 +1,9 @@
 //! The hook's raw log (format 4): `### (caller) REQ >>> (callee) : METHOD URL` records with
 //! header lines, a blank line and the body.
 
-use super::lines::{body_from_text, clip, header_line, parse_call, Call, Cursor};
-use super::pairing::{self, Meta, RawEvent};
+use super::blocks::{body_from_text, header_line};
+use super::lines::{clip, parse_call, Call, Cursor};
+use super::pairing::{Meta, Pairing, RawEvent};
 use crate::error::InputError;
 use crate::trace::{EventKind, Format, Headers, Trace};
 
@@ -44,7 +45,7 @@ pub(crate) fn heading(text: &str) -> Option<Heading<'_>> {
 /// Parses a raw hook log.
 pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
     let mut meta = Meta::default();
-    let mut events = Vec::new();
+    let mut pairing = Pairing::with_capacity(text.len() / 512);
     let mut cursor = Cursor::new(text);
     while let Some(line) = cursor.next() {
         if line.is_blank() {
@@ -60,35 +61,35 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
             ));
         };
         let mut headers = Vec::new();
-        while let Some(next) = cursor.peek() {
-            if next.is_blank() || heading(next.text).is_some() {
+        while let Some(next) = cursor.next() {
+            if next.is_blank() {
                 break;
             }
-            cursor.next();
+            if heading(next.text).is_some() {
+                cursor.unread(next);
+                break;
+            }
             let t = next.text.trim();
             if !t.eq_ignore_ascii_case("none") {
                 headers.push(header_line(t, next.no)?);
             }
         }
-        if cursor.peek().is_some_and(|l| l.is_blank()) {
-            cursor.next();
-        }
         let start = cursor.offset();
         let first_line = cursor.line_no() + 1;
         let mut end = text.len();
-        while let Some(next) = cursor.peek() {
+        while let Some(next) = cursor.next() {
             if next.text.starts_with("### ") && heading(next.text).is_some() {
                 end = next.start;
+                cursor.unread(next);
                 break;
             }
-            cursor.next();
         }
         let content = text[start..end].trim_end();
         let body = body_from_text(content, 0, first_line, &mut meta.warnings);
         let target = match head.call {
             Call::Request { target, .. } | Call::Response { target, .. } => target,
         };
-        events.push(RawEvent::new(
+        pairing.push(RawEvent::new(
             line.no,
             head.call,
             (head.caller, head.callee),
@@ -97,7 +98,7 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
             body,
         ));
     }
-    Ok(pairing::build(Format::HookLog, meta, events))
+    Ok(pairing.finish(Format::HookLog, meta))
 }
 
 #[cfg(test)]

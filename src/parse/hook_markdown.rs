@@ -1,13 +1,11 @@
 //! Hook Markdown (format 1) and the sections of a documentation page (format 2): `### METHOD
 //! PATH` sections with party lines (or diagram parties) and `=== "Header"` / `=== "Body"` tabs.
 
+use super::blocks::{body_from_text, fence_title, header_lines, is_closing_fence, title_url};
 use super::doc_page;
-use super::lines::{
-    body_from_text, clip, fence_title, header_lines, is_closing_fence, parse_call, title_url, Call,
-    Cursor, Line, CALL_SHAPES,
-};
+use super::lines::{clip, parse_call, Call, Cursor, Line, CALL_SHAPES};
 use super::mermaid::{self, Arrow, Diagram};
-use super::pairing::{self, Meta, RawEvent};
+use super::pairing::{Meta, Pairing, RawEvent};
 use crate::error::InputError;
 use crate::trace::{Body, Format, Headers, Trace, Warning};
 
@@ -30,14 +28,26 @@ fn heading_shapes() -> String {
 }
 
 /// Parses a hook Markdown capture or a documentation page.
+///
+/// Sections go straight to pairing while they name their parties; from the first one that
+/// needs the page's diagram on, they wait for the end, where the diagram is chosen.
 pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
     let mut meta = Meta::default();
     let mut diagrams: Vec<Diagram<'_>> = Vec::new();
-    let mut sections: Vec<Section<'_>> = Vec::new();
+    let mut pairing = Pairing::with_capacity(text.len() / 512);
+    let mut deferred: Vec<Section<'_>> = Vec::new();
+    let mut count = 0;
+    let mut tabs = TabCheck::default();
     let mut cursor = Cursor::new(text);
     while let Some(line) = cursor.next() {
         if let Some(heading) = line.text.strip_prefix("### ") {
-            sections.push(section(&mut cursor, line, heading, &mut meta.warnings)?);
+            let s = section(&mut cursor, line, heading, &mut meta.warnings)?;
+            tabs.see(&s);
+            count += 1;
+            match s.party_line {
+                Some(parties) if deferred.is_empty() => pairing.push(event(s, parties)),
+                _ => deferred.push(s),
+            }
         } else if let Some(title) = doc_page::title(&line) {
             meta.name.get_or_insert_with(|| title.to_string());
         } else if doc_page::is_variables_note(line.text) {
@@ -48,28 +58,19 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
             skip_fence(&mut cursor, line)?;
         }
     }
-    if sections.is_empty() {
+    if count == 0 {
         return Err(InputError::new(
             1,
             format!("no sections found: {}", heading_shapes()),
         ));
     }
-    // The hook writes both tabs in every section: when some section has them, one without is a
-    // capture cut short (or hand-damaged), not a section to guess about.
-    if sections.iter().any(|s| s.tabs == (true, true)) {
-        if let Some(s) = sections.iter().find(|s| s.tabs != (true, true)) {
-            return Err(InputError::new(
-                s.line,
-                "truncated section: expected both `=== \"Header\"` and `=== \"Body\"` tabs under the heading, like the other sections",
-            ));
-        }
-    }
-    let diagram = doc_page::pick_diagram(&diagrams, sections.len());
+    tabs.check()?;
+    let diagram = doc_page::pick_diagram(&diagrams, count);
+    let first_deferred = count - deferred.len();
     let mut from_page = false;
-    let mut events = Vec::with_capacity(sections.len());
-    for (ordinal, s) in sections.into_iter().enumerate() {
+    for (i, s) in deferred.into_iter().enumerate() {
         let is_request = matches!(s.call, Call::Request { .. });
-        let (caller, callee) = match (s.party_line, s.arrow) {
+        let parties = match (s.party_line, s.arrow) {
             (Some(parties), _) => parties,
             (None, Some(arrow)) => {
                 from_page = true;
@@ -77,25 +78,51 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
             }
             (None, None) => {
                 from_page = true;
-                let arrow = doc_page::diagram_arrow(diagram, ordinal, s.line)?;
+                let arrow = doc_page::diagram_arrow(diagram, first_deferred + i, s.line)?;
                 oriented(diagram, arrow, is_request, &mut meta.warnings)
             }
         };
-        events.push(RawEvent::new(
-            s.line,
-            s.call,
-            (caller, callee),
-            s.url,
-            s.headers,
-            s.body,
-        ));
+        pairing.push(event(s, parties));
     }
     let format = if from_page {
         Format::DocPage
     } else {
         Format::HookMarkdown
     };
-    Ok(pairing::build(format, meta, events))
+    Ok(pairing.finish(format, meta))
+}
+
+/// The event a section stands for, once its parties are known.
+fn event<'a>(s: Section<'a>, parties: (&'a str, &'a str)) -> RawEvent<'a> {
+    RawEvent::new(s.line, s.call, parties, s.url, s.headers, s.body)
+}
+
+/// The hook writes both tabs in every section: when some section has them, one without is a
+/// capture cut short (or hand-damaged), not a section to guess about.
+#[derive(Default)]
+struct TabCheck {
+    any_complete: bool,
+    first_incomplete: Option<usize>,
+}
+
+impl TabCheck {
+    fn see(&mut self, s: &Section<'_>) {
+        if s.tabs == (true, true) {
+            self.any_complete = true;
+        } else if self.first_incomplete.is_none() {
+            self.first_incomplete = Some(s.line);
+        }
+    }
+
+    fn check(&self) -> Result<(), InputError> {
+        match self.first_incomplete {
+            Some(line) if self.any_complete => Err(InputError::new(
+                line,
+                "truncated section: expected both `=== \"Header\"` and `=== \"Body\"` tabs under the heading, like the other sections",
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// `(caller, callee)` of a section from an arrow, oriented by the section's own heading.
@@ -160,11 +187,11 @@ fn section<'a>(
         tabs: (false, false),
     };
     let mut seen_tab = false;
-    while let Some(line) = cursor.peek() {
+    while let Some(line) = cursor.next() {
         if line.is_heading() {
+            cursor.unread(line);
             break;
         }
-        cursor.next();
         if line.is_blank() {
             continue;
         }
@@ -175,17 +202,14 @@ fn section<'a>(
                 if s.url.is_none() {
                     s.url = block.title.and_then(title_url);
                 }
-                match tab.trim().trim_matches('"').to_ascii_lowercase().as_str() {
-                    "header" | "headers" => {
-                        s.tabs.0 = true;
-                        s.headers = header_lines(block.content, block.indent, block.first_line)?
-                    }
-                    "body" => {
-                        s.tabs.1 = true;
-                        s.body =
-                            body_from_text(block.content, block.indent, block.first_line, warnings)
-                    }
-                    _ => {}
+                let tab = tab.trim().trim_matches('"');
+                if tab.eq_ignore_ascii_case("header") || tab.eq_ignore_ascii_case("headers") {
+                    s.tabs.0 = true;
+                    s.headers = header_lines(block.content, block.indent, block.first_line)?;
+                } else if tab.eq_ignore_ascii_case("body") {
+                    s.tabs.1 = true;
+                    s.body =
+                        body_from_text(block.content, block.indent, block.first_line, warnings);
                 }
                 continue;
             }

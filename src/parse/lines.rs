@@ -1,7 +1,4 @@
-//! Shared text helpers for every format: a line cursor, call lines, URLs, headers, party names.
-
-use crate::error::InputError;
-use crate::trace::{Body, Headers, Warning};
+//! Shared scanning helpers for every format: a line cursor, call lines, URLs, party names.
 
 /// One line of the input: its 1-based number, byte offset and text without newline and
 /// trailing white space.
@@ -77,6 +74,13 @@ impl<'a> Cursor<'a> {
     /// The next line without consuming it.
     pub fn peek(&self) -> Option<Line<'a>> {
         self.clone().next()
+    }
+
+    /// Steps back so that `line`, the line just returned, is returned again (cheaper than
+    /// peeking at every line when only the last one must be left unread).
+    pub fn unread(&mut self, line: Line<'a>) {
+        self.pos = line.start;
+        self.no = line.no - 1;
     }
 }
 
@@ -242,35 +246,6 @@ pub(crate) fn split_target(target: &str, url_query_known: bool) -> (&str, Option
     (path, query)
 }
 
-/// The value of a fence opener's `title="…"` attribute.
-pub(crate) fn fence_title(opener: &str) -> Option<&str> {
-    let start = opener.find("title=\"")? + "title=\"".len();
-    let len = opener[start..].find('"')?;
-    Some(&opener[start..start + len])
-}
-
-/// The absolute URL at the end of a code-block title (`GET http://host/path?x=1`), if any.
-pub(crate) fn title_url(title: &str) -> Option<&str> {
-    let last = title.rsplit(' ').next()?;
-    (last.starts_with("http://") || last.starts_with("https://")).then_some(last)
-}
-
-/// Parses a `Name: value` header line (already de-indented and trimmed).
-pub(crate) fn header_line(text: &str, line: usize) -> Result<(String, String), InputError> {
-    match text.find(':') {
-        Some(i) if i > 0 && !text[..i].contains(' ') => {
-            Ok((text[..i].to_string(), text[i + 1..].trim().to_string()))
-        }
-        _ => Err(InputError::new(
-            line,
-            format!(
-                "expected a `Name: value` header line, found `{}`",
-                clip(text)
-            ),
-        )),
-    }
-}
-
 /// Parses a party line `` `caller` --> `callee` `` or `` `caller` <-- `callee` ``.
 pub(crate) fn party_line(text: &str) -> Option<(&str, &str)> {
     let rest = text.trim().strip_prefix('`')?;
@@ -285,68 +260,6 @@ pub(crate) fn party_line(text: &str) -> Option<(&str, &str)> {
     (!caller.is_empty() && !callee.is_empty() && !callee.contains('`')).then_some((caller, callee))
 }
 
-/// True for a closing fence: only backticks (at least three) after indentation.
-pub(crate) fn is_closing_fence(text: &str) -> bool {
-    let t = text.trim();
-    t.len() >= 3 && t.bytes().all(|b| b == b'`')
-}
-
-/// Reads a header block: `Name: value` lines, `none` meaning no headers. `content` starts at
-/// line `first_line`; each line loses up to `indent` leading spaces.
-pub(crate) fn header_lines(
-    content: &str,
-    indent: usize,
-    first_line: usize,
-) -> Result<Headers, InputError> {
-    let mut headers = Vec::new();
-    for (i, raw) in content.lines().enumerate() {
-        let text = dedent(raw, indent).trim();
-        if text.is_empty() || text.eq_ignore_ascii_case("none") {
-            continue;
-        }
-        headers.push(header_line(text, first_line + i)?);
-    }
-    Ok(Headers(headers))
-}
-
-/// Classifies a body block (`content` starts at line `line`, lines indented by `indent`).
-/// Text that looks like JSON but does not parse is kept as text, with a warning naming its line.
-pub(crate) fn body_from_text(
-    content: &str,
-    indent: usize,
-    line: usize,
-    warnings: &mut Vec<Warning>,
-) -> Body {
-    let trimmed = content.trim();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        // JSON ignores the block's indentation: parse the slice as it is, without copying.
-        match serde_json::from_str::<serde_json::Value>(trimmed) {
-            Ok(value) => return Body::Json(value),
-            Err(e) => {
-                let lead = &content[..content.len() - content.trim_start().len()];
-                let first = line + lead.matches('\n').count();
-                let what = e.to_string();
-                let what = what.split(" at line ").next().unwrap_or("");
-                warnings.push(Warning {
-                    line: first + e.line().saturating_sub(1),
-                    message: format!(
-                        "body looks like JSON but does not parse ({what}), kept as text"
-                    ),
-                });
-            }
-        }
-    }
-    // Not JSON: de-indent, drop trailing spaces (the Markdown may carry them), classify.
-    let mut text = String::with_capacity(content.len());
-    for (i, raw) in content.lines().enumerate() {
-        if i > 0 {
-            text.push('\n');
-        }
-        text.push_str(dedent(raw, indent).trim_end());
-    }
-    Body::from_text(&text)
-}
-
 /// A line shortened for an error message.
 pub(crate) fn clip(text: &str) -> String {
     const MAX: usize = 60;
@@ -354,12 +267,6 @@ pub(crate) fn clip(text: &str) -> String {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text.to_string(),
     }
-}
-
-/// Removes up to `indent` leading spaces.
-pub(crate) fn dedent(text: &str, indent: usize) -> &str {
-    let spaces = text.bytes().take(indent).take_while(|&b| b == b' ').count();
-    &text[spaces..]
 }
 
 #[cfg(test)]
@@ -416,7 +323,7 @@ mod tests {
     }
 
     #[test]
-    fn party_lines_and_titles() {
+    fn party_lines() {
         assert_eq!(
             party_line("`openstack` --> `glance-api`"),
             Some(("openstack", "glance-api"))
@@ -426,21 +333,5 @@ mod tests {
             Some(("openstack", "keystone"))
         );
         assert_eq!(party_line("`a` and `b`"), None);
-        let opener = r#"``` http title="GET http://1.2.3.4/identity?x=1" linenums="1""#;
-        assert_eq!(fence_title(opener), Some("GET http://1.2.3.4/identity?x=1"));
-        assert_eq!(
-            title_url("GET http://1.2.3.4/identity"),
-            Some("http://1.2.3.4/identity")
-        );
-        assert_eq!(title_url("GET /identity"), None);
-    }
-
-    #[test]
-    fn header_lines_keep_colons_in_values() {
-        let (name, value) = header_line("Location: http://h/x", 3).expect("header");
-        assert_eq!((name.as_str(), value.as_str()), ("Location", "http://h/x"));
-        let (_, empty) = header_line("Accept:", 3).expect("header");
-        assert_eq!(empty, "");
-        assert_eq!(header_line("no colon here", 7).map_err(|e| e.line), Err(7));
     }
 }

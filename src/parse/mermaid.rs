@@ -1,7 +1,7 @@
 //! Mermaid sequence lines (format 3), bare or fenced; also the diagram inside a documentation page.
 
 use super::lines::{clip, parse_call, Call, Cursor, Line, CALL_SHAPES};
-use super::pairing::{self, Meta, RawEvent};
+use super::pairing::{Meta, Pairing, RawEvent};
 use crate::error::InputError;
 use crate::trace::{Body, Format, Headers, Trace};
 use std::collections::HashMap;
@@ -195,12 +195,11 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
             "no mermaid arrows found: expected lines like `A->>B: METHOD PATH`",
         ));
     }
-    let events = diagram
-        .arrows
-        .iter()
-        .map(|arrow| raw_event(&diagram, arrow))
-        .collect();
-    Ok(pairing::build(Format::Mermaid, meta, events))
+    let mut pairing = Pairing::with_capacity(diagram.arrows.len());
+    for arrow in &diagram.arrows {
+        pairing.push(raw_event(&diagram, arrow));
+    }
+    Ok(pairing.finish(Format::Mermaid, meta))
 }
 
 /// The structure-only event an arrow stands for.

@@ -1,9 +1,11 @@
 //! Parsing: detect a capture's format from its content and read it into a [`Trace`].
 //!
 //! One file per format (`hook_markdown`, `doc_page`, `mermaid`, `hook_log`); `pairing` turns
-//! the events any of them read into exchanges with parents; `lines` holds the shared scanning
-//! helpers. Everything is plain string scanning, linear in the input.
+//! the events any of them read into exchanges with parents (`adoption` adds the parents a
+//! hook placed behind auth middleware hides); `lines` and `blocks` hold the shared scanning helpers. Everything is plain string scanning, linear in the input.
 
+mod adoption;
+mod blocks;
 mod doc_page;
 mod hook_log;
 mod hook_markdown;
@@ -17,7 +19,7 @@ use lines::{parse_call, Cursor};
 use std::borrow::Cow;
 
 /// What every format looks like, for the "not a capture" message.
-const EXPECTED: &str = "expected a capture: hook Markdown sections (`### GET /path`), a documentation page with a mermaid diagram, Mermaid lines (`A->>B: GET /path`) or a raw hook log (`### (caller) REQ >>> (callee) : GET http://host/path`)";
+const EXPECTED: &str = "expected a capture in one of the formats: hook Markdown sections (`### GET /path`), a documentation page with a mermaid diagram, Mermaid lines (`A->>B: GET /path`) or a raw hook log (`### (caller) REQ >>> (callee) : GET http://host/path`)";
 
 /// Parses a capture in any supported format (detected from content) into a trace.
 ///
@@ -39,15 +41,26 @@ pub fn is_capture(text: &str) -> bool {
     prepare(text).and_then(|t| detect(&t)).is_ok()
 }
 
+/// Bytes that never occur in a text capture: control characters other than tab, line feed,
+/// form feed and carriage return, and DEL.
+const BINARY: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = !matches!(b, 0x09 | 0x0a | 0x0c | 0x0d);
+        b += 1;
+    }
+    table[0x7f] = true;
+    table
+};
+
 /// Strips a BOM, turns CRLF into LF, and rejects empty and binary input.
 fn prepare(text: &str) -> Result<Cow<'_, str>, InputError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(InputError::new(0, format!("empty file, {EXPECTED}")));
     }
-    let control = text
-        .bytes()
-        .position(|b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)) || b == 0x7f);
+    let control = text.bytes().position(|b| BINARY[usize::from(b)]);
     if let Some(at) = control {
         let line = 1 + text[..at].matches('\n').count();
         return Err(InputError::new(
@@ -94,6 +107,6 @@ fn detect(text: &str) -> Result<Format, InputError> {
     }
     Err(InputError::new(
         first_text.unwrap_or(1),
-        format!("not a capture: found no call heading or arrow; {EXPECTED}"),
+        format!("not a capture (no call heading or arrow found), {EXPECTED}"),
     ))
 }

@@ -1,10 +1,39 @@
 //! Pairing events into exchanges and inferring each exchange's parent (shared by every format).
 
+use super::adoption::adopt;
 use super::lines::{split_target, Call};
 use crate::trace::{
     Body, Completeness, Event, EventKind, Exchange, Format, Headers, Message, Trace, Warning,
 };
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Hashes the small integer keys of the open-exchange tables (interned party ids) with one
+/// multiplication; SipHash is kept for keys taken from the input (names, request ids).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(26) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 /// The header the hook writes on both sides of an exchange.
 pub(crate) const REQUEST_ID: &str = "X-Requestshook-Request-Id";
@@ -97,11 +126,17 @@ pub(crate) struct Meta {
     pub warnings: Vec<Warning>,
 }
 
-/// Removes `value` from `list`, searching from the end (the usual place).
-fn remove_last(list: &mut Vec<usize>, value: usize) {
-    if let Some(i) = list.iter().rposition(|&v| v == value) {
-        list.remove(i);
+/// The most recent still-open exchange of `list`, dropping answered ones from its top first.
+/// Answered exchanges are not removed when they close (that would cost a search); they are
+/// dropped here once nothing open is above them, so every entry is popped at most once.
+fn top_open(list: &mut Vec<usize>, slots: &[Slot]) -> Option<usize> {
+    while let Some(&top) = list.last() {
+        if slots[top].is_open() {
+            return Some(top);
+        }
+        list.pop();
     }
+    None
 }
 
 /// A new exchange from its first event (request or lone response); the sides are filled later.
@@ -123,35 +158,58 @@ fn open_exchange(ev: &RawEvent<'_>, completeness: Completeness, parent: Option<u
 }
 
 /// Per exchange, what pairing needs to remember.
-struct Slot {
-    caller: u32,
-    callee: u32,
+pub(crate) struct Slot {
     has_id: bool,
-    request_pos: Option<usize>,
-    response_pos: Option<usize>,
+    /// Index into the events of the exchange's request.
+    pub request_pos: Option<usize>,
+    /// Index into the events of the exchange's response.
+    pub response_pos: Option<usize>,
+}
+
+impl Slot {
+    /// Request seen, response not yet.
+    fn is_open(&self) -> bool {
+        self.request_pos.is_some() && self.response_pos.is_none()
+    }
 }
 
 /// The pairing state: exchanges so far and the requests still open, by id, by party pair and
 /// by callee (for parents). Party names are interned to small integers.
 #[derive(Default)]
-struct Pairing<'a> {
+pub(crate) struct Pairing<'a> {
     parties: HashMap<&'a str, u32>,
     exchanges: Vec<Exchange>,
     events: Vec<Event>,
     slots: Vec<Slot>,
     open_by_id: HashMap<String, usize>,
-    open_by_pair: HashMap<(u32, u32), Vec<usize>>,
-    open_by_callee: HashMap<u32, Vec<usize>>,
+    open_by_pair: IdMap<(u32, u32), Vec<usize>>,
+    /// Indexed by party id.
+    open_by_callee: Vec<Vec<usize>>,
     warnings: Vec<Warning>,
 }
 
 impl<'a> Pairing<'a> {
     fn party(&mut self, name: &'a str) -> u32 {
         let next = self.parties.len() as u32;
-        *self.parties.entry(name).or_insert(next)
+        let id = *self.parties.entry(name).or_insert(next);
+        if id == next {
+            self.open_by_callee.push(Vec::new());
+        }
+        id
     }
 
-    fn event(&mut self, ev: RawEvent<'a>) {
+    /// An empty pairing with room for about `events` events (only reserved, not touched).
+    pub fn with_capacity(events: usize) -> Self {
+        Pairing {
+            events: Vec::with_capacity(events),
+            exchanges: Vec::with_capacity(events / 2 + 1),
+            slots: Vec::with_capacity(events / 2 + 1),
+            ..Pairing::default()
+        }
+    }
+
+    /// Adds the next event in capture order.
+    pub fn push(&mut self, ev: RawEvent<'a>) {
         let caller = self.party(ev.caller);
         let callee = self.party(ev.callee);
         let position = self.events.len();
@@ -183,10 +241,7 @@ impl<'a> Pairing<'a> {
     /// Opens an exchange; its parent is the innermost open exchange into its caller.
     fn request(&mut self, ev: &RawEvent<'a>, caller: u32, callee: u32, position: usize) -> usize {
         let index = self.exchanges.len();
-        let parent = self
-            .open_by_callee
-            .get(&caller)
-            .and_then(|l| l.last().copied());
+        let parent = top_open(&mut self.open_by_callee[caller as usize], &self.slots);
         let id = ev.headers.get(REQUEST_ID);
         if let Some(id) = id {
             self.open_by_id.insert(id.to_string(), index);
@@ -195,10 +250,8 @@ impl<'a> Pairing<'a> {
             .entry((caller, callee))
             .or_default()
             .push(index);
-        self.open_by_callee.entry(callee).or_default().push(index);
+        self.open_by_callee[callee as usize].push(index);
         self.slots.push(Slot {
-            caller,
-            callee,
             has_id: id.is_some(),
             request_pos: Some(position),
             response_pos: None,
@@ -212,15 +265,18 @@ impl<'a> Pairing<'a> {
     /// request between the same parties), or records a lone response.
     fn response(&mut self, ev: &RawEvent<'a>, caller: u32, callee: u32, position: usize) -> usize {
         let id = ev.headers.get(REQUEST_ID);
-        let by_id = id.and_then(|id| self.open_by_id.remove(id));
         let slots = &self.slots;
+        let by_id = id
+            .and_then(|id| self.open_by_id.remove(id))
+            .filter(|&i| slots[i].is_open());
         let matched = by_id.or_else(|| {
-            let list = self.open_by_pair.get(&(caller, callee))?;
+            let list = self.open_by_pair.get_mut(&(caller, callee))?;
+            top_open(list, slots)?;
             // A response with an id never takes a request that had another id.
             list.iter()
                 .rev()
                 .copied()
-                .find(|&i| id.is_none() || !slots[i].has_id)
+                .find(|&i| slots[i].is_open() && (id.is_none() || !slots[i].has_id))
         });
         let Some(index) = matched else {
             self.warnings.push(Warning {
@@ -231,8 +287,6 @@ impl<'a> Pairing<'a> {
                 ),
             });
             self.slots.push(Slot {
-                caller,
-                callee,
                 has_id: id.is_some(),
                 request_pos: None,
                 response_pos: Some(position),
@@ -241,14 +295,7 @@ impl<'a> Pairing<'a> {
                 .push(open_exchange(ev, Completeness::ResponseOnly, None));
             return self.exchanges.len() - 1;
         };
-        let slot = &mut self.slots[index];
-        slot.response_pos = Some(position);
-        if let Some(list) = self.open_by_pair.get_mut(&(slot.caller, slot.callee)) {
-            remove_last(list, index);
-        }
-        if let Some(list) = self.open_by_callee.get_mut(&slot.callee) {
-            remove_last(list, index);
-        }
+        self.slots[index].response_pos = Some(position);
         let exchange = &mut self.exchanges[index];
         if exchange.method.is_empty() {
             exchange.method = ev.method.to_string();
@@ -258,87 +305,27 @@ impl<'a> Pairing<'a> {
     }
 }
 
-/// Builds the trace: pairs requests with responses, orders exchanges by step, infers parents.
-pub(crate) fn build(format: Format, meta: Meta, raw: Vec<RawEvent<'_>>) -> Trace {
-    let mut pairing = Pairing {
-        events: Vec::with_capacity(raw.len()),
-        warnings: meta.warnings,
-        ..Pairing::default()
-    };
-    for ev in raw {
-        pairing.event(ev);
-    }
-    let Pairing {
-        mut exchanges,
-        events,
-        slots,
-        warnings,
-        ..
-    } = pairing;
-    adopt(&mut exchanges, &events, &slots);
-    Trace {
-        name: meta.name,
-        format,
-        variables: meta.variables,
-        events,
-        exchanges,
-        warnings,
-    }
-}
-
-/// Adoption: calls a service makes while none of its inbound exchanges is open, immediately
-/// followed (once they completed) by an inbound request to that service, belong to that request
-/// (a hook placed behind keystonemiddleware logs the validation before the request it serves).
-///
-/// Only an unbroken run qualifies: the inbound request must be the very next event after the
-/// last such call's response, and each earlier call must end right where the next one starts.
-/// An independent actor's calls (nova-compute polling while nobody calls it) are never followed
-/// directly by a request *to* that actor, so they stay roots. A call to the party that sends the
-/// inbound request next is not adopted either: `S -> C` answered and then `C -> S` is C reacting
-/// (or an unrelated notifier), not S serving C's request early.
-fn adopt(exchanges: &mut [Exchange], events: &[Event], slots: &[Slot]) {
-    for inbound in 0..exchanges.len() {
-        let Some(mut pos) = slots[inbound].request_pos else {
-            continue;
-        };
-        while pos > 0 {
-            let before = events[pos - 1];
-            if before.kind != EventKind::Response {
-                break;
-            }
-            let candidate = before.exchange;
-            let fits = {
-                let c = &exchanges[candidate];
-                c.parent.is_none()
-                    && c.completeness == Completeness::Complete
-                    && c.caller == exchanges[inbound].callee
-                    && c.callee != exchanges[inbound].caller
-                    && slots[candidate].response_pos == Some(pos - 1)
-                    && !is_ancestor(exchanges, candidate, inbound)
-            };
-            let Some(start) = slots[candidate].request_pos.filter(|_| fits) else {
-                break;
-            };
-            exchanges[candidate].parent = Some(inbound);
-            exchanges[candidate].adopted = true;
-            pos = start;
+impl Pairing<'_> {
+    /// The trace: exchanges in step order with parents (adoption included), warnings by line.
+    pub fn finish(self, format: Format, meta: Meta) -> Trace {
+        let Pairing {
+            mut exchanges,
+            events,
+            slots,
+            warnings,
+            ..
+        } = self;
+        adopt(&mut exchanges, &events, &slots);
+        let mut all = meta.warnings;
+        all.extend(warnings);
+        all.sort_by_key(|w| w.line);
+        Trace {
+            name: meta.name,
+            format,
+            variables: meta.variables,
+            events,
+            exchanges,
+            warnings: all,
         }
     }
-}
-
-/// Whether `ancestor` is `index` or one of its ancestors (guards adoption against cycles).
-fn is_ancestor(exchanges: &[Exchange], ancestor: usize, index: usize) -> bool {
-    let mut current = Some(index);
-    let mut steps = 0;
-    while let Some(i) = current {
-        if i == ancestor {
-            return true;
-        }
-        steps += 1;
-        if steps > exchanges.len() {
-            return true;
-        }
-        current = exchanges.get(i).and_then(|e| e.parent);
-    }
-    false
 }

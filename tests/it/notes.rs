@@ -92,6 +92,21 @@ fn seed_004_without_limits_reads_as_removed_calls_and_a_dropped_field() {
         );
     }
     assert!(flow.changes.iter().all(|c| c.kind != ChangeKind::NewCall));
+    // Every finding of the comparison is told, once.
+    let report = flow.report.as_ref().expect("a paired flow has its report");
+    let told: usize = flow.changes.iter().map(|c| c.findings).sum();
+    assert_eq!(told, report.findings.len());
+    for path in [
+        "/limits/model",
+        "/endpoints/{",
+        "/limits`",
+        "/registered_limits",
+    ] {
+        assert!(
+            removed.iter().any(|t| t.contains(path)),
+            "{path}: {removed:?}"
+        );
+    }
     let schema: Vec<&str> = flow
         .changes
         .iter()

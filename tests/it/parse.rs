@@ -90,6 +90,12 @@ fn seed_001_server_create_parents_and_actors() {
         parent.call_line(),
         "neutron-server -> nova-api POST /compute/v2.1/os-server-external-events"
     );
+    // The capture itself confirms it: the validated token is the one the request carries.
+    assert_eq!(
+        adopted[0].request.headers.get("X-Subject-Token"),
+        parent.request.headers.get("X-Auth-Token")
+    );
+    assert!(adopted[0].request.headers.get("X-Subject-Token").is_some());
     assert_eq!(roots(&trace), 44);
     // nova-compute is an independent actor: nobody calls it, all its calls are roots.
     assert!(trace

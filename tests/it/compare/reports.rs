@@ -139,7 +139,12 @@ fn explain_tells_why_a_step_was_flagged() {
         "--explain",
         &step,
     ]);
-    assert_eq!(out.status.code(), Some(1), "the verdict still decides: {}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the verdict still decides: {}",
+        stderr(&out)
+    );
     let text = stdout(&out);
     assert!(
         text.contains(&format!("step {step}: openstack -> nova-api GET")),

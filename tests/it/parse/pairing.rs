@@ -166,3 +166,29 @@ fn seed_002_with_validation_logged_first_adopts_it() {
     assert_eq!(trace.exchanges.iter().filter(|e| e.adopted).count(), 1);
     assert!(!original.exchanges.iter().any(|e| e.adopted));
 }
+
+#[test]
+fn request_ids_pair_answers_that_come_in_any_order() {
+    let record = |kind: &str, n: usize, status: &str| {
+        format!(
+            "### (cli) {kind} (api) : {status}GET http://h/r/{n}\nX-Requestshook-Request-Id: id{n}\n\nnone\n\n"
+        )
+    };
+    let mut log = String::new();
+    for n in 0..4 {
+        log.push_str(&record("REQ >>>", n, ""));
+    }
+    for n in [0, 2, 3, 1] {
+        log.push_str(&record("RESP <<<", n, &format!("20{n} X ")));
+    }
+    let trace = parse(&log).expect("a raw hook log");
+    let got: Vec<(String, Option<u16>)> = trace
+        .exchanges
+        .iter()
+        .map(|e| (e.path.clone(), e.status))
+        .collect();
+    let expected: Vec<(String, Option<u16>)> =
+        (0..4).map(|n| (format!("/r/{n}"), Some(200 + n))).collect();
+    assert_eq!(got, expected);
+    assert!(trace.warnings.is_empty());
+}
