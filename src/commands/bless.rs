@@ -62,6 +62,14 @@ pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
         eprintln!("flowdiff: nothing to write: every golden is already up to date");
         return Ok(Outcome::Pass);
     }
+    for op in &ops {
+        match op {
+            Op::Write { target, .. } => eprintln!("flowdiff: to write: {}", target.display()),
+            Op::Move { from, to } => {
+                eprintln!("flowdiff: to move: {} to {}", from.display(), to.display());
+            }
+        }
+    }
     if args.dry_run {
         eprintln!("flowdiff: dry run: {writes} golden file(s) not written");
         return Ok(Outcome::Pass);
