@@ -123,6 +123,73 @@ fn seed_004_without_limits_reads_as_removed_calls_and_a_dropped_field() {
     insta::assert_snapshot!("seed_004_without_limits", markdown);
 }
 
+/// Seed 001 with one change of each payload kind and a shorter polling loop.
+fn server_create_changed() -> String {
+    let mut hook = Hook::parse(&fixture_text("server-create.hook.md"));
+    let schema = hook.request("nova-api", "GET", "/v2/schemas/image", 0);
+    let schema = hook.response(schema);
+    hook.set_heading(schema, "404 Not Found /v2/schemas/image");
+    let flavor = hook.request("openstack", "GET", "/compute/v2.1/flavors/", 0);
+    let flavor = hook.response(flavor);
+    hook.edit_body(flavor, |v| {
+        let flavor = v
+            .pointer_mut("/flavor")
+            .and_then(Value::as_object_mut)
+            .expect("a flavor");
+        let ram = flavor.get_mut("ram").expect("ram");
+        *ram = Value::from(ram.to_string());
+        flavor.insert("description".into(), Value::from("small"));
+    });
+    hook.remove_header(flavor, "Content-Type");
+    let ports = (0..hook.sections.len())
+        .filter(|&i| hook.sections[i].contains("`nova-compute` --> "))
+        .collect::<Vec<_>>()
+        .windows(2)
+        .find(|w| {
+            w.iter()
+                .all(|&i| hook.sections[i].starts_with("### GET /networking/v2.0/ports\n"))
+        })
+        .map(|w| w[1])
+        .expect("nova-compute polls the ports twice in a row");
+    hook.drop_exchange(ports);
+    hook.text()
+}
+
+#[test]
+fn payload_changes_read_per_call_and_service() {
+    let rules = RuleSet::builtin();
+    let old = [capture(
+        "old/server-create.md",
+        &fixture_text("server-create.hook.md"),
+        &rules,
+    )];
+    let new = [capture(
+        "new/server-create.md",
+        &server_create_changed(),
+        &rules,
+    )];
+    let notes = notes::build(
+        "Server create",
+        ("old", &old),
+        ("new", &new),
+        &rules,
+        &Options::default(),
+    );
+    let flow = &notes.flows[0];
+    let kinds: Vec<ChangeKind> = flow.changes.iter().map(|c| c.kind).collect();
+    for kind in [
+        ChangeKind::Status,
+        ChangeKind::Schema,
+        ChangeKind::Headers,
+        ChangeKind::RepeatCount,
+    ] {
+        assert!(kinds.contains(&kind), "{kind:?} in {:#?}", flow.changes);
+    }
+    let told: usize = flow.changes.iter().map(|c| c.findings).sum();
+    assert_eq!(told, flow.report.as_ref().expect("report").findings.len());
+    insta::assert_snapshot!("server_create_payload_changes", notes::markdown(&notes));
+}
+
 /// OLD: seeds 002, 003, 004; NEW: 003 unchanged, 004 edited, seed 001 added, a README.
 /// (The hook Markdown seeds have no title: their flows are named by file.)
 fn release_dirs(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
