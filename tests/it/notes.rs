@@ -46,24 +46,27 @@ fn capture(source: &str, text: &str, rules: &RuleSet) -> Capture {
     }
 }
 
-fn seed_004_notes() -> Notes {
+/// The notes of one pair of capture texts, named `old/NAME` and `new/NAME`.
+fn notes_of(title: &str, name: &str, old: &str, new: &str) -> Notes {
     let rules = RuleSet::builtin();
-    let old = [capture(
-        "old/image-create.doc.md",
-        &fixture_text("image-create.doc.md"),
-        &rules,
-    )];
-    let new = [capture(
-        "new/image-create.doc.md",
-        &image_create_without_limits(),
-        &rules,
-    )];
+    let old = [capture(&format!("old/{name}"), old, &rules)];
+    let new = [capture(&format!("new/{name}"), new, &rules)];
     notes::build(
-        "Release notes",
+        title,
         ("old", &old),
         ("new", &new),
         &rules,
         &Options::default(),
+    )
+}
+
+fn seed_004_notes() -> Notes {
+    let old = fixture_text("image-create.doc.md");
+    notes_of(
+        "Release notes",
+        "image-create.doc.md",
+        &old,
+        &image_create_without_limits(),
     )
 }
 
@@ -132,10 +135,7 @@ fn server_create_changed() -> String {
     let flavor = hook.request("openstack", "GET", "/compute/v2.1/flavors/", 0);
     let flavor = hook.response(flavor);
     hook.edit_body(flavor, |v| {
-        let flavor = v
-            .pointer_mut("/flavor")
-            .and_then(Value::as_object_mut)
-            .expect("a flavor");
+        let flavor = v["flavor"].as_object_mut().expect("a flavor");
         let ram = flavor.get_mut("ram").expect("ram");
         *ram = Value::from(ram.to_string());
         flavor.insert("description".into(), Value::from("small"));
@@ -157,23 +157,12 @@ fn server_create_changed() -> String {
 
 #[test]
 fn payload_changes_read_per_call_and_service() {
-    let rules = RuleSet::builtin();
-    let old = [capture(
-        "old/server-create.md",
-        &fixture_text("server-create.hook.md"),
-        &rules,
-    )];
-    let new = [capture(
-        "new/server-create.md",
-        &server_create_changed(),
-        &rules,
-    )];
-    let notes = notes::build(
+    let old = fixture_text("server-create.hook.md");
+    let notes = notes_of(
         "Server create",
-        ("old", &old),
-        ("new", &new),
-        &rules,
-        &Options::default(),
+        "server-create.md",
+        &old,
+        &server_create_changed(),
     );
     let flow = &notes.flows[0];
     let kinds: Vec<ChangeKind> = flow.changes.iter().map(|c| c.kind).collect();
