@@ -3,12 +3,14 @@
 use super::inputs;
 use super::{emit, load_rules, Context, Outcome};
 use crate::cli::{NotesArgs, NotesFormat};
+use crate::compare::select::flow_key;
 use crate::compare::Options;
 use crate::error::{Error, Result};
 use crate::golden;
 use crate::normalize::{normalize, RuleSet};
 use crate::notes::{self, Capture};
 use crate::parse;
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 /// The title when `--title` is not given.
@@ -63,18 +65,38 @@ fn builtin(rules: &RuleSet) -> Result<Vec<Capture>> {
     Ok(out)
 }
 
-/// The captures of one side: a directory (recursively) or a single file.
+/// The captures of one side: a directory (recursively) or a single file. Of several captures
+/// of one flow (same title, e.g. a golden set's members), the first in name order stands for it.
 fn captures(path: &Path, rules: &RuleSet, output: Option<&Path>) -> Result<Vec<Capture>> {
     let loaded = inputs::load(std::slice::from_ref(&path.to_path_buf()), rules)?;
-    Ok(loaded
-        .into_iter()
-        .map(|c| Capture {
+    let mut out: Vec<Capture> = Vec::new();
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for c in loaded {
+        let capture = Capture {
             source: c.path.display().to_string(),
             link: Some(link(&c.path, output)),
             stem: stem(&c.path),
             trace: c.trace,
-        })
-        .collect())
+        };
+        let key = capture
+            .trace
+            .name
+            .as_deref()
+            .map(flow_key)
+            .filter(|k| !k.is_empty());
+        if let Some(key) = key {
+            if let Some(first) = seen.get(&key) {
+                eprintln!(
+                    "flowdiff: note: {} is another capture of the flow of {first}; using {first}",
+                    capture.source
+                );
+                continue;
+            }
+            seen.insert(key, capture.source.clone());
+        }
+        out.push(capture);
+    }
+    Ok(out)
 }
 
 /// The file name up to its first dot: `image-create.doc.md` is `image-create`.

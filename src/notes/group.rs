@@ -382,3 +382,19 @@ fn join(items: &[String], word: &str) -> String {
         [init @ .., last] => format!("{} {word} {last}", init.join(", ")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_and_counts_read_as_english() {
+        let items = |n: usize| (1..=n).map(|i| i.to_string()).collect::<Vec<_>>();
+        assert_eq!(join(&items(0), "and"), "");
+        assert_eq!(join(&items(1), "and"), "1");
+        assert_eq!(join(&items(2), "and"), "1 and 2");
+        assert_eq!(join(&items(3), "and"), "1, 2 and 3");
+        assert_eq!(times_instead("5 instead of 3"), "5× instead of 3×");
+        assert_eq!(code("a`b"), "`a'b`");
+    }
+}

@@ -335,3 +335,38 @@ fn a_directory_without_captures_is_an_error() {
         stderr(&run)
     );
 }
+
+#[test]
+fn several_captures_of_one_flow_stand_as_the_first() {
+    let dir = scratch_dir("notes-set");
+    let set = dir.join("golden/image-show");
+    fs::create_dir_all(&set).expect("set dir");
+    let text = format!(
+        "# openstack image show\n\n{}",
+        fixture_text("image-show.hook.md")
+    );
+    for member in ["001.md", "002.md"] {
+        fs::write(set.join(member), &text).expect("member");
+    }
+    fs::write(dir.join("new.md"), &text).expect("new");
+    let run = flowdiff(&[
+        "notes",
+        &dir.join("golden").display().to_string(),
+        &dir.join("new.md").display().to_string(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("002.md is another capture of the flow of"),
+        "{}",
+        stderr(&run)
+    );
+    let json: Value = serde_json::from_str(&stdout(&run)).expect("json");
+    let flows = json["flows"].as_array().expect("flows");
+    assert_eq!(flows.len(), 1, "{flows:#?}");
+    assert_eq!(flows[0]["status"], "unchanged");
+    assert!(flows[0]["old"]
+        .as_str()
+        .is_some_and(|s| s.ends_with("001.md")));
+}
