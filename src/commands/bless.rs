@@ -106,11 +106,19 @@ fn validate(name: &str) -> Result<()> {
 
 /// The goldens in `dir`; none when it does not exist yet or holds no golden.
 fn current(dir: &Path, rules: &RuleSet) -> Result<Current> {
-    let has_any = dir.is_dir()
-        && std::fs::read_dir(dir)
+    let markdown = |dir: &Path| -> Result<Vec<std::path::PathBuf>> {
+        Ok(std::fs::read_dir(dir)
             .map_err(|e| Error::io(dir, e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .any(|p| p.is_dir() || p.extension().is_some_and(|e| e == "md"));
+            .filter(|p| p.is_dir() || (p.is_file() && p.extension().is_some_and(|e| e == "md")))
+            .collect())
+    };
+    let mut has_any = false;
+    if dir.is_dir() {
+        for path in markdown(dir)? {
+            has_any |= !path.is_dir() || markdown(&path)?.iter().any(|p| p.is_file());
+        }
+    }
     let goldens = if has_any {
         golden::load_dir(dir)?
     } else {
