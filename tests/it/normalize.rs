@@ -98,8 +98,23 @@ fn seeds_with_every_volatile_value_regenerated_normalize_to_identical_text() {
         let a = flowdiff(&["normalize", &fixture_path]);
         let b = flowdiff(&["normalize", &path]);
         assert!(a.status.success() && b.status.success(), "{seed}: {}", stderr(&b));
-        assert_eq!(stdout(&a), stdout(&b), "{seed}");
+        if let Some(diff) = first_difference(&stdout(&a), &stdout(&b)) {
+            panic!("{seed}: {diff}");
+        }
     }
+}
+
+/// The first differing line of two texts, for readable failures.
+fn first_difference(old: &str, new: &str) -> Option<String> {
+    let (mut a, mut b) = (old.lines(), new.lines());
+    for line in 1.. {
+        match (a.next(), b.next()) {
+            (None, None) => return None,
+            (x, y) if x == y => continue,
+            (x, y) => return Some(format!("line {line}: {x:?} vs {y:?}")),
+        }
+    }
+    None
 }
 
 #[test]
@@ -163,9 +178,10 @@ fn committed_goldens_are_what_normalize_writes_today() {
         let out = flowdiff(&["normalize", &fixture_path, "--flow", flow]);
         assert!(out.status.success(), "{seed}: {}", stderr(&out));
         let committed = std::fs::read_to_string(golden_path(name)).expect("golden exists");
+        let drift = first_difference(&committed, &stdout(&out)).unwrap_or_default();
         assert!(
             stdout(&out) == committed,
-            "golden/{name}.md drifted from the normalizer: regenerate it with\n  flowdiff normalize tests/fixtures/{seed} --flow '{flow}' -o golden/{name}.md"
+            "golden/{name}.md drifted ({drift}) from the normalizer: regenerate it with\n  flowdiff normalize tests/fixtures/{seed} --flow '{flow}' -o golden/{name}.md"
         );
     }
 }

@@ -95,7 +95,7 @@ impl Fresh {
                         "fernet" | "audit" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
                         _ => b"0123456789abcdef",
                     };
-                    let prefix = if kind == "tx" && i < 2 { Some(c) } else { None };
+                    let prefix = if (kind == "tx" || kind == "addr") && i < 2 { Some(c) } else { None };
                     prefix.unwrap_or(alphabet[(rng >> 33) as usize % alphabet.len()] as char)
                 })
                 .collect(),
