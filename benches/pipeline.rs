@@ -265,8 +265,38 @@ fn main() {
     assert_eq!(trace.exchanges.len(), 100_000);
     drop(trace);
     bench("parse generated 100,000 exchanges", &generated, 5, parse);
-
+    normalize_benches(&generated);
     compare_benches(&fixture("server-create.hook.md"), &generated);
+}
+
+/// Parse + normalize, end to end (the normalization issue's target: at least 100 MB/s on the
+/// 100,000-exchange trace), and normalizing an already parsed trace (with its copy).
+fn normalize_benches(generated: &str) {
+    use flowdiff::normalize::{normalize, normalize_in_place, RuleSet};
+    let rules = RuleSet::builtin();
+    let parse = |text: &str| flowdiff::parse::parse(text).expect("bench input parses");
+    let end_to_end = |text: &str| {
+        let mut trace = parse(text);
+        normalize_in_place(&mut trace, &rules);
+        trace
+    };
+    let seed = fixture("server-create.hook.md");
+    bench(
+        "parse + normalize server-create.hook.md",
+        &seed,
+        100,
+        end_to_end,
+    );
+    bench(
+        "parse + normalize generated 100,000",
+        generated,
+        3,
+        end_to_end,
+    );
+    let trace = parse(generated);
+    bench("normalize (copy) generated 100,000", generated, 3, |_| {
+        normalize(&trace, &rules)
+    });
 }
 
 /// `generated` with every 50th keystone discovery sent to another path: many scattered

@@ -1,6 +1,7 @@
 //! `flowdiff check TRACE…`: compare each capture with its golden flow (a CI regression gate).
 
-use super::diff::{explained, load_normalized, options, output, side, Explained};
+use super::diff::{explained, options, output, side, Explained};
+use super::inputs::{self, Capture};
 use super::{load_rules, Context, Outcome};
 use crate::cli::CheckArgs;
 use crate::compare::select::{choose, flow_key, Candidate, Choice};
@@ -10,14 +11,16 @@ use crate::golden::{self, Golden};
 use crate::normalize::{self, RuleSet};
 use crate::parse;
 use crate::trace::{Signature, Trace};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A golden flow (or set) parsed and normalized.
-struct Flow {
-    name: String,
+pub(super) struct Flow {
+    /// The golden's name (its file stem, or the set's directory name).
+    pub(super) name: String,
     /// `golden/image-create.md`, or the set's directory for several members.
-    source: String,
-    members: Vec<Trace>,
+    pub(super) source: String,
+    /// The members, reference first (one for a single golden).
+    pub(super) members: Vec<Trace>,
     sigs: Vec<Signature>,
 }
 
@@ -34,26 +37,26 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
         None => None,
     };
     let options = options(&args.report);
-    let mut reports: Vec<Explained> = Vec::new();
-    for path in captures(&args.traces)? {
-        let trace = load_normalized(&path, &rules)?;
+    let captures = inputs::load(&args.traces, &rules)?;
+    let checked = inputs::par_map(&captures, |Capture { path, trace }| {
         let index = match forced {
             Some(index) => index,
-            None => pick(&flows, &trace, &path, &rules)?,
+            None => pick(&flows, trace, path, &rules)?,
         };
         let flow = &flows[index];
-        let comparison = compare_with_set(&flow.members, &trace, &rules, &options);
+        let comparison = compare_with_set(&flow.members, trace, &rules, &options);
         let mut old = side(&flow.source, &flow.members[0]);
         if old.flow.is_none() {
             old.flow = Some(flow.name.clone());
         }
-        reports.push(explained(old, (&path, &trace), comparison, &args.report));
-    }
+        Ok(explained(old, (path, trace), comparison, &args.report))
+    });
+    let reports = checked.into_iter().collect::<Result<Vec<Explained>>>()?;
     output(reports, &args.report, context)
 }
 
 /// Parses and normalizes the goldens, grouping members of one set (same name) together.
-fn flows(goldens: Vec<Golden>, rules: &RuleSet) -> Result<Vec<Flow>> {
+pub(super) fn flows(goldens: Vec<Golden>, rules: &RuleSet) -> Result<Vec<Flow>> {
     let mut flows: Vec<Flow> = Vec::new();
     for g in goldens {
         let trace = parse::parse(&g.text).map_err(|e| e.in_file(&g.source))?;
@@ -94,7 +97,7 @@ fn names(flows: &[Flow]) -> String {
 }
 
 /// The golden named `name` (`--flow`), matched like flow titles.
-fn find(flows: &[Flow], name: &str) -> Result<usize> {
+pub(super) fn find(flows: &[Flow], name: &str) -> Result<usize> {
     let key = flow_key(name);
     flows
         .iter()
@@ -113,6 +116,18 @@ fn find(flows: &[Flow], name: &str) -> Result<usize> {
         })
 }
 
+/// The flows as golden selection sees them.
+pub(super) fn candidates(flows: &[Flow]) -> Vec<Candidate<'_>> {
+    flows
+        .iter()
+        .map(|f| Candidate {
+            name: &f.name,
+            title: f.members[0].name.as_deref(),
+            sigs: &f.sigs,
+        })
+        .collect()
+}
+
 /// Chooses the golden for `trace` by name or similarity, or explains why none fits.
 fn pick(flows: &[Flow], trace: &Trace, path: &Path, rules: &RuleSet) -> Result<usize> {
     let sigs: Vec<Signature> = trace
@@ -120,15 +135,7 @@ fn pick(flows: &[Flow], trace: &Trace, path: &Path, rules: &RuleSet) -> Result<u
         .iter()
         .map(|e| normalize::signature(e, rules))
         .collect();
-    let candidates: Vec<Candidate> = flows
-        .iter()
-        .map(|f| Candidate {
-            name: &f.name,
-            title: f.members[0].name.as_deref(),
-            sigs: &f.sigs,
-        })
-        .collect();
-    match choose(trace.name.as_deref(), &sigs, &candidates) {
+    match choose(trace.name.as_deref(), &sigs, &candidates(flows)) {
         Choice::ByName(index) | Choice::BySimilarity(index, _) => Ok(index),
         Choice::NoMatch(closest) => {
             let closest = match closest {
@@ -143,23 +150,4 @@ fn pick(flows: &[Flow], trace: &Trace, path: &Path, rules: &RuleSet) -> Result<u
             )))
         }
     }
-}
-
-/// The capture files named on the command line, directories expanded (sorted).
-fn captures(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
-            let mut files: Vec<PathBuf> = entries
-                .filter_map(|entry| entry.ok().map(|e| e.path()))
-                .filter(|p| p.is_file())
-                .collect();
-            files.sort();
-            out.extend(files);
-        } else {
-            out.push(path.clone());
-        }
-    }
-    Ok(out)
 }

@@ -3,9 +3,9 @@
 //! rewriting pass that applies them.
 
 use super::compiled::Compiled;
+use super::fxhash::{FxMap, FxSet};
 use super::placeholders::{Entry, Repl, Span, Sym};
 use super::walk::{Ctx, Visit};
-use std::collections::{HashMap, HashSet};
 
 /// What the collecting pass found.
 pub struct Collected<'r> {
@@ -14,7 +14,7 @@ pub struct Collected<'r> {
     /// Replacements in visiting order.
     pub spans: Vec<Span>,
     /// Distinct volatile values.
-    pub entries: Vec<Entry>,
+    pub entries: Vec<Entry<'r>>,
     /// Constant placeholder names.
     pub consts: Vec<String>,
     /// Placeholders already in the input.
@@ -41,14 +41,15 @@ impl Assignment {
         let this = c;
         let numbered_kinds = &this.rules.numbered_kinds;
         let constant_kinds = &this.rules.constant_kinds;
-        let mut used: HashSet<String> = this.kept.iter().cloned().collect();
+        // Names taken so far, by hash: a (never seen) hash collision only skips a number.
+        let mut used: FxSet<u64> = this.kept.iter().map(|k| name_hash(k)).collect();
         let mut names: Vec<Option<String>> = vec![None; this.entries.len()];
         let mut named: Vec<usize> = (0..this.entries.len())
             .filter(|&i| this.entries[i].name.is_some())
             .collect();
         named.sort_by_key(|&i| this.entries[i].name.as_ref().map_or(u8::MAX, |(t, _)| *t));
         // The next number to try per base name keeps collisions linear.
-        let mut next: HashMap<String, usize> = HashMap::new();
+        let mut next: FxMap<String, usize> = FxMap::default();
         for i in named {
             let Some((_, base)) = &this.entries[i].name else {
                 continue;
@@ -59,29 +60,27 @@ impl Assignment {
             } else {
                 format!("{base}{n}")
             };
-            while used.contains(&candidate) {
+            while !used.insert(name_hash(&candidate)) {
                 *n += 1;
                 candidate = format!("{base}{n}");
             }
             *n += 1;
-            used.insert(candidate.clone());
             names[i] = Some(candidate);
         }
-        let mut counters: HashMap<String, usize> = HashMap::new();
+        let mut counters: FxMap<&str, usize> = FxMap::default();
         for (i, entry) in this.entries.iter().enumerate() {
             if names[i].is_some() {
                 continue;
             }
-            let counter = counters.entry(entry.kind.clone()).or_insert(0);
+            let counter = counters.entry(entry.kind).or_insert(0);
             let mut candidate;
             loop {
                 *counter += 1;
                 candidate = format!("{}{}", entry.kind, counter);
-                if !used.contains(&candidate) {
+                if used.insert(name_hash(&candidate)) {
                     break;
                 }
             }
-            used.insert(candidate.clone());
             names[i] = Some(candidate);
         }
         let names: Vec<String> = names.into_iter().map(Option::unwrap_or_default).collect();
@@ -115,11 +114,16 @@ impl Assignment {
     }
 }
 
+fn name_hash(name: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<super::fxhash::FxHasher>::default().hash_one(name)
+}
+
 impl Assignment {
     /// The rewritten text of the next visited string, when it has replacements.
     fn apply(&mut self, text: &str) -> Option<String> {
         let first = self.cursor;
-        while self.cursor < self.spans.len() && self.spans[self.cursor].seq == self.seq {
+        while self.cursor < self.spans.len() && self.spans[self.cursor].seq as usize == self.seq {
             self.cursor += 1;
         }
         self.seq += 1;
@@ -131,18 +135,19 @@ impl Assignment {
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
         for span in spans.iter() {
-            if span.start < at || span.end > text.len() {
+            let (start, end) = (span.start as usize, span.end as usize);
+            if start < at || end > text.len() {
                 continue;
             }
-            out.push_str(&text[at..span.start]);
+            out.push_str(&text[at..start]);
             let name = match span.repl {
-                Repl::Entry(i) => &self.names[i],
-                Repl::Const(i) => &self.consts[i],
+                Repl::Entry(i) => self.names.get(i as usize),
+                Repl::Const(i) => self.consts.get(i as usize),
             };
             out.push('{');
-            out.push_str(name);
+            out.push_str(name.map_or("", String::as_str));
             out.push('}');
-            at = span.end;
+            at = end;
         }
         out.push_str(&text[at..]);
         Some(out)

@@ -34,39 +34,40 @@ impl<'r> Collector<'r> {
         self.st.finish()
     }
 
+    /// A path, scanned once; a value filling a whole segment is named after the segment
+    /// before it (`/images/<uuid>` -> `image_id`).
     fn path(&mut self, text: &str) {
         let rules = self.st.rules;
-        let mut prev: Option<(usize, usize)> = None;
-        let mut at = 0;
-        for segment in text.split('/') {
-            let (start, end) = (at, at + segment.len());
-            at = end + 1;
-            self.found.clear();
-            self.st.find_into(text, start, end, &mut self.found);
-            let whole = matches!(self.found.as_slice(), [f] if f.start == start && f.end == end);
-            let name = match prev.filter(|_| whole) {
-                Some((ps, pe)) => {
-                    let segment = &text[ps..pe];
-                    if !self.segments.contains_key(segment) {
-                        let name = rules.segments.iter().find_map(|(re, template)| {
-                            let caps = re.captures(segment)?;
-                            let v = caps.name("v").map_or(segment, |m| m.as_str());
-                            expand_name(template, Some(v), None)
-                        });
-                        self.segments.insert(segment.to_string(), name);
-                    }
-                    self.segments.get(segment).cloned().flatten()
+        let mut found = std::mem::take(&mut self.found);
+        found.clear();
+        self.st.find_into(text, 0, text.len(), &mut found);
+        let mut names: Vec<Option<String>> = Vec::with_capacity(found.len());
+        for f in &found {
+            let seg_start = text[..f.start].rfind('/').map_or(0, |i| i + 1);
+            let seg_end = text[f.end..].find('/').map_or(text.len(), |i| f.end + i);
+            let whole = seg_start == f.start && seg_end == f.end && seg_start > 0;
+            let prev = whole.then(|| {
+                let before = &text[..seg_start - 1];
+                &before[before.rfind('/').map_or(0, |i| i + 1)..]
+            });
+            names.push(prev.and_then(|segment| {
+                if !self.segments.contains_key(segment) {
+                    let name = rules.segments.iter().find_map(|(re, template)| {
+                        let caps = re.captures(segment)?;
+                        let v = caps.name("v").map_or(segment, |m| m.as_str());
+                        expand_name(template, Some(v), None)
+                    });
+                    self.segments.insert(segment.to_string(), name);
                 }
-                None => None,
-            };
-            let offer = Offer {
-                tier: TIER_SEGMENT,
-                ready: name.as_deref(),
-                ..Offer::default()
-            };
-            self.st.scan(text, start, end, None, offer);
-            prev = Some((start, end));
+                self.segments.get(segment).cloned().flatten()
+            }));
         }
+        self.st.apply(text, 0, text.len(), None, &found, |i| Offer {
+            tier: TIER_SEGMENT,
+            ready: names.get(i).and_then(Option::as_deref),
+            ..Offer::default()
+        });
+        self.found = found;
     }
 
     fn query(&mut self, text: &str) {

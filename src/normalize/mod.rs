@@ -26,21 +26,27 @@ use contexts::Collector;
 /// queries (`image_id`, `server_id`), each as `(name, "{name}")`. Deterministic and idempotent.
 pub fn normalize(trace: &Trace, rules: &RuleSet) -> Trace {
     let mut out = trace.clone();
-    for exchange in &mut out.exchanges {
+    normalize_in_place(&mut out, rules);
+    out
+}
+
+/// [`normalize`] without the copy: rewrites `trace` into its canonical form.
+pub fn normalize_in_place(trace: &mut Trace, rules: &RuleSet) {
+    for exchange in &mut trace.exchanges {
         exchange.caller = rules.canonical(&exchange.caller);
         exchange.callee = rules.canonical(&exchange.callee);
     }
     let pointers = !rules.compiled.pointer_rules.is_empty();
-    let mut collector = Collector::new(&rules.compiled, &trace.variables);
-    walk::walk(&mut out, &mut collector, pointers);
+    let variables = std::mem::take(&mut trace.variables);
+    let mut collector = Collector::new(&rules.compiled, &variables);
+    walk::walk(trace, &mut collector, pointers);
     let mut assignment = collector.finish();
-    walk::walk(&mut out, &mut assignment, pointers);
-    out.variables = assignment
+    walk::walk(trace, &mut assignment, pointers);
+    trace.variables = assignment
         .variables
         .iter()
         .map(|name| (name.clone(), format!("{{{name}}}")))
         .collect();
-    out
 }
 
 /// The alignment identity of an exchange of a normalized trace: canonical caller and callee,

@@ -22,24 +22,26 @@ const TIER_DECLARED: u8 = 5;
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Repl {
     /// The placeholder assigned to entry `n`.
-    Entry(usize),
+    Entry(u32),
     /// The constant placeholder `consts[n]`.
-    Const(usize),
+    Const(u32),
 }
 
 /// A replacement recorded by the collecting pass: string `seq`, byte range, replacement.
+/// Kept small (millions of them on long traces); strings and traces past 4 GiB are not
+/// normalized rather than mangled.
 #[derive(Debug)]
 pub(super) struct Span {
-    pub(super) seq: usize,
-    pub(super) start: usize,
-    pub(super) end: usize,
+    pub(super) seq: u32,
+    pub(super) start: u32,
+    pub(super) end: u32,
     pub(super) repl: Repl,
 }
 
 /// One distinct volatile value: its generic kind and the best name offered for it.
 #[derive(Debug)]
-pub(super) struct Entry {
-    pub(super) kind: String,
+pub(super) struct Entry<'r> {
+    pub(super) kind: &'r str,
     pub(super) name: Option<(u8, String)>,
 }
 
@@ -63,6 +65,11 @@ pub(super) struct Offer<'a> {
 }
 
 impl Offer<'_> {
+    /// The tier of the name this offer can give, without expanding it.
+    fn tier(&self) -> Option<u8> {
+        (self.ready.is_some() || self.template.is_some()).then_some(self.tier)
+    }
+
     fn name(&self) -> Option<(u8, String)> {
         if let Some(ready) = self.ready {
             return Some((self.tier, ready.to_string()));
@@ -86,7 +93,7 @@ pub(super) struct State<'r> {
     pub(super) seq: usize,
     spans: Vec<Span>,
     raws: FxMap<String, usize>,
-    entries: Vec<Entry>,
+    entries: Vec<Entry<'r>>,
     consts: Vec<String>,
     const_index: FxMap<String, usize>,
     kept: Vec<String>,
@@ -137,37 +144,21 @@ impl<'r> State<'r> {
 
     /// Appends the volatile matches of `text[start..end]` to `out`, in order.
     pub(super) fn find_into(&self, text: &str, start: usize, end: usize, out: &mut Vec<Found>) {
-        let Some(re) = &self.rules.values else {
+        let rules = self.rules;
+        let Some(re) = &rules.values else {
             return;
         };
         let slice = &text[start..end];
-        for m in re.find_iter(slice) {
-            let pattern = m.pattern().as_usize();
-            let Some(index) = pattern.checked_sub(1) else {
-                out.push(Found {
-                    start: start + m.start(),
-                    end: start + m.end(),
-                    rule: None,
-                });
-                continue;
-            };
-            let Some(rule) = self.rules.value_rules.get(index) else {
-                continue;
-            };
-            let range = match &rule.v {
-                Some(own) => own
-                    .captures_at(slice, m.start())
-                    .and_then(|c| c.name("v"))
-                    .map(|v| v.range()),
-                None => Some(m.range()),
-            };
-            if let Some(range) = range.filter(|r| !r.is_empty()) {
-                out.push(Found {
-                    start: start + range.start,
-                    end: start + range.end,
-                    rule: Some(index),
-                });
+        let mut input = regex_automata::Input::new(slice);
+        while let Some(m) = re.search(&input) {
+            let next = if m.is_empty() { m.end() + 1 } else { m.end() };
+            if let Some(found) = found_at(rules, slice, start, m) {
+                out.push(found);
             }
+            if next > slice.len() {
+                break;
+            }
+            input.set_start(next);
         }
     }
 
@@ -200,11 +191,18 @@ impl<'r> State<'r> {
                 self.consts.len() - 1
             }
         };
-        Repl::Const(index)
+        Repl::Const(index as u32)
     }
 
-    /// The entry for raw value `raw`, created with `kind` on first sight; offers `name`.
-    fn entry(&mut self, raw: &str, kind: &str, name: Option<(u8, String)>) -> Repl {
+    /// The entry for raw value `raw`, created with `kind` on first sight. `name` is expanded
+    /// only when its best possible tier (`tier`) beats the name the entry already has.
+    fn entry(
+        &mut self,
+        raw: &str,
+        kind: &'r str,
+        tier: Option<u8>,
+        name: impl FnOnce() -> Option<(u8, String)>,
+    ) -> Repl {
         let index = match self.raws.get(raw) {
             Some(&i) => i,
             None => {
@@ -213,30 +211,41 @@ impl<'r> State<'r> {
                     .get(raw)
                     .map(|n| (TIER_DECLARED, sanitize_name(n)));
                 self.entries.push(Entry {
-                    kind: kind.to_string(),
+                    kind,
                     name: declared,
                 });
                 self.raws.insert(raw.to_string(), self.entries.len() - 1);
                 self.entries.len() - 1
             }
         };
-        if let Some((tier, name)) = name {
-            let entry = &mut self.entries[index];
-            if entry.name.as_ref().map_or(true, |(t, _)| tier < *t) {
-                entry.name = Some((tier, name));
+        let entry = &mut self.entries[index];
+        let better = |t: u8, current: &Option<(u8, String)>| {
+            current.as_ref().map_or(true, |(have, _)| t < *have)
+        };
+        if tier.is_some_and(|t| better(t, &entry.name)) {
+            if let Some((t, n)) = name() {
+                if better(t, &entry.name) {
+                    entry.name = Some((t, n));
+                }
             }
         }
         self.mark(Sym::Entry(index));
-        Repl::Entry(index)
+        Repl::Entry(index as u32)
     }
 
     fn record(&mut self, start: usize, end: usize, repl: Repl) {
-        self.spans.push(Span {
-            seq: self.seq,
-            start,
-            end,
-            repl,
-        });
+        if let (Ok(seq), Ok(start), Ok(end)) = (
+            u32::try_from(self.seq),
+            u32::try_from(start),
+            u32::try_from(end),
+        ) {
+            self.spans.push(Span {
+                seq,
+                start,
+                end,
+                repl,
+            });
+        }
     }
 
     /// Records a kept `{placeholder}`; a declared variable's placeholder stands for its value.
@@ -244,7 +253,7 @@ impl<'r> State<'r> {
         let inner = &text[found.start + 1..found.end - 1];
         if let Some(raw) = self.declared_names.get(inner).cloned() {
             if let Some(kind) = self.kind_of(&raw) {
-                let repl = self.entry(&raw, &kind, offer.name());
+                let repl = self.entry(&raw, kind, offer.tier(), || offer.name());
                 self.record(found.start, found.end, repl);
                 return;
             }
@@ -262,13 +271,14 @@ impl<'r> State<'r> {
     }
 
     /// The numbered kind of a raw value when one value rule matches all of it.
-    fn kind_of(&self, raw: &str) -> Option<String> {
+    fn kind_of(&self, raw: &str) -> Option<&'r str> {
+        let rules = self.rules;
         let mut found = Vec::new();
         self.find_into(raw, 0, raw.len(), &mut found);
         match found.as_slice() {
             [f] if f.start == 0 && f.end == raw.len() => {
-                match &self.rules.value_rules.get(f.rule?)?.action {
-                    ContextAction::Replace(r, _) if r.numbered => Some(r.kind.clone()),
+                match &rules.value_rules.get(f.rule?)?.action {
+                    ContextAction::Replace(r, _) if r.numbered => Some(&r.kind),
                     _ => None,
                 }
             }
@@ -285,28 +295,47 @@ impl<'r> State<'r> {
         context: Option<&'r ContextAction>,
         offer: Offer<'_>,
     ) {
-        if start >= end || text[start..end].trim().is_empty() {
+        if start >= end {
             return;
         }
+        let mut found = std::mem::take(&mut self.found);
+        found.clear();
+        if !matches!(context, Some(ContextAction::Redact(_))) {
+            self.find_into(text, start, end, &mut found);
+        }
+        self.apply(text, start, end, context, &found, |_| offer);
+        self.found = found;
+    }
+
+    /// Records the replacements of the matches `found` in `text[start..end]` (a string under
+    /// `context`); `offer(i)` is the name offered for match `i`.
+    pub(super) fn apply<'o>(
+        &mut self,
+        text: &str,
+        start: usize,
+        end: usize,
+        context: Option<&'r ContextAction>,
+        found: &[Found],
+        offer: impl Fn(usize) -> Offer<'o>,
+    ) {
         if let Some(ContextAction::Redact(constant)) = context {
-            let repl = self.constant(constant);
-            self.record(start, end, repl);
+            if !text[start..end].trim().is_empty() {
+                let repl = self.constant(constant);
+                self.record(start, end, repl);
+            }
             return;
         }
         let context_replace = match context {
             Some(ContextAction::Replace(r, secret)) => Some((r, *secret)),
             _ => None,
         };
-        let mut found = std::mem::take(&mut self.found);
-        found.clear();
-        self.find_into(text, start, end, &mut found);
-        if found.is_empty() && context_replace.is_none() {
-            self.found = found;
+        if found.is_empty() && (context_replace.is_none() || text[start..end].trim().is_empty()) {
             return;
         }
         let rules = self.rules;
         let mark = self.spans.len();
-        for &f in &found {
+        for (i, &f) in found.iter().enumerate() {
+            let offer = offer(i);
             let Some(rule_index) = f.rule else {
                 self.keep(text, f, offer);
                 continue;
@@ -321,12 +350,16 @@ impl<'r> State<'r> {
                     self.constant(&own.kind)
                 }
                 (ContextAction::Replace(own, _), Some((ctx, _))) => {
-                    let offered = offer.name().or_else(|| own_name(own, raw));
-                    self.replace(raw, ctx, offered)
+                    let tier = offer.tier().or(own.named.as_ref().map(|_| TIER_VALUE));
+                    self.replace(raw, ctx, tier, || {
+                        offer.name().or_else(|| own_name(own, raw))
+                    })
                 }
                 (ContextAction::Replace(own, _), None) => {
-                    let offered = own_name(own, raw).or_else(|| offer.name());
-                    self.replace(raw, own, offered)
+                    let tier = own.named.as_ref().map(|_| TIER_VALUE).or(offer.tier());
+                    self.replace(raw, own, tier, || {
+                        own_name(own, raw).or_else(|| offer.name())
+                    })
                 }
             };
             self.record(f.start, f.end, repl);
@@ -336,7 +369,7 @@ impl<'r> State<'r> {
                 && (found.is_empty() || {
                     let mut at = start;
                     let mut other = false;
-                    for f in &found {
+                    for f in found {
                         other |= has_content(&text[at..f.start]);
                         at = f.end;
                     }
@@ -344,16 +377,22 @@ impl<'r> State<'r> {
                 });
             if (found.is_empty() && ctx.whole) || leftover {
                 self.spans.truncate(mark);
-                let repl = self.replace(&text[start..end], ctx, offer.name());
+                let offer = offer(0);
+                let repl = self.replace(&text[start..end], ctx, offer.tier(), || offer.name());
                 self.record(start, end, repl);
             }
         }
-        self.found = found;
     }
 
-    fn replace(&mut self, raw: &str, r: &Replace, name: Option<(u8, String)>) -> Repl {
+    fn replace(
+        &mut self,
+        raw: &str,
+        r: &'r Replace,
+        tier: Option<u8>,
+        name: impl FnOnce() -> Option<(u8, String)>,
+    ) -> Repl {
         if r.numbered || r.named.is_some() {
-            self.entry(raw, &r.kind, name)
+            self.entry(raw, &r.kind, tier, name)
         } else {
             self.constant(&r.kind)
         }
@@ -379,6 +418,35 @@ impl<'r> State<'r> {
             order,
         })
     }
+}
+
+/// The replaced part of match `m` of `slice` (which starts at byte `start` of its string).
+fn found_at(
+    rules: &Compiled,
+    slice: &str,
+    start: usize,
+    m: regex_automata::Match,
+) -> Option<Found> {
+    let Some(index) = m.pattern().as_usize().checked_sub(1) else {
+        return Some(Found {
+            start: start + m.start(),
+            end: start + m.end(),
+            rule: None,
+        });
+    };
+    let rule = rules.value_rules.get(index)?;
+    let range = match &rule.v {
+        Some(own) => own
+            .captures_at(slice, m.start())
+            .and_then(|c| c.name("v"))
+            .map(|v| v.range())?,
+        None => m.range(),
+    };
+    (!range.is_empty()).then_some(Found {
+        start: start + range.start,
+        end: start + range.end,
+        rule: Some(index),
+    })
 }
 
 /// True when a secret's remainder holds more than bytes-repr quoting (`b'…'`) and spaces.

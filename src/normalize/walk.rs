@@ -108,8 +108,7 @@ fn walk_json(
             for (i, item) in items.iter_mut().enumerate() {
                 let mark = pointer.len();
                 if pointers {
-                    use std::fmt::Write as _;
-                    let _ = write!(pointer, "/{i}");
+                    push_index(pointer, i);
                 }
                 walk_json(item, key, parent, pointer, pointers, visitor);
                 pointer.truncate(mark);
@@ -149,5 +148,34 @@ fn walk_json(
             }
         }
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// Appends `/i` to a pointer without the formatting machinery (arrays are many).
+fn push_index(pointer: &mut String, mut i: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (i % 10) as u8;
+        i /= 10;
+        if i == 0 {
+            break;
+        }
+    }
+    pointer.push('/');
+    for &d in &digits[at..] {
+        pointer.push(char::from(d));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn indices_are_written_in_decimal() {
+        let mut p = String::from("/a");
+        super::push_index(&mut p, 0);
+        super::push_index(&mut p, 1907);
+        assert_eq!(p, "/a/0/1907");
     }
 }

@@ -3,7 +3,7 @@
 
 mod auth;
 mod cli;
-mod edit;
+pub mod edit;
 mod mutations;
 mod query;
 mod reports;
