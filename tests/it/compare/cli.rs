@@ -87,3 +87,33 @@ fn check_without_a_matching_golden_exits_2_naming_the_closest() {
         "{err}"
     );
 }
+
+#[test]
+fn every_full_seed_passes_check_against_the_built_in_goldens() {
+    let seeds = [
+        "server-create.hook.md",
+        "image-save.hook.md",
+        "image-show.hook.md",
+        "image-create.doc.md",
+    ];
+    let paths: Vec<std::path::PathBuf> = seeds.iter().map(|s| fixture(s)).collect();
+    let mut args = vec!["check", "--format", "json"];
+    args.extend(paths.iter().map(|p| path(p)));
+    let out = flowdiff(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let reports = json.as_array().expect("one report per capture");
+    assert_eq!(reports.len(), seeds.len());
+    for (report, seed) in reports.iter().zip(seeds) {
+        let golden = report["old"]["source"].as_str().unwrap_or_default();
+        let stem = seed.split('.').next().unwrap_or_default();
+        assert!(golden.contains(stem), "{seed} checked against {golden}");
+        assert_eq!(report["counts"]["breaking"], 0, "{report:#}");
+    }
+}
