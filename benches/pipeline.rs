@@ -266,6 +266,7 @@ fn main() {
     drop(trace);
     bench("parse generated 100,000 exchanges", &generated, 5, parse);
     normalize_benches(&generated);
+    compare_benches(&fixture("server-create.hook.md"), &generated);
 }
 
 /// Parse + normalize, end to end (the normalization issue's target: at least 100 MB/s on the
@@ -298,4 +299,72 @@ fn normalize_benches(generated: &str) {
     bench("normalize (copy) generated 100,000", generated, 3, |_| {
         normalize(&trace, &rules)
     });
+}
+
+/// `generated` with every 50th keystone discovery sent to another path: many scattered
+/// differences in the client's long top-level sequence.
+fn drifted(generated: &str) -> String {
+    let mut out = String::with_capacity(generated.len());
+    let mut count = 0;
+    for line in generated.split_inclusive('\n') {
+        if line.starts_with("### GET /identity/\n")
+            || line.starts_with("### 300 MULTIPLE CHOICES /identity/\n")
+        {
+            count += 1;
+            if (count / 2) % 50 == 0 {
+                out.push_str(&line.replace("/identity/", "/identity/v3/"));
+                continue;
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Peak resident memory of this process so far, in MB (Linux; 0 elsewhere).
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Compares two normalized traces (the compare stage alone, normalization done beforehand).
+fn compare_benches(seed: &str, generated: &str) {
+    use flowdiff::compare::{compare, Options};
+    use flowdiff::normalize::{normalize, RuleSet};
+    let rules = RuleSet::builtin();
+    let load = |text: &str| normalize(&flowdiff::parse::parse(text).expect("parses"), &rules);
+    let seed_trace = load(seed);
+    let again = load(seed);
+    bench("compare server-create with itself", seed, 200, |_| {
+        compare(&seed_trace, &again, &rules, &Options::default())
+    });
+    drop((seed_trace, again));
+    // `cargo test --all-targets` runs this without `--bench`: a small smoke run is enough there.
+    let small;
+    let (generated, label) = if std::env::args().any(|a| a == "--bench") {
+        (generated, "compare generated 100,000 vs drifted")
+    } else {
+        small = generate_hook_markdown(2_000);
+        (small.as_str(), "compare generated 2,000 vs drifted (smoke)")
+    };
+    let old = load(generated);
+    let new = load(&drifted(generated));
+    // Reset the peak so it measures the comparison on top of the loaded traces (Linux).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let before = peak_rss_mb();
+    bench(label, generated, 3, |_| {
+        let c = compare(&old, &new, &rules, &Options::default());
+        assert!(!c.findings.is_empty());
+        c
+    });
+    println!(
+        "{:<40} peak RSS {:.0} MB while comparing ({:.0} MB before: both traces and texts loaded)",
+        label,
+        peak_rss_mb(),
+        before
+    );
 }

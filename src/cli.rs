@@ -223,7 +223,7 @@ pub enum NotesFormat {
 /// `flowdiff bless TRACE… [--golden DIR] [--flow NAME]`.
 #[derive(Debug, Args)]
 pub struct BlessArgs {
-    /// Captures to accept as goldens.
+    /// Captures (or directories of captures) to accept as goldens.
     #[arg(required = true, value_name = "TRACE")]
     pub traces: Vec<PathBuf>,
     /// Golden flows directory to write into.

@@ -50,16 +50,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Golden>> {
     let mut goldens = Vec::new();
     for entry in sorted_entries(dir)? {
         if entry.is_dir() {
-            let set = entry
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            for member in sorted_entries(&entry)?
-                .into_iter()
-                .filter(|p| is_markdown(p))
-            {
-                goldens.push(read(&member, &set)?);
-            }
+            goldens.extend(set_members(&entry)?);
         } else if is_markdown(&entry) {
             let name = entry
                 .file_stem()
@@ -76,6 +67,30 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Golden>> {
         .in_file(dir));
     }
     Ok(goldens)
+}
+
+/// The members of one golden set: every `*.md` file in `dir`, in name order, all named after
+/// the directory.
+pub fn load_set(dir: &Path) -> Result<Vec<Golden>> {
+    let members = set_members(dir)?;
+    if members.is_empty() {
+        return Err(
+            InputError::new(0, "no members here (expected *.md captures of one flow)").in_file(dir),
+        );
+    }
+    Ok(members)
+}
+
+fn set_members(dir: &Path) -> Result<Vec<Golden>> {
+    let set = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    sorted_entries(dir)?
+        .into_iter()
+        .filter(|p| is_markdown(p))
+        .map(|member| read(&member, &set))
+        .collect()
 }
 
 fn is_markdown(path: &Path) -> bool {

@@ -21,6 +21,7 @@ pub mod error;
 pub mod fsutil;
 pub mod golden;
 pub mod normalize;
+pub mod notes;
 pub mod parse;
 pub mod render;
 pub mod report;

@@ -1,10 +1,370 @@
-//! `flowdiff bless` (not implemented yet).
+//! `flowdiff bless TRACE…`: accept captures as the golden flows for their flows.
+//!
+//! Each capture is normalized (secrets redacted, volatile values replaced) and written as hook
+//! Markdown to `DIR/<flow>.md`, or with `--add` as a new member of the golden set `DIR/<flow>/`.
+//! The comparison with the current golden is printed first; writing needs `--yes` or a yes on
+//! the terminal. Every file is staged before any is renamed into place.
 
-use super::{Context, Outcome};
+mod write;
+
+use super::check::{candidates, find, flows, Flow};
+use super::inputs::{self, Capture};
+use super::{emit, load_rules, Context, Outcome};
+use crate::cli::{BlessArgs, ReportFormat};
+use crate::compare::select::{choose, flow_key, Choice};
+use crate::compare::set::compare_with_set;
+use crate::compare::Options;
 use crate::error::{Error, Result};
+use crate::golden::{self, Golden};
+use crate::normalize::{signature, RuleSet};
+use crate::render::hook_markdown::hook_markdown;
+use crate::report::{self, Report, Side};
+use crate::severity::Severity;
+use crate::trace::Trace;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use write::{apply, Op};
+
+/// Longest flow name accepted as a file name.
+const MAX_NAME: usize = 100;
+
+/// The goldens currently in the directory: texts as read, and parsed flows.
+struct Current {
+    goldens: Vec<Golden>,
+    flows: Vec<Flow>,
+}
 
 /// Runs `flowdiff bless`.
-pub fn run(args: &crate::cli::BlessArgs, context: &Context) -> Result<Outcome> {
-    let _ = (args, context);
-    Err(Error::Usage("`bless` is not implemented yet".into()))
+pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
+    let rules = load_rules(&args.rules)?;
+    if let Some(flow) = &args.flow {
+        validate(flow)?;
+    }
+    let current = current(&args.golden, &rules)?;
+    let mut ops: Vec<Op> = Vec::new();
+    let mut out = Vec::new();
+    for Capture { path, mut trace } in inputs::load(&args.traces, &rules)? {
+        let path = path.as_path();
+        let (stem, index) = target_flow(args, &current, &trace, path, &rules)?;
+        if trace.name.as_deref().map_or(true, |n| n.trim().is_empty()) {
+            let title = index.and_then(|i| current.flows[i].members[0].name.clone());
+            trace.name = title.or_else(|| args.flow.clone()).or(Some(stem.clone()));
+        }
+        describe(&mut out, &current, index, path, &trace, &rules, context)?;
+        plan(&mut ops, args, &current, &stem, hook_markdown(&trace), path)?;
+    }
+    emit(None, &out)?;
+    let writes = ops
+        .iter()
+        .filter(|op| matches!(op, Op::Write { .. }))
+        .count();
+    if writes == 0 {
+        eprintln!("flowdiff: nothing to write: every golden is already up to date");
+        return Ok(Outcome::Pass);
+    }
+    for op in &ops {
+        match op {
+            Op::Write { target, .. } => eprintln!("flowdiff: to write: {}", target.display()),
+            Op::Move { from, to } => {
+                eprintln!("flowdiff: to move: {} to {}", from.display(), to.display());
+            }
+        }
+    }
+    if args.dry_run {
+        eprintln!("flowdiff: dry run: {writes} golden file(s) not written");
+        return Ok(Outcome::Pass);
+    }
+    if !args.yes && !confirm(writes)? {
+        eprintln!("flowdiff: nothing written");
+        return Ok(Outcome::Pass);
+    }
+    apply(ops)
+}
+
+/// Refuses flow names that could leave the golden directory or make odd file names.
+fn validate(name: &str) -> Result<()> {
+    let bad = if name.contains(['/', '\\']) {
+        Some("contains a path separator")
+    } else if name.contains("..") {
+        Some("contains `..`")
+    } else if name.chars().any(char::is_control) {
+        Some("contains a control character")
+    } else if name.chars().count() > MAX_NAME {
+        Some("is longer than 100 characters")
+    } else if flow_key(name).is_empty() {
+        Some("has no letters or digits")
+    } else {
+        None
+    };
+    match bad {
+        Some(why) => Err(Error::Usage(format!(
+            "refusing flow name {name:?}: it {why} (a flow name becomes a file name in the golden directory)"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The goldens in `dir`; none when it does not exist yet or holds no golden.
+fn current(dir: &Path, rules: &RuleSet) -> Result<Current> {
+    let markdown = |dir: &Path| -> Result<Vec<std::path::PathBuf>> {
+        Ok(std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir() || (p.is_file() && p.extension().is_some_and(|e| e == "md")))
+            .collect())
+    };
+    let mut has_any = false;
+    if dir.is_dir() {
+        for path in markdown(dir)? {
+            has_any |= !path.is_dir() || markdown(&path)?.iter().any(|p| p.is_file());
+        }
+    }
+    let goldens = if has_any {
+        golden::load_dir(dir)?
+    } else {
+        Vec::new()
+    };
+    let flows = flows(goldens.clone(), rules)?;
+    Ok(Current { goldens, flows })
+}
+
+/// The golden file stem a capture is blessed as, and the current golden it replaces or joins:
+/// `--flow`, else the capture's title, else the most similar current golden.
+fn target_flow(
+    args: &BlessArgs,
+    current: &Current,
+    trace: &Trace,
+    path: &Path,
+    rules: &RuleSet,
+) -> Result<(String, Option<usize>)> {
+    let named = args
+        .flow
+        .as_deref()
+        .or(trace.name.as_deref())
+        .filter(|n| !n.trim().is_empty());
+    if let Some(name) = named {
+        validate(name).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+        return Ok(match find(&current.flows, name).ok() {
+            Some(index) => (current.flows[index].name.clone(), Some(index)),
+            None => (flow_key(name), None),
+        });
+    }
+    let sigs: Vec<_> = trace
+        .exchanges
+        .iter()
+        .map(|e| signature(e, rules))
+        .collect();
+    match choose(None, &sigs, &candidates(&current.flows)) {
+        Choice::ByName(index) | Choice::BySimilarity(index, _) => {
+            let name = current.flows[index].name.clone();
+            validate(&name)?;
+            Ok((name, Some(index)))
+        }
+        Choice::NoMatch(_) => Err(Error::Usage(format!(
+            "{}: cannot tell which flow this capture is: it has no title and no golden in {} is similar enough (name it with --flow NAME)",
+            path.display(),
+            args.golden.display()
+        ))),
+    }
+}
+
+/// Prints what blessing `trace` accepts: the comparison with the current golden, if any.
+fn describe(
+    out: &mut Vec<u8>,
+    current: &Current,
+    index: Option<usize>,
+    path: &Path,
+    trace: &Trace,
+    rules: &RuleSet,
+    context: &Context,
+) -> Result<()> {
+    let new = Side {
+        source: path.display().to_string(),
+        flow: trace.name.clone(),
+        exchanges: trace.exchanges.len(),
+    };
+    let Some(flow) = index.map(|i| &current.flows[i]) else {
+        let _ = writeln!(
+            out,
+            "new golden flow {:?} from {} ({} exchanges)\n",
+            trace.name.as_deref().unwrap_or(""),
+            path.display(),
+            trace.exchanges.len()
+        );
+        return Ok(());
+    };
+    let options = Options::default();
+    let comparison = compare_with_set(&flow.members, trace, rules, &options);
+    let old = Side {
+        source: flow.source.clone(),
+        flow: flow.members[0].name.clone(),
+        exchanges: flow.members[0].exchanges.len(),
+    };
+    let report = Report::new(old, new, comparison, Some(Severity::Breaking));
+    report::render(&[report], ReportFormat::Text, &context.styles, out)
+        .map_err(|e| Error::io(Path::new("<report>"), e))?;
+    out.push(b'\n');
+    Ok(())
+}
+
+/// Adds the file operations that bless `text` as flow `stem`.
+fn plan(
+    ops: &mut Vec<Op>,
+    args: &BlessArgs,
+    current: &Current,
+    stem: &str,
+    text: String,
+    path: &Path,
+) -> Result<()> {
+    let dir = &args.golden;
+    let single = dir.join(format!("{stem}.md"));
+    let set = dir.join(stem);
+    let written = |ops: &Vec<Op>, target: &Path| {
+        ops.iter()
+            .any(|op| matches!(op, Op::Write { target: t, .. } if t == target))
+    };
+    if !args.add {
+        if set.is_dir() {
+            return Err(Error::Usage(format!(
+                "{}: golden {stem:?} is a golden set ({}/); add to it with --add",
+                path.display(),
+                set.display()
+            )));
+        }
+        if written(ops, &single) {
+            return Err(Error::Usage(format!(
+                "{}: another capture is already blessed as {}; use --add to make a golden set",
+                path.display(),
+                single.display()
+            )));
+        }
+        let same = current
+            .goldens
+            .iter()
+            .any(|g| Path::new(&g.source) == single && g.text == text);
+        if same {
+            eprintln!(
+                "flowdiff: {} is already the golden for {}",
+                single.display(),
+                path.display()
+            );
+        } else {
+            ops.push(Op::Write {
+                target: single,
+                text,
+            });
+        }
+        return Ok(());
+    }
+    let members: Vec<&Golden> = current
+        .goldens
+        .iter()
+        .filter(|g| Path::new(&g.source).parent() == Some(set.as_path()))
+        .collect();
+    let pending = ops.iter().any(|op| match op {
+        Op::Write { target, text: t } => target.parent() == Some(set.as_path()) && *t == text,
+        Op::Move { .. } => false,
+    });
+    let same_single = current
+        .goldens
+        .iter()
+        .any(|g| Path::new(&g.source) == single && g.text == text);
+    if same_single {
+        eprintln!(
+            "flowdiff: {} is already the golden for {}",
+            single.display(),
+            path.display()
+        );
+        return Ok(());
+    }
+    if pending || members.iter().any(|g| g.text == text) {
+        eprintln!(
+            "flowdiff: {} is already a member of {}/",
+            path.display(),
+            set.display()
+        );
+        return Ok(());
+    }
+    let mut number = members
+        .iter()
+        .filter_map(|g| {
+            Path::new(&g.source)
+                .file_stem()?
+                .to_str()?
+                .parse::<u32>()
+                .ok()
+        })
+        .max()
+        .unwrap_or(0);
+    number = number.max(
+        ops.iter()
+            .filter_map(|op| match op {
+                Op::Write { target, .. } | Op::Move { to: target, .. } => {
+                    (target.parent() == Some(set.as_path())).then_some(target)
+                }
+            })
+            .filter_map(|t| t.file_stem()?.to_str()?.parse::<u32>().ok())
+            .max()
+            .unwrap_or(0),
+    );
+    let moving = ops
+        .iter()
+        .any(|op| matches!(op, Op::Move { from, .. } if *from == single));
+    if single.is_file() && !moving {
+        number += 1;
+        ops.push(Op::Move {
+            from: single,
+            to: set.join(format!("{number:03}.md")),
+        });
+    }
+    ops.push(Op::Write {
+        target: set.join(format!("{:03}.md", number + 1)),
+        text,
+    });
+    Ok(())
+}
+
+/// Asks on the terminal; without one, refuses (exit 2) and says how to accept.
+fn confirm(writes: usize) -> Result<bool> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(Error::Usage(format!(
+            "refusing to write {writes} golden file(s) without confirmation: stdin is not a terminal (pass --yes to accept, or --dry-run to only look)"
+        )));
+    }
+    eprint!("flowdiff: write {writes} golden file(s)? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    stdin
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Error::io(Path::new("<stdin>"), e))?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flow_names_that_could_escape_are_refused() {
+        for bad in [
+            "../../etc/x",
+            "a/b",
+            "a\\b",
+            "..",
+            "x\u{7}",
+            "x\ny",
+            "",
+            "!!!",
+        ] {
+            assert!(validate(bad).is_err(), "{bad:?}");
+        }
+        for good in ["openstack image create", "image-create", "server_create.v2"] {
+            assert!(validate(good).is_ok(), "{good:?}");
+        }
+    }
 }

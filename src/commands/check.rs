@@ -1,10 +1,153 @@
-//! `flowdiff check` (not implemented yet).
+//! `flowdiff check TRACE…`: compare each capture with its golden flow (a CI regression gate).
 
-use super::{Context, Outcome};
+use super::diff::{explained, options, output, side, Explained};
+use super::inputs::{self, Capture};
+use super::{load_rules, Context, Outcome};
+use crate::cli::CheckArgs;
+use crate::compare::select::{choose, flow_key, Candidate, Choice};
+use crate::compare::set::compare_with_set;
 use crate::error::{Error, Result};
+use crate::golden::{self, Golden};
+use crate::normalize::{self, RuleSet};
+use crate::parse;
+use crate::trace::{Signature, Trace};
+use std::path::Path;
+
+/// A golden flow (or set) parsed and normalized.
+pub(super) struct Flow {
+    /// The golden's name (its file stem, or the set's directory name).
+    pub(super) name: String,
+    /// `golden/image-create.md`, or the set's directory for several members.
+    pub(super) source: String,
+    /// The members, reference first (one for a single golden).
+    pub(super) members: Vec<Trace>,
+    sigs: Vec<Signature>,
+}
 
 /// Runs `flowdiff check`.
-pub fn run(args: &crate::cli::CheckArgs, context: &Context) -> Result<Outcome> {
-    let _ = (args, context);
-    Err(Error::Usage("`check` is not implemented yet".into()))
+pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
+    let rules = load_rules(&args.report.rules)?;
+    let goldens = match &args.golden {
+        Some(dir) => golden::load_dir(dir)?,
+        None => golden::builtin(),
+    };
+    let flows = flows(goldens, &rules)?;
+    let forced = match &args.flow {
+        Some(name) => Some(find(&flows, name)?),
+        None => None,
+    };
+    let options = options(&args.report);
+    let captures = inputs::load(&args.traces, &rules)?;
+    let checked = inputs::par_map(&captures, |Capture { path, trace }| {
+        let index = match forced {
+            Some(index) => index,
+            None => pick(&flows, trace, path, &rules)?,
+        };
+        let flow = &flows[index];
+        let comparison = compare_with_set(&flow.members, trace, &rules, &options);
+        let mut old = side(&flow.source, &flow.members[0]);
+        if old.flow.is_none() {
+            old.flow = Some(flow.name.clone());
+        }
+        Ok(explained(old, (path, trace), comparison, &args.report))
+    });
+    let reports = checked.into_iter().collect::<Result<Vec<Explained>>>()?;
+    output(reports, &args.report, context)
+}
+
+/// Parses and normalizes the goldens, grouping members of one set (same name) together.
+pub(super) fn flows(goldens: Vec<Golden>, rules: &RuleSet) -> Result<Vec<Flow>> {
+    let mut flows: Vec<Flow> = Vec::new();
+    for g in goldens {
+        let trace = parse::parse(&g.text).map_err(|e| e.in_file(&g.source))?;
+        let trace = normalize::normalize(&trace, rules);
+        match flows.iter_mut().find(|f| f.name == g.name) {
+            Some(flow) => {
+                let dir = Path::new(&g.source)
+                    .parent()
+                    .map(|p| format!("{}/", p.display()));
+                flow.source = dir.unwrap_or_else(|| g.name.clone());
+                flow.members.push(trace);
+            }
+            None => {
+                let sigs = trace
+                    .exchanges
+                    .iter()
+                    .map(|e| normalize::signature(e, rules))
+                    .collect();
+                flows.push(Flow {
+                    name: g.name,
+                    source: g.source,
+                    members: vec![trace],
+                    sigs,
+                });
+            }
+        }
+    }
+    Ok(flows)
+}
+
+fn names(flows: &[Flow]) -> String {
+    let names: Vec<&str> = flows.iter().map(|f| f.name.as_str()).collect();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// The golden named `name` (`--flow`), matched like flow titles.
+pub(super) fn find(flows: &[Flow], name: &str) -> Result<usize> {
+    let key = flow_key(name);
+    flows
+        .iter()
+        .position(|f| {
+            flow_key(&f.name) == key
+                || f.members[0]
+                    .name
+                    .as_deref()
+                    .is_some_and(|t| flow_key(t) == key)
+        })
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "no golden flow named `{name}`; available: {}",
+                names(flows)
+            ))
+        })
+}
+
+/// The flows as golden selection sees them.
+pub(super) fn candidates(flows: &[Flow]) -> Vec<Candidate<'_>> {
+    flows
+        .iter()
+        .map(|f| Candidate {
+            name: &f.name,
+            title: f.members[0].name.as_deref(),
+            sigs: &f.sigs,
+        })
+        .collect()
+}
+
+/// Chooses the golden for `trace` by name or similarity, or explains why none fits.
+fn pick(flows: &[Flow], trace: &Trace, path: &Path, rules: &RuleSet) -> Result<usize> {
+    let sigs: Vec<Signature> = trace
+        .exchanges
+        .iter()
+        .map(|e| normalize::signature(e, rules))
+        .collect();
+    match choose(trace.name.as_deref(), &sigs, &candidates(flows)) {
+        Choice::ByName(index) | Choice::BySimilarity(index, _) => Ok(index),
+        Choice::NoMatch(closest) => {
+            let closest = match closest {
+                Some((index, score)) => {
+                    format!("closest: {} ({:.0}%)", flows[index].name, score * 100.0)
+                }
+                None => format!("no golden flows loaded (available: {})", names(flows)),
+            };
+            Err(Error::Usage(format!(
+                "no golden flow matches `{}`; {closest} (use --flow NAME to choose one)",
+                path.display()
+            )))
+        }
+    }
 }

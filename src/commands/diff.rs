@@ -1,10 +1,114 @@
-//! `flowdiff diff` (not implemented yet).
+//! `flowdiff OLD NEW`: compare two captures (any formats mixed) and report the drift.
 
-use super::{Context, Outcome};
+use super::{emit, load_rules, load_trace, Context, Outcome};
+use crate::cli::{DiffArgs, FailOn, ReportArgs};
+use crate::compare::{self, Comparison, Options};
 use crate::error::{Error, Result};
+use crate::normalize::{self, RuleSet};
+use crate::report::{self, Report, Side, Verdict};
+use crate::severity::Severity;
+use crate::trace::Trace;
+use std::path::Path;
 
-/// Runs `flowdiff diff`.
-pub fn run(args: &crate::cli::DiffArgs, context: &Context) -> Result<Outcome> {
-    let _ = (args, context);
-    Err(Error::Usage("`diff` is not implemented yet".into()))
+/// Runs `flowdiff OLD NEW`.
+pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
+    let (Some(old_path), Some(new_path)) = (&args.old, &args.new) else {
+        return Err(Error::Usage(
+            "expected two captures: flowdiff OLD NEW (or a subcommand; see flowdiff --help)".into(),
+        ));
+    };
+    let rules = load_rules(&args.report.rules)?;
+    let old = load_normalized(old_path, &rules)?;
+    let new = load_normalized(new_path, &rules)?;
+    let comparison = compare::compare(&old, &new, &rules, &options(&args.report));
+    let report = build_report((old_path, &old), (new_path, &new), comparison, &args.report);
+    output(vec![report], &args.report, context)
+}
+
+/// Reads, parses and normalizes one capture.
+pub(super) fn load_normalized(path: &Path, rules: &RuleSet) -> Result<Trace> {
+    Ok(normalize::normalize(&load_trace(path)?, rules))
+}
+
+/// The comparison switches of the report options.
+pub(super) fn options(args: &ReportArgs) -> Options {
+    Options {
+        strict_order: args.strict_order,
+        strict_auth: args.strict_auth,
+        explain: args.explain,
+    }
+}
+
+/// The severity `--fail-on` fails at (`None` for `never`).
+fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Breaking => Some(Severity::Breaking),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    }
+}
+
+/// One side as reports name it.
+pub(super) fn side(source: &str, trace: &Trace) -> Side {
+    Side {
+        source: source.to_string(),
+        flow: trace.name.clone(),
+        exchanges: trace.exchanges.len(),
+    }
+}
+
+/// A report of one comparison, keeping its `--explain` text for [`output`].
+pub(super) struct Explained {
+    report: Report,
+    explanation: Option<String>,
+}
+
+/// Builds the report of comparing `old` (read from a path) with `new`.
+pub(super) fn build_report(
+    (old_path, old): (&Path, &Trace),
+    (new_path, new): (&Path, &Trace),
+    comparison: Comparison,
+    args: &ReportArgs,
+) -> Explained {
+    let old_side = side(&old_path.display().to_string(), old);
+    explained(old_side, (new_path, new), comparison, args)
+}
+
+/// Builds a report whose old side is already named (a golden flow).
+pub(super) fn explained(
+    old: Side,
+    (new_path, new): (&Path, &Trace),
+    mut comparison: Comparison,
+    args: &ReportArgs,
+) -> Explained {
+    let explanation = comparison.explanation.take();
+    let new_side = side(&new_path.display().to_string(), new);
+    Explained {
+        report: Report::new(old, new_side, comparison, threshold(args.fail_on)),
+        explanation,
+    }
+}
+
+/// Renders the reports (or, with `--explain`, the explanations) and maps the verdicts to an
+/// outcome.
+pub(super) fn output(
+    reports: Vec<Explained>,
+    args: &ReportArgs,
+    context: &Context,
+) -> Result<Outcome> {
+    let styles = context.styles_for(args.output.as_deref());
+    let mut buffer = Vec::new();
+    let failed = reports.iter().any(|r| r.report.verdict == Verdict::Fail);
+    if args.explain.is_some() {
+        for r in &reports {
+            buffer.extend_from_slice(r.explanation.as_deref().unwrap_or("").as_bytes());
+        }
+    } else {
+        let reports: Vec<Report> = reports.into_iter().map(|r| r.report).collect();
+        report::render(&reports, args.format, &styles, &mut buffer)
+            .map_err(|e| Error::io(Path::new("<report>"), e))?;
+    }
+    emit(args.output.as_deref(), &buffer)?;
+    Ok(if failed { Outcome::Fail } else { Outcome::Pass })
 }

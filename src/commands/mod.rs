@@ -3,6 +3,7 @@
 mod bless;
 mod check;
 mod diff;
+mod inputs;
 mod normalize;
 mod notes;
 mod rules;
@@ -102,6 +103,12 @@ pub fn load_rules(files: &[PathBuf]) -> Result<RuleSet> {
 pub fn load_trace(path: &Path) -> Result<Trace> {
     let text = fsutil::read_text(path)?;
     let trace = parse::parse(&text).map_err(|e| e.in_file(path))?;
+    print_warnings(path, &trace);
+    Ok(trace)
+}
+
+/// Prints a trace's parse warnings to stderr with file and line.
+fn print_warnings(path: &Path, trace: &Trace) {
     for warning in &trace.warnings {
         eprintln!(
             "flowdiff: warning: {}:{}: {}",
@@ -110,7 +117,6 @@ pub fn load_trace(path: &Path) -> Result<Trace> {
             warning.message
         );
     }
-    Ok(trace)
 }
 
 /// Writes rendered output to `-o FILE` (atomically) or stdout.

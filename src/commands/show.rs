@@ -1,13 +1,24 @@
-//! `flowdiff show FILE`: the call tree, the model as JSON, or a Mermaid diagram.
+//! `flowdiff show FILE`: the call tree, the model as JSON, or a Mermaid diagram; for a golden
+//! set directory, what the set learned from its members.
 
+use super::check::flows;
 use super::{emit, load_rules, load_trace, Context, Outcome};
 use crate::cli::{ShowArgs, ShowFormat};
+use crate::compare::set::Learned;
+use crate::compare::Options;
 use crate::error::{Error, Result};
+use crate::golden;
 use crate::normalize::normalize;
 use crate::render;
+use std::fmt::Write;
 
 /// Runs `flowdiff show`.
 pub fn run(args: &ShowArgs, context: &Context) -> Result<Outcome> {
+    if args.file.is_dir() {
+        let text = golden_set(args)?;
+        emit(None, text.as_bytes())?;
+        return Ok(Outcome::Pass);
+    }
     let mut trace = load_trace(&args.file)?;
     if args.normalized {
         let rules = load_rules(&args.rules)?;
@@ -25,4 +36,46 @@ pub fn run(args: &ShowArgs, context: &Context) -> Result<Outcome> {
     };
     emit(None, text.as_bytes())?;
     Ok(Outcome::Pass)
+}
+
+/// The members of a golden set and what their differences taught it (optional calls, volatile
+/// pointers, repeat spans), so a reviewer sees what a check will accept.
+fn golden_set(args: &ShowArgs) -> Result<String> {
+    if args.format != ShowFormat::Text {
+        return Err(Error::Usage(format!(
+            "{}: a golden set directory is shown as text only",
+            args.file.display()
+        )));
+    }
+    let rules = load_rules(&args.rules)?;
+    let members = golden::load_set(&args.file)?;
+    let sources: Vec<String> = members.iter().map(|m| m.source.clone()).collect();
+    let mut sets = flows(members, &rules)?;
+    let Some(set) = sets.pop() else {
+        return Err(Error::Usage(format!(
+            "{}: no members to show",
+            args.file.display()
+        )));
+    };
+    let learned = Learned::learn(&set.members, &rules, &Options::default());
+    let lines = learned.describe();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "golden set {} ({} members, reference first):",
+        set.name,
+        set.members.len()
+    );
+    for (source, member) in sources.iter().zip(&set.members) {
+        let _ = writeln!(out, "  {source}: {} exchanges", member.exchanges.len());
+    }
+    if lines.is_empty() {
+        let _ = writeln!(out, "learned: nothing (the members agree)");
+    } else {
+        let _ = writeln!(out, "learned ({} accepted variations):", lines.len());
+        for line in lines {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    Ok(out)
 }

@@ -1,1 +1,344 @@
-//! Comparison: align two normalized traces and report what drifted.
+//! Comparison: align two normalized traces and report what drifted, with default severities.
+//!
+//! [`compare`] takes two traces normalized with the same [`RuleSet`]; alignment lives in
+//! [`align`], per-pair payload checks in `payload`, call-level findings and the flow view in
+//! `flow`.
+
+pub mod align;
+mod alignment;
+mod explain;
+mod flow;
+pub mod headers;
+mod payload;
+mod repeat;
+pub mod schema;
+mod segments;
+pub mod select;
+pub mod set;
+mod view;
+
+use crate::normalize::{self, RuleSet};
+use crate::severity::Severity;
+use crate::trace::{Signature, Trace};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// What kind of difference a finding reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A call in OLD with no counterpart in NEW.
+    MissingCall,
+    /// A call in NEW with no counterpart in OLD.
+    ExtraCall,
+    /// A call in both, in a different order within its caller's sequence or under another parent.
+    ReorderedCall,
+    /// A run of the same consecutive call repeated a different number of times.
+    RepeatCountChanged,
+    /// Cache-dependent auth calls under one parent differ in presence or count.
+    AuthPatternChanged,
+    /// The response status differs.
+    StatusChanged,
+    /// A header only in NEW.
+    HeaderAdded,
+    /// A header only in OLD.
+    HeaderRemoved,
+    /// A header with a different value.
+    HeaderChanged,
+    /// A query parameter added, removed or changed (queries compare as sets).
+    QueryChanged,
+    /// A JSON field only in NEW.
+    FieldAdded,
+    /// A JSON field only in OLD.
+    FieldRemoved,
+    /// A JSON value (or the whole body) of another type.
+    TypeChanged,
+    /// A non-volatile scalar value that differs.
+    ValueChanged,
+}
+
+impl Kind {
+    /// The name used in reports and rules (`missing_call`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::MissingCall => "missing_call",
+            Kind::ExtraCall => "extra_call",
+            Kind::ReorderedCall => "reordered_call",
+            Kind::RepeatCountChanged => "repeat_count_changed",
+            Kind::AuthPatternChanged => "auth_pattern_changed",
+            Kind::StatusChanged => "status_changed",
+            Kind::HeaderAdded => "header_added",
+            Kind::HeaderRemoved => "header_removed",
+            Kind::HeaderChanged => "header_changed",
+            Kind::QueryChanged => "query_changed",
+            Kind::FieldAdded => "field_added",
+            Kind::FieldRemoved => "field_removed",
+            Kind::TypeChanged => "type_changed",
+            Kind::ValueChanged => "value_changed",
+        }
+    }
+}
+
+/// Which part of an exchange a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Part {
+    /// The call itself (presence, order, count).
+    #[serde(rename = "call")]
+    Call,
+    /// The response status.
+    #[serde(rename = "status")]
+    Status,
+    /// The request's query string.
+    #[serde(rename = "request.query")]
+    RequestQuery,
+    /// Request headers.
+    #[serde(rename = "request.headers")]
+    RequestHeaders,
+    /// Request body.
+    #[serde(rename = "request.body")]
+    RequestBody,
+    /// Response headers.
+    #[serde(rename = "response.headers")]
+    ResponseHeaders,
+    /// Response body.
+    #[serde(rename = "response.body")]
+    ResponseBody,
+}
+
+/// One difference between OLD and NEW, as every report format shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// What kind of difference.
+    pub kind: Kind,
+    /// How serious it is (defaults, then rule overrides).
+    pub severity: Severity,
+    /// The call's normalized signature, `caller -> callee METHOD path`.
+    pub call: String,
+    /// 1-based step in OLD, `None` when the call has no side there.
+    pub old_step: Option<usize>,
+    /// 1-based step in NEW, likewise.
+    pub new_step: Option<usize>,
+    /// Which part of the exchange.
+    pub part: Part,
+    /// JSON pointer, lower-case header name or query parameter; `None` for call-level findings.
+    pub pointer: Option<String>,
+    /// The old value (a status, header value, type name, JSON value or count).
+    pub old: Option<Value>,
+    /// The new value.
+    pub new: Option<Value>,
+    /// One line for humans, lower case.
+    pub message: String,
+    /// Line in the new capture to annotate (the step's line, or the nearest step before).
+    #[serde(skip)]
+    pub line: Option<usize>,
+}
+
+/// What was treated as noise rather than reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Suppressed {
+    /// Cache-dependent auth calls present on one side only.
+    pub cache_dependent_calls: usize,
+    /// Findings inside what the members of a golden set span.
+    pub optional_by_golden_set: usize,
+}
+
+/// How one row of the flow view relates the two traces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    /// Aligned exchanges.
+    Paired,
+    /// Only in OLD (a missing call).
+    Missing,
+    /// Only in NEW (an extra call).
+    Extra,
+    /// A repetition of a call whose repeat count changed.
+    Repeat,
+    /// A cache-dependent call present on one side only.
+    Suppressed,
+}
+
+/// One line of the flow view: an exchange of OLD, NEW or both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// How the row relates the traces.
+    pub kind: RowKind,
+    /// 1-based step in OLD.
+    pub old_step: Option<usize>,
+    /// 1-based step in NEW.
+    pub new_step: Option<usize>,
+    /// Nesting depth (0 for a top-level call).
+    pub depth: usize,
+    /// The normalized call line.
+    pub call: String,
+    /// Response status (NEW's when there is one).
+    pub status: Option<u16>,
+    /// OLD's response status, when the row has an old side.
+    pub old_status: Option<u16>,
+}
+
+/// Comparison switches from the command line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Report interleaving changes between actors as info findings.
+    pub strict_order: bool,
+    /// Align cache-dependent auth calls like any other call.
+    pub strict_auth: bool,
+    /// Explain this step of NEW.
+    pub explain: Option<usize>,
+}
+
+/// Everything a comparison found, before counting and rendering.
+#[derive(Debug, Clone, Default)]
+pub struct Comparison {
+    /// Findings in flow order.
+    pub findings: Vec<Finding>,
+    /// The flow view, in flow order.
+    pub rows: Vec<Row>,
+    /// What was treated as noise.
+    pub suppressed: Suppressed,
+    /// Why the step asked for with [`Options::explain`] was matched, suppressed or flagged.
+    pub explanation: Option<String>,
+}
+
+/// Compares two traces normalized with `rules`.
+pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> Comparison {
+    let mut interner = Interner::default();
+    let old_sigs: Vec<Signature> = old
+        .exchanges
+        .iter()
+        .map(|e| normalize::signature(e, rules))
+        .collect();
+    let new_sigs: Vec<Signature> = new
+        .exchanges
+        .iter()
+        .map(|e| normalize::signature(e, rules))
+        .collect();
+    let old_tree = interner.tree(old, &old_sigs, rules);
+    let new_tree = interner.tree(new, &new_sigs, rules);
+    let alignment = align::align(&old_tree, &new_tree, !options.strict_auth);
+    let sides = flow::Sides {
+        old,
+        new,
+        old_sigs: &old_sigs,
+        new_sigs: &new_sigs,
+        rules,
+    };
+    let mut comparison = flow::build(&sides, &alignment, options);
+    let payloads = old.format.has_payloads() && new.format.has_payloads();
+    for pair in &alignment.pairs {
+        comparison
+            .findings
+            .extend(payload::compare_pair(&sides, pair.old, pair.new, payloads));
+    }
+    view::finish(&sides, &mut comparison);
+    if let Some(step) = options.explain {
+        comparison.explanation = Some(explain::explain(&sides, &alignment, &comparison, step));
+    }
+    comparison
+}
+
+/// `text` with every placeholder (`{image_id2}`) reduced to `{}`: placeholders stand for
+/// volatile values, so any two are equal by construction whatever their names or numbers.
+pub fn without_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('{') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        if name_len > 0 && after[name_len..].starts_with('}') {
+            out.push_str("{}");
+            rest = &after[name_len + 1..];
+        } else {
+            out.push('{');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// The default severity of a finding, before rules.
+pub(crate) fn default_severity(kind: Kind) -> Severity {
+    match kind {
+        Kind::MissingCall | Kind::FieldRemoved | Kind::TypeChanged => Severity::Breaking,
+        Kind::ExtraCall | Kind::ReorderedCall => Severity::Warning,
+        _ => Severity::Info,
+    }
+}
+
+/// A hash of what an exchange answered (status and response body), to pair repeats.
+fn content_hash(exchange: &crate::trace::Exchange) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    exchange.status.hash(&mut hasher);
+    match &exchange.response.body {
+        crate::trace::Body::Json(value) => hash_value(value, &mut hasher),
+        other => other.kind().hash(&mut hasher),
+    }
+    hasher.finish()
+}
+
+fn hash_value(value: &Value, hasher: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    match value {
+        Value::Null => 0u8.hash(hasher),
+        Value::Bool(b) => b.hash(hasher),
+        Value::Number(n) => n.to_string().hash(hasher),
+        Value::String(s) => s.hash(hasher),
+        Value::Array(items) => {
+            items.len().hash(hasher);
+            items.iter().for_each(|v| hash_value(v, hasher));
+        }
+        Value::Object(map) => {
+            map.len().hash(hasher);
+            for (k, v) in map {
+                k.hash(hasher);
+                hash_value(v, hasher);
+            }
+        }
+    }
+}
+
+/// Interns signatures and callers so alignment compares integers.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<Signature, u32>,
+    callers: HashMap<String, u32>,
+    /// Whether each signature id is cache-dependent (rules are asked once per signature).
+    cache: HashMap<u32, bool>,
+}
+
+impl Interner {
+    fn id<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, key: K) -> u32 {
+        let next = u32::try_from(map.len()).unwrap_or(u32::MAX);
+        *map.entry(key).or_insert(next)
+    }
+
+    fn tree(&mut self, trace: &Trace, sigs: &[Signature], rules: &RuleSet) -> align::CallTree {
+        let mut tree = align::CallTree::default();
+        for (exchange, sig) in trace.exchanges.iter().zip(sigs) {
+            let id = Self::id(&mut self.ids, sig.clone());
+            tree.sigs.push(id);
+            tree.callers
+                .push(Self::id(&mut self.callers, sig.caller.clone()));
+            tree.parents.push(exchange.parent);
+            let cached = *self
+                .cache
+                .entry(id)
+                .or_insert_with(|| rules.cache_dependent(sig, rules.is_client(&sig.caller)));
+            tree.cache_dependent.push(cached);
+            tree.content.push(content_hash(exchange));
+        }
+        tree
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -35,6 +35,12 @@ pub fn parse(text: &str) -> Result<Trace, InputError> {
     }
 }
 
+/// True when `text` is in one of the capture formats (whether or not it then parses cleanly):
+/// what a directory walk uses to skip files that are not captures at all.
+pub fn is_capture(text: &str) -> bool {
+    prepare(text).and_then(|t| detect(&t)).is_ok()
+}
+
 /// Bytes that never occur in a text capture: control characters other than tab, line feed,
 /// form feed and carriage return, and DEL.
 const BINARY: [bool; 256] = {

@@ -1,5 +1,150 @@
 //! Reports: findings, counts and verdict, and their renderers (one file per output format).
+//!
+//! [`Report`] is the only thing renderers see; adding an output format is one new file here
+//! plus one arm in [`render`].
 
+mod github;
+mod json;
+mod junit;
+mod markdown;
 pub mod styles;
+mod text;
 
 pub use styles::Styles;
+
+use crate::cli::ReportFormat;
+use crate::compare::{Comparison, Finding, Row, Suppressed};
+use crate::severity::Severity;
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// The JSON report's schema name.
+pub const SCHEMA: &str = "flowdiff/v1";
+
+/// One side of a comparison as reports name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Side {
+    /// Where the trace came from (`golden/image-create.md`, `new.md`).
+    pub source: String,
+    /// The flow's name, when known.
+    pub flow: Option<String>,
+    /// Number of exchanges.
+    pub exchanges: usize,
+}
+
+/// Whether a comparison passes the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// No finding at or above the threshold.
+    Pass,
+    /// At least one finding at or above the threshold.
+    Fail,
+}
+
+/// Findings per severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Counts {
+    /// Breaking findings.
+    pub breaking: usize,
+    /// Warnings.
+    pub warning: usize,
+    /// Informational findings.
+    pub info: usize,
+}
+
+/// The result of comparing OLD with NEW: what every renderer draws (the `flowdiff/v1` shape).
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// The reference side.
+    pub old: Side,
+    /// The side under test.
+    pub new: Side,
+    /// Pass or fail against the threshold.
+    pub verdict: Verdict,
+    /// Findings per severity.
+    pub counts: Counts,
+    /// What was treated as noise.
+    pub suppressed: Suppressed,
+    /// Findings in flow order.
+    pub findings: Vec<Finding>,
+    /// The flow view (text and markdown use it; not part of the JSON shape).
+    #[serde(skip)]
+    pub rows: Vec<Row>,
+    /// The severity that fails the gate (`None`: never).
+    #[serde(skip)]
+    pub threshold: Option<Severity>,
+}
+
+impl Report {
+    /// Builds a report; findings at or above `threshold` make it fail.
+    pub fn new(
+        old: Side,
+        new: Side,
+        comparison: Comparison,
+        threshold: Option<Severity>,
+    ) -> Report {
+        let mut counts = Counts::default();
+        for f in &comparison.findings {
+            match f.severity {
+                Severity::Breaking => counts.breaking += 1,
+                Severity::Warning => counts.warning += 1,
+                Severity::Info => counts.info += 1,
+            }
+        }
+        let fails = |f: &Finding| threshold.is_some_and(|t| f.severity >= t);
+        let verdict = if comparison.findings.iter().any(fails) {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        };
+        Report {
+            schema: SCHEMA,
+            old,
+            new,
+            verdict,
+            counts,
+            suppressed: comparison.suppressed,
+            findings: comparison.findings,
+            rows: comparison.rows,
+            threshold,
+        }
+    }
+
+    /// True when this finding counts against the gate.
+    pub fn fails(&self, finding: &Finding) -> bool {
+        self.threshold.is_some_and(|t| finding.severity >= t)
+    }
+
+    /// `new.md` (`openstack image create`), for headings.
+    pub fn title(&self) -> String {
+        match &self.new.flow {
+            Some(flow) => format!("{flow} ({})", self.new.source),
+            None => self.new.source.clone(),
+        }
+    }
+}
+
+/// Renders `reports` in `format`; several reports (from `check`) render one after another
+/// (JSON: an array).
+pub fn render(
+    reports: &[Report],
+    format: ReportFormat,
+    styles: &Styles,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        ReportFormat::Text => text::render(reports, styles, out),
+        ReportFormat::Json => json::render(reports, out),
+        ReportFormat::Markdown => markdown::render(reports, out),
+        ReportFormat::Junit => junit::render(reports, out),
+        ReportFormat::Github => github::render(reports, out),
+    }
+}
+
+/// `12`, or `–` when the call has no side there.
+pub(crate) fn step_label(step: Option<usize>) -> String {
+    step.map_or_else(|| "–".to_string(), |s| s.to_string())
+}

@@ -1,6 +1,9 @@
 //! flowdiff's integration tests: one binary, one module per area.
 
+mod bless;
 mod common;
+mod compare;
 mod normalize;
+mod notes;
 mod parse;
 mod show;

@@ -1,7 +1,7 @@
 //! Normalization on the seeds: round trip through hook Markdown, idempotency, regenerated
 //! volatile values, signatures across capture points, goldens, secrets, and the CLI.
 
-mod regenerate;
+pub(crate) mod regenerate;
 
 use crate::common::{fixture, fixture_text, flowdiff, scratch_dir, stderr, stdout};
 use flowdiff::golden;

@@ -89,12 +89,14 @@ fn bad_inputs_exit_2_with_one_message_naming_the_file() {
     let prose = dir.join("prose.md");
     std::fs::write(&prose, "# Notes\n\nNothing to see here.\n").expect("write");
     let missing = dir.join("missing.md");
+    let no_members = dir.join("not-a-golden-set");
+    std::fs::create_dir_all(&no_members).expect("mkdir");
     for (file, expected) in [
         (&empty, "empty.md"),
         (&junk, "junk.bin:1:"),
         (&prose, "prose.md"),
         (&missing, "missing.md"),
-        (&dir, "is a directory"),
+        (&no_members, "no members here"),
     ] {
         let output = flowdiff(&["show", &file.to_string_lossy()]);
         assert_eq!(output.status.code(), Some(2), "{}", file.display());
@@ -104,4 +106,58 @@ fn bad_inputs_exit_2_with_one_message_naming_the_file() {
         assert!(!message.contains("panicked"), "{message}");
         assert!(stdout(&output).is_empty());
     }
+}
+
+#[test]
+fn show_on_a_golden_set_lists_members_and_what_they_taught_it() {
+    use crate::compare::edit::Hook;
+    let dir = scratch_dir("show-set");
+    let set = dir.join("image-save");
+    std::fs::create_dir_all(&set).expect("set dir");
+    let original = crate::common::fixture_text("image-save.hook.md");
+    let mut variant = Hook::parse(&original);
+    // Another capture of the same flow: glance's service token was cached, and the image's
+    // status read differently.
+    let token = variant.request("glance-api", "POST", "/identity/v3/auth/tokens", 0);
+    variant.drop_exchange(token);
+    let shown = variant.request("openstack", "GET", "/v2/images/", 0);
+    let answer = variant.response(shown);
+    variant.edit_body(answer, |body| body["status"] = "queued".into());
+    for (name, text) in [("001.md", original), ("002.md", variant.text())] {
+        let normalized = flowdiff::normalize::normalize(
+            &parse(&text).expect("member parses"),
+            &flowdiff::normalize::RuleSet::builtin(),
+        );
+        std::fs::write(
+            set.join(name),
+            flowdiff::render::hook_markdown::hook_markdown(&normalized),
+        )
+        .expect("write member");
+    }
+    let output = flowdiff(&["show", &set.to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("golden set image-save (2 members"),
+        "{text}"
+    );
+    assert!(text.contains("001.md: 8 exchanges"), "{text}");
+    assert!(text.contains("002.md: 7 exchanges"), "{text}");
+    let learned: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("  openstack"))
+        .collect();
+    assert_eq!(learned.len(), 2, "{text}");
+    assert!(
+        learned
+            .iter()
+            .any(|l| l.contains("/file") && l.contains("auth")),
+        "{text}"
+    );
+    assert!(
+        learned
+            .iter()
+            .any(|l| l.contains("value_changed") && l.contains("/status")),
+        "{text}"
+    );
 }

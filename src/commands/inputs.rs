@@ -1,0 +1,166 @@
+//! Collecting captures from the command line: files as given, directories walked recursively.
+//!
+//! A file named on the command line must be a capture; a file found inside a directory that is
+//! not one (a README, an image) is skipped with a note on stderr. Order is deterministic (name
+//! order, depth first); many files are read and parsed on several threads.
+
+use super::print_warnings;
+use crate::error::{Error, Result};
+use crate::fsutil;
+use crate::normalize::{normalize, RuleSet};
+use crate::parse;
+use crate::trace::Trace;
+use std::path::{Path, PathBuf};
+
+/// From this many files on, reading and parsing runs on several threads.
+const PARALLEL_FROM: usize = 8;
+
+/// One capture read from disk, normalized.
+#[derive(Debug, Clone)]
+pub(super) struct Capture {
+    /// The file, as named or found.
+    pub path: PathBuf,
+    /// The normalized trace.
+    pub trace: Trace,
+}
+
+/// A file to read, and whether it was named on the command line (then it must be a capture).
+struct Candidate {
+    path: PathBuf,
+    named: bool,
+}
+
+/// Reads, parses and normalizes every capture in `paths` (files, or directories walked
+/// recursively), in a deterministic order. Errors if none is found.
+pub(super) fn load(paths: &[PathBuf], rules: &RuleSet) -> Result<Vec<Capture>> {
+    let mut candidates = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut candidates)?;
+        } else {
+            candidates.push(Candidate {
+                path: path.clone(),
+                named: true,
+            });
+        }
+    }
+    let loaded = par_map(&candidates, |c| read(c, rules));
+    let mut captures = Vec::new();
+    for (candidate, result) in candidates.iter().zip(loaded) {
+        match result? {
+            Ok(capture) => {
+                print_warnings(&capture.path, &capture.trace);
+                captures.push(capture);
+            }
+            Err(reason) => eprintln!(
+                "flowdiff: note: skipping {}: not a capture ({reason})",
+                candidate.path.display()
+            ),
+        }
+    }
+    if captures.is_empty() {
+        let named: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::Usage(format!(
+            "no captures found in {}",
+            named.join(", ")
+        )));
+    }
+    Ok(captures)
+}
+
+/// Reads one candidate: `Ok(Err(reason))` when a file found in a directory is not a capture.
+fn read(candidate: &Candidate, rules: &RuleSet) -> Result<std::result::Result<Capture, String>> {
+    let path = &candidate.path;
+    let text = match fsutil::read_text(path) {
+        Ok(text) => text,
+        Err(error @ Error::Input { .. }) if !candidate.named => {
+            return Ok(Err(short(&error)));
+        }
+        Err(error) => return Err(error),
+    };
+    if !candidate.named && !parse::is_capture(&text) {
+        let reason = parse::parse(&text)
+            .err()
+            .map_or_else(String::new, |e| short(&e.in_file(path)));
+        return Ok(Err(reason));
+    }
+    let trace = parse::parse(&text).map_err(|e| e.in_file(path))?;
+    Ok(Ok(Capture {
+        path: path.clone(),
+        trace: normalize(&trace, rules),
+    }))
+}
+
+/// The first clause of an input error's message (for a one-line note).
+fn short(error: &Error) -> String {
+    let message = match error {
+        Error::Input { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    message
+        .split([',', ';'])
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+/// Adds the files under `dir` (recursively, name order, hidden entries skipped).
+fn walk(dir: &Path, out: &mut Vec<Candidate>) -> Result<()> {
+    let mut entries = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .map(|entry| entry.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
+        .collect::<Result<Vec<PathBuf>>>()?;
+    entries.sort();
+    for path in entries {
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.is_file() {
+            out.push(Candidate { path, named: false });
+        }
+    }
+    Ok(())
+}
+
+/// Maps `f` over `items`, keeping their order; on several threads when there are many.
+pub(super) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if items.len() < PARALLEL_FROM || threads < 2 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(results) => results,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn par_map_keeps_order_at_any_size() {
+        for n in [0, 3, PARALLEL_FROM, 101] {
+            let items: Vec<usize> = (0..n).collect();
+            let doubled = par_map(&items, |x| x * 2);
+            assert_eq!(doubled, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        }
+    }
+}

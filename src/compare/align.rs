@@ -1,0 +1,398 @@
+//! Alignment of two call trees: each caller's own sequence of calls, children under their parent.
+//!
+//! The only user of `similar` in flowdiff. Sequences are aligned on interned signature ids after
+//! folding runs of the same consecutive call into one item with a count, so a polling loop of
+//! different length is one repeat, not N missing calls. Interleaving between actors never enters
+//! the alignment: each caller's sequence is aligned on its own.
+
+pub use super::alignment::*;
+use super::repeat;
+use super::segments::{self, Aligned};
+use similar::{capture_diff_slices_deadline, Algorithm, DiffTag};
+use std::collections::{HashMap, VecDeque};
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+/// Two sequences to align and the parents they hang under (`None` for top level).
+type Job = (Vec<usize>, Vec<usize>, Option<(usize, usize)>);
+
+/// Time budget for all sequence diffs of one comparison; past it, `similar` degrades gracefully.
+const BUDGET: Duration = Duration::from_secs(2);
+
+/// A run of identical consecutive calls inside one sequence: `seq[start..start + len]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Run {
+    sig: u32,
+    start: usize,
+    len: usize,
+}
+
+fn runs(seq: &[usize], sigs: &[u32]) -> Vec<Run> {
+    let mut out: Vec<Run> = Vec::new();
+    for (pos, &index) in seq.iter().enumerate() {
+        let sig = sigs[index];
+        match out.last_mut() {
+            Some(run) if run.sig == sig => run.len += 1,
+            _ => out.push(Run {
+                sig,
+                start: pos,
+                len: 1,
+            }),
+        }
+    }
+    out
+}
+
+struct Aligner<'a> {
+    old: &'a CallTree,
+    new: &'a CallTree,
+    old_children: Vec<Vec<usize>>,
+    new_children: Vec<Vec<usize>>,
+    separate_cache: bool,
+    deadline: Instant,
+    jobs: Vec<Job>,
+    out: Alignment,
+    /// Tops of unmatched subtrees, waiting for a cross-parent match.
+    loose_old: Vec<usize>,
+    loose_new: Vec<usize>,
+}
+
+/// Aligns `old` with `new`. With `separate_cache`, cache-dependent calls are kept out of the
+/// sequence alignment and matched per parent in [`Alignment::cache_groups`].
+pub fn align(old: &CallTree, new: &CallTree, separate_cache: bool) -> Alignment {
+    let (old_children, old_roots) = old.children();
+    let (new_children, new_roots) = new.children();
+    let mut aligner = Aligner {
+        old,
+        new,
+        old_children,
+        new_children,
+        separate_cache,
+        deadline: Instant::now() + BUDGET,
+        jobs: Vec::new(),
+        out: Alignment::default(),
+        loose_old: Vec::new(),
+        loose_new: Vec::new(),
+    };
+    let mut new_roots: HashMap<u32, Vec<usize>> = new_roots.into_iter().collect();
+    for (caller, seq) in old_roots {
+        let other = new_roots.remove(&caller).unwrap_or_default();
+        aligner.jobs.push((seq, other, None));
+    }
+    let mut rest: Vec<(u32, Vec<usize>)> = new_roots.into_iter().collect();
+    rest.sort();
+    for (_, seq) in rest {
+        aligner.jobs.push((Vec::new(), seq, None));
+    }
+    aligner.run();
+    aligner.finish()
+}
+
+impl Aligner<'_> {
+    fn run(&mut self) {
+        loop {
+            while let Some((old_seq, new_seq, parent)) = self.jobs.pop() {
+                self.align_sequence(old_seq, new_seq, parent);
+            }
+            if !self.match_across_parents() {
+                break;
+            }
+        }
+    }
+
+    fn pair(&mut self, old: usize, new: usize, how: How) {
+        self.out.pairs.push(Pair { old, new, how });
+        let old_kids = std::mem::take(&mut self.old_children[old]);
+        let new_kids = std::mem::take(&mut self.new_children[new]);
+        if !old_kids.is_empty() || !new_kids.is_empty() {
+            self.jobs.push((old_kids, new_kids, Some((old, new))));
+        }
+    }
+
+    /// Pairs two runs of the same call. Equal lengths pair in order; otherwise calls with equal
+    /// content pair first (a shorter polling loop lost some repeat, not its distinct answers),
+    /// the rest in order.
+    fn pair_runs(&mut self, old_items: &[usize], new_items: &[usize], how: How) {
+        if old_items.len() == new_items.len() {
+            for (&o, &n) in old_items.iter().zip(new_items) {
+                self.pair(o, n, how);
+            }
+            return;
+        }
+        let content = |tree: &CallTree, items: &[usize]| -> Vec<u64> {
+            items
+                .iter()
+                .map(|&i| tree.content.get(i).copied().unwrap_or(0))
+                .collect()
+        };
+        let (old_content, new_content) =
+            (content(self.old, old_items), content(self.new, new_items));
+        let ops = capture_diff_slices_deadline(
+            Algorithm::Myers,
+            &old_content,
+            &new_content,
+            Some(self.deadline),
+        );
+        let (mut rest_old, mut rest_new) = (Vec::new(), Vec::new());
+        let mut pairs = Vec::new();
+        for op in ops {
+            let (tag, old_range, new_range) = op.as_tag_tuple();
+            if tag == DiffTag::Equal {
+                pairs.extend(old_range.zip(new_range));
+            } else {
+                rest_old.extend(old_range);
+                rest_new.extend(new_range);
+            }
+        }
+        pairs.extend(rest_old.into_iter().zip(rest_new));
+        pairs.sort_unstable();
+        for (o, n) in pairs {
+            self.pair(old_items[o], new_items[n], how);
+        }
+        self.out.repeats.push(Repeat {
+            old: old_items.to_vec(),
+            new: new_items.to_vec(),
+            period: 1,
+            old_count: old_items.len(),
+            new_count: new_items.len(),
+        });
+    }
+
+    fn align_sequence(
+        &mut self,
+        old_seq: Vec<usize>,
+        new_seq: Vec<usize>,
+        parent: Option<(usize, usize)>,
+    ) {
+        let (old_seq, old_cache) =
+            segments::split(old_seq, &self.old.cache_dependent, self.separate_cache);
+        let (new_seq, new_cache) =
+            segments::split(new_seq, &self.new.cache_dependent, self.separate_cache);
+        let old_runs = runs(&old_seq, &self.old.sigs);
+        let new_runs = runs(&new_seq, &self.new.sigs);
+        let old_ids: Vec<u32> = old_runs.iter().map(|r| r.sig).collect();
+        let new_ids: Vec<u32> = new_runs.iter().map(|r| r.sig).collect();
+        let ops =
+            capture_diff_slices_deadline(Algorithm::Myers, &old_ids, &new_ids, Some(self.deadline));
+        if Instant::now() > self.deadline {
+            self.out.bounded = true;
+        }
+        let mut old_map: Vec<Option<usize>> = vec![None; old_runs.len()];
+        let mut new_map: Vec<Option<usize>> = vec![None; new_runs.len()];
+        let mut gaps = Vec::new();
+        for op in ops {
+            let (tag, old_range, new_range) = op.as_tag_tuple();
+            if tag == DiffTag::Equal {
+                for (o, n) in old_range.zip(new_range) {
+                    old_map[o] = Some(n);
+                    new_map[n] = Some(o);
+                }
+            } else {
+                gaps.push((old_range, new_range));
+            }
+        }
+        let items = |runs: &[Run], seq: &[usize], range: Range<usize>| -> Vec<usize> {
+            range
+                .flat_map(|r| seq[runs[r].start..runs[r].start + runs[r].len].to_vec())
+                .collect()
+        };
+        let contents = |tree: &CallTree, run: &Run, seq: &[usize]| -> Vec<u64> {
+            seq[run.start..run.start + run.len]
+                .iter()
+                .map(|&i| tree.content.get(i).copied().unwrap_or(0))
+                .collect()
+        };
+        let mismatch = |o: usize, n: usize| -> usize {
+            let (a, b) = (
+                contents(self.old, &old_runs[o], &old_seq),
+                contents(self.new, &new_runs[n], &new_seq),
+            );
+            a.iter().zip(&b).filter(|(x, y)| x != y).count() + a.len().abs_diff(b.len())
+        };
+        let mut left_old: Vec<Run> = Vec::new();
+        let mut left_new: Vec<Run> = Vec::new();
+        let mut repeats = Vec::new();
+        for (old_range, new_range) in gaps {
+            if new_range.is_empty() {
+                if let Some(block) = repeat::repeated_block(&old_ids, old_range.clone()) {
+                    let dropped =
+                        repeat::place(block, old_range, &mut old_map, &mut new_map, mismatch);
+                    let changed = dropped.len() / block.period;
+                    repeats.push(Repeat {
+                        old: items(&old_runs, &old_seq, dropped),
+                        new: Vec::new(),
+                        period: block.period,
+                        old_count: block.count(),
+                        new_count: block.count() - changed,
+                    });
+                    continue;
+                }
+            } else if old_range.is_empty() {
+                if let Some(block) = repeat::repeated_block(&new_ids, new_range.clone()) {
+                    let dropped =
+                        repeat::place(block, new_range, &mut new_map, &mut old_map, |n, o| {
+                            mismatch(o, n)
+                        });
+                    let changed = dropped.len() / block.period;
+                    repeats.push(Repeat {
+                        old: Vec::new(),
+                        new: items(&new_runs, &new_seq, dropped),
+                        period: block.period,
+                        old_count: block.count() - changed,
+                        new_count: block.count(),
+                    });
+                    continue;
+                }
+            }
+            left_old.extend(old_range.map(|o| old_runs[o]));
+            left_new.extend(new_range.map(|n| new_runs[n]));
+        }
+        self.out.repeats.extend(repeats);
+        let first_pair = self.out.pairs.len();
+        for (o, n) in old_map.iter().enumerate() {
+            if let Some(n) = *n {
+                let old_items = &old_seq[old_runs[o].start..old_runs[o].start + old_runs[o].len];
+                let new_items = &new_seq[new_runs[n].start..new_runs[n].start + new_runs[n].len];
+                self.pair_runs(old_items, new_items, How::InPlace);
+            }
+        }
+        let in_place: Vec<(usize, usize)> = self.out.pairs[first_pair..]
+            .iter()
+            .map(|p| (p.old, p.new))
+            .collect();
+        let old_side = Aligned::new(&old_seq, in_place.iter().map(|&(o, n)| (o, n)));
+        let new_side = Aligned::new(&new_seq, in_place.iter().map(|&(o, n)| (n, o)));
+        self.cache_segments(parent, (&old_side, old_cache), (&new_side, new_cache));
+        // The same call left over on both sides of one caller's sequence moved within it.
+        let mut by_sig: HashMap<u32, VecDeque<Run>> = HashMap::new();
+        for run in left_new {
+            by_sig.entry(run.sig).or_default().push_back(run);
+        }
+        for o in left_old {
+            let old_items = &old_seq[o.start..o.start + o.len];
+            match by_sig.get_mut(&o.sig).and_then(VecDeque::pop_front) {
+                Some(n) => {
+                    let new_items = &new_seq[n.start..n.start + n.len];
+                    self.pair_runs(old_items, new_items, How::Reordered);
+                }
+                None => self.loose_old.extend_from_slice(old_items),
+            }
+        }
+        let mut rest: Vec<Run> = by_sig.into_values().flatten().collect();
+        rest.sort_by_key(|r| r.start);
+        for n in rest {
+            self.loose_new
+                .extend_from_slice(&new_seq[n.start..n.start + n.len]);
+        }
+    }
+
+    /// Groups cache-dependent calls: all of them under a parent, or, at top level, by the
+    /// stretch between two in-place pairs of the caller's sequence they sit in.
+    fn cache_segments(
+        &mut self,
+        parent: Option<(usize, usize)>,
+        (old, old_cache): (&Aligned, Vec<(usize, usize)>),
+        (new, new_cache): (&Aligned, Vec<(usize, usize)>),
+    ) {
+        if old_cache.is_empty() && new_cache.is_empty() {
+            return;
+        }
+        if parent.is_some() {
+            let strip = |calls: Vec<(usize, usize)>| calls.into_iter().map(|c| c.0).collect();
+            self.cache_group(parent, None, strip(old_cache), strip(new_cache));
+            return;
+        }
+        for (after, (o, n)) in segments::top_level(old, old_cache, new, new_cache) {
+            self.cache_group(None, after, o, n);
+        }
+    }
+
+    /// Matches cache-dependent calls of one parent by signature, in order.
+    fn cache_group(
+        &mut self,
+        parent: Option<(usize, usize)>,
+        after: Option<(usize, usize)>,
+        old: Vec<usize>,
+        new: Vec<usize>,
+    ) {
+        let mut by_sig: HashMap<u32, VecDeque<usize>> = HashMap::new();
+        for &n in &new {
+            by_sig.entry(self.new.sigs[n]).or_default().push_back(n);
+        }
+        for &o in &old {
+            if let Some(n) = by_sig
+                .get_mut(&self.old.sigs[o])
+                .and_then(VecDeque::pop_front)
+            {
+                self.pair(o, n, How::CacheDependent);
+            }
+        }
+        self.out.cache_groups.push(CacheGroup {
+            parent,
+            after,
+            old,
+            new,
+        });
+    }
+
+    /// Pairs loose subtrees of the same call found under different parents. True if any paired.
+    fn match_across_parents(&mut self) -> bool {
+        let loose_old = std::mem::take(&mut self.loose_old);
+        let loose_new = std::mem::take(&mut self.loose_new);
+        let mut by_sig: HashMap<u32, VecDeque<usize>> = HashMap::new();
+        for n in loose_new {
+            by_sig.entry(self.new.sigs[n]).or_default().push_back(n);
+        }
+        let mut any = false;
+        for o in loose_old {
+            match by_sig
+                .get_mut(&self.old.sigs[o])
+                .and_then(VecDeque::pop_front)
+            {
+                Some(n) => {
+                    self.pair(o, n, How::Moved);
+                    any = true;
+                }
+                None => self.out.missing.push(o),
+            }
+        }
+        let mut left: Vec<usize> = by_sig.into_values().flatten().collect();
+        left.sort_unstable();
+        self.out.extra.extend(left);
+        any
+    }
+
+    fn finish(mut self) -> Alignment {
+        let missing = std::mem::take(&mut self.out.missing);
+        let extra = std::mem::take(&mut self.out.extra);
+        self.out.missing = self.expand(missing, true);
+        self.out.extra = self.expand(extra, false);
+        self.out.pairs.sort_by_key(|p| (p.new, p.old));
+        self.out
+    }
+
+    /// Every exchange of the unmatched subtrees under `tops`, minus cache-dependent ones.
+    fn expand(&mut self, tops: Vec<usize>, old_side: bool) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut stack = tops;
+        while let Some(index) = stack.pop() {
+            let (tree, children) = if old_side {
+                (self.old, &mut self.old_children)
+            } else {
+                (self.new, &mut self.new_children)
+            };
+            if self.separate_cache && tree.cache_dependent[index] {
+                self.out.cache_in_subtrees += 1;
+            } else {
+                out.push(index);
+            }
+            stack.extend(std::mem::take(&mut children[index]));
+        }
+        out.sort_unstable();
+        out
+    }
+}
+
+#[cfg(test)]
+#[path = "align_tests.rs"]
+mod tests;

@@ -1,0 +1,167 @@
+//! Header and query-string comparison of one aligned pair.
+//!
+//! Header names compare case-insensitively (reported lower case); repeated headers are joined.
+//! Query strings compare as sets of `(name, value)` pairs, so parameter order never matters.
+
+use super::without_placeholders;
+use crate::trace::Headers;
+
+/// How a header or query parameter differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Only in the new message.
+    Added,
+    /// Only in the old message.
+    Removed,
+    /// In both, with different values.
+    Changed,
+}
+
+/// One header (or query parameter) difference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// Added, removed or changed.
+    pub change: Change,
+    /// Lower-cased header name, or the query parameter name.
+    pub name: String,
+    /// The old value.
+    pub old: Option<String>,
+    /// The new value.
+    pub new: Option<String>,
+}
+
+/// `(lower-case name, joined values)` in order of first appearance, skipping ignored names.
+fn collect<'a>(
+    pairs: impl Iterator<Item = (&'a str, &'a str)>,
+    ignored: &dyn Fn(&str) -> bool,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (name, value) in pairs {
+        if ignored(name) {
+            continue;
+        }
+        let lower = name.to_ascii_lowercase();
+        match out.iter_mut().find(|(n, _)| *n == lower) {
+            Some((_, joined)) => {
+                joined.push_str(", ");
+                joined.push_str(value);
+            }
+            None => out.push((lower, value.to_string())),
+        }
+    }
+    out
+}
+
+fn differences(old: Vec<(String, String)>, new: Vec<(String, String)>) -> Vec<Difference> {
+    let mut out = Vec::new();
+    for (name, value) in &old {
+        match new.iter().find(|(n, _)| n == name) {
+            None => out.push(Difference {
+                change: Change::Removed,
+                name: name.clone(),
+                old: Some(value.clone()),
+                new: None,
+            }),
+            Some((_, other)) if without_placeholders(other) != without_placeholders(value) => out
+                .push(Difference {
+                    change: Change::Changed,
+                    name: name.clone(),
+                    old: Some(value.clone()),
+                    new: Some(other.clone()),
+                }),
+            Some(_) => {}
+        }
+    }
+    for (name, value) in new {
+        if !old.iter().any(|(n, _)| *n == name) {
+            out.push(Difference {
+                change: Change::Added,
+                name,
+                old: None,
+                new: Some(value),
+            });
+        }
+    }
+    out
+}
+
+/// Differences between two header lists, leaving out the names `ignored` says to skip.
+pub fn compare_headers(
+    old: &Headers,
+    new: &Headers,
+    ignored: &dyn Fn(&str) -> bool,
+) -> Vec<Difference> {
+    differences(collect(old.iter(), ignored), collect(new.iter(), ignored))
+}
+
+/// Differences between two query strings (without `?`), compared as sets of pairs.
+pub fn compare_query(old: &str, new: &str) -> Vec<Difference> {
+    let parse = |query: &str| -> Vec<(String, String)> {
+        let mut pairs: Vec<(&str, &str)> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| p.split_once('=').unwrap_or((p, "")))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        collect(pairs.into_iter(), &|_| false)
+    };
+    differences(parse(old), parse(new))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> Headers {
+        Headers(
+            pairs
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn names_compare_case_insensitively_and_ignored_ones_are_skipped() {
+        let old = headers(&[
+            ("Content-Type", "application/json"),
+            ("Date", "x"),
+            ("X-A", "1"),
+        ]);
+        let new = headers(&[
+            ("content-type", "application/json"),
+            ("Date", "y"),
+            ("x-b", "2"),
+        ]);
+        let diffs = compare_headers(&old, &new, &|n| n.eq_ignore_ascii_case("date"));
+        assert_eq!(diffs.len(), 2);
+        assert_eq!(
+            (diffs[0].change, diffs[0].name.as_str()),
+            (Change::Removed, "x-a")
+        );
+        assert_eq!(
+            (diffs[1].change, diffs[1].name.as_str()),
+            (Change::Added, "x-b")
+        );
+    }
+
+    #[test]
+    fn changed_values_are_reported_once() {
+        let old = headers(&[("User-Agent", "osc/6.0")]);
+        let new = headers(&[("user-agent", "osc/6.1")]);
+        let diffs = compare_headers(&old, &new, &|_| false);
+        assert_eq!(diffs.len(), 1);
+        assert_eq!(diffs[0].change, Change::Changed);
+        assert_eq!(diffs[0].new.as_deref(), Some("osc/6.1"));
+    }
+
+    #[test]
+    fn query_order_does_not_matter() {
+        assert!(compare_query("a=1&b=2", "b=2&a=1").is_empty());
+        let diffs = compare_query("a=1&b=2", "a=3");
+        assert_eq!(diffs.len(), 2);
+        assert_eq!(diffs[0].change, Change::Changed);
+        assert_eq!(diffs[1].change, Change::Removed);
+    }
+}

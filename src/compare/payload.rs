@@ -1,0 +1,221 @@
+//! Payload checks of one aligned pair: status, query, headers and bodies.
+
+use super::flow::Sides;
+use super::headers::{compare_headers, compare_query, Change, Difference};
+use super::schema::{self, DriftKind};
+use super::{Finding, Kind, Part};
+use crate::severity::Severity;
+use crate::trace::{Body, Completeness, Exchange};
+use serde_json::Value;
+
+/// Findings on the aligned pair (old exchange `o`, new exchange `n`). Without `payloads` (one
+/// side is structure-only) only the status is compared.
+pub(super) fn compare_pair(s: &Sides, o: usize, n: usize, payloads: bool) -> Vec<Finding> {
+    let (a, b) = (&s.old.exchanges[o], &s.new.exchanges[n]);
+    let mut out = Vec::new();
+    status(s, o, n, &mut out);
+    if !payloads {
+        return out;
+    }
+    let requests = has_request(a) && has_request(b);
+    let responses = a.status.is_some() && b.status.is_some();
+    if requests {
+        if let (Some(q1), Some(q2)) = (&a.query, &b.query) {
+            for d in compare_query(q1, q2) {
+                let mut f = s.finding(Kind::QueryChanged, Part::RequestQuery, Some(o), Some(n));
+                f.message = format!("query parameter {} {}", d.name, describe(&d));
+                fill(&mut f, d);
+                out.push(f);
+            }
+        }
+        headers(
+            s,
+            (o, n),
+            Part::RequestHeaders,
+            &a.request.headers,
+            &b.request.headers,
+            &mut out,
+        );
+        body(
+            s,
+            (o, n),
+            Part::RequestBody,
+            &a.request.body,
+            &b.request.body,
+            &mut out,
+        );
+    }
+    if responses {
+        headers(
+            s,
+            (o, n),
+            Part::ResponseHeaders,
+            &a.response.headers,
+            &b.response.headers,
+            &mut out,
+        );
+        body(
+            s,
+            (o, n),
+            Part::ResponseBody,
+            &a.response.body,
+            &b.response.body,
+            &mut out,
+        );
+    }
+    out
+}
+
+fn has_request(e: &Exchange) -> bool {
+    e.completeness != Completeness::ResponseOnly
+}
+
+fn status(s: &Sides, o: usize, n: usize, out: &mut Vec<Finding>) {
+    let (old, new) = (s.old.exchanges[o].status, s.new.exchanges[n].status);
+    if old == new {
+        return;
+    }
+    let mut f = s.finding(Kind::StatusChanged, Part::Status, Some(o), Some(n));
+    f.severity = match (old, new) {
+        (Some(a), Some(b)) if a / 100 != b / 100 => Severity::Breaking,
+        _ => Severity::Warning,
+    };
+    let show = |st: Option<u16>| st.map_or_else(|| "no response".to_string(), |c| c.to_string());
+    f.message = format!("status {} → {}", show(old), show(new));
+    f.old = old.map(Value::from);
+    f.new = new.map(Value::from);
+    out.push(f);
+}
+
+fn describe(d: &Difference) -> String {
+    match d.change {
+        Change::Added => format!("added: {}", clip(d.new.as_deref().unwrap_or(""))),
+        Change::Removed => format!("removed (was {})", clip(d.old.as_deref().unwrap_or(""))),
+        Change::Changed => format!(
+            "changed: {} → {}",
+            clip(d.old.as_deref().unwrap_or("")),
+            clip(d.new.as_deref().unwrap_or(""))
+        ),
+    }
+}
+
+fn fill(f: &mut Finding, d: Difference) {
+    f.pointer = Some(d.name);
+    f.old = d.old.map(Value::String);
+    f.new = d.new.map(Value::String);
+}
+
+fn headers(
+    s: &Sides,
+    (o, n): (usize, usize),
+    part: Part,
+    old: &crate::trace::Headers,
+    new: &crate::trace::Headers,
+    out: &mut Vec<Finding>,
+) {
+    let side = side_name(part);
+    for d in compare_headers(old, new, &|name| s.rules.header_ignored(name)) {
+        let kind = match d.change {
+            Change::Added => Kind::HeaderAdded,
+            Change::Removed => Kind::HeaderRemoved,
+            Change::Changed => Kind::HeaderChanged,
+        };
+        let mut f = s.finding(kind, part, Some(o), Some(n));
+        if kind == Kind::HeaderRemoved && part == Part::ResponseHeaders {
+            f.severity = Severity::Breaking;
+        }
+        f.message = format!("{side} header {} {}", d.name, describe(&d));
+        fill(&mut f, d);
+        out.push(f);
+    }
+}
+
+fn side_name(part: Part) -> &'static str {
+    match part {
+        Part::RequestHeaders | Part::RequestBody | Part::RequestQuery => "request",
+        _ => "response",
+    }
+}
+
+fn body(
+    s: &Sides,
+    (o, n): (usize, usize),
+    part: Part,
+    old: &Body,
+    new: &Body,
+    out: &mut Vec<Finding>,
+) {
+    let side = side_name(part);
+    match (old, new) {
+        (Body::Unknown, _) | (_, Body::Unknown) => {}
+        (Body::Json(a), Body::Json(b)) => {
+            for d in schema::compare(a, b, &|p| s.rules.array_ordered(p)) {
+                let kind = match d.kind {
+                    DriftKind::FieldAdded => Kind::FieldAdded,
+                    DriftKind::FieldRemoved => Kind::FieldRemoved,
+                    DriftKind::TypeChanged => Kind::TypeChanged,
+                    DriftKind::ValueChanged => Kind::ValueChanged,
+                };
+                let mut f = s.finding(kind, part, Some(o), Some(n));
+                let at = if d.pointer.is_empty() {
+                    "/"
+                } else {
+                    d.pointer.as_str()
+                };
+                let show = |v: &Option<Value>| {
+                    v.as_ref()
+                        .map_or_else(String::new, |v| clip(&v.to_string()))
+                };
+                f.message = match kind {
+                    Kind::FieldAdded => format!("{side} field {at} added ({})", plain(&d.new)),
+                    Kind::FieldRemoved => {
+                        format!("{side} field {at} removed (was {})", plain(&d.old))
+                    }
+                    Kind::TypeChanged => {
+                        format!(
+                            "{side} {at} changed type: {} → {}",
+                            plain(&d.old),
+                            plain(&d.new)
+                        )
+                    }
+                    _ => format!("{side} {at} changed: {} → {}", show(&d.old), show(&d.new)),
+                };
+                if kind == Kind::ValueChanged && s.rules.value_pinned(&d.pointer) {
+                    f.severity = Severity::Warning;
+                }
+                f.pointer = Some(d.pointer);
+                f.old = d.old;
+                f.new = d.new;
+                out.push(f);
+            }
+        }
+        (a, b) if a.kind() != b.kind() => {
+            let mut f = s.finding(Kind::TypeChanged, part, Some(o), Some(n));
+            f.message = format!("{side} body changed from {} to {}", a.kind(), b.kind());
+            f.pointer = Some(String::new());
+            f.old = Some(Value::from(a.kind()));
+            f.new = Some(Value::from(b.kind()));
+            out.push(f);
+        }
+        _ => {}
+    }
+}
+
+/// A type name or value without JSON quotes.
+fn plain(v: &Option<Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => clip(&other.to_string()),
+        None => String::new(),
+    }
+}
+
+/// Shortens long values for one-line messages.
+fn clip(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(MAX).collect();
+    format!("{cut}…")
+}

@@ -1,0 +1,365 @@
+//! JSON body drift: schema (fields added, removed, retyped) and scalar value changes.
+//!
+//! Arrays are collections unless a rule says otherwise: the schemas of their elements are merged
+//! under the pointer segment `*`, and their values are compared as multisets, so a reshuffled
+//! service catalog is not drift. Pointers follow RFC 6901.
+
+use super::without_placeholders;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// What drifted at one pointer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriftKind {
+    /// A field (or ordered-array index) exists only in the new body.
+    FieldAdded,
+    /// A field exists only in the old body.
+    FieldRemoved,
+    /// The JSON types at a pointer differ.
+    TypeChanged,
+    /// A scalar value (or the membership of a collection) differs.
+    ValueChanged,
+}
+
+/// One difference between two JSON bodies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drift {
+    /// What changed.
+    pub kind: DriftKind,
+    /// RFC 6901 pointer, `*` standing for any element of an unordered array.
+    pub pointer: String,
+    /// The old type name or value.
+    pub old: Option<Value>,
+    /// The new type name or value.
+    pub new: Option<Value>,
+}
+
+/// Compares two JSON documents; `ordered(pointer)` says whether the array there is ordered.
+pub fn compare(old: &Value, new: &Value, ordered: &dyn Fn(&str) -> bool) -> Vec<Drift> {
+    if old == new {
+        return Vec::new();
+    }
+    let mut walker = Walker {
+        ordered,
+        out: Vec::new(),
+    };
+    walker.schema(&[old], &[new], "", "");
+    walker.values(old, new, "", "");
+    walker.out
+}
+
+/// The type name used in reports.
+pub fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Appends one RFC 6901 segment (`~` as `~0`, `/` as `~1`).
+pub fn child(pointer: &str, segment: &str) -> String {
+    let mut out = String::with_capacity(pointer.len() + segment.len() + 1);
+    out.push_str(pointer);
+    out.push('/');
+    for c in segment.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Sorted, `|`-joined non-null type names of a set of values (`number|string`).
+fn types(values: &[&Value]) -> Option<String> {
+    let mut names: Vec<&str> = values
+        .iter()
+        .filter(|v| !v.is_null())
+        .map(|v| type_name(v))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    (!names.is_empty()).then(|| names.join("|"))
+}
+
+struct Walker<'a> {
+    ordered: &'a dyn Fn(&str) -> bool,
+    out: Vec<Drift>,
+}
+
+impl Walker<'_> {
+    fn push(&mut self, kind: DriftKind, pointer: String, old: Option<Value>, new: Option<Value>) {
+        self.out.push(Drift {
+            kind,
+            pointer,
+            old,
+            new,
+        });
+    }
+
+    /// Schema drift between the merged shapes of `old` and `new`, the values found at `pointer`
+    /// (`pattern` is the same place with every array index as `*`, as rules name it).
+    fn schema(&mut self, old: &[&Value], new: &[&Value], pointer: &str, pattern: &str) {
+        if let (Some(o), Some(n)) = (types(old), types(new)) {
+            if o != n {
+                self.push(
+                    DriftKind::TypeChanged,
+                    pointer.to_string(),
+                    Some(Value::String(o)),
+                    Some(Value::String(n)),
+                );
+            }
+        }
+        self.object_fields(old, new, pointer, pattern);
+        self.array_items(old, new, pointer, pattern);
+    }
+
+    fn object_fields(&mut self, old: &[&Value], new: &[&Value], pointer: &str, pattern: &str) {
+        let old_objects: Vec<&serde_json::Map<String, Value>> =
+            old.iter().filter_map(|v| v.as_object()).collect();
+        let new_objects: Vec<&serde_json::Map<String, Value>> =
+            new.iter().filter_map(|v| v.as_object()).collect();
+        if old_objects.is_empty() || new_objects.is_empty() {
+            return;
+        }
+        let mut keys: Vec<&str> = Vec::new();
+        let mut fields: HashMap<&str, (Vec<&Value>, Vec<&Value>)> = HashMap::new();
+        for (side, objects) in [(0, &old_objects), (1, &new_objects)] {
+            for object in objects.iter() {
+                for (key, value) in object.iter() {
+                    let entry = fields.entry(key.as_str()).or_insert_with(|| {
+                        keys.push(key.as_str());
+                        (Vec::new(), Vec::new())
+                    });
+                    if side == 0 {
+                        entry.0.push(value);
+                    } else {
+                        entry.1.push(value);
+                    }
+                }
+            }
+        }
+        for key in keys {
+            let Some((o, n)) = fields.get(key) else {
+                continue;
+            };
+            let at = child(pointer, key);
+            match (o.is_empty(), n.is_empty()) {
+                (false, true) => {
+                    let kind = types(o).unwrap_or_else(|| "null".into());
+                    self.push(DriftKind::FieldRemoved, at, Some(Value::String(kind)), None);
+                }
+                (true, false) => {
+                    let kind = types(n).unwrap_or_else(|| "null".into());
+                    self.push(DriftKind::FieldAdded, at, None, Some(Value::String(kind)));
+                }
+                _ => self.schema(o, n, &at, &child(pattern, key)),
+            }
+        }
+    }
+
+    fn array_items(&mut self, old: &[&Value], new: &[&Value], pointer: &str, pattern: &str) {
+        let old_arrays: Vec<&Vec<Value>> = old.iter().filter_map(|v| v.as_array()).collect();
+        let new_arrays: Vec<&Vec<Value>> = new.iter().filter_map(|v| v.as_array()).collect();
+        if old_arrays.is_empty() || new_arrays.is_empty() {
+            return;
+        }
+        let pat = child(pattern, "*");
+        if (self.ordered)(pattern) {
+            let longest = |arrays: &[&Vec<Value>]| arrays.iter().map(|a| a.len()).max();
+            let len = longest(&old_arrays).max(longest(&new_arrays)).unwrap_or(0);
+            for index in 0..len {
+                let o: Vec<&Value> = old_arrays.iter().filter_map(|a| a.get(index)).collect();
+                let n: Vec<&Value> = new_arrays.iter().filter_map(|a| a.get(index)).collect();
+                let at = child(pointer, &index.to_string());
+                match (o.is_empty(), n.is_empty()) {
+                    (false, true) => self.push(
+                        DriftKind::FieldRemoved,
+                        at,
+                        types(&o).map(Value::String),
+                        None,
+                    ),
+                    (true, false) => self.push(
+                        DriftKind::FieldAdded,
+                        at,
+                        None,
+                        types(&n).map(Value::String),
+                    ),
+                    _ => self.schema(&o, &n, &at, &pat),
+                }
+            }
+        } else {
+            let o: Vec<&Value> = old_arrays.iter().flat_map(|a| a.iter()).collect();
+            let n: Vec<&Value> = new_arrays.iter().flat_map(|a| a.iter()).collect();
+            // An empty collection says nothing about its elements' schema.
+            if !o.is_empty() && !n.is_empty() {
+                self.schema(&o, &n, &child(pointer, "*"), &pat);
+            }
+        }
+    }
+
+    /// Value changes between two values at the same place; schema drift is reported elsewhere.
+    fn values(&mut self, old: &Value, new: &Value, pointer: &str, pattern: &str) {
+        if old == new {
+            return;
+        }
+        match (old, new) {
+            (Value::Object(o), Value::Object(n)) => {
+                for (key, value) in o {
+                    if let Some(other) = n.get(key) {
+                        self.values(value, other, &child(pointer, key), &child(pattern, key));
+                    }
+                }
+            }
+            (Value::Array(o), Value::Array(n)) => {
+                let pat = child(pattern, "*");
+                if (self.ordered)(pattern) {
+                    for (index, (a, b)) in o.iter().zip(n.iter()).enumerate() {
+                        self.values(a, b, &child(pointer, &index.to_string()), &pat);
+                    }
+                } else {
+                    self.collection(o, n, pointer, pattern);
+                }
+            }
+            (Value::Object(_) | Value::Array(_), _) | (_, Value::Object(_) | Value::Array(_)) => {
+                if old.is_null() || new.is_null() {
+                    self.value_changed(old, new, pointer);
+                }
+            }
+            (Value::String(a), Value::String(b)) => {
+                if without_placeholders(a) != without_placeholders(b) {
+                    self.value_changed(old, new, pointer);
+                }
+            }
+            _ => {
+                let comparable = old.is_null() || new.is_null() || type_name(old) == type_name(new);
+                if comparable && old != new {
+                    self.value_changed(old, new, pointer);
+                }
+            }
+        }
+    }
+
+    fn value_changed(&mut self, old: &Value, new: &Value, pointer: &str) {
+        self.push(
+            DriftKind::ValueChanged,
+            pointer.to_string(),
+            Some(old.clone()),
+            Some(new.clone()),
+        );
+    }
+
+    /// Compares two unordered arrays as multisets of elements.
+    fn collection(&mut self, old: &[Value], new: &[Value], pointer: &str, pattern: &str) {
+        let pat = child(pattern, "*");
+        let key = |v: &Value, at: &str| canonical(v, at, self.ordered);
+        let at = child(pointer, "*");
+        let mut pool: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, v) in new.iter().enumerate() {
+            pool.entry(key(v, &pat)).or_default().push(i);
+        }
+        let mut left_old: Vec<&Value> = Vec::new();
+        for v in old {
+            match pool.get_mut(&key(v, &pat)).and_then(Vec::pop) {
+                Some(_) => {}
+                None => left_old.push(v),
+            }
+        }
+        let mut rest: Vec<usize> = pool.into_values().flatten().collect();
+        rest.sort_unstable();
+        let left_new: Vec<&Value> = rest.into_iter().map(|i| &new[i]).collect();
+        if left_old.is_empty() && left_new.is_empty() {
+            return;
+        }
+        // Pair leftovers that share an identity (`id`, `name`, `type`, `key`) and compare inside.
+        let mut by_identity: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+        for (pos, n) in left_new.iter().enumerate().rev() {
+            if let Some(id) = identity(n) {
+                by_identity.entry(id).or_default().push(pos);
+            }
+        }
+        let single = left_old.len() == 1 && left_new.len() == 1;
+        let mut taken = vec![false; left_new.len()];
+        let mut unpaired_old = Vec::new();
+        for o in left_old {
+            let found = match identity(o) {
+                Some(id) => by_identity.get_mut(&id).and_then(Vec::pop),
+                None => single.then_some(0),
+            };
+            match found {
+                Some(pos) if !taken[pos] && type_name(o) == type_name(left_new[pos]) => {
+                    taken[pos] = true;
+                    self.values(o, left_new[pos], &at, &pat);
+                }
+                _ => unpaired_old.push(o.clone()),
+            }
+        }
+        let left_new: Vec<&Value> = left_new
+            .into_iter()
+            .zip(taken)
+            .filter_map(|(n, t)| (!t).then_some(n))
+            .collect();
+        if !unpaired_old.is_empty() || !left_new.is_empty() {
+            let added: Vec<Value> = left_new.into_iter().cloned().collect();
+            self.push(
+                DriftKind::ValueChanged,
+                pointer.to_string(),
+                Some(Value::Array(unpaired_old)),
+                Some(Value::Array(added)),
+            );
+        }
+    }
+}
+
+const IDENTITY_KEYS: [&str; 4] = ["id", "name", "type", "key"];
+
+fn identity(value: &Value) -> Option<(usize, String)> {
+    let object = value.as_object()?;
+    IDENTITY_KEYS
+        .iter()
+        .enumerate()
+        .find_map(|(rank, key)| match object.get(*key) {
+            Some(Value::String(s)) => Some((rank, without_placeholders(s).into_owned())),
+            Some(v @ (Value::Number(_) | Value::Bool(_))) => Some((rank, v.to_string())),
+            _ => None,
+        })
+}
+
+/// A canonical text for `value` at `pattern`, with unordered arrays sorted.
+fn canonical(value: &Value, pattern: &str, ordered: &dyn Fn(&str) -> bool) -> String {
+    match value {
+        Value::Array(items) => {
+            let at = child(pattern, "*");
+            let mut parts: Vec<String> = items.iter().map(|v| canonical(v, &at, ordered)).collect();
+            if !ordered(pattern) {
+                parts.sort_unstable();
+            }
+            format!("[{}]", parts.join(","))
+        }
+        Value::Object(map) => {
+            let mut parts: Vec<String> = map
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{}:{}",
+                        Value::String(k.clone()),
+                        canonical(v, &child(pattern, k), ordered)
+                    )
+                })
+                .collect();
+            parts.sort_unstable();
+            format!("{{{}}}", parts.join(","))
+        }
+        Value::String(s) => Value::String(without_placeholders(s).into_owned()).to_string(),
+        scalar => scalar.to_string(),
+    }
+}
+
+#[cfg(test)]
+#[path = "schema_tests.rs"]
+mod tests;

@@ -1,0 +1,94 @@
+//! Unit tests of `compare::schema`.
+
+use super::*;
+use serde_json::json;
+
+fn unordered(_: &str) -> bool {
+    false
+}
+
+fn kinds(drifts: &[Drift]) -> Vec<(DriftKind, &str)> {
+    drifts
+        .iter()
+        .map(|d| (d.kind, d.pointer.as_str()))
+        .collect()
+}
+
+#[test]
+fn fields_added_removed_and_retyped_have_pointers() {
+    let old = json!({"server": {"id": "{server_id}", "a/b": 1, "gone": true}});
+    let new = json!({"server": {"id": 7, "a/b": 1, "new~": "x"}});
+    let drifts = compare(&old, &new, &unordered);
+    assert_eq!(
+        kinds(&drifts),
+        vec![
+            (DriftKind::TypeChanged, "/server/id"),
+            (DriftKind::FieldRemoved, "/server/gone"),
+            (DriftKind::FieldAdded, "/server/new~0"),
+        ]
+    );
+    assert!(compare(&old, &old, &unordered).is_empty());
+    assert_eq!(child("", "a/b"), "/a~1b");
+}
+
+#[test]
+fn reshuffled_collections_are_not_drift() {
+    let old = json!({"catalog": [
+        {"type": "image", "endpoints": [{"interface": "public"}, {"interface": "admin"}]},
+        {"type": "compute", "endpoints": []}
+    ]});
+    let new = json!({"catalog": [
+        {"type": "compute", "endpoints": []},
+        {"type": "image", "endpoints": [{"interface": "admin"}, {"interface": "public"}]}
+    ]});
+    assert!(compare(&old, &new, &unordered).is_empty());
+    let ordered = |p: &str| p == "/catalog";
+    assert!(!compare(&old, &new, &ordered).is_empty());
+}
+
+#[test]
+fn element_schemas_merge_under_a_star() {
+    let old = json!({"ports": [{"id": "a", "mac": "m"}, {"id": "b"}]});
+    let new = json!({"ports": [{"id": "a"}, {"id": "b", "extra": 1}]});
+    let drifts = compare(&old, &new, &unordered);
+    assert_eq!(
+        kinds(&drifts),
+        vec![
+            (DriftKind::FieldRemoved, "/ports/*/mac"),
+            (DriftKind::FieldAdded, "/ports/*/extra"),
+        ]
+    );
+}
+
+#[test]
+fn scalar_values_and_membership_changes_are_values() {
+    let old = json!({"image": {"status": "queued", "tags": ["a", "b"]}});
+    let new = json!({"image": {"status": "active", "tags": ["b", "c"]}});
+    let drifts = compare(&old, &new, &unordered);
+    assert_eq!(
+        kinds(&drifts),
+        vec![
+            (DriftKind::ValueChanged, "/image/status"),
+            (DriftKind::ValueChanged, "/image/tags/*"),
+        ]
+    );
+    assert_eq!(drifts[0].new, Some(json!("active")));
+}
+
+#[test]
+fn elements_with_the_same_identity_compare_inside() {
+    let old = json!([{"id": "x", "state": "up"}, {"id": "y", "state": "up"}]);
+    let new = json!([{"id": "y", "state": "up"}, {"id": "x", "state": "down"}]);
+    let drifts = compare(&old, &new, &unordered);
+    assert_eq!(kinds(&drifts), vec![(DriftKind::ValueChanged, "/*/state")]);
+}
+
+#[test]
+fn null_versus_a_value_is_a_value_change() {
+    let drifts = compare(
+        &json!({"fault": null}),
+        &json!({"fault": {"code": 1}}),
+        &unordered,
+    );
+    assert_eq!(kinds(&drifts), vec![(DriftKind::ValueChanged, "/fault")]);
+}

@@ -1,0 +1,180 @@
+//! Pairing the flows of OLD with those of NEW: by title, then file name, then structure.
+
+use crate::compare::select::{choose, flow_key, Candidate, Choice};
+use crate::trace::Signature;
+use serde::Serialize;
+
+/// How two flows were paired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PairedBy {
+    /// Same flow title (`openstack image create`).
+    Title,
+    /// Same file name (`image-create.md`, `image-create.doc.md`), or one's name is the other's title.
+    FileName,
+    /// The most similar calls (as `check` chooses a golden).
+    Structure,
+}
+
+/// One flow of a side, as pairing sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Key<'a> {
+    /// The flow title, if the capture has one.
+    pub title: Option<&'a str>,
+    /// The file name without extensions (`image-create`).
+    pub stem: &'a str,
+    /// Signatures of its exchanges.
+    pub sigs: &'a [Signature],
+}
+
+/// Which flows pair up, and which are on one side only (indices into the sides, in order).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pairing {
+    /// `(old, new, how)`.
+    pub pairs: Vec<(usize, usize, PairedBy)>,
+    /// Flows of OLD no longer captured in NEW.
+    pub old_only: Vec<usize>,
+    /// Flows of NEW not in OLD.
+    pub new_only: Vec<usize>,
+}
+
+/// A pairing pass: how it pairs, and whether an old flow fits a new one.
+type Pass = (PairedBy, fn(&Key, &Key) -> bool);
+
+/// Pairs `old` with `new`: each pass pairs what the earlier passes left, NEW in order, each
+/// with the first unpaired OLD flow that fits.
+pub fn pair(old: &[Key], new: &[Key]) -> Pairing {
+    let mut old_of_new: Vec<Option<(usize, PairedBy)>> = vec![None; new.len()];
+    let mut taken = vec![false; old.len()];
+    let passes: [Pass; 2] = [
+        (PairedBy::Title, same_title),
+        (PairedBy::FileName, same_name),
+    ];
+    for (how, fits) in passes {
+        for (n, slot) in old_of_new.iter_mut().enumerate() {
+            if slot.is_some() {
+                continue;
+            }
+            let found = (0..old.len()).find(|&o| !taken[o] && fits(&old[o], &new[n]));
+            if let Some(o) = found {
+                taken[o] = true;
+                *slot = Some((o, how));
+            }
+        }
+    }
+    for (n, slot) in old_of_new.iter_mut().enumerate() {
+        if slot.is_some() {
+            continue;
+        }
+        let free: Vec<usize> = (0..old.len()).filter(|&o| !taken[o]).collect();
+        let candidates: Vec<Candidate> = free
+            .iter()
+            .map(|&o| Candidate {
+                name: old[o].stem,
+                title: old[o].title,
+                sigs: old[o].sigs,
+            })
+            .collect();
+        if let Choice::BySimilarity(index, _) = choose(None, new[n].sigs, &candidates) {
+            taken[free[index]] = true;
+            *slot = Some((free[index], PairedBy::Structure));
+        }
+    }
+    let mut pairing = Pairing::default();
+    for (n, slot) in old_of_new.into_iter().enumerate() {
+        match slot {
+            Some((o, how)) => pairing.pairs.push((o, n, how)),
+            None => pairing.new_only.push(n),
+        }
+    }
+    pairing.old_only = (0..old.len()).filter(|&o| !taken[o]).collect();
+    pairing
+}
+
+fn title(k: &Key) -> Option<String> {
+    k.title.map(flow_key).filter(|t| !t.is_empty())
+}
+
+fn same_title(old: &Key, new: &Key) -> bool {
+    title(old).is_some() && title(old) == title(new)
+}
+
+/// Same file name, or one's file name is the other's title.
+fn same_name(old: &Key, new: &Key) -> bool {
+    let (o, n) = (flow_key(old.stem), flow_key(new.stem));
+    o == n || title(new).as_ref() == Some(&o) || title(old).as_ref() == Some(&n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sig(path: &str) -> Signature {
+        Signature {
+            caller: "openstack".into(),
+            callee: "nova-api".into(),
+            method: "GET".into(),
+            path: path.into(),
+        }
+    }
+
+    #[test]
+    fn title_then_file_name_then_structure() {
+        let (a, b, c) = ([sig("/a")], [sig("/b"), sig("/c")], [sig("/z")]);
+        let old = [
+            Key {
+                title: Some("openstack server list"),
+                stem: "one",
+                sigs: &a,
+            },
+            Key {
+                title: None,
+                stem: "server-show",
+                sigs: &a,
+            },
+            Key {
+                title: None,
+                stem: "anything",
+                sigs: &b,
+            },
+            Key {
+                title: None,
+                stem: "gone",
+                sigs: &c,
+            },
+        ];
+        let new = [
+            Key {
+                title: None,
+                stem: "unrelated",
+                sigs: &b,
+            },
+            Key {
+                title: Some("Server List"),
+                stem: "x",
+                sigs: &a,
+            },
+            Key {
+                title: Some("openstack server show"),
+                stem: "y",
+                sigs: &a,
+            },
+            Key {
+                title: None,
+                stem: "brand-new",
+                sigs: &[],
+            },
+        ];
+        let pairing = pair(&old, &new);
+        assert_eq!(
+            pairing.pairs,
+            [
+                (2, 0, PairedBy::Structure),
+                (0, 1, PairedBy::Title),
+                (1, 2, PairedBy::FileName),
+            ]
+        );
+        assert_eq!(pairing.old_only, [3]);
+        assert_eq!(pairing.new_only, [3]);
+    }
+}

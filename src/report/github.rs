@@ -1,0 +1,64 @@
+//! GitHub Actions workflow commands: one annotation per finding at its step in the new capture.
+
+use super::Report;
+use crate::severity::Severity;
+use std::io::{self, Write};
+
+/// Writes `::error`/`::warning`/`::notice` lines, then one summary line per report.
+pub fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+    for report in reports {
+        for f in &report.findings {
+            let command = match f.severity {
+                Severity::Breaking => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
+            let mut props = format!("file={}", property(&report.new.source));
+            if let Some(line) = f.line {
+                props.push_str(&format!(",line={line}"));
+            }
+            props.push_str(&format!(
+                ",title={}",
+                property(&format!("flowdiff {}", f.kind.as_str()))
+            ));
+            let text = format!("{}: {}", f.call, f.message);
+            writeln!(out, "::{command} {props}::{}", data(&text))?;
+        }
+        let c = report.counts;
+        writeln!(
+            out,
+            "flowdiff: {}: {} breaking, {} warning, {} info: {}",
+            report.new.source,
+            c.breaking,
+            c.warning,
+            c.info,
+            if report.verdict == super::Verdict::Fail {
+                "fail"
+            } else {
+                "pass"
+            }
+        )?;
+    }
+    Ok(())
+}
+
+/// Escapes an annotation message.
+fn data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes an annotation property value.
+fn property(text: &str) -> String {
+    data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn annotation_text_is_escaped() {
+        assert_eq!(super::data("a%b\nc"), "a%25b%0Ac");
+        assert_eq!(super::property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

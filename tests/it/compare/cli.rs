@@ -1,0 +1,119 @@
+//! The `flowdiff OLD NEW` and `flowdiff check` command lines: one test per exit code.
+
+use super::edit::Hook;
+use crate::common::{fixture, flowdiff, scratch_dir, stderr, stdout};
+
+fn path(p: &std::path::Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+#[test]
+fn identical_captures_exit_0() {
+    let seed = fixture("server-create.hook.md");
+    let out = flowdiff(&[path(&seed), path(&seed)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("0 breaking, 0 warning, 0 info: pass"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_breaking_change_exits_1_and_json_goes_to_the_output_file() {
+    let dir = scratch_dir("cmp-exit1");
+    let mut hook = Hook::parse(&super::server_create());
+    let request = hook.request("nova-scheduler", "GET", "/placement/allocations/", 0);
+    hook.drop_exchange(request);
+    let new = dir.join("new.md");
+    std::fs::write(&new, hook.text()).expect("write");
+    let report = dir.join("report.json");
+    let seed = fixture("server-create.hook.md");
+    let out = flowdiff(&[
+        path(&seed),
+        path(&new),
+        "--format",
+        "json",
+        "-o",
+        path(&report),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+    assert_eq!(json["schema"], "flowdiff/v1");
+    assert_eq!(json["verdict"], "fail");
+    assert_eq!(json["counts"]["breaking"], 1);
+    let pass = flowdiff(&[path(&seed), path(&new), "--fail-on", "never"]);
+    assert_eq!(pass.status.code(), Some(0));
+}
+
+#[test]
+fn a_missing_argument_exits_2_with_usage() {
+    let seed = fixture("server-create.hook.md");
+    let out = flowdiff(&[path(&seed)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("flowdiff OLD NEW"),
+        "{}",
+        stderr(&out)
+    );
+    let missing = flowdiff(&[path(&seed), "no-such-file.md"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("no-such-file.md"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[test]
+fn check_without_a_matching_golden_exits_2_naming_the_closest() {
+    let dir = scratch_dir("cmp-nomatch");
+    std::fs::write(dir.join("only.md"), "openstack->>nova-api: GET /compute/v2.1/os-hypervisors\nnova-api-->>openstack: 200 OK /compute/v2.1/os-hypervisors\n").expect("write");
+    let golden = dir.join("golden");
+    std::fs::create_dir_all(&golden).expect("golden dir");
+    std::fs::copy(fixture("image-show.hook.md"), golden.join("image-show.md")).expect("copy");
+    let out = flowdiff(&[
+        "check",
+        path(&dir.join("only.md")),
+        "--golden",
+        path(&golden),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("no golden flow matches") && err.contains("closest: image-show ("),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_full_seed_passes_check_against_the_built_in_goldens() {
+    let seeds = [
+        "server-create.hook.md",
+        "image-save.hook.md",
+        "image-show.hook.md",
+        "image-create.doc.md",
+    ];
+    let paths: Vec<std::path::PathBuf> = seeds.iter().map(|s| fixture(s)).collect();
+    let mut args = vec!["check", "--format", "json"];
+    args.extend(paths.iter().map(|p| path(p)));
+    let out = flowdiff(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let reports = json.as_array().expect("one report per capture");
+    assert_eq!(reports.len(), seeds.len());
+    for (report, seed) in reports.iter().zip(seeds) {
+        let golden = report["old"]["source"].as_str().unwrap_or_default();
+        let stem = seed.split('.').next().unwrap_or_default();
+        assert!(golden.contains(stem), "{seed} checked against {golden}");
+        assert_eq!(report["counts"]["breaking"], 0, "{report:#}");
+    }
+}

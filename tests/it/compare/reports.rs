@@ -1,0 +1,156 @@
+//! Every report format on one comparison with findings of each severity, and `check` output.
+
+use super::edit::Hook;
+use super::{render, report, server_create};
+use crate::common::{fixture, flowdiff, scratch_dir, stderr, stdout};
+use flowdiff::cli::ReportFormat;
+use flowdiff::compare::Options;
+use serde_json::Value;
+
+/// Seed 001 with a call dropped (breaking), a new call (warning) and a field added (info).
+fn mutated() -> String {
+    let mut hook = Hook::parse(&server_create());
+    let dropped = hook.request("nova-scheduler", "GET", "/placement/allocations/", 0);
+    hook.drop_exchange(dropped);
+    let extra = hook.request("openstack", "GET", "/compute/v2.1/flavors/", 0);
+    let copy = hook.duplicate_exchange(extra, None);
+    hook.set_heading(copy, "GET /compute/v2.1/flavors/c1/os-extra_specs");
+    hook.set_heading(copy + 1, "200 OK /compute/v2.1/flavors/c1/os-extra_specs");
+    let request = hook.request("openstack", "GET", "/compute/v2.1/flavors/", 0);
+    let response = hook.response(request);
+    hook.edit_body(response, |v| {
+        if let Some(flavor) = v.get_mut("flavor").and_then(Value::as_object_mut) {
+            flavor.insert("description".into(), Value::from("small"));
+        }
+    });
+    hook.text()
+}
+
+#[test]
+fn every_format_renders_the_same_findings() {
+    let report = report(
+        ("golden/server-create.md", &server_create()),
+        ("new.md", &mutated()),
+        Options::default(),
+    );
+    let kinds: Vec<&str> = report.findings.iter().map(|f| f.kind.as_str()).collect();
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+    for (name, format) in [
+        ("all_formats.text", ReportFormat::Text),
+        ("all_formats.markdown", ReportFormat::Markdown),
+        ("all_formats.junit", ReportFormat::Junit),
+        ("all_formats.github", ReportFormat::Github),
+    ] {
+        insta::assert_snapshot!(name, render(&report, format));
+    }
+    let github = render(&report, ReportFormat::Github);
+    assert_eq!(
+        github
+            .lines()
+            .filter(|l| l.starts_with("::error file=new.md,line="))
+            .count(),
+        1
+    );
+    assert_eq!(
+        github
+            .lines()
+            .filter(|l| l.starts_with("::warning file=new.md,line="))
+            .count(),
+        1
+    );
+    let junit = render(&report, ReportFormat::Junit);
+    assert_eq!(junit.matches("<failure ").count(), 1);
+}
+
+#[test]
+fn check_prints_one_json_object_per_capture_in_an_array() {
+    let dir = scratch_dir("cmp-check-json");
+    let golden = dir.join("golden");
+    std::fs::create_dir_all(&golden).expect("golden dir");
+    std::fs::copy(
+        fixture("server-create.hook.md"),
+        golden.join("server-create.md"),
+    )
+    .expect("copy");
+    std::fs::copy(fixture("image-show.hook.md"), golden.join("image-show.md")).expect("copy");
+    std::fs::write(dir.join("new.md"), mutated()).expect("write");
+    let new = dir.join("new.md");
+    let show = fixture("image-show.hook.md");
+    let args = [
+        "check",
+        new.to_str().expect("path"),
+        show.to_str().expect("path"),
+        "--golden",
+        golden.to_str().expect("path"),
+        "--format",
+        "json",
+    ];
+    let out = flowdiff(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let reports = json.as_array().expect("an array");
+    assert_eq!(reports.len(), 2);
+    assert!(reports[0]["old"]["source"]
+        .as_str()
+        .is_some_and(|s| s.ends_with("server-create.md")));
+    assert_eq!(reports[0]["verdict"], "fail");
+    assert!(reports[1]["old"]["source"]
+        .as_str()
+        .is_some_and(|s| s.ends_with("image-show.md")));
+    assert_eq!(reports[1]["verdict"], "pass");
+    let forced = flowdiff(&[
+        "check",
+        show.to_str().expect("path"),
+        "--golden",
+        golden.to_str().expect("path"),
+        "--flow",
+        "server-create",
+    ]);
+    assert_eq!(
+        forced.status.code(),
+        Some(1),
+        "--flow forces the wrong golden: {}",
+        stdout(&forced)
+    );
+}
+
+#[test]
+fn explain_tells_why_a_step_was_flagged() {
+    let dir = scratch_dir("cmp-explain");
+    std::fs::write(dir.join("new.md"), mutated()).expect("write");
+    let seed = fixture("server-create.hook.md");
+    let new = dir.join("new.md");
+    let report = report(
+        ("old.md", &server_create()),
+        ("new.md", &mutated()),
+        Options::default(),
+    );
+    let extra = report
+        .findings
+        .iter()
+        .find_map(|f| (f.kind.as_str() == "extra_call").then_some(f.new_step))
+        .flatten()
+        .expect("an extra call");
+    let step = extra.to_string();
+    let out = flowdiff(&[
+        seed.to_str().expect("path"),
+        new.to_str().expect("path"),
+        "--explain",
+        &step,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the verdict still decides: {}",
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("step {step}: openstack -> nova-api GET")),
+        "{text}"
+    );
+    assert!(
+        text.contains("an extra call") && text.contains("extra_call"),
+        "{text}"
+    );
+}
