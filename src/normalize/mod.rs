@@ -9,6 +9,7 @@ mod load;
 mod pattern;
 mod placeholders;
 pub mod rules;
+mod scan;
 mod walk;
 
 #[cfg(test)]

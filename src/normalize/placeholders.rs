@@ -6,7 +6,6 @@ use super::assign::{Assignment, Collected};
 use super::compiled::{Compiled, ContextAction};
 use super::fxhash::FxMap;
 use super::pattern::{expand_name, sanitize_name};
-use super::rules::Replace;
 
 /// Naming priority: lower wins. Value rules, then path segments, headers, keys (and pointers),
 /// names derived from a parent key, declared names.
@@ -66,11 +65,11 @@ pub(super) struct Offer<'a> {
 
 impl Offer<'_> {
     /// The tier of the name this offer can give, without expanding it.
-    fn tier(&self) -> Option<u8> {
+    pub(super) fn tier(&self) -> Option<u8> {
         (self.ready.is_some() || self.template.is_some()).then_some(self.tier)
     }
 
-    fn name(&self) -> Option<(u8, String)> {
+    pub(super) fn name(&self) -> Option<(u8, String)> {
         if let Some(ready) = self.ready {
             return Some((self.tier, ready.to_string()));
         }
@@ -91,21 +90,21 @@ pub(super) struct Found {
 pub(super) struct State<'r> {
     pub(super) rules: &'r Compiled,
     pub(super) seq: usize,
-    spans: Vec<Span>,
-    raws: FxMap<String, usize>,
-    entries: Vec<Entry<'r>>,
-    consts: Vec<String>,
-    const_index: FxMap<String, usize>,
-    kept: Vec<String>,
-    kept_index: FxMap<String, usize>,
-    order: Vec<Sym>,
+    pub(super) spans: Vec<Span>,
+    pub(super) raws: FxMap<String, usize>,
+    pub(super) entries: Vec<Entry<'r>>,
+    pub(super) consts: Vec<String>,
+    pub(super) const_index: FxMap<String, usize>,
+    pub(super) kept: Vec<String>,
+    pub(super) kept_index: FxMap<String, usize>,
+    pub(super) order: Vec<Sym>,
     seen: [Vec<bool>; 2],
     in_calls: [Vec<bool>; 2],
     /// Whether the string being scanned is a path or query (the flow's resources).
     pub(super) scanning_call: bool,
     declared_names: FxMap<String, String>,
     declared_raws: FxMap<String, String>,
-    found: Vec<Found>,
+    pub(super) found: Vec<Found>,
 }
 
 impl<'r> State<'r> {
@@ -162,7 +161,7 @@ impl<'r> State<'r> {
         }
     }
 
-    fn mark(&mut self, sym: Sym) {
+    pub(super) fn mark(&mut self, sym: Sym) {
         let (side, index) = match sym {
             Sym::Entry(i) => (0, i),
             Sym::Kept(i) => (1, i),
@@ -181,7 +180,7 @@ impl<'r> State<'r> {
         }
     }
 
-    fn constant(&mut self, name: &str) -> Repl {
+    pub(super) fn constant(&mut self, name: &str) -> Repl {
         let index = match self.const_index.get(name) {
             Some(&i) => i,
             None => {
@@ -196,7 +195,7 @@ impl<'r> State<'r> {
 
     /// The entry for raw value `raw`, created with `kind` on first sight. `name` is expanded
     /// only when its best possible tier (`tier`) beats the name the entry already has.
-    fn entry(
+    pub(super) fn entry(
         &mut self,
         raw: &str,
         kind: &'r str,
@@ -233,7 +232,7 @@ impl<'r> State<'r> {
         Repl::Entry(index as u32)
     }
 
-    fn record(&mut self, start: usize, end: usize, repl: Repl) {
+    pub(super) fn record(&mut self, start: usize, end: usize, repl: Repl) {
         if let (Ok(seq), Ok(start), Ok(end)) = (
             u32::try_from(self.seq),
             u32::try_from(start),
@@ -249,7 +248,7 @@ impl<'r> State<'r> {
     }
 
     /// Records a kept `{placeholder}`; a declared variable's placeholder stands for its value.
-    fn keep(&mut self, text: &str, found: Found, offer: Offer<'_>) {
+    pub(super) fn keep(&mut self, text: &str, found: Found, offer: Offer<'_>) {
         let inner = &text[found.start + 1..found.end - 1];
         if let Some(raw) = self.declared_names.get(inner).cloned() {
             if let Some(kind) = self.kind_of(&raw) {
@@ -271,7 +270,7 @@ impl<'r> State<'r> {
     }
 
     /// The numbered kind of a raw value when one value rule matches all of it.
-    fn kind_of(&self, raw: &str) -> Option<&'r str> {
+    pub(super) fn kind_of(&self, raw: &str) -> Option<&'r str> {
         let rules = self.rules;
         let mut found = Vec::new();
         self.find_into(raw, 0, raw.len(), &mut found);
@@ -283,118 +282,6 @@ impl<'r> State<'r> {
                 }
             }
             _ => None,
-        }
-    }
-
-    /// Scans `text[start..end]` under a context rule and an offered name.
-    pub(super) fn scan(
-        &mut self,
-        text: &str,
-        start: usize,
-        end: usize,
-        context: Option<&'r ContextAction>,
-        offer: Offer<'_>,
-    ) {
-        if start >= end {
-            return;
-        }
-        let mut found = std::mem::take(&mut self.found);
-        found.clear();
-        if !matches!(context, Some(ContextAction::Redact(_))) {
-            self.find_into(text, start, end, &mut found);
-        }
-        self.apply(text, start, end, context, &found, |_| offer);
-        self.found = found;
-    }
-
-    /// Records the replacements of the matches `found` in `text[start..end]` (a string under
-    /// `context`); `offer(i)` is the name offered for match `i`.
-    pub(super) fn apply<'o>(
-        &mut self,
-        text: &str,
-        start: usize,
-        end: usize,
-        context: Option<&'r ContextAction>,
-        found: &[Found],
-        offer: impl Fn(usize) -> Offer<'o>,
-    ) {
-        if let Some(ContextAction::Redact(constant)) = context {
-            if !text[start..end].trim().is_empty() {
-                let repl = self.constant(constant);
-                self.record(start, end, repl);
-            }
-            return;
-        }
-        let context_replace = match context {
-            Some(ContextAction::Replace(r, secret)) => Some((r, *secret)),
-            _ => None,
-        };
-        if found.is_empty() && (context_replace.is_none() || text[start..end].trim().is_empty()) {
-            return;
-        }
-        let rules = self.rules;
-        let mark = self.spans.len();
-        for (i, &f) in found.iter().enumerate() {
-            let offer = offer(i);
-            let Some(rule_index) = f.rule else {
-                self.keep(text, f, offer);
-                continue;
-            };
-            let Some(value_rule) = rules.value_rules.get(rule_index) else {
-                continue;
-            };
-            let raw = &text[f.start..f.end];
-            let repl = match (&value_rule.action, context_replace) {
-                (ContextAction::Redact(c), _) => self.constant(c),
-                (ContextAction::Replace(own, _), _) if !own.numbered && own.named.is_none() => {
-                    self.constant(&own.kind)
-                }
-                (ContextAction::Replace(own, _), Some((ctx, _))) => {
-                    let tier = offer.tier().or(own.named.as_ref().map(|_| TIER_VALUE));
-                    self.replace(raw, ctx, tier, || {
-                        offer.name().or_else(|| own_name(own, raw))
-                    })
-                }
-                (ContextAction::Replace(own, _), None) => {
-                    let tier = own.named.as_ref().map(|_| TIER_VALUE).or(offer.tier());
-                    self.replace(raw, own, tier, || {
-                        own_name(own, raw).or_else(|| offer.name())
-                    })
-                }
-            };
-            self.record(f.start, f.end, repl);
-        }
-        if let Some((ctx, secret)) = context_replace {
-            let leftover = secret
-                && (found.is_empty() || {
-                    let mut at = start;
-                    let mut other = false;
-                    for f in found {
-                        other |= has_content(&text[at..f.start]);
-                        at = f.end;
-                    }
-                    other || has_content(&text[at..end])
-                });
-            if (found.is_empty() && ctx.whole) || leftover {
-                self.spans.truncate(mark);
-                let offer = offer(0);
-                let repl = self.replace(&text[start..end], ctx, offer.tier(), || offer.name());
-                self.record(start, end, repl);
-            }
-        }
-    }
-
-    fn replace(
-        &mut self,
-        raw: &str,
-        r: &'r Replace,
-        tier: Option<u8>,
-        name: impl FnOnce() -> Option<(u8, String)>,
-    ) -> Repl {
-        if r.numbered || r.named.is_some() {
-            self.entry(raw, &r.kind, tier, name)
-        } else {
-            self.constant(&r.kind)
         }
     }
 
@@ -447,17 +334,4 @@ fn found_at(
         end: start + range.end,
         rule: Some(index),
     })
-}
-
-/// True when a secret's remainder holds more than bytes-repr quoting (`b'…'`) and spaces.
-fn has_content(text: &str) -> bool {
-    text.chars()
-        .any(|c| !matches!(c, 'b' | '\'' | '"' | ' ' | '\t'))
-}
-
-fn own_name(own: &Replace, raw: &str) -> Option<(u8, String)> {
-    own.named
-        .as_ref()
-        .and_then(|t| expand_name(t, Some(raw), None))
-        .map(|n| (TIER_VALUE, n))
 }
