@@ -2,6 +2,7 @@
 
 use super::diff::{explained, options, output, side, Explained};
 use super::inputs::{self, Capture};
+use super::parse_normalized;
 use super::{load_rules, Context, Outcome};
 use crate::cli::CheckArgs;
 use crate::compare::select::{choose, flow_key, Candidate, Choice};
@@ -9,7 +10,7 @@ use crate::compare::set::compare_with_set;
 use crate::error::{Error, Result};
 use crate::golden::{self, Golden};
 use crate::normalize::{self, RuleSet};
-use crate::parse;
+
 use crate::trace::{Signature, Trace};
 use std::path::Path;
 
@@ -59,8 +60,7 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
 pub(super) fn flows(goldens: Vec<Golden>, rules: &RuleSet) -> Result<Vec<Flow>> {
     let mut flows: Vec<Flow> = Vec::new();
     for g in goldens {
-        let trace = parse::parse(&g.text).map_err(|e| e.in_file(&g.source))?;
-        let trace = normalize::normalize(&trace, rules);
+        let trace = parse_normalized(&g.text, &g.source, rules)?;
         match flows.iter_mut().find(|f| f.name == g.name) {
             Some(flow) => {
                 let dir = Path::new(&g.source)

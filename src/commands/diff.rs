@@ -1,10 +1,10 @@
 //! `flowdiff OLD NEW`: compare two captures (any formats mixed) and report the drift.
 
-use super::{emit, load_rules, load_trace, Context, Outcome};
+use super::{emit, load_normalized, load_rules, Context, Outcome};
 use crate::cli::{DiffArgs, FailOn, ReportArgs};
 use crate::compare::{self, Comparison, Options};
 use crate::error::{Error, Result};
-use crate::normalize::{self, RuleSet};
+
 use crate::report::{self, Report, Side, Verdict};
 use crate::severity::Severity;
 use crate::trace::Trace;
@@ -23,11 +23,6 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
     let comparison = compare::compare(&old, &new, &rules, &options(&args.report));
     let report = build_report((old_path, &old), (new_path, &new), comparison, &args.report);
     output(vec![report], &args.report, context)
-}
-
-/// Reads, parses and normalizes one capture.
-pub(super) fn load_normalized(path: &Path, rules: &RuleSet) -> Result<Trace> {
-    Ok(normalize::normalize(&load_trace(path)?, rules))
 }
 
 /// The comparison switches of the report options.

@@ -4,10 +4,11 @@
 //! not one (a README, an image) is skipped with a note on stderr. Order is deterministic (name
 //! order, depth first); many files are read and parsed on several threads.
 
+use super::parse_normalized;
 use super::print_warnings;
 use crate::error::{Error, Result};
 use crate::fsutil;
-use crate::normalize::{normalize, RuleSet};
+use crate::normalize::RuleSet;
 use crate::parse;
 use crate::trace::Trace;
 use std::path::{Path, PathBuf};
@@ -84,10 +85,11 @@ fn read(candidate: &Candidate, rules: &RuleSet) -> Result<std::result::Result<Ca
             .map_or_else(String::new, |e| short(&e.in_file(path)));
         return Ok(Err(reason));
     }
-    let trace = parse::parse(&text).map_err(|e| e.in_file(path))?;
+    let trace = parse_normalized(&text, path, rules)?;
+    drop(text);
     Ok(Ok(Capture {
         path: path.clone(),
-        trace: normalize(&trace, rules),
+        trace,
     }))
 }
 

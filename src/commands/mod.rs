@@ -12,7 +12,7 @@ mod show;
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::error::{Error, Result};
 use crate::fsutil;
-use crate::normalize::RuleSet;
+use crate::normalize::{normalize_in_place, RuleSet};
 use crate::parse;
 use crate::report::Styles;
 use crate::trace::Trace;
@@ -104,6 +104,20 @@ pub fn load_trace(path: &Path) -> Result<Trace> {
     let text = fsutil::read_text(path)?;
     let trace = parse::parse(&text).map_err(|e| e.in_file(path))?;
     print_warnings(path, &trace);
+    Ok(trace)
+}
+
+/// Reads, parses and normalizes one capture file (normalized in place: no second copy).
+pub fn load_normalized(path: &Path, rules: &RuleSet) -> Result<Trace> {
+    let mut trace = load_trace(path)?;
+    normalize_in_place(&mut trace, rules);
+    Ok(trace)
+}
+
+/// Parses capture text that came from `source` (a golden, a file already read) and normalizes it.
+pub fn parse_normalized(text: &str, source: impl AsRef<Path>, rules: &RuleSet) -> Result<Trace> {
+    let mut trace = parse::parse(text).map_err(|e| e.in_file(source.as_ref()))?;
+    normalize_in_place(&mut trace, rules);
     Ok(trace)
 }
 

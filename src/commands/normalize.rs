@@ -3,7 +3,7 @@
 use super::{emit, load_rules, load_trace, Context, Outcome};
 use crate::cli::NormalizeArgs;
 use crate::error::Result;
-use crate::normalize::normalize;
+use crate::normalize::normalize_in_place;
 use crate::render::hook_markdown::hook_markdown;
 
 /// Runs `flowdiff normalize`: the capture's own flow name wins over `--flow`.
@@ -13,10 +13,7 @@ pub fn run(args: &NormalizeArgs, _context: &Context) -> Result<Outcome> {
     if trace.name.as_deref().map_or(true, |n| n.trim().is_empty()) {
         trace.name.clone_from(&args.flow);
     }
-    let normalized = normalize(&trace, &rules);
-    emit(
-        args.output.as_deref(),
-        hook_markdown(&normalized).as_bytes(),
-    )?;
+    normalize_in_place(&mut trace, &rules);
+    emit(args.output.as_deref(), hook_markdown(&trace).as_bytes())?;
     Ok(Outcome::Pass)
 }

@@ -1,15 +1,16 @@
 //! `flowdiff notes OLD NEW`: release notes of the flow changes between two sets of captures.
 
 use super::inputs;
+use super::parse_normalized;
 use super::{emit, load_rules, Context, Outcome};
 use crate::cli::{NotesArgs, NotesFormat};
 use crate::compare::select::flow_key;
 use crate::compare::Options;
 use crate::error::{Error, Result};
 use crate::golden;
-use crate::normalize::{normalize, RuleSet};
+use crate::normalize::RuleSet;
 use crate::notes::{self, Capture};
-use crate::parse;
+
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
@@ -54,12 +55,12 @@ fn builtin(rules: &RuleSet) -> Result<Vec<Capture>> {
         if out.iter().any(|c| c.stem == g.name) {
             continue;
         }
-        let trace = parse::parse(&g.text).map_err(|e| e.in_file(&g.source))?;
+        let trace = parse_normalized(&g.text, &g.source, rules)?;
         out.push(Capture {
             source: g.source,
             link: None,
             stem: g.name,
-            trace: normalize(&trace, rules),
+            trace,
         });
     }
     Ok(out)

@@ -2,13 +2,12 @@
 //! set directory, what the set learned from its members.
 
 use super::check::flows;
-use super::{emit, load_rules, load_trace, Context, Outcome};
+use super::{emit, load_normalized, load_rules, load_trace, Context, Outcome};
 use crate::cli::{ShowArgs, ShowFormat};
 use crate::compare::set::Learned;
 use crate::compare::Options;
 use crate::error::{Error, Result};
 use crate::golden;
-use crate::normalize::normalize;
 use crate::render;
 use std::fmt::Write;
 
@@ -19,11 +18,11 @@ pub fn run(args: &ShowArgs, context: &Context) -> Result<Outcome> {
         emit(None, text.as_bytes())?;
         return Ok(Outcome::Pass);
     }
-    let mut trace = load_trace(&args.file)?;
-    if args.normalized {
-        let rules = load_rules(&args.rules)?;
-        trace = normalize(&trace, &rules);
-    }
+    let trace = if args.normalized {
+        load_normalized(&args.file, &load_rules(&args.rules)?)?
+    } else {
+        load_trace(&args.file)?
+    };
     let text = match args.format {
         ShowFormat::Text => render::tree::call_tree(&trace, &context.styles),
         ShowFormat::Json => {
