@@ -1,5 +1,8 @@
 //! The trace model: what every capture format parses into and every later stage works on.
 
+mod headers;
+
+pub use headers::Headers;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -178,36 +181,6 @@ pub struct Message {
     pub body: Body,
 }
 
-/// Ordered HTTP headers; names are kept as captured and compared case-insensitively.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(transparent)]
-pub struct Headers(pub Vec<(String, String)>);
-
-impl Headers {
-    /// The first value of header `name` (case-insensitive).
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Iterates `(name, value)` pairs in capture order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
-    }
-
-    /// Number of header lines.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// True when there are no headers.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
 /// A message body: JSON when the text parses as JSON, otherwise opaque text with its kind.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
@@ -325,7 +298,7 @@ mod tests {
 
     #[test]
     fn headers_are_case_insensitive() {
-        let headers = Headers(vec![("X-Auth-Token".into(), "t".into())]);
+        let headers: Headers = [("X-Auth-Token", "t")].into_iter().collect();
         assert_eq!(headers.get("x-auth-token"), Some("t"));
         assert_eq!(headers.get("missing"), None);
     }

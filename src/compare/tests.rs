@@ -28,7 +28,7 @@ fn call(
         },
         response: Message {
             line: Some(2),
-            headers: Headers(vec![("Content-Type".into(), "application/json".into())]),
+            headers: [("Content-Type", "application/json")].into_iter().collect(),
             body: Body::Json(json!({"image": {"status": "active", "size": 1}})),
         },
         completeness: Completeness::Complete,
@@ -149,7 +149,7 @@ fn headers_and_bodies_drift_on_aligned_pairs() {
     let mut exchanges = base();
     exchanges[0].response.headers = Headers::default();
     exchanges[0].response.body = Body::Json(json!({"image": {"status": "queued", "size": "1"}}));
-    exchanges[0].request.headers = Headers(vec![("X-New".into(), "1".into())]);
+    exchanges[0].request.headers = [("X-New", "1")].into_iter().collect();
     let new = trace(Format::HookMarkdown, exchanges);
     let comparison = compare(&old, &new, &RuleSet::builtin(), &Options::default());
     let got: Vec<(Kind, Part, Option<&str>)> = comparison

@@ -23,12 +23,7 @@ pub(crate) fn call(caller: &str, callee: &str, method: &str, path: &str) -> Exch
 }
 
 fn headers(pairs: &[(&str, &str)]) -> Headers {
-    Headers(
-        pairs
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect(),
-    )
+    pairs.iter().copied().collect()
 }
 
 /// A trace of `exchanges` in simple request/response order.
@@ -57,7 +52,13 @@ fn header_value(name: &str, value: &str) -> String {
     let mut e = call("openstack", "keystone", "GET", "/");
     e.request.headers = headers(&[(name, value)]);
     let t = normalize(&trace(vec![e]), &RuleSet::builtin());
-    t.exchanges[0].request.headers.0[0].1.clone()
+    let value = t.exchanges[0]
+        .request
+        .headers
+        .iter()
+        .next()
+        .map(|(_, v)| v.to_string());
+    value.unwrap_or_default()
 }
 
 /// Normalizes a JSON response body with the built-in rules.

@@ -74,9 +74,9 @@ fn visit_call(exchange: &mut Exchange, visitor: &mut impl Visit) {
 }
 
 fn visit_message(message: &mut Message, visitor: &mut impl Visit, pointers: bool) {
-    for (name, value) in message.headers.0.iter_mut() {
-        visitor.visit(value, Ctx::Header(name));
-    }
+    message
+        .headers
+        .edit_values(|name, value| visitor.visit(value, Ctx::Header(name)));
     match &mut message.body {
         Body::Json(value) => {
             let mut pointer = String::new();

@@ -18,11 +18,9 @@ pub(crate) fn title_url(title: &str) -> Option<&str> {
 }
 
 /// Parses a `Name: value` header line (already de-indented and trimmed).
-pub(crate) fn header_line(text: &str, line: usize) -> Result<(String, String), InputError> {
+pub(crate) fn header_line(text: &str, line: usize) -> Result<(&str, &str), InputError> {
     match text.find(':') {
-        Some(i) if i > 0 && !text[..i].contains(' ') => {
-            Ok((text[..i].to_string(), text[i + 1..].trim().to_string()))
-        }
+        Some(i) if i > 0 && !text[..i].contains(' ') => Ok((&text[..i], text[i + 1..].trim())),
         _ => Err(InputError::new(
             line,
             format!(
@@ -46,15 +44,17 @@ pub(crate) fn header_lines(
     indent: usize,
     first_line: usize,
 ) -> Result<Headers, InputError> {
-    let mut headers = Vec::new();
+    let mut headers = Headers::default();
     for (i, raw) in content.lines().enumerate() {
         let text = dedent(raw, indent).trim();
         if text.is_empty() || text.eq_ignore_ascii_case("none") {
             continue;
         }
-        headers.push(header_line(text, first_line + i)?);
+        let (name, value) = header_line(text, first_line + i)?;
+        headers.push(name, value);
     }
-    Ok(Headers(headers))
+    headers.shrink_to_fit();
+    Ok(headers)
 }
 
 /// Classifies a body block (`content` starts at line `line`, lines indented by `indent`).
@@ -119,7 +119,7 @@ mod tests {
     #[test]
     fn header_lines_keep_colons_in_values() {
         let (name, value) = header_line("Location: http://h/x", 3).expect("header");
-        assert_eq!((name.as_str(), value.as_str()), ("Location", "http://h/x"));
+        assert_eq!((name, value), ("Location", "http://h/x"));
         let (_, empty) = header_line("Accept:", 3).expect("header");
         assert_eq!(empty, "");
         assert_eq!(header_line("no colon here", 7).map_err(|e| e.line), Err(7));

@@ -60,7 +60,7 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
                 ),
             ));
         };
-        let mut headers = Vec::new();
+        let mut headers = Headers::default();
         while let Some(next) = cursor.next() {
             if next.is_blank() {
                 break;
@@ -71,7 +71,8 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
             }
             let t = next.text.trim();
             if !t.eq_ignore_ascii_case("none") {
-                headers.push(header_line(t, next.no)?);
+                let (name, value) = header_line(t, next.no)?;
+                headers.push(name, value);
             }
         }
         let start = cursor.offset();
@@ -94,7 +95,10 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
             head.call,
             (head.caller, head.callee),
             Some(target),
-            Headers(headers),
+            {
+                headers.shrink_to_fit();
+                headers
+            },
             body,
         ));
     }

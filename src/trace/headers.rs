@@ -1,0 +1,156 @@
+//! [`Headers`]: a message's header lines, stored compactly (one text buffer and offsets).
+
+use serde::ser::{Serialize, SerializeSeq, Serializer};
+
+/// Ordered HTTP headers; names are kept as captured and compared case-insensitively.
+///
+/// Stored as one buffer holding every name and value back to back, plus where each ends: a
+/// trace has millions of header lines, and two heap strings per line cost more than the text.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Headers {
+    /// Names and values concatenated in capture order.
+    text: String,
+    /// Per header line, the end offsets in `text` of its name and of its value; the name
+    /// starts where the previous value ended.
+    ends: Vec<(usize, usize)>,
+}
+
+impl Headers {
+    /// Appends a header line.
+    pub fn push(&mut self, name: &str, value: &str) {
+        self.text.push_str(name);
+        let name_end = self.text.len();
+        self.text.push_str(value);
+        self.ends.push((name_end, self.text.len()));
+    }
+
+    /// The first value of header `name` (case-insensitive).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    /// Iterates `(name, value)` pairs in capture order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&(name_end, value_end)| {
+            let pair = (&self.text[start..name_end], &self.text[name_end..value_end]);
+            start = value_end;
+            pair
+        })
+    }
+
+    /// Number of header lines.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when there are no headers.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Lets `edit` rewrite each value in place (it is given the name and the value), in
+    /// capture order; the buffer is rebuilt only from the first value that changes on.
+    pub fn edit_values(&mut self, mut edit: impl FnMut(&str, &mut String)) {
+        let mut value = String::new();
+        let mut rebuilt: Option<Headers> = None;
+        for (i, (name, old)) in self.iter().enumerate() {
+            value.clear();
+            value.push_str(old);
+            edit(name, &mut value);
+            match &mut rebuilt {
+                Some(headers) => headers.push(name, &value),
+                None if value != old => {
+                    let kept = i.checked_sub(1).map_or(0, |prev| self.ends[prev].1);
+                    let mut headers = Headers {
+                        text: String::with_capacity(self.text.len() + value.len()),
+                        ends: Vec::with_capacity(self.ends.len()),
+                    };
+                    headers.text.push_str(&self.text[..kept]);
+                    headers.ends.extend_from_slice(&self.ends[..i]);
+                    headers.push(name, &value);
+                    rebuilt = Some(headers);
+                }
+                None => {}
+            }
+        }
+        if let Some(mut headers) = rebuilt {
+            headers.shrink_to_fit();
+            *self = headers;
+        }
+    }
+
+    /// Releases spare capacity (after the last [`push`](Headers::push)).
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+}
+
+impl<N: AsRef<str>, V: AsRef<str>> FromIterator<(N, V)> for Headers {
+    fn from_iter<I: IntoIterator<Item = (N, V)>>(pairs: I) -> Self {
+        let mut headers = Headers::default();
+        for (name, value) in pairs {
+            headers.push(name.as_ref(), value.as_ref());
+        }
+        headers.shrink_to_fit();
+        headers
+    }
+}
+
+/// Shows the pairs, as the list of `(name, value)` tuples the headers stand for.
+impl std::fmt::Debug for Headers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pairs: Vec<(&str, &str)> = self.iter().collect();
+        f.debug_tuple("Headers").field(&pairs).finish()
+    }
+}
+
+/// Serializes as a list of `[name, value]` pairs.
+impl Serialize for Headers {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for pair in self.iter() {
+            seq.serialize_element(&pair)?;
+        }
+        seq.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_round_trip_and_values_can_be_rewritten() {
+        let mut headers: Headers = [("Host", "h"), ("X-Auth-Token", "secret"), ("Empty", "")]
+            .into_iter()
+            .collect();
+        assert_eq!(headers.len(), 3);
+        assert_eq!(headers.get("x-auth-token"), Some("secret"));
+        assert_eq!(headers.get("empty"), Some(""));
+        headers.edit_values(|name, value| {
+            if name == "X-Auth-Token" {
+                *value = "{token}".to_string();
+            }
+        });
+        let before = headers.clone();
+        headers.edit_values(|_, _| {});
+        assert_eq!(headers, before);
+        let pairs: Vec<(&str, &str)> = headers.iter().collect();
+        assert_eq!(
+            pairs,
+            [("Host", "h"), ("X-Auth-Token", "{token}"), ("Empty", "")]
+        );
+        assert_eq!(
+            format!("{headers:?}"),
+            r#"Headers([("Host", "h"), ("X-Auth-Token", "{token}"), ("Empty", "")])"#
+        );
+        assert_eq!(
+            serde_json::to_string(&headers).expect("serializes"),
+            r#"[["Host","h"],["X-Auth-Token","{token}"],["Empty",""]]"#
+        );
+    }
+}
