@@ -310,12 +310,15 @@ impl Pairing<'_> {
     pub fn finish(self, format: Format, meta: Meta) -> Trace {
         let Pairing {
             mut exchanges,
-            events,
+            mut events,
             slots,
             warnings,
             ..
         } = self;
         adopt(&mut exchanges, &events, &slots);
+        // The vectors were reserved from the input's size: give back what was not used.
+        exchanges.shrink_to_fit();
+        events.shrink_to_fit();
         let mut all = meta.warnings;
         all.extend(warnings);
         all.sort_by_key(|w| w.line);
