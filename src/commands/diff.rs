@@ -1,6 +1,6 @@
 //! `flowdiff OLD NEW`: compare two captures (any formats mixed) and report the drift.
 
-use super::{emit, load_normalized, load_rules, Context, Outcome};
+use super::{emit, load_normalized_pair, load_rules, Context, Outcome};
 use crate::cli::{DiffArgs, FailOn, ReportArgs};
 use crate::compare::{self, Comparison, Options};
 use crate::error::{Error, Result};
@@ -18,11 +18,12 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
         ));
     };
     let rules = load_rules(&args.report.rules)?;
-    let old = load_normalized(old_path, &rules)?;
-    let new = load_normalized(new_path, &rules)?;
+    let (old, new) = load_normalized_pair(old_path, new_path, &rules)?;
     let comparison = compare::compare(&old, &new, &rules, &options(&args.report));
     let report = build_report((old_path, &old), (new_path, &new), comparison, &args.report);
-    output(vec![report], &args.report, context)
+    let outcome = output(vec![report], &args.report, context);
+    super::drop_in_background((old, new));
+    outcome
 }
 
 /// The comparison switches of the report options.

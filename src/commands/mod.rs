@@ -114,6 +114,29 @@ pub fn load_normalized(path: &Path, rules: &RuleSet) -> Result<Trace> {
     Ok(trace)
 }
 
+/// Loads and normalizes two captures, using both cores: NEW is read and parsed while OLD is
+/// normalized. OLD's text is dropped before NEW's is read, so memory peaks no higher than
+/// loading one after the other; warnings and errors come in the same order too (OLD's first).
+pub fn load_normalized_pair(old: &Path, new: &Path, rules: &RuleSet) -> Result<(Trace, Trace)> {
+    let mut old_trace = load_trace(old)?;
+    std::thread::scope(|scope| {
+        let new_side = scope.spawn(|| load_normalized(new, rules));
+        normalize_in_place(&mut old_trace, rules);
+        let new_trace = new_side
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        Ok((old_trace, new_trace))
+    })
+}
+
+/// Frees `value` on a detached thread: a large trace is millions of small allocations, and
+/// freeing them takes a noticeable part of a run that is about to exit anyway (the process
+/// ending does not wait for the thread; a longer-lived caller still gets the memory back).
+pub fn drop_in_background<T: Send + 'static>(value: T) {
+    // When no thread can be started, the closure (and `value` with it) is dropped right here.
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
+}
+
 /// Parses capture text that came from `source` (a golden, a file already read) and normalizes it.
 pub fn parse_normalized(text: &str, source: impl AsRef<Path>, rules: &RuleSet) -> Result<Trace> {
     let mut trace = parse::parse(text).map_err(|e| e.in_file(source.as_ref()))?;
