@@ -1,6 +1,7 @@
 //! The trace model: what every capture format parses into and every later stage works on.
 
 mod headers;
+pub(crate) mod json;
 
 pub use headers::Headers;
 use serde::Serialize;
@@ -207,7 +208,7 @@ impl Body {
         if trimmed.is_empty() || trimmed.eq_ignore_ascii_case("none") {
             return Body::None;
         }
-        if let Ok(value) = serde_json::from_str::<Value>(trimmed) {
+        if let Ok(value) = json::from_str(trimmed) {
             return Body::Json(value);
         }
         if is_bytes_repr(trimmed) {

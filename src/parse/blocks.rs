@@ -68,7 +68,7 @@ pub(crate) fn body_from_text(
     let trimmed = content.trim();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         // JSON ignores the block's indentation: parse the slice as it is, without copying.
-        match serde_json::from_str::<serde_json::Value>(trimmed) {
+        match crate::trace::json::from_str(trimmed) {
             Ok(value) => return Body::Json(value),
             Err(e) => {
                 let lead = &content[..content.len() - content.trim_start().len()];
