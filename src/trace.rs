@@ -1,9 +1,10 @@
 //! The trace model: what every capture format parses into and every later stage works on.
 
 mod headers;
-pub(crate) mod json;
+pub mod json;
 
 pub use headers::Headers;
+pub use json::{Json, Object};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -192,7 +193,7 @@ pub enum Body {
     /// No body (`none`, `None` or nothing).
     None,
     /// A JSON document.
-    Json(Value),
+    Json(Json),
     /// Text that is not JSON.
     Text(String),
     /// A Python bytes repr (`b'QFI\xfb…'...`).

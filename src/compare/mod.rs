@@ -19,7 +19,7 @@ mod view;
 
 use crate::normalize::{self, RuleSet};
 use crate::severity::Severity;
-use crate::trace::{Signature, Trace};
+use crate::trace::{Json, Signature, Trace};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -285,18 +285,18 @@ fn content_hash(exchange: &crate::trace::Exchange) -> u64 {
     hasher.finish()
 }
 
-fn hash_value(value: &Value, hasher: &mut impl std::hash::Hasher) {
+fn hash_value(value: &Json, hasher: &mut impl std::hash::Hasher) {
     use std::hash::Hash;
     match value {
-        Value::Null => 0u8.hash(hasher),
-        Value::Bool(b) => b.hash(hasher),
-        Value::Number(n) => n.to_string().hash(hasher),
-        Value::String(s) => s.hash(hasher),
-        Value::Array(items) => {
+        Json::Null => 0u8.hash(hasher),
+        Json::Bool(b) => b.hash(hasher),
+        Json::Number(n) => n.to_string().hash(hasher),
+        Json::String(s) => s.hash(hasher),
+        Json::Array(items) => {
             items.len().hash(hasher);
             items.iter().for_each(|v| hash_value(v, hasher));
         }
-        Value::Object(map) => {
+        Json::Object(map) => {
             map.len().hash(hasher);
             for (k, v) in map {
                 k.hash(hasher);

@@ -5,7 +5,8 @@
 //! service catalog is not drift. Pointers follow RFC 6901.
 
 use super::without_placeholders;
-use serde_json::Value;
+use crate::trace::{Json as Value, Object};
+use serde_json::Value as Shown;
 use std::collections::HashMap;
 
 /// What drifted at one pointer.
@@ -29,9 +30,9 @@ pub struct Drift {
     /// RFC 6901 pointer, `*` standing for any element of an unordered array.
     pub pointer: String,
     /// The old type name or value.
-    pub old: Option<Value>,
+    pub old: Option<Shown>,
     /// The new type name or value.
-    pub new: Option<Value>,
+    pub new: Option<Shown>,
 }
 
 /// Compares two JSON documents; `ordered(pointer)` says whether the array there is ordered.
@@ -93,7 +94,7 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
-    fn push(&mut self, kind: DriftKind, pointer: String, old: Option<Value>, new: Option<Value>) {
+    fn push(&mut self, kind: DriftKind, pointer: String, old: Option<Shown>, new: Option<Shown>) {
         self.out.push(Drift {
             kind,
             pointer,
@@ -110,8 +111,8 @@ impl Walker<'_> {
                 self.push(
                     DriftKind::TypeChanged,
                     pointer.to_string(),
-                    Some(Value::String(o)),
-                    Some(Value::String(n)),
+                    Some(Shown::String(o)),
+                    Some(Shown::String(n)),
                 );
             }
         }
@@ -120,10 +121,8 @@ impl Walker<'_> {
     }
 
     fn object_fields(&mut self, old: &[&Value], new: &[&Value], pointer: &str, pattern: &str) {
-        let old_objects: Vec<&serde_json::Map<String, Value>> =
-            old.iter().filter_map(|v| v.as_object()).collect();
-        let new_objects: Vec<&serde_json::Map<String, Value>> =
-            new.iter().filter_map(|v| v.as_object()).collect();
+        let old_objects: Vec<&Object> = old.iter().filter_map(|v| v.as_object()).collect();
+        let new_objects: Vec<&Object> = new.iter().filter_map(|v| v.as_object()).collect();
         if old_objects.is_empty() || new_objects.is_empty() {
             return;
         }
@@ -152,11 +151,11 @@ impl Walker<'_> {
             match (o.is_empty(), n.is_empty()) {
                 (false, true) => {
                     let kind = types(o).unwrap_or_else(|| "null".into());
-                    self.push(DriftKind::FieldRemoved, at, Some(Value::String(kind)), None);
+                    self.push(DriftKind::FieldRemoved, at, Some(Shown::String(kind)), None);
                 }
                 (true, false) => {
                     let kind = types(n).unwrap_or_else(|| "null".into());
-                    self.push(DriftKind::FieldAdded, at, None, Some(Value::String(kind)));
+                    self.push(DriftKind::FieldAdded, at, None, Some(Shown::String(kind)));
                 }
                 _ => self.schema(o, n, &at, &child(pattern, key)),
             }
@@ -181,14 +180,14 @@ impl Walker<'_> {
                     (false, true) => self.push(
                         DriftKind::FieldRemoved,
                         at,
-                        types(&o).map(Value::String),
+                        types(&o).map(Shown::String),
                         None,
                     ),
                     (true, false) => self.push(
                         DriftKind::FieldAdded,
                         at,
                         None,
-                        types(&n).map(Value::String),
+                        types(&n).map(Shown::String),
                     ),
                     _ => self.schema(&o, &n, &at, &pat),
                 }
@@ -210,8 +209,9 @@ impl Walker<'_> {
         }
         match (old, new) {
             (Value::Object(o), Value::Object(n)) => {
+                let find = n.lookup();
                 for (key, value) in o {
-                    if let Some(other) = n.get(key) {
+                    if let Some(other) = find(key) {
                         self.values(value, other, &child(pointer, key), &child(pattern, key));
                     }
                 }
@@ -249,8 +249,8 @@ impl Walker<'_> {
         self.push(
             DriftKind::ValueChanged,
             pointer.to_string(),
-            Some(old.clone()),
-            Some(new.clone()),
+            Some(old.to_value()),
+            Some(new.to_value()),
         );
     }
 
@@ -296,7 +296,7 @@ impl Walker<'_> {
                     taken[pos] = true;
                     self.values(o, left_new[pos], &at, &pat);
                 }
-                _ => unpaired_old.push(o.clone()),
+                _ => unpaired_old.push(o.to_value()),
             }
         }
         let left_new: Vec<&Value> = left_new
@@ -305,12 +305,12 @@ impl Walker<'_> {
             .filter_map(|(n, t)| (!t).then_some(n))
             .collect();
         if !unpaired_old.is_empty() || !left_new.is_empty() {
-            let added: Vec<Value> = left_new.into_iter().cloned().collect();
+            let added: Vec<Shown> = left_new.into_iter().map(Value::to_value).collect();
             self.push(
                 DriftKind::ValueChanged,
                 pointer.to_string(),
-                Some(Value::Array(unpaired_old)),
-                Some(Value::Array(added)),
+                Some(Shown::Array(unpaired_old)),
+                Some(Shown::Array(added)),
             );
         }
     }
@@ -323,7 +323,7 @@ fn identity(value: &Value) -> Option<(usize, String)> {
     IDENTITY_KEYS
         .iter()
         .enumerate()
-        .find_map(|(rank, key)| match object.get(*key) {
+        .find_map(|(rank, key)| match object.get(key) {
             Some(Value::String(s)) => Some((rank, without_placeholders(s).into_owned())),
             Some(v @ (Value::Number(_) | Value::Bool(_))) => Some((rank, v.to_string())),
             _ => None,
@@ -347,7 +347,7 @@ fn canonical(value: &Value, pattern: &str, ordered: &dyn Fn(&str) -> bool) -> St
                 .map(|(k, v)| {
                     format!(
                         "{}:{}",
-                        Value::String(k.clone()),
+                        Shown::String(k.clone()),
                         canonical(v, &child(pattern, k), ordered)
                     )
                 })
@@ -355,7 +355,7 @@ fn canonical(value: &Value, pattern: &str, ordered: &dyn Fn(&str) -> bool) -> St
             parts.sort_unstable();
             format!("{{{}}}", parts.join(","))
         }
-        Value::String(s) => Value::String(without_placeholders(s).into_owned()).to_string(),
+        Value::String(s) => Shown::String(without_placeholders(s).into_owned()).to_string(),
         scalar => scalar.to_string(),
     }
 }

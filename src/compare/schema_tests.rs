@@ -1,7 +1,13 @@
 //! Unit tests of `compare::schema`.
 
 use super::*;
-use serde_json::json;
+
+/// `serde_json::json!`, as the model's [`Json`](crate::trace::Json).
+macro_rules! json {
+    ($($body:tt)+) => {
+        crate::trace::Json::from(serde_json::json!($($body)+))
+    };
+}
 
 fn unordered(_: &str) -> bool {
     false
@@ -72,7 +78,7 @@ fn scalar_values_and_membership_changes_are_values() {
             (DriftKind::ValueChanged, "/image/tags/*"),
         ]
     );
-    assert_eq!(drifts[0].new, Some(json!("active")));
+    assert_eq!(drifts[0].new, Some(serde_json::json!("active")));
 }
 
 #[test]

@@ -2,7 +2,13 @@
 
 use super::*;
 use crate::trace::{Body, Completeness, Exchange, Format, Headers, Message};
-use serde_json::json;
+
+/// `serde_json::json!`, as the model's [`Json`](crate::trace::Json).
+macro_rules! json {
+    ($($body:tt)+) => {
+        crate::trace::Json::from(serde_json::json!($($body)+))
+    };
+}
 
 /// A complete exchange `caller -> callee METHOD path` answered with `status`.
 fn call(

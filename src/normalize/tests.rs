@@ -1,8 +1,15 @@
 //! Unit tests of normalization on hand-built traces: one per default rule, naming, idempotency.
 
 use super::*;
+use crate::trace::Json as Value;
 use crate::trace::{Body, Completeness, Event, EventKind, Format, Headers, Message};
-use serde_json::{json, Value};
+
+/// `serde_json::json!`, as the model's [`Json`](crate::trace::Json).
+macro_rules! json {
+    ($($body:tt)+) => {
+        crate::trace::Json::from(serde_json::json!($($body)+))
+    };
+}
 
 /// Builds a one-call exchange.
 pub(crate) fn call(caller: &str, callee: &str, method: &str, path: &str) -> Exchange {

@@ -1,8 +1,8 @@
 //! Visits every string of a trace that normalization looks at, in one fixed order (capture
 //! order of events), so that the collecting pass and the rewriting pass see the same sequence.
 
+use crate::trace::Json as Value;
 use crate::trace::{Body, EventKind, Exchange, Message, Trace};
-use serde_json::Value;
 
 /// Where a visited string sits.
 #[derive(Debug, Clone, Copy)]
