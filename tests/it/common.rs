@@ -44,3 +44,20 @@ pub fn scratch_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir
 }
+
+/// The parts of each exchange every format carries: caller, callee, method, path, status.
+pub fn structure(trace: &flowdiff::Trace) -> Vec<(String, String, String, String, Option<u16>)> {
+    trace
+        .exchanges
+        .iter()
+        .map(|e| {
+            (
+                e.caller.clone(),
+                e.callee.clone(),
+                e.method.clone(),
+                e.path.clone(),
+                e.status,
+            )
+        })
+        .collect()
+}

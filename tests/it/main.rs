@@ -3,6 +3,7 @@
 mod bless;
 mod common;
 mod compare;
+mod default_rules;
 mod normalize;
 mod notes;
 mod parse;

@@ -1,7 +1,7 @@
 //! Parsing: every format on the seed captures and the converted fixtures, pairing, parents,
 //! adoption, line-ending variants and bad input.
 
-use crate::common::fixture_text;
+use crate::common::{fixture_text, structure};
 use flowdiff::parse::parse;
 use flowdiff::trace::{Body, Completeness, Exchange, Format, Trace};
 
@@ -206,23 +206,6 @@ fn seed_004_documentation_page() {
     );
     assert_eq!(swift.len(), 1);
     assert_eq!(trace.exchanges[swift[0]].parent, Some(upload[0]));
-}
-
-/// The parts of an exchange every format carries.
-fn structure(trace: &Trace) -> Vec<(String, String, String, String, Option<u16>)> {
-    trace
-        .exchanges
-        .iter()
-        .map(|e| {
-            (
-                e.caller.clone(),
-                e.callee.clone(),
-                e.method.clone(),
-                e.path.clone(),
-                e.status,
-            )
-        })
-        .collect()
 }
 
 #[test]
