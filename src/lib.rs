@@ -14,6 +14,14 @@
 //! ```
 #![warn(missing_docs)]
 
+/// `serde_json::json!` building the model's [`Json`](crate::trace::Json), for unit tests.
+#[cfg(test)]
+macro_rules! model_json {
+    ($($body:tt)+) => {
+        crate::trace::Json::from(serde_json::json!($($body)+))
+    };
+}
+
 pub mod cli;
 pub mod commands;
 pub mod compare;

@@ -163,6 +163,25 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// A complete exchange `caller -> callee METHOD path` with nothing else known yet (no query,
+    /// status, headers or bodies, no parent); the other fields are set by whoever builds it.
+    pub fn new(caller: &str, callee: &str, method: &str, path: &str) -> Exchange {
+        Exchange {
+            caller: caller.to_string(),
+            callee: callee.to_string(),
+            method: method.to_string(),
+            path: path.to_string(),
+            query: None,
+            status: None,
+            reason: None,
+            request: Message::default(),
+            response: Message::default(),
+            completeness: Completeness::Complete,
+            parent: None,
+            adopted: false,
+        }
+    }
+
     /// `caller -> callee METHOD path`, the raw (un-normalized) call line.
     pub fn call_line(&self) -> String {
         format!(
@@ -317,6 +336,18 @@ pub struct Signature {
     pub method: String,
     /// Path template with placeholders and without the service's mount prefix.
     pub path: String,
+}
+
+impl Signature {
+    /// The signature `caller -> callee METHOD path`.
+    pub fn new(caller: &str, callee: &str, method: &str, path: &str) -> Signature {
+        Signature {
+            caller: caller.to_string(),
+            callee: callee.to_string(),
+            method: method.to_string(),
+            path: path.to_string(),
+        }
+    }
 }
 
 impl std::fmt::Display for Signature {

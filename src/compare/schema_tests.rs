@@ -2,13 +2,6 @@
 
 use super::*;
 
-/// `serde_json::json!`, as the model's [`Json`](crate::trace::Json).
-macro_rules! json {
-    ($($body:tt)+) => {
-        crate::trace::Json::from(serde_json::json!($($body)+))
-    };
-}
-
 fn unordered(_: &str) -> bool {
     false
 }
@@ -22,8 +15,8 @@ fn kinds(drifts: &[Drift]) -> Vec<(DriftKind, &str)> {
 
 #[test]
 fn fields_added_removed_and_retyped_have_pointers() {
-    let old = json!({"server": {"id": "{server_id}", "a/b": 1, "gone": true}});
-    let new = json!({"server": {"id": 7, "a/b": 1, "new~": "x"}});
+    let old = model_json!({"server": {"id": "{server_id}", "a/b": 1, "gone": true}});
+    let new = model_json!({"server": {"id": 7, "a/b": 1, "new~": "x"}});
     let drifts = compare(&old, &new, &unordered);
     assert_eq!(
         kinds(&drifts),
@@ -39,11 +32,11 @@ fn fields_added_removed_and_retyped_have_pointers() {
 
 #[test]
 fn reshuffled_collections_are_not_drift() {
-    let old = json!({"catalog": [
+    let old = model_json!({"catalog": [
         {"type": "image", "endpoints": [{"interface": "public"}, {"interface": "admin"}]},
         {"type": "compute", "endpoints": []}
     ]});
-    let new = json!({"catalog": [
+    let new = model_json!({"catalog": [
         {"type": "compute", "endpoints": []},
         {"type": "image", "endpoints": [{"interface": "admin"}, {"interface": "public"}]}
     ]});
@@ -54,8 +47,8 @@ fn reshuffled_collections_are_not_drift() {
 
 #[test]
 fn element_schemas_merge_under_a_star() {
-    let old = json!({"ports": [{"id": "a", "mac": "m"}, {"id": "b"}]});
-    let new = json!({"ports": [{"id": "a"}, {"id": "b", "extra": 1}]});
+    let old = model_json!({"ports": [{"id": "a", "mac": "m"}, {"id": "b"}]});
+    let new = model_json!({"ports": [{"id": "a"}, {"id": "b", "extra": 1}]});
     let drifts = compare(&old, &new, &unordered);
     assert_eq!(
         kinds(&drifts),
@@ -68,8 +61,8 @@ fn element_schemas_merge_under_a_star() {
 
 #[test]
 fn scalar_values_and_membership_changes_are_values() {
-    let old = json!({"image": {"status": "queued", "tags": ["a", "b"]}});
-    let new = json!({"image": {"status": "active", "tags": ["b", "c"]}});
+    let old = model_json!({"image": {"status": "queued", "tags": ["a", "b"]}});
+    let new = model_json!({"image": {"status": "active", "tags": ["b", "c"]}});
     let drifts = compare(&old, &new, &unordered);
     assert_eq!(
         kinds(&drifts),
@@ -83,8 +76,8 @@ fn scalar_values_and_membership_changes_are_values() {
 
 #[test]
 fn elements_with_the_same_identity_compare_inside() {
-    let old = json!([{"id": "x", "state": "up"}, {"id": "y", "state": "up"}]);
-    let new = json!([{"id": "y", "state": "up"}, {"id": "x", "state": "down"}]);
+    let old = model_json!([{"id": "x", "state": "up"}, {"id": "y", "state": "up"}]);
+    let new = model_json!([{"id": "y", "state": "up"}, {"id": "x", "state": "down"}]);
     let drifts = compare(&old, &new, &unordered);
     assert_eq!(kinds(&drifts), vec![(DriftKind::ValueChanged, "/*/state")]);
 }
@@ -92,8 +85,8 @@ fn elements_with_the_same_identity_compare_inside() {
 #[test]
 fn null_versus_a_value_is_a_value_change() {
     let drifts = compare(
-        &json!({"fault": null}),
-        &json!({"fault": {"code": 1}}),
+        &model_json!({"fault": null}),
+        &model_json!({"fault": {"code": 1}}),
         &unordered,
     );
     assert_eq!(kinds(&drifts), vec![(DriftKind::ValueChanged, "/fault")]);

@@ -86,12 +86,7 @@ mod tests {
     use super::*;
 
     fn sig(path: &str) -> Signature {
-        Signature {
-            caller: "openstack".into(),
-            callee: "glance-api".into(),
-            method: "GET".into(),
-            path: path.into(),
-        }
+        Signature::new("openstack", "glance-api", "GET", path)
     }
 
     #[test]

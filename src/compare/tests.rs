@@ -1,14 +1,7 @@
 //! Unit tests of [`super::compare`] on hand-built traces.
 
 use super::*;
-use crate::trace::{Body, Completeness, Exchange, Format, Headers, Message};
-
-/// `serde_json::json!`, as the model's [`Json`](crate::trace::Json).
-macro_rules! json {
-    ($($body:tt)+) => {
-        crate::trace::Json::from(serde_json::json!($($body)+))
-    };
-}
+use crate::trace::{Body, Exchange, Format, Headers, Message};
 
 /// A complete exchange `caller -> callee METHOD path` answered with `status`.
 fn call(
@@ -20,13 +13,7 @@ fn call(
     parent: Option<usize>,
 ) -> Exchange {
     Exchange {
-        caller: caller.into(),
-        callee: callee.into(),
-        method: method.into(),
-        path: path.into(),
-        query: None,
         status: Some(status),
-        reason: None,
         request: Message {
             line: Some(1),
             headers: Headers::default(),
@@ -35,11 +22,10 @@ fn call(
         response: Message {
             line: Some(2),
             headers: [("Content-Type", "application/json")].into_iter().collect(),
-            body: Body::Json(json!({"image": {"status": "active", "size": 1}})),
+            body: Body::Json(model_json!({"image": {"status": "active", "size": 1}})),
         },
-        completeness: Completeness::Complete,
         parent,
-        adopted: false,
+        ..Exchange::new(caller, callee, method, path)
     }
 }
 
@@ -154,7 +140,8 @@ fn headers_and_bodies_drift_on_aligned_pairs() {
     let old = trace(Format::HookMarkdown, base());
     let mut exchanges = base();
     exchanges[0].response.headers = Headers::default();
-    exchanges[0].response.body = Body::Json(json!({"image": {"status": "queued", "size": "1"}}));
+    exchanges[0].response.body =
+        Body::Json(model_json!({"image": {"status": "queued", "size": "1"}}));
     exchanges[0].request.headers = [("X-New", "1")].into_iter().collect();
     let new = trace(Format::HookMarkdown, exchanges);
     let comparison = compare(&old, &new, &RuleSet::builtin(), &Options::default());

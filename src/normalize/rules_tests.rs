@@ -8,12 +8,7 @@ use crate::trace::Signature;
 use std::path::Path;
 
 fn sig(caller: &str, callee: &str, method: &str, path: &str) -> Signature {
-    Signature {
-        caller: caller.into(),
-        callee: callee.into(),
-        method: method.into(),
-        path: path.into(),
-    }
+    Signature::new(caller, callee, method, path)
 }
 
 fn parse(text: &str) -> Result<RuleSet, Error> {

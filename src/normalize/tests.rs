@@ -2,30 +2,14 @@
 
 use super::*;
 use crate::trace::Json as Value;
-use crate::trace::{Body, Completeness, Event, EventKind, Format, Headers, Message};
-
-/// `serde_json::json!`, as the model's [`Json`](crate::trace::Json).
-macro_rules! json {
-    ($($body:tt)+) => {
-        crate::trace::Json::from(serde_json::json!($($body)+))
-    };
-}
+use crate::trace::{Body, Event, EventKind, Format, Headers};
 
 /// Builds a one-call exchange.
 pub(crate) fn call(caller: &str, callee: &str, method: &str, path: &str) -> Exchange {
     Exchange {
-        caller: caller.into(),
-        callee: callee.into(),
-        method: method.into(),
-        path: path.into(),
-        query: None,
         status: Some(200),
         reason: Some("OK".into()),
-        request: Message::default(),
-        response: Message::default(),
-        completeness: Completeness::Complete,
-        parent: None,
-        adopted: false,
+        ..Exchange::new(caller, callee, method, path)
     }
 }
 
@@ -105,8 +89,8 @@ fn fernet_tokens_are_numbered_secrets_everywhere() {
         "b'{token1}'"
     );
     assert_eq!(
-        body(json!({"note": format!("token {token}")})),
-        json!({"note": "token {token1}"})
+        body(model_json!({"note": format!("token {token}")})),
+        model_json!({"note": "token {token1}"})
     );
 }
 
@@ -128,7 +112,10 @@ fn hosts_in_urls_and_headers() {
     assert_eq!(header_value("Host", "127.0.0.1:60999"), "{host}");
     assert_eq!(header_value("Host", "devstack-debug"), "{host}");
     assert_eq!(header_value("X-Forwarded-For", "182.161.114.101"), "{host}");
-    assert_eq!(body(json!({"ip": "10.0.0.5"})), json!({"ip": "{host}"}));
+    assert_eq!(
+        body(model_json!({"ip": "10.0.0.5"})),
+        model_json!({"ip": "{host}"})
+    );
 }
 
 #[test]
@@ -146,9 +133,9 @@ fn request_ids_uuids_and_hex_ids() {
     );
     assert_eq!(
         body(
-            json!({"a": "28c2ab3a-0012-4a6a-8875-ae048973164e", "b": "4349d516240540dda214bae62ae5ff48"})
+            model_json!({"a": "28c2ab3a-0012-4a6a-8875-ae048973164e", "b": "4349d516240540dda214bae62ae5ff48"})
         ),
-        json!({"a": "{uuid1}", "b": "{hex1}"})
+        model_json!({"a": "{uuid1}", "b": "{hex1}"})
     );
     assert_eq!(
         header_value(
@@ -163,9 +150,9 @@ fn request_ids_uuids_and_hex_ids() {
 fn timestamps_dates_epochs_and_addresses() {
     assert_eq!(
         body(
-            json!({"a": "2023-01-06T03:15:09.000000Z", "b": "2023-01-02T06:29:17Z", "c": "2022-12-19T10:11:12+00:00", "d": "2023-01-02 06:29:17"})
+            model_json!({"a": "2023-01-06T03:15:09.000000Z", "b": "2023-01-02T06:29:17Z", "c": "2022-12-19T10:11:12+00:00", "d": "2023-01-02 06:29:17"})
         ),
-        json!({"a": "{timestamp}", "b": "{timestamp}", "c": "{timestamp}", "d": "{timestamp}"})
+        model_json!({"a": "{timestamp}", "b": "{timestamp}", "c": "{timestamp}", "d": "{timestamp}"})
     );
     assert_eq!(
         header_value("Last-Modified", "Mon, 02 Jan 2023 06:29:30 GMT"),
@@ -189,15 +176,15 @@ fn timestamps_dates_epochs_and_addresses() {
 #[test]
 fn passwords_and_audit_ids() {
     let v = body(
-        json!({"auth": {"identity": {"password": {"user": {"password": "asdf", "name": "admin"}}}}}),
+        model_json!({"auth": {"identity": {"password": {"user": {"password": "asdf", "name": "admin"}}}}}),
     );
     assert_eq!(
         v,
-        json!({"auth": {"identity": {"password": {"user": {"password": "{password}", "name": "admin"}}}}})
+        model_json!({"auth": {"identity": {"password": {"user": {"password": "{password}", "name": "admin"}}}}})
     );
     assert_eq!(
-        body(json!({"audit_ids": ["MFdgRMXZSQi7so17ctW18A"]})),
-        json!({"audit_ids": ["{audit1}"]})
+        body(model_json!({"audit_ids": ["MFdgRMXZSQi7so17ctW18A"]})),
+        model_json!({"audit_ids": ["{audit1}"]})
     );
 }
 
@@ -206,14 +193,14 @@ fn checksums_share_one_name_across_headers_and_bodies() {
     let md5 = "0c839612eb3f2469420f2ccae990827f";
     let mut e = call("openstack", "glance-api", "GET", "/v2/images/x");
     e.response.headers = headers(&[("Etag", md5), ("Content-MD5", md5)]);
-    e.response.body = Body::Json(json!({"checksum": md5, "os_hash_value": "ab12"}));
+    e.response.body = Body::Json(model_json!({"checksum": md5, "os_hash_value": "ab12"}));
     let t = normalize(&trace(vec![e]), &RuleSet::builtin());
     let x = &t.exchanges[0].response;
     assert_eq!(x.headers.get("etag"), Some("{checksum}"));
     assert_eq!(x.headers.get("content-md5"), Some("{checksum}"));
     assert_eq!(
         x.body,
-        Body::Json(json!({"checksum": "{checksum}", "os_hash_value": "{hash1}"}))
+        Body::Json(model_json!({"checksum": "{checksum}", "os_hash_value": "{hash1}"}))
     );
     // Only the placeholders of paths (the flow's resources) are listed as variables.
     assert!(t.variables.is_empty());
@@ -240,13 +227,13 @@ fn ids_are_named_from_paths_keys_and_parents() {
     assert_eq!(path("/compute/v2.1/flavors/c1"), "/compute/v2.1/flavors/c1");
     assert_eq!(
         body(
-            json!({"image": {"id": "e6167145-7865-4d3d-ad19-2a59fb3f1870"}, "ports": [{"id": "f2267b05-180b-4920-b1e5-a77d38f70c24", "device_id": "6dc2e525-a218-4814-9dc5-4cfcf2332268"}]})
+            model_json!({"image": {"id": "e6167145-7865-4d3d-ad19-2a59fb3f1870"}, "ports": [{"id": "f2267b05-180b-4920-b1e5-a77d38f70c24", "device_id": "6dc2e525-a218-4814-9dc5-4cfcf2332268"}]})
         ),
-        json!({"image": {"id": "{image_id}"}, "ports": [{"id": "{port_id}", "device_id": "{device_id}"}]})
+        model_json!({"image": {"id": "{image_id}"}, "ports": [{"id": "{port_id}", "device_id": "{device_id}"}]})
     );
     assert_eq!(
-        body(json!({"region_id": "RegionOne", "id": "4349d516240540dda214bae62ae5ff48"})),
-        json!({"region_id": "RegionOne", "id": "{hex1}"})
+        body(model_json!({"region_id": "RegionOne", "id": "4349d516240540dda214bae62ae5ff48"})),
+        model_json!({"region_id": "RegionOne", "id": "{hex1}"})
     );
 }
 
@@ -255,8 +242,9 @@ fn a_name_once_given_is_used_everywhere_and_collisions_are_numbered() {
     let id = "6dc2e525-a218-4814-9dc5-4cfcf2332268";
     let other = "f2267b05-180b-4920-b1e5-a77d38f70c24";
     let mut post = call("openstack", "nova-api", "POST", "/compute/v2.1/servers");
-    post.response.body =
-        Body::Json(json!({"server": {"id": id, "links": [format!("http://h/servers/{id}")]}}));
+    post.response.body = Body::Json(
+        model_json!({"server": {"id": id, "links": [format!("http://h/servers/{id}")]}}),
+    );
     let get = call(
         "openstack",
         "nova-api",
@@ -279,7 +267,7 @@ fn a_name_once_given_is_used_everywhere_and_collisions_are_numbered() {
     assert_eq!(
         t.exchanges[0].response.body,
         Body::Json(
-            json!({"server": {"id": "{server_id}", "links": ["http://{host}/servers/{server_id}"]}})
+            model_json!({"server": {"id": "{server_id}", "links": ["http://{host}/servers/{server_id}"]}})
         )
     );
     assert_eq!(t.exchanges[2].path, "/placement/allocations/{server_id}");
@@ -293,11 +281,11 @@ fn a_name_once_given_is_used_everywhere_and_collisions_are_numbered() {
 fn unnamed_values_are_numbered_by_first_appearance_and_kept_on_renormalizing() {
     let a = "28c2ab3a-0012-4a6a-8875-ae048973164e";
     let b = "38c2ab3a-0012-4a6a-8875-ae048973164e";
-    let v = body(json!({"x": [b, a, b], "y": "{uuid1}"}));
+    let v = body(model_json!({"x": [b, a, b], "y": "{uuid1}"}));
     // `{uuid1}` already exists in the input, so numbering skips it.
     assert_eq!(
         v,
-        json!({"x": ["{uuid2}", "{uuid3}", "{uuid2}"], "y": "{uuid1}"})
+        model_json!({"x": ["{uuid2}", "{uuid3}", "{uuid2}"], "y": "{uuid1}"})
     );
 }
 
@@ -310,7 +298,7 @@ fn declared_variables_name_values_and_their_placeholders() {
         "GET",
         "/identity/v3/limits/model/{limit_endpoint}",
     );
-    e.response.body = Body::Json(json!({"x": id}));
+    e.response.body = Body::Json(model_json!({"x": id}));
     let mut t = trace(vec![e]);
     t.variables = vec![("limit_endpoint".into(), id.into())];
     let n = normalize(&t, &RuleSet::builtin());
@@ -320,7 +308,7 @@ fn declared_variables_name_values_and_their_placeholders() {
     );
     assert_eq!(
         n.exchanges[0].response.body,
-        Body::Json(json!({"x": "{limit_endpoint}"}))
+        Body::Json(model_json!({"x": "{limit_endpoint}"}))
     );
     assert_eq!(
         n.variables,
@@ -346,7 +334,7 @@ fn normalizing_twice_changes_nothing() {
         ("Content-Length", "12"),
     ]);
     e.response.body = Body::Json(
-        json!({"id": "e6167145-7865-4d3d-ad19-2a59fb3f1870", "checksum": "abc", "user_id": "4349d516240540dda214bae62ae5ff48", "t": "2023-01-02T06:29:17Z"}),
+        model_json!({"id": "e6167145-7865-4d3d-ad19-2a59fb3f1870", "checksum": "abc", "user_id": "4349d516240540dda214bae62ae5ff48", "t": "2023-01-02T06:29:17Z"}),
     );
     let once = normalize(&trace(vec![e]), &RuleSet::builtin());
     let twice = normalize(&once, &RuleSet::builtin());
@@ -383,18 +371,18 @@ fn catalog_entries_are_service_ids_and_a_key_name_beats_a_parent_name() {
     let service = "3a16cadd069e4a70b95f71316ec6f3e8";
     let user = "4349d516240540dda214bae62ae5ff48";
     let v = body(
-        json!({"token": {"catalog": [{"id": service, "type": "image"}], "user": {"id": user}},
+        model_json!({"token": {"catalog": [{"id": service, "type": "image"}], "user": {"id": user}},
         "limit": {"service_id": service}, "x": {"user_id": user}}),
     );
     assert_eq!(
         v,
-        json!({"token": {"catalog": [{"id": "{service_id}", "type": "image"}], "user": {"id": "{user_id}"}},
+        model_json!({"token": {"catalog": [{"id": "{service_id}", "type": "image"}], "user": {"id": "{user_id}"}},
             "limit": {"service_id": "{service_id}"}, "x": {"user_id": "{user_id}"}})
     );
     let other = "5a16cadd069e4a70b95f71316ec6f3e8";
-    let v = body(json!({"a": {"id": other}, "b": {"owner_id": other}}));
+    let v = body(model_json!({"a": {"id": other}, "b": {"owner_id": other}}));
     assert_eq!(
         v,
-        json!({"a": {"id": "{owner_id}"}, "b": {"owner_id": "{owner_id}"}})
+        model_json!({"a": {"id": "{owner_id}"}, "b": {"owner_id": "{owner_id}"}})
     );
 }

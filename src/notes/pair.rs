@@ -110,12 +110,7 @@ mod tests {
     use super::*;
 
     fn sig(path: &str) -> Signature {
-        Signature {
-            caller: "openstack".into(),
-            callee: "nova-api".into(),
-            method: "GET".into(),
-            path: path.into(),
-        }
+        Signature::new("openstack", "nova-api", "GET", path)
     }
 
     #[test]

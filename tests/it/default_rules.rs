@@ -64,12 +64,7 @@ fn path_after(rules: &RuleSet, path: &str) -> String {
 }
 
 fn sig(caller: &str, callee: &str, method: &str, path: &str) -> Signature {
-    Signature {
-        caller: caller.into(),
-        callee: callee.into(),
-        method: method.into(),
-        path: path.into(),
-    }
+    Signature::new(caller, callee, method, path)
 }
 
 type Probe = fn(&RuleSet) -> bool;
