@@ -14,6 +14,16 @@ fn titled(dir: &Path, file: &str, title: &str, text: &str) -> PathBuf {
     path
 }
 
+/// Seed 003 titled `openstack image show`, written to `dir/show.md`.
+fn image_show(dir: &Path) -> PathBuf {
+    titled(
+        dir,
+        "show.md",
+        "openstack image show",
+        &fixture_text("image-show.hook.md"),
+    )
+}
+
 /// The capture without the client's token request: a real change (one `missing_call`).
 fn variant(text: &str) -> String {
     let mut hook = Hook::parse(text);
@@ -53,12 +63,7 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 fn blessed_captures_check_clean_against_their_goldens() {
     let dir = scratch_dir("bless-round-trip");
     let golden = dir.join("golden");
-    let show = titled(
-        &dir,
-        "show.md",
-        "openstack image show",
-        &fixture_text("image-show.hook.md"),
-    );
+    let show = image_show(&dir);
     let save = titled(
         &dir,
         "save.md",
@@ -129,12 +134,7 @@ fn a_failed_write_leaves_every_golden_as_it_was() {
         "openstack image save",
         &variant(&save_text),
     );
-    let show = titled(
-        &dir,
-        "show.md",
-        "openstack image show",
-        &fixture_text("image-show.hook.md"),
-    );
+    let show = image_show(&dir);
     fs::create_dir_all(golden.join("image-show.md")).expect("blocking directory");
     let before = tree(&golden);
 
@@ -170,12 +170,7 @@ fn a_failed_write_leaves_every_golden_as_it_was() {
 fn flow_names_that_leave_the_golden_directory_are_refused() {
     let dir = scratch_dir("bless-traversal");
     let golden = dir.join("a/golden");
-    let show = titled(
-        &dir,
-        "show.md",
-        "openstack image show",
-        &fixture_text("image-show.hook.md"),
-    );
+    let show = image_show(&dir);
     let run = flowdiff(&[
         "bless",
         &s(&show),
@@ -208,12 +203,7 @@ fn flow_names_that_leave_the_golden_directory_are_refused() {
 fn without_a_terminal_and_without_yes_it_refuses() {
     let dir = scratch_dir("bless-no-terminal");
     let golden = dir.join("golden");
-    let show = titled(
-        &dir,
-        "show.md",
-        "openstack image show",
-        &fixture_text("image-show.hook.md"),
-    );
+    let show = image_show(&dir);
     let run = flowdiff(&["bless", &s(&show), "--golden", &s(&golden)]);
     assert_eq!(run.status.code(), Some(2));
     let err = stderr(&run);
