@@ -53,10 +53,17 @@ pub(super) fn load(paths: &[PathBuf], rules: &RuleSet) -> Result<Vec<Capture>> {
                 print_warnings(&capture.path, &capture.trace);
                 captures.push(capture);
             }
-            Err(reason) => eprintln!(
-                "flowdiff: note: skipping {}: not a capture ({reason})",
-                candidate.path.display()
-            ),
+            Err(reason) => {
+                let why = if reason.starts_with("not a capture") {
+                    reason
+                } else {
+                    format!("not a capture ({reason})")
+                };
+                eprintln!(
+                    "flowdiff: note: skipping {}: {why}",
+                    candidate.path.display()
+                );
+            }
         }
     }
     if captures.is_empty() {
