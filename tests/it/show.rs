@@ -149,3 +149,23 @@ fn show_on_a_golden_set_lists_members_and_what_they_taught_it() {
         "{text}"
     );
 }
+
+#[test]
+fn color_is_one_decision_always_never_or_auto() {
+    let file = path("image-show.hook.md");
+    let always = flowdiff(&["show", "--color", "always", &file]);
+    assert!(stdout(&always).contains("\u{1b}["), "{}", stdout(&always));
+    let diff_always = flowdiff(&["--color", "always", &file, &path("image-show.hook-log.txt")]);
+    assert!(
+        stdout(&diff_always).contains("\u{1b}["),
+        "{}",
+        stdout(&diff_always)
+    );
+    for args in [
+        vec!["show", "--color", "never", file.as_str()],
+        vec!["show", file.as_str()],
+    ] {
+        let output = flowdiff(&args);
+        assert!(!stdout(&output).contains('\u{1b}'), "{args:?}");
+    }
+}
