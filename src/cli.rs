@@ -36,6 +36,12 @@ pub enum Command {
     /// Print the effective rule set and where each rule came from.
     Rules(RulesArgs),
     /// Compare captures with their golden flows (a CI regression gate).
+    ///
+    /// The golden is chosen by the capture's flow name (its title), else by structural
+    /// similarity; `--flow` forces it. Directories are checked recursively.
+    ///
+    /// Exit status: 0 no finding at or above --fail-on, 1 findings at or above it,
+    /// 2 usage or input error (including a capture no golden flow matches).
     Check(CheckArgs),
     /// Write release notes of flow changes between two sets of captures.
     Notes(NotesArgs),
