@@ -40,7 +40,7 @@ impl<'r> Collector<'r> {
         let rules = self.st.rules;
         let mut found = std::mem::take(&mut self.found);
         found.clear();
-        self.st.find_into(text, 0, text.len(), &mut found);
+        self.st.find_memo(text, 0, text.len(), &mut found);
         let mut names: Vec<Option<String>> = Vec::with_capacity(found.len());
         for f in &found {
             let seg_start = text[..f.start].rfind('/').map_or(0, |i| i + 1);

@@ -6,6 +6,7 @@ mod compiled;
 mod contexts;
 mod fxhash;
 mod load;
+mod memo;
 mod pattern;
 mod placeholders;
 pub mod rules;

@@ -5,6 +5,7 @@
 use super::assign::{Assignment, Collected};
 use super::compiled::{Compiled, ContextAction};
 use super::fxhash::FxMap;
+use super::memo::Memo;
 use super::pattern::{expand_name, sanitize_name};
 
 /// Naming priority: lower wins. Value rules, then path segments, headers, keys (and pointers),
@@ -105,6 +106,7 @@ pub(super) struct State<'r> {
     declared_names: FxMap<String, String>,
     declared_raws: FxMap<String, String>,
     pub(super) found: Vec<Found>,
+    memo: Memo,
 }
 
 impl<'r> State<'r> {
@@ -138,6 +140,7 @@ impl<'r> State<'r> {
             declared_names,
             declared_raws,
             found: Vec::new(),
+            memo: Memo::default(),
         }
     }
 
@@ -159,6 +162,17 @@ impl<'r> State<'r> {
             }
             input.set_start(next);
         }
+    }
+
+    /// [`State::find_into`] through the memo of short strings.
+    pub(super) fn find_memo(&mut self, text: &str, start: usize, end: usize, out: &mut Vec<Found>) {
+        let slice = &text[start..end];
+        if self.memo.get(slice, start, out) {
+            return;
+        }
+        let from = out.len();
+        self.find_into(text, start, end, out);
+        self.memo.put(slice, start, &out[from..]);
     }
 
     pub(super) fn mark(&mut self, sym: Sym) {
