@@ -158,8 +158,7 @@ impl<'r> Collector<'r> {
 }
 
 impl Visit for Collector<'_> {
-    fn visit(&mut self, text: &mut String, ctx: Ctx<'_>) {
-        let text: &str = text;
+    fn visit(&mut self, text: &str, ctx: Ctx<'_>) -> Option<String> {
         match ctx {
             Ctx::Path | Ctx::Query => {
                 self.st.scanning_call = true;
@@ -179,6 +178,7 @@ impl Visit for Collector<'_> {
             Ctx::Text => self.st.scan(text, 0, text.len(), None, Offer::default()),
         }
         self.st.seq += 1;
+        None
     }
 
     fn visit_key(&mut self, key: &str) -> Option<String> {
