@@ -43,7 +43,8 @@ pub fn normalize_in_place(trace: &mut Trace, rules: &RuleSet) {
     let mut collector = Collector::new(&rules.compiled, &variables);
     walk::walk(trace, &mut collector, pointers);
     let mut assignment = collector.finish();
-    walk::walk(trace, &mut assignment, pointers);
+    // Rewriting looks at no context: no JSON pointers to build.
+    walk::walk(trace, &mut assignment, false);
     trace.variables = assignment
         .variables
         .iter()
