@@ -31,6 +31,25 @@ fn slot_of(text: &str) -> usize {
 }
 
 impl Memo {
+    /// Appends the matches of `text[start..end]` to `out`: memoized ones, or those `find`
+    /// appends (then memoized).
+    pub(super) fn find(
+        &mut self,
+        text: &str,
+        start: usize,
+        end: usize,
+        out: &mut Vec<Found>,
+        find: impl FnOnce(&mut Vec<Found>),
+    ) {
+        let slice = &text[start..end];
+        if self.get(slice, start, out) {
+            return;
+        }
+        let from = out.len();
+        find(out);
+        self.put(slice, start, &out[from..]);
+    }
+
     /// Appends the memoized matches of `text` (shifted by `start`) to `out`; false when `text`
     /// is not memoized.
     pub(super) fn get(&self, text: &str, start: usize, out: &mut Vec<Found>) -> bool {

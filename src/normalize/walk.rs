@@ -33,6 +33,10 @@ pub trait Visit {
 
     /// Visits a JSON object key; returns its new text when it changes.
     fn visit_key(&mut self, key: &str) -> Option<String>;
+
+    /// Says that the next strings are those of `part` (0: path and query, 1: request,
+    /// 2: response) of exchange `exchange`.
+    fn enter(&mut self, _exchange: usize, _part: usize) {}
 }
 
 /// Walks `trace` in event order; `pointers` says whether JSON pointers are needed.
@@ -56,8 +60,10 @@ pub fn walk(trace: &mut Trace, visitor: &mut impl Visit, pointers: bool) {
         seen[index][side] = true;
         if !seen_path[index] {
             seen_path[index] = true;
+            visitor.enter(index, 0);
             visit_call(exchange, visitor);
         }
+        visitor.enter(index, 1 + side);
         let message = match kind {
             EventKind::Request => &mut exchange.request,
             EventKind::Response => &mut exchange.response,
@@ -66,7 +72,8 @@ pub fn walk(trace: &mut Trace, visitor: &mut impl Visit, pointers: bool) {
     }
 }
 
-fn visit_call(exchange: &mut Exchange, visitor: &mut impl Visit) {
+/// Visits an exchange's path and query.
+pub(super) fn visit_call(exchange: &mut Exchange, visitor: &mut impl Visit) {
     if let Some(new) = visitor.visit(&exchange.path, Ctx::Path) {
         exchange.path = new;
     }
@@ -77,7 +84,8 @@ fn visit_call(exchange: &mut Exchange, visitor: &mut impl Visit) {
     }
 }
 
-fn visit_message(message: &mut Message, visitor: &mut impl Visit, pointers: bool) {
+/// Visits a message's header values and body strings (JSON keys included).
+pub(super) fn visit_message(message: &mut Message, visitor: &mut impl Visit, pointers: bool) {
     if let Some(headers) = visit_headers(&message.headers, visitor) {
         message.headers = headers;
     }
