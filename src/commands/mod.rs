@@ -12,7 +12,7 @@ mod show;
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::error::{Error, Result};
 use crate::fsutil;
-use crate::normalize::{normalize_in_place, RuleSet};
+use crate::normalize::{normalize_in_place, normalize_in_place_on_one_core, RuleSet};
 use crate::parse;
 use crate::report::Styles;
 use crate::trace::Trace;
@@ -121,7 +121,8 @@ pub fn load_normalized_pair(old: &Path, new: &Path, rules: &RuleSet) -> Result<(
     let mut old_trace = load_trace(old)?;
     std::thread::scope(|scope| {
         let new_side = scope.spawn(|| load_normalized(new, rules));
-        normalize_in_place(&mut old_trace, rules);
+        // The other core is reading and parsing NEW.
+        normalize_in_place_on_one_core(&mut old_trace, rules);
         let new_trace = new_side
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;

@@ -195,10 +195,8 @@ impl Assignment {
 }
 
 impl Visit for Assignment {
-    fn visit(&mut self, text: &mut String, _ctx: Ctx<'_>) {
-        if let Some(new) = self.apply(text) {
-            *text = new;
-        }
+    fn visit(&mut self, text: &str, _ctx: Ctx<'_>) -> Option<String> {
+        self.apply(text)
     }
 
     fn visit_key(&mut self, key: &str) -> Option<String> {

@@ -6,6 +6,7 @@ use super::compiled::{Compiled, HeaderInfo};
 use super::fxhash::FxMap;
 use super::pattern::expand_name;
 use super::placeholders::{Found, Offer, State, TIER_HEADER, TIER_KEY, TIER_PARENT, TIER_SEGMENT};
+use super::prescan::Prescan;
 use super::walk::{Ctx, Visit};
 
 /// The collecting pass: scanning state plus memos of what rules say about each name.
@@ -19,9 +20,16 @@ pub struct Collector<'r> {
 
 impl<'r> Collector<'r> {
     /// A collector for one trace, knowing its declared `(name, raw value)` variables.
-    pub fn new(rules: &'r Compiled, variables: &[(String, String)]) -> Collector<'r> {
+    /// `prescan` holds the matches scanned ahead, if any.
+    pub fn new(
+        rules: &'r Compiled,
+        variables: &[(String, String)],
+        prescan: Prescan,
+    ) -> Collector<'r> {
+        let mut st = State::new(rules, variables);
+        st.prescan = prescan;
         Collector {
-            st: State::new(rules, variables),
+            st,
             headers: FxMap::default(),
             keys: FxMap::default(),
             segments: FxMap::default(),
@@ -40,7 +48,7 @@ impl<'r> Collector<'r> {
         let rules = self.st.rules;
         let mut found = std::mem::take(&mut self.found);
         found.clear();
-        self.st.find_into(text, 0, text.len(), &mut found);
+        self.st.find_memo(text, 0, text.len(), &mut found);
         let mut names: Vec<Option<String>> = Vec::with_capacity(found.len());
         for f in &found {
             let seg_start = text[..f.start].rfind('/').map_or(0, |i| i + 1);
@@ -158,8 +166,13 @@ impl<'r> Collector<'r> {
 }
 
 impl Visit for Collector<'_> {
-    fn visit(&mut self, text: &mut String, ctx: Ctx<'_>) {
-        let text: &str = text;
+    fn visit(&mut self, text: &str, ctx: Ctx<'_>) -> Option<String> {
+        let ahead = self.st.prescan.next();
+        self.st.ahead = if matches!(ctx, Ctx::Query) {
+            None
+        } else {
+            ahead
+        };
         match ctx {
             Ctx::Path | Ctx::Query => {
                 self.st.scanning_call = true;
@@ -179,11 +192,19 @@ impl Visit for Collector<'_> {
             Ctx::Text => self.st.scan(text, 0, text.len(), None, Offer::default()),
         }
         self.st.seq += 1;
+        self.st.ahead = None;
+        None
+    }
+
+    fn enter(&mut self, exchange: usize, part: usize) {
+        self.st.prescan.enter(exchange, part);
     }
 
     fn visit_key(&mut self, key: &str) -> Option<String> {
+        self.st.ahead = self.st.prescan.next();
         self.st.scan(key, 0, key.len(), None, Offer::default());
         self.st.seq += 1;
+        self.st.ahead = None;
         None
     }
 }

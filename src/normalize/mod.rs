@@ -6,8 +6,10 @@ mod compiled;
 mod contexts;
 mod fxhash;
 mod load;
+mod memo;
 mod pattern;
 mod placeholders;
+mod prescan;
 pub mod rules;
 mod scan;
 mod walk;
@@ -33,16 +35,34 @@ pub fn normalize(trace: &Trace, rules: &RuleSet) -> Trace {
 
 /// [`normalize`] without the copy: rewrites `trace` into its canonical form.
 pub fn normalize_in_place(trace: &mut Trace, rules: &RuleSet) {
+    let running = prescan::Running::start();
+    let ahead = running.scan_ahead(&trace.exchanges);
+    normalize_with(trace, rules, ahead);
+    drop(running);
+}
+
+/// [`normalize_in_place`] on the calling thread only, for callers keeping the other cores busy.
+pub fn normalize_in_place_on_one_core(trace: &mut Trace, rules: &RuleSet) {
+    normalize_with(trace, rules, false);
+}
+
+/// [`normalize_in_place`], scanning long traces ahead on two cores when `ahead`.
+fn normalize_with(trace: &mut Trace, rules: &RuleSet, ahead: bool) {
     for exchange in &mut trace.exchanges {
         exchange.caller = rules.canonical(&exchange.caller);
         exchange.callee = rules.canonical(&exchange.callee);
     }
     let pointers = !rules.compiled.pointer_rules.is_empty();
     let variables = std::mem::take(&mut trace.variables);
-    let mut collector = Collector::new(&rules.compiled, &variables);
+    let prescan = match ahead {
+        true => prescan::Prescan::new(&rules.compiled, &mut trace.exchanges),
+        false => prescan::Prescan::default(),
+    };
+    let mut collector = Collector::new(&rules.compiled, &variables, prescan);
     walk::walk(trace, &mut collector, pointers);
     let mut assignment = collector.finish();
-    walk::walk(trace, &mut assignment, pointers);
+    // Rewriting looks at no context: no JSON pointers to build.
+    walk::walk(trace, &mut assignment, false);
     trace.variables = assignment
         .variables
         .iter()

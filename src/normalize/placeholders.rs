@@ -5,7 +5,9 @@
 use super::assign::{Assignment, Collected};
 use super::compiled::{Compiled, ContextAction};
 use super::fxhash::FxMap;
+use super::memo::Memo;
 use super::pattern::{expand_name, sanitize_name};
+use super::prescan::Prescan;
 
 /// Naming priority: lower wins. Value rules, then path segments, headers, keys (and pointers),
 /// names derived from a parent key, declared names.
@@ -105,6 +107,11 @@ pub(super) struct State<'r> {
     declared_names: FxMap<String, String>,
     declared_raws: FxMap<String, String>,
     pub(super) found: Vec<Found>,
+    memo: Memo,
+    /// Matches scanned ahead on both cores (empty for small traces).
+    pub(super) prescan: Prescan,
+    /// The range in `prescan` of the whole string being visited.
+    pub(super) ahead: Option<std::ops::Range<usize>>,
 }
 
 impl<'r> State<'r> {
@@ -138,27 +145,38 @@ impl<'r> State<'r> {
             declared_names,
             declared_raws,
             found: Vec::new(),
+            memo: Memo::default(),
+            prescan: Prescan::default(),
+            ahead: None,
         }
     }
 
     /// Appends the volatile matches of `text[start..end]` to `out`, in order.
     pub(super) fn find_into(&self, text: &str, start: usize, end: usize, out: &mut Vec<Found>) {
         let rules = self.rules;
-        let Some(re) = &rules.values else {
-            return;
-        };
-        let slice = &text[start..end];
-        let mut input = regex_automata::Input::new(slice);
-        while let Some(m) = re.search(&input) {
-            let next = if m.is_empty() { m.end() + 1 } else { m.end() };
-            if let Some(found) = found_at(rules, slice, start, m) {
-                out.push(found);
-            }
-            if next > slice.len() {
-                break;
-            }
-            input.set_start(next);
+        if let Some(re) = &rules.values {
+            find_with(rules, text, start, end, out, |input| re.search(input));
         }
+    }
+
+    /// [`State::find_into`] through the matches scanned ahead for the whole string being
+    /// visited, or else the memo of short strings.
+    pub(super) fn find_memo(&mut self, text: &str, start: usize, end: usize, out: &mut Vec<Found>) {
+        if start == 0 && end == text.len() {
+            let from = out.len();
+            if let Some(range) = self.ahead.take() {
+                if self.prescan.found_into(range, text, out) {
+                    return;
+                }
+                out.truncate(from);
+            }
+        }
+        let rules = self.rules;
+        self.memo.find(text, start, end, out, |out| {
+            if let Some(re) = &rules.values {
+                find_with(rules, text, start, end, out, |input| re.search(input));
+            }
+        });
     }
 
     pub(super) fn mark(&mut self, sym: Sym) {
@@ -304,6 +322,30 @@ impl<'r> State<'r> {
             kept: self.kept,
             order,
         })
+    }
+}
+
+/// Appends the volatile matches of `text[start..end]` to `out`, in order, running the
+/// combined value regex with `search`.
+pub(super) fn find_with(
+    rules: &Compiled,
+    text: &str,
+    start: usize,
+    end: usize,
+    out: &mut Vec<Found>,
+    mut search: impl FnMut(&regex_automata::Input<'_>) -> Option<regex_automata::Match>,
+) {
+    let slice = &text[start..end];
+    let mut input = regex_automata::Input::new(slice);
+    while let Some(m) = search(&input) {
+        let next = if m.is_empty() { m.end() + 1 } else { m.end() };
+        if let Some(found) = found_at(rules, slice, start, m) {
+            out.push(found);
+        }
+        if next > slice.len() {
+            break;
+        }
+        input.set_start(next);
     }
 }
 

@@ -22,7 +22,7 @@ impl<'r> State<'r> {
         let mut found = std::mem::take(&mut self.found);
         found.clear();
         if !matches!(context, Some(ContextAction::Redact(_))) {
-            self.find_into(text, start, end, &mut found);
+            self.find_memo(text, start, end, &mut found);
         }
         self.apply(text, start, end, context, &found, |_| offer);
         self.found = found;

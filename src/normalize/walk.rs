@@ -2,7 +2,7 @@
 //! order of events), so that the collecting pass and the rewriting pass see the same sequence.
 
 use crate::trace::Json as Value;
-use crate::trace::{Body, EventKind, Exchange, Message, Trace};
+use crate::trace::{Body, EventKind, Exchange, Headers, Message, Trace};
 
 /// Where a visited string sits.
 #[derive(Debug, Clone, Copy)]
@@ -28,11 +28,15 @@ pub enum Ctx<'a> {
 
 /// Something that looks at (and may rewrite) each string.
 pub trait Visit {
-    /// Visits one string.
-    fn visit(&mut self, text: &mut String, ctx: Ctx<'_>);
+    /// Visits one string; returns its new text when it changes.
+    fn visit(&mut self, text: &str, ctx: Ctx<'_>) -> Option<String>;
 
     /// Visits a JSON object key; returns its new text when it changes.
     fn visit_key(&mut self, key: &str) -> Option<String>;
+
+    /// Says that the next strings are those of `part` (0: path and query, 1: request,
+    /// 2: response) of exchange `exchange`.
+    fn enter(&mut self, _exchange: usize, _part: usize) {}
 }
 
 /// Walks `trace` in event order; `pointers` says whether JSON pointers are needed.
@@ -56,8 +60,10 @@ pub fn walk(trace: &mut Trace, visitor: &mut impl Visit, pointers: bool) {
         seen[index][side] = true;
         if !seen_path[index] {
             seen_path[index] = true;
+            visitor.enter(index, 0);
             visit_call(exchange, visitor);
         }
+        visitor.enter(index, 1 + side);
         let message = match kind {
             EventKind::Request => &mut exchange.request,
             EventKind::Response => &mut exchange.response,
@@ -66,25 +72,60 @@ pub fn walk(trace: &mut Trace, visitor: &mut impl Visit, pointers: bool) {
     }
 }
 
-fn visit_call(exchange: &mut Exchange, visitor: &mut impl Visit) {
-    visitor.visit(&mut exchange.path, Ctx::Path);
+/// Visits an exchange's path and query.
+pub(super) fn visit_call(exchange: &mut Exchange, visitor: &mut impl Visit) {
+    if let Some(new) = visitor.visit(&exchange.path, Ctx::Path) {
+        exchange.path = new;
+    }
     if let Some(query) = exchange.query.as_mut() {
-        visitor.visit(query, Ctx::Query);
+        if let Some(new) = visitor.visit(query, Ctx::Query) {
+            *query = new;
+        }
     }
 }
 
-fn visit_message(message: &mut Message, visitor: &mut impl Visit, pointers: bool) {
-    message
-        .headers
-        .edit_values(|name, value| visitor.visit(value, Ctx::Header(name)));
+/// Visits a message's header values and body strings (JSON keys included).
+pub(super) fn visit_message(message: &mut Message, visitor: &mut impl Visit, pointers: bool) {
+    if let Some(headers) = visit_headers(&message.headers, visitor) {
+        message.headers = headers;
+    }
     match &mut message.body {
         Body::Json(value) => {
             let mut pointer = String::new();
             walk_json(value, None, None, &mut pointer, pointers, visitor);
         }
-        Body::Text(text) | Body::Bytes(text) | Body::Object(text) => visitor.visit(text, Ctx::Text),
+        Body::Text(text) | Body::Bytes(text) | Body::Object(text) => {
+            if let Some(new) = visitor.visit(text, Ctx::Text) {
+                *text = new;
+            }
+        }
         Body::None | Body::Unknown => {}
     }
+}
+
+/// Visits each header value in order; the headers rebuilt when a value changes (no copy of
+/// each value just to look at it).
+fn visit_headers(headers: &Headers, visitor: &mut impl Visit) -> Option<Headers> {
+    let mut rebuilt: Option<Headers> = None;
+    for (i, (name, value)) in headers.iter().enumerate() {
+        let new = visitor.visit(value, Ctx::Header(name));
+        match (&mut rebuilt, new) {
+            (Some(out), new) => out.push(name, new.as_deref().unwrap_or(value)),
+            (None, Some(new)) => {
+                let mut out = Headers::default();
+                for (n, v) in headers.iter().take(i) {
+                    out.push(n, v);
+                }
+                out.push(name, &new);
+                rebuilt = Some(out);
+            }
+            (None, None) => {}
+        }
+    }
+    rebuilt.map(|mut out| {
+        out.shrink_to_fit();
+        out
+    })
 }
 
 fn walk_json(
@@ -96,14 +137,16 @@ fn walk_json(
     visitor: &mut impl Visit,
 ) {
     match value {
-        Value::String(text) => visitor.visit(
-            text,
-            Ctx::Json {
+        Value::String(text) => {
+            let ctx = Ctx::Json {
                 key,
                 parent,
                 pointer,
-            },
-        ),
+            };
+            if let Some(new) = visitor.visit(text, ctx) {
+                *text = new;
+            }
+        }
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
                 let mark = pointer.len();
