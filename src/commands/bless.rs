@@ -8,6 +8,7 @@
 mod write;
 
 use super::check::{candidates, find, flows, Flow};
+use super::diff::side;
 use super::inputs::{self, Capture};
 use super::{emit, load_rules, Context, Outcome};
 use crate::cli::{BlessArgs, ReportFormat};
@@ -18,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::golden::{self, Golden};
 use crate::normalize::{signature, RuleSet};
 use crate::render::hook_markdown::hook_markdown;
-use crate::report::{self, Report, Side};
+use crate::report::{self, Report};
 use crate::severity::Severity;
 use crate::trace::Trace;
 use std::io::{BufRead, IsTerminal, Write};
@@ -178,11 +179,7 @@ fn describe(
     rules: &RuleSet,
     context: &Context,
 ) -> Result<()> {
-    let new = Side {
-        source: path.display().to_string(),
-        flow: trace.name.clone(),
-        exchanges: trace.exchanges.len(),
-    };
+    let new = side(&path.display().to_string(), trace);
     let Some(flow) = index.map(|i| &current.flows[i]) else {
         let _ = writeln!(
             out,
@@ -195,11 +192,7 @@ fn describe(
     };
     let options = Options::default();
     let comparison = compare_with_set(&flow.members, trace, rules, &options);
-    let old = Side {
-        source: flow.source.clone(),
-        flow: flow.members[0].name.clone(),
-        exchanges: flow.members[0].exchanges.len(),
-    };
+    let old = side(&flow.source, &flow.members[0]);
     let report = Report::new(old, new, comparison, Some(Severity::Breaking));
     report::render(&[report], ReportFormat::Text, &context.styles, out)
         .map_err(|e| Error::io(Path::new("<report>"), e))?;
@@ -223,6 +216,17 @@ fn plan(
         ops.iter()
             .any(|op| matches!(op, Op::Write { target: t, .. } if t == target))
     };
+    let is_current = current
+        .goldens
+        .iter()
+        .any(|g| Path::new(&g.source) == single && g.text == text);
+    let already_golden = || {
+        eprintln!(
+            "flowdiff: {} is already the golden for {}",
+            single.display(),
+            path.display()
+        );
+    };
     if !args.add {
         if set.is_dir() {
             return Err(Error::Usage(format!(
@@ -238,16 +242,8 @@ fn plan(
                 single.display()
             )));
         }
-        let same = current
-            .goldens
-            .iter()
-            .any(|g| Path::new(&g.source) == single && g.text == text);
-        if same {
-            eprintln!(
-                "flowdiff: {} is already the golden for {}",
-                single.display(),
-                path.display()
-            );
+        if is_current {
+            already_golden();
         } else {
             ops.push(Op::Write {
                 target: single,
@@ -265,16 +261,8 @@ fn plan(
         Op::Write { target, text: t } => target.parent() == Some(set.as_path()) && *t == text,
         Op::Move { .. } => false,
     });
-    let same_single = current
-        .goldens
-        .iter()
-        .any(|g| Path::new(&g.source) == single && g.text == text);
-    if same_single {
-        eprintln!(
-            "flowdiff: {} is already the golden for {}",
-            single.display(),
-            path.display()
-        );
+    if is_current {
+        already_golden();
         return Ok(());
     }
     if pending || members.iter().any(|g| g.text == text) {

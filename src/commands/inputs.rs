@@ -86,18 +86,16 @@ fn read(candidate: &Candidate, rules: &RuleSet) -> Result<std::result::Result<Ca
         }
         Err(error) => return Err(error),
     };
-    if !candidate.named && !parse::is_capture(&text) {
-        let reason = parse::parse(&text)
-            .err()
-            .map_or_else(String::new, |e| short(&e.in_file(path)));
-        return Ok(Err(reason));
+    match parse_normalized(&text, path, rules) {
+        Ok(trace) => Ok(Ok(Capture {
+            path: path.clone(),
+            trace,
+        })),
+        // Inside a directory, a file in none of the formats is skipped; a capture with an
+        // error in it is still an error.
+        Err(error) if !candidate.named && !parse::is_capture(&text) => Ok(Err(short(&error))),
+        Err(error) => Err(error),
     }
-    let trace = parse_normalized(&text, path, rules)?;
-    drop(text);
-    Ok(Ok(Capture {
-        path: path.clone(),
-        trace,
-    }))
 }
 
 /// The first clause of an input error's message (for a one-line note).
