@@ -85,13 +85,29 @@ impl Trace {
             .map(|(i, _)| i)
     }
 
-    /// Nesting depth of exchange `index` (0 for a root).
-    pub fn depth(&self, index: usize) -> usize {
-        let mut depth = 0;
-        let mut current = self.exchanges.get(index).and_then(|e| e.parent);
-        while let Some(parent) = current {
-            depth += 1;
-            current = self.exchanges.get(parent).and_then(|e| e.parent);
+    /// Nesting depth of every exchange (0 for a root), bounded so that a malformed parent
+    /// chain cannot loop.
+    pub fn depths(&self) -> Vec<usize> {
+        let n = self.exchanges.len();
+        let mut depth = vec![usize::MAX; n];
+        for start in 0..n {
+            let mut chain = Vec::new();
+            let mut at = Some(start);
+            while let Some(i) = at.filter(|&i| i < n && depth[i] == usize::MAX && chain.len() <= n)
+            {
+                chain.push(i);
+                at = self.exchanges[i].parent;
+            }
+            let mut d = at
+                .filter(|&i| i < n)
+                .map_or(0, |i| depth[i].saturating_add(1));
+            if d == usize::MAX {
+                d = 0;
+            }
+            for &i in chain.iter().rev() {
+                depth[i] = d;
+                d += 1;
+            }
         }
         depth
     }
@@ -315,6 +331,28 @@ mod tests {
         assert_eq!(Body::from_text("hello world").kind(), "text");
         assert!(Body::looks_like_broken_json("{\"a\": "));
         assert!(!Body::looks_like_broken_json("{\"a\": 1}"));
+    }
+
+    #[test]
+    fn depths_follow_parents_and_survive_a_cycle() {
+        let exchange = |parent| Exchange {
+            parent,
+            ..Exchange::new("a", "b", "GET", "/")
+        };
+        let trace = |exchanges| Trace {
+            name: None,
+            format: Format::Mermaid,
+            variables: Vec::new(),
+            events: Vec::new(),
+            exchanges,
+            warnings: Vec::new(),
+        };
+        let nested = trace(vec![exchange(None), exchange(Some(0)), exchange(Some(1))]);
+        assert_eq!(nested.depths(), vec![0, 1, 2]);
+        let cyclic = trace(vec![exchange(Some(1)), exchange(Some(0)), exchange(None)]);
+        let depths = cyclic.depths();
+        assert_eq!(depths.len(), 3);
+        assert_eq!(depths[2], 0);
     }
 
     #[test]

@@ -4,32 +4,7 @@
 use super::align::Alignment;
 use super::flow::Sides;
 use super::{Comparison, Finding, Row, RowKind};
-use crate::trace::{Signature, Trace};
-
-/// Nesting depth of every exchange, bounded so a malformed parent chain cannot loop.
-fn depths(trace: &Trace) -> Vec<usize> {
-    let n = trace.exchanges.len();
-    let mut depth = vec![usize::MAX; n];
-    for start in 0..n {
-        let mut chain = Vec::new();
-        let mut at = Some(start);
-        while let Some(i) = at.filter(|&i| i < n && depth[i] == usize::MAX && chain.len() <= n) {
-            chain.push(i);
-            at = trace.exchanges[i].parent;
-        }
-        let mut d = at
-            .filter(|&i| i < n)
-            .map_or(0, |i| depth[i].saturating_add(1));
-        if d == usize::MAX {
-            d = 0;
-        }
-        for &i in chain.iter().rev() {
-            depth[i] = d;
-            d += 1;
-        }
-    }
-    depth
-}
+use crate::trace::Signature;
 
 pub(super) fn rows(s: &Sides, a: &Alignment) -> Vec<Row> {
     let (old_n, new_n) = (s.old.exchanges.len(), s.new.exchanges.len());
@@ -43,7 +18,7 @@ pub(super) fn rows(s: &Sides, a: &Alignment) -> Vec<Row> {
     a.missing.iter().for_each(|&o| old_missing[o] = true);
     let mut new_extra = vec![false; new_n];
     a.extra.iter().for_each(|&n| new_extra[n] = true);
-    let (old_depth, new_depth) = (depths(s.old), depths(s.new));
+    let (old_depth, new_depth) = (s.old.depths(), s.new.depths());
     let unpaired_kind = |listed: bool, cache: bool| match (listed, cache) {
         (true, _) => RowKind::Missing,
         (false, true) => RowKind::Suppressed,

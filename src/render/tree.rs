@@ -12,8 +12,9 @@ pub fn call_tree(trace: &Trace, styles: &Styles) -> String {
         let _ = writeln!(out, "{}", name.style(styles.bold));
     }
     let width = trace.exchanges.len().to_string().len();
+    let depths = trace.depths();
     for (index, exchange) in trace.exchanges.iter().enumerate() {
-        let indent = "  ".repeat(trace.depth(index));
+        let indent = "  ".repeat(depths[index]);
         let step = format!("{:>width$}", index + 1);
         let status = match (exchange.status, exchange.completeness) {
             (Some(code), _) => code.to_string(),

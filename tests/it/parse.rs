@@ -146,7 +146,7 @@ fn seed_002_swift_keystone_call_is_a_grandchild_of_the_download() {
     assert_eq!(trace.exchanges[parent].callee, "swift-proxy-server");
     assert_eq!(grandparent, glance_calls[1]);
     assert!(trace.exchanges[grandparent].path.ends_with("/file"));
-    assert_eq!(trace.depth(swift_auth[0]), 2);
+    assert_eq!(trace.depths()[swift_auth[0]], 2);
     assert_eq!(trace.exchanges[grandparent].response.body.kind(), "bytes");
 }
 

@@ -108,7 +108,7 @@ fn calls_logged_before_their_inbound_request_are_adopted() {
             (None, false)
         ]
     );
-    assert_eq!(trace.depth(1), 1);
+    assert_eq!(trace.depths()[1], 1);
 }
 
 #[test]
