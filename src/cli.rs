@@ -199,7 +199,8 @@ pub struct CheckArgs {
 /// `flowdiff notes OLD NEW`.
 #[derive(Debug, Args)]
 pub struct NotesArgs {
-    /// Old captures: a directory, a single capture, or `golden` for the built-in goldens.
+    /// Old captures: a directory, a single capture, or `golden` for the goldens (the
+    /// `golden/` directory when there is one here, else the built-in goldens).
     pub old: PathBuf,
     /// New captures: a directory or a single capture.
     pub new: PathBuf,

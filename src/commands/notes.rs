@@ -21,7 +21,9 @@ const DEFAULT_TITLE: &str = "Call flow changes";
 pub fn run(args: &NotesArgs, _context: &Context) -> Result<Outcome> {
     let rules = load_rules(&args.rules)?;
     let output = args.output.as_deref();
-    let old = if args.old == Path::new("golden") {
+    // `golden` names the built-in goldens unless there is such a directory here (a project's
+    // own golden/, which `bless` writes to): then the files on disk are the current goldens.
+    let old = if args.old == Path::new("golden") && !args.old.exists() {
         builtin(&rules)?
     } else {
         captures(&args.old, &rules, output)?

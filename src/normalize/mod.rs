@@ -19,6 +19,7 @@ mod rules_tests;
 #[cfg(test)]
 mod tests;
 
+pub use pattern::singular;
 pub use rules::RuleSet;
 
 use crate::trace::{Exchange, Signature, Trace};

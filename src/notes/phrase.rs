@@ -1,5 +1,7 @@
 //! Plain-language phrases for calls: `POST /v2/images` is "creating an image".
 
+use crate::normalize::singular;
+
 /// What a service was doing while it handled `method path` ("creating an image"), or the call
 /// itself in backticks when the path is not a plain collection or item.
 pub fn activity(method: &str, path: &str) -> String {
@@ -39,18 +41,6 @@ fn is_version(segment: &str) -> bool {
     segment.strip_prefix('v').is_some_and(|rest| {
         !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == '.')
     })
-}
-
-fn singular(plural: &str) -> String {
-    if let Some(stem) = plural.strip_suffix("ies") {
-        format!("{stem}y")
-    } else if plural.ends_with("ss") || plural.ends_with("us") {
-        plural.to_string()
-    } else if let Some(stem) = plural.strip_suffix('s') {
-        stem.to_string()
-    } else {
-        plural.to_string()
-    }
 }
 
 fn article(word: &str) -> &'static str {

@@ -320,6 +320,40 @@ fn builtin_goldens_as_old_side() {
 }
 
 #[test]
+fn golden_means_the_golden_directory_here_when_there_is_one() {
+    // A project's own golden/, just blessed: notes must compare with it, not with the
+    // goldens compiled into the binary.
+    let dir = scratch_dir("notes-golden-dir");
+    let golden = dir.join("golden");
+    fs::create_dir_all(&golden).expect("golden dir");
+    let mut changed = Hook::parse(&fixture_text("image-show.hook.md"));
+    let token = changed.request("openstack", "POST", "/identity/v3/auth/tokens", 0);
+    changed.drop_exchange(token);
+    let rules = RuleSet::builtin();
+    let mut trace = flowdiff::parse::parse(&changed.text()).expect("variant parses");
+    trace.name = Some("openstack image show".into());
+    let normalized = normalize(&trace, &rules);
+    fs::write(
+        golden.join("image-show.md"),
+        flowdiff::render::hook_markdown::hook_markdown(&normalized),
+    )
+    .expect("write golden");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_flowdiff"))
+        .args(["notes", "golden"])
+        .arg(fixture("image-show.hook.md"))
+        .args(["--format", "json"])
+        .current_dir(&dir)
+        .output()
+        .expect("flowdiff runs");
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let json: Value = serde_json::from_str(&stdout(&run)).expect("json");
+    let flows = json["flows"].as_array().expect("flows");
+    assert_eq!(flows.len(), 1, "only the directory's golden: {flows:#?}");
+    assert_eq!(flows[0]["status"], "changed", "{flows:#?}");
+    assert_eq!(flows[0]["old"], "golden/image-show.md");
+}
+
+#[test]
 fn a_directory_without_captures_is_an_error() {
     let dir = scratch_dir("notes-empty");
     fs::write(dir.join("README.txt"), "nothing here\n").expect("write");
