@@ -6,7 +6,7 @@ use super::parse_normalized;
 use super::{load_rules, Context, Outcome};
 use crate::cli::CheckArgs;
 use crate::compare::select::{choose, flow_key, Candidate, Choice};
-use crate::compare::set::compare_with_set;
+use crate::compare::set::{compare_with_learned, Learned};
 use crate::error::{Error, Result};
 use crate::golden::{self, Golden};
 use crate::normalize::{self, RuleSet};
@@ -38,6 +38,11 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
         None => None,
     };
     let options = options(&args.report);
+    // What each golden set learned from its members, once for all captures.
+    let learned: Vec<Learned> = flows
+        .iter()
+        .map(|flow| Learned::learn(&flow.members, &rules, &options))
+        .collect();
     let captures = inputs::load(&args.traces, &rules)?;
     let checked = inputs::par_map(&captures, |Capture { path, trace }| {
         let index = match forced {
@@ -45,7 +50,8 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
             None => pick(&flows, trace, path, &rules)?,
         };
         let flow = &flows[index];
-        let comparison = compare_with_set(&flow.members, trace, &rules, &options);
+        let comparison =
+            compare_with_learned(&flow.members, &learned[index], trace, &rules, &options);
         let mut old = side(&flow.source, &flow.members[0]);
         if old.flow.is_none() {
             old.flow = Some(flow.name.clone());

@@ -102,6 +102,19 @@ pub fn compare_with_set(
     rules: &RuleSet,
     options: &Options,
 ) -> Comparison {
+    let learned = Learned::learn(members, rules, options);
+    compare_with_learned(members, &learned, new, rules, options)
+}
+
+/// [`compare_with_set`] with what the set learned computed beforehand (once per set, when many
+/// captures are checked against it).
+pub fn compare_with_learned(
+    members: &[Trace],
+    learned: &Learned,
+    new: &Trace,
+    rules: &RuleSet,
+    options: &Options,
+) -> Comparison {
     let Some(primary) = members.first() else {
         return Comparison::default();
     };
@@ -109,7 +122,6 @@ pub fn compare_with_set(
     if members.len() < 2 {
         return comparison;
     }
-    let learned = Learned::learn(members, rules, options);
     let (covered, kept): (Vec<Finding>, Vec<Finding>) = comparison
         .findings
         .into_iter()
