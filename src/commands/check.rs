@@ -5,7 +5,7 @@ use super::inputs::{self, Capture};
 use super::parse_normalized;
 use super::{load_rules, Context, Outcome};
 use crate::cli::CheckArgs;
-use crate::compare::select::{choose, flow_key, Candidate, Choice};
+use crate::compare::select::{by_name, choose, Candidate, Choice};
 use crate::compare::set::{compare_with_learned, Learned};
 use crate::error::{Error, Result};
 use crate::golden::{self, Golden};
@@ -104,22 +104,12 @@ fn names(flows: &[Flow]) -> String {
 
 /// The golden named `name` (`--flow`), matched like flow titles.
 pub(super) fn find(flows: &[Flow], name: &str) -> Result<usize> {
-    let key = flow_key(name);
-    flows
-        .iter()
-        .position(|f| {
-            flow_key(&f.name) == key
-                || f.members[0]
-                    .name
-                    .as_deref()
-                    .is_some_and(|t| flow_key(t) == key)
-        })
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "no golden flow named `{name}`; available: {}",
-                names(flows)
-            ))
-        })
+    by_name(name, &candidates(flows)).ok_or_else(|| {
+        Error::Usage(format!(
+            "no golden flow named `{name}`; available: {}",
+            names(flows)
+        ))
+    })
 }
 
 /// The flows as golden selection sees them.

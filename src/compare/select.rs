@@ -58,15 +58,21 @@ pub fn similarity(a: &[Signature], b: &[Signature]) -> f64 {
     2.0 * shared as f64 / (a.len() + b.len()) as f64
 }
 
+/// The candidate whose name or title is the flow `name` (compared by [`flow_key`]).
+pub fn by_name(name: &str, candidates: &[Candidate]) -> Option<usize> {
+    let key = flow_key(name);
+    if key.is_empty() {
+        return None;
+    }
+    candidates
+        .iter()
+        .position(|c| flow_key(c.name) == key || c.title.is_some_and(|t| flow_key(t) == key))
+}
+
 /// Picks the golden for a capture named `flow` (if it has a name) with signatures `sigs`.
 pub fn choose(flow: Option<&str>, sigs: &[Signature], candidates: &[Candidate]) -> Choice {
-    if let Some(key) = flow.map(flow_key).filter(|k| !k.is_empty()) {
-        let named = candidates
-            .iter()
-            .position(|c| flow_key(c.name) == key || c.title.is_some_and(|t| flow_key(t) == key));
-        if let Some(index) = named {
-            return Choice::ByName(index);
-        }
+    if let Some(index) = flow.and_then(|name| by_name(name, candidates)) {
+        return Choice::ByName(index);
     }
     let mut best: Option<(usize, f64)> = None;
     for (index, candidate) in candidates.iter().enumerate() {
