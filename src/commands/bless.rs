@@ -8,7 +8,7 @@
 mod write;
 
 use super::check::{candidates, find, flows, Flow};
-use super::diff::side;
+
 use super::inputs::{self, Capture};
 use super::{emit, load_rules, Context, Outcome};
 use crate::cli::{BlessArgs, ReportFormat};
@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::golden::{self, Golden};
 use crate::normalize::{signature, RuleSet};
 use crate::render::hook_markdown::hook_markdown;
-use crate::report::{self, Report};
+use crate::report::{self, Report, Side};
 use crate::severity::Severity;
 use crate::trace::Trace;
 use std::io::{BufRead, IsTerminal, Write};
@@ -179,7 +179,7 @@ fn describe(
     rules: &RuleSet,
     context: &Context,
 ) -> Result<()> {
-    let new = side(&path.display().to_string(), trace);
+    let new = Side::new(&path.display().to_string(), trace);
     let Some(flow) = index.map(|i| &current.flows[i]) else {
         let _ = writeln!(
             out,
@@ -192,7 +192,7 @@ fn describe(
     };
     let options = Options::default();
     let comparison = compare_with_set(&flow.members, trace, rules, &options);
-    let old = side(&flow.source, &flow.members[0]);
+    let old = Side::new(&flow.source, &flow.members[0]);
     let report = Report::new(old, new, comparison, Some(Severity::Breaking));
     report::render(&[report], ReportFormat::Text, &context.styles, out)
         .map_err(|e| Error::io(Path::new("<report>"), e))?;

@@ -1,6 +1,6 @@
 //! `flowdiff check TRACE…`: compare each capture with its golden flow (a CI regression gate).
 
-use super::diff::{explained, options, output, side, Explained};
+use super::diff::{explained, options, output, Explained};
 use super::inputs::{self, Capture};
 use super::parse_normalized;
 use super::{load_rules, Context, Outcome};
@@ -10,6 +10,7 @@ use crate::compare::set::{compare_with_learned, Learned};
 use crate::error::{Error, Result};
 use crate::golden::{self, Golden};
 use crate::normalize::{self, RuleSet};
+use crate::report::Side;
 
 use crate::trace::{Signature, Trace};
 use std::path::Path;
@@ -52,7 +53,7 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
         let flow = &flows[index];
         let comparison =
             compare_with_learned(&flow.members, &learned[index], trace, &rules, &options);
-        let mut old = side(&flow.source, &flow.members[0]);
+        let mut old = Side::new(&flow.source, &flow.members[0]);
         if old.flow.is_none() {
             old.flow = Some(flow.name.clone());
         }

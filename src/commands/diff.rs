@@ -45,15 +45,6 @@ fn threshold(fail_on: FailOn) -> Option<Severity> {
     }
 }
 
-/// One side as reports name it.
-pub(super) fn side(source: &str, trace: &Trace) -> Side {
-    Side {
-        source: source.to_string(),
-        flow: trace.name.clone(),
-        exchanges: trace.exchanges.len(),
-    }
-}
-
 /// A report of one comparison, keeping its `--explain` text for [`output`].
 pub(super) struct Explained {
     report: Report,
@@ -67,7 +58,7 @@ pub(super) fn build_report(
     comparison: Comparison,
     args: &ReportArgs,
 ) -> Explained {
-    let old_side = side(&old_path.display().to_string(), old);
+    let old_side = Side::new(&old_path.display().to_string(), old);
     explained(old_side, (new_path, new), comparison, args)
 }
 
@@ -79,7 +70,7 @@ pub(super) fn explained(
     args: &ReportArgs,
 ) -> Explained {
     let explanation = comparison.explanation.take();
-    let new_side = side(&new_path.display().to_string(), new);
+    let new_side = Side::new(&new_path.display().to_string(), new);
     Explained {
         report: Report::new(old, new_side, comparison, threshold(args.fail_on)),
         explanation,

@@ -153,14 +153,6 @@ fn name(first: &Capture, second: Option<&Capture>) -> String {
         .unwrap_or_else(|| first.stem.clone())
 }
 
-fn side(c: &Capture) -> Side {
-    Side {
-        source: c.source.clone(),
-        flow: c.trace.name.clone(),
-        exchanges: c.trace.exchanges.len(),
-    }
-}
-
 fn paired(
     old: &Capture,
     new: &Capture,
@@ -170,7 +162,12 @@ fn paired(
 ) -> FlowNotes {
     let comparison = compare(&old.trace, &new.trace, rules, options);
     let changes = changes(&old.trace, &new.trace, &comparison.findings, rules);
-    let report = Report::new(side(old), side(new), comparison, Some(Severity::Breaking));
+    let report = Report::new(
+        Side::new(&old.source, &old.trace),
+        Side::new(&new.source, &new.trace),
+        comparison,
+        Some(Severity::Breaking),
+    );
     FlowNotes {
         flow: name(new, Some(old)),
         status: if report.findings.is_empty() {

@@ -32,6 +32,17 @@ pub struct Side {
     pub exchanges: usize,
 }
 
+impl Side {
+    /// The side of `trace`, read from `source`.
+    pub fn new(source: &str, trace: &crate::trace::Trace) -> Side {
+        Side {
+            source: source.to_string(),
+            flow: trace.name.clone(),
+            exchanges: trace.exchanges.len(),
+        }
+    }
+}
+
 /// Whether a comparison passes the gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
