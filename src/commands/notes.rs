@@ -50,22 +50,19 @@ pub fn run(args: &NotesArgs, _context: &Context) -> Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
-/// The built-in goldens, one capture per flow (a golden set's reference member).
+/// The built-in goldens, one capture per flow (built-in goldens are single files).
 fn builtin(rules: &RuleSet) -> Result<Vec<Capture>> {
-    let mut out: Vec<Capture> = Vec::new();
-    for g in golden::builtin() {
-        if out.iter().any(|c| c.stem == g.name) {
-            continue;
-        }
-        let trace = parse_normalized(&g.text, &g.source, rules)?;
-        out.push(Capture {
-            source: g.source,
-            link: None,
-            stem: g.name,
-            trace,
-        });
-    }
-    Ok(out)
+    golden::builtin()
+        .into_iter()
+        .map(|g| {
+            Ok(Capture {
+                trace: parse_normalized(&g.text, &g.source, rules)?,
+                source: g.source,
+                link: None,
+                stem: g.name,
+            })
+        })
+        .collect()
 }
 
 /// The captures of one side: a directory (recursively) or a single file. Of several captures
