@@ -120,10 +120,10 @@ impl<'r> State<'r> {
     }
 }
 
-/// True when a secret's remainder holds more than bytes-repr quoting (`b'…'`) and spaces.
+/// True when a piece of a secret's value around its matched tokens is more than blank or the
+/// quoting of a Python bytes or str repr (`b'`, `b"`, `'`, `"`): then the whole value goes.
 fn has_content(text: &str) -> bool {
-    text.chars()
-        .any(|c| !matches!(c, 'b' | '\'' | '"' | ' ' | '\t'))
+    !matches!(text.trim(), "" | "b'" | "b\"" | "'" | "\"")
 }
 
 fn own_name(own: &Replace, raw: &str) -> Option<(u8, String)> {
@@ -131,4 +131,19 @@ fn own_name(own: &Replace, raw: &str) -> Option<(u8, String)> {
         .as_ref()
         .and_then(|t| expand_name(t, Some(raw), None))
         .map(|n| (TIER_VALUE, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_content;
+
+    #[test]
+    fn only_repr_quoting_around_a_secret_is_not_content() {
+        for quoting in ["", "  ", "b'", "'", "b\"", "\""] {
+            assert!(!has_content(quoting), "{quoting:?}");
+        }
+        for content in ["bb", "Bearer ", "token=", "b'x", ", "] {
+            assert!(has_content(content), "{content:?}");
+        }
+    }
 }
