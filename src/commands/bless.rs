@@ -17,7 +17,7 @@ use crate::compare::set::compare_with_set;
 use crate::compare::Options;
 use crate::error::{Error, Result};
 use crate::golden::{self, Golden};
-use crate::normalize::{signature, RuleSet};
+use crate::normalize::{signatures, RuleSet};
 use crate::render::hook_markdown::hook_markdown;
 use crate::report::{self, Report, Side};
 use crate::severity::Severity;
@@ -150,11 +150,7 @@ fn target_flow(
             None => (flow_key(name), None),
         });
     }
-    let sigs: Vec<_> = trace
-        .exchanges
-        .iter()
-        .map(|e| signature(e, rules))
-        .collect();
+    let sigs = signatures(trace, rules);
     match choose(None, &sigs, &candidates(&current.flows)) {
         Choice::ByName(index) | Choice::BySimilarity(index, _) => {
             let name = current.flows[index].name.clone();

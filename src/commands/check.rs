@@ -77,11 +77,7 @@ pub(super) fn flows(goldens: Vec<Golden>, rules: &RuleSet) -> Result<Vec<Flow>> 
                 flow.members.push(trace);
             }
             None => {
-                let sigs = trace
-                    .exchanges
-                    .iter()
-                    .map(|e| normalize::signature(e, rules))
-                    .collect();
+                let sigs = normalize::signatures(&trace, rules);
                 flows.push(Flow {
                     name: g.name,
                     source: g.source,
@@ -127,11 +123,7 @@ pub(super) fn candidates(flows: &[Flow]) -> Vec<Candidate<'_>> {
 
 /// Chooses the golden for `trace` by name or similarity, or explains why none fits.
 fn pick(flows: &[Flow], trace: &Trace, path: &Path, rules: &RuleSet) -> Result<usize> {
-    let sigs: Vec<Signature> = trace
-        .exchanges
-        .iter()
-        .map(|e| normalize::signature(e, rules))
-        .collect();
+    let sigs = normalize::signatures(trace, rules);
     match choose(trace.name.as_deref(), &sigs, &candidates(flows)) {
         Choice::ByName(index) | Choice::BySimilarity(index, _) => Ok(index),
         Choice::NoMatch(closest) => {

@@ -204,16 +204,8 @@ pub struct Comparison {
 /// Compares two traces normalized with `rules`.
 pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> Comparison {
     let mut interner = Interner::default();
-    let old_sigs: Vec<Signature> = old
-        .exchanges
-        .iter()
-        .map(|e| normalize::signature(e, rules))
-        .collect();
-    let new_sigs: Vec<Signature> = new
-        .exchanges
-        .iter()
-        .map(|e| normalize::signature(e, rules))
-        .collect();
+    let old_sigs = normalize::signatures(old, rules);
+    let new_sigs = normalize::signatures(new, rules);
     let old_tree = interner.tree(old, &old_sigs, rules);
     let new_tree = interner.tree(new, &new_sigs, rules);
     let alignment = align::align(&old_tree, &new_tree, !options.strict_auth);

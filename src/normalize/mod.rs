@@ -71,7 +71,16 @@ fn normalize_with(trace: &mut Trace, rules: &RuleSet, ahead: bool) {
         .collect();
 }
 
-/// The alignment identity of an exchange of a normalized trace: canonical caller and callee,
+/// The [`signature`] of every exchange of a normalized trace, in step order.
+pub fn signatures(trace: &Trace, rules: &RuleSet) -> Vec<Signature> {
+    trace
+        .exchanges
+        .iter()
+        .map(|e| signature(e, rules))
+        .collect()
+}
+
+/// The alignment identity of one exchange of a normalized trace: canonical caller and callee,
 /// method, and the path without the callee's mount prefix, without a trailing slash, and with
 /// placeholder numbers dropped (`{uuid2}` -> `{uuid}`).
 pub fn signature(exchange: &Exchange, rules: &RuleSet) -> Signature {

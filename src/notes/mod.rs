@@ -15,7 +15,7 @@ pub use pair::{pair, Key, PairedBy, Pairing};
 pub use phrase::activity;
 
 use crate::compare::{compare, Options};
-use crate::normalize::{signature, RuleSet};
+use crate::normalize::{signatures, RuleSet};
 use crate::report::{Counts, Report, Side};
 use crate::severity::Severity;
 use crate::trace::{Signature, Trace};
@@ -99,15 +99,7 @@ pub fn build(
     options: &Options,
 ) -> Notes {
     let sigs = |side: &[Capture]| -> Vec<Vec<Signature>> {
-        side.iter()
-            .map(|c| {
-                c.trace
-                    .exchanges
-                    .iter()
-                    .map(|e| signature(e, rules))
-                    .collect()
-            })
-            .collect()
+        side.iter().map(|c| signatures(&c.trace, rules)).collect()
     };
     let (old_sigs, new_sigs) = (sigs(old), sigs(new));
     let pairing = pair(&keys(old, &old_sigs), &keys(new, &new_sigs));
