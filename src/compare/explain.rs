@@ -27,7 +27,7 @@ pub(super) fn explain(s: &Sides, a: &Alignment, c: &Comparison, step: usize) -> 
         _ => format!("a top-level call of {}", sig.caller),
     };
     let _ = writeln!(out, "  position: {place}");
-    let cache = s.rules.cache_dependent(sig, s.rules.is_client(&sig.caller));
+    let cache = s.new_cache[n];
     let _ = writeln!(
         out,
         "  signature: caller {}, callee {}, {} {}{}",

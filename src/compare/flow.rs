@@ -13,6 +13,9 @@ pub(super) struct Sides<'a> {
     pub new: &'a Trace,
     pub old_sigs: &'a [Signature],
     pub new_sigs: &'a [Signature],
+    /// Whether each old / new exchange is a cache-dependent call (from the call trees).
+    pub old_cache: &'a [bool],
+    pub new_cache: &'a [bool],
     pub rules: &'a RuleSet,
 }
 

@@ -214,6 +214,8 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
         new,
         old_sigs: &old_sigs,
         new_sigs: &new_sigs,
+        old_cache: &old_tree.cache_dependent,
+        new_cache: &new_tree.cache_dependent,
         rules,
     };
     let mut comparison = flow::build(&sides, &alignment, options);

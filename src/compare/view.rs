@@ -4,7 +4,6 @@
 use super::align::Alignment;
 use super::flow::Sides;
 use super::{Comparison, Finding, Row, RowKind};
-use crate::trace::Signature;
 
 pub(super) fn rows(s: &Sides, a: &Alignment) -> Vec<Row> {
     let (old_n, new_n) = (s.old.exchanges.len(), s.new.exchanges.len());
@@ -30,7 +29,7 @@ pub(super) fn rows(s: &Sides, a: &Alignment) -> Vec<Row> {
         let kind = if new_paired[n] {
             RowKind::Paired
         } else {
-            match unpaired_kind(new_extra[n], cached(s, &s.new_sigs[n])) {
+            match unpaired_kind(new_extra[n], s.new_cache[n]) {
                 RowKind::Missing => RowKind::Extra,
                 other => other,
             }
@@ -61,7 +60,7 @@ pub(super) fn rows(s: &Sides, a: &Alignment) -> Vec<Row> {
             None => keyed.push((
                 (anchor, 1, o),
                 Row {
-                    kind: unpaired_kind(old_missing[o], cached(s, &s.old_sigs[o])),
+                    kind: unpaired_kind(old_missing[o], s.old_cache[o]),
                     old_step: Some(o + 1),
                     new_step: None,
                     depth: old_depth[o],
@@ -74,10 +73,6 @@ pub(super) fn rows(s: &Sides, a: &Alignment) -> Vec<Row> {
     }
     keyed.sort_by_key(|(k, _)| *k);
     keyed.into_iter().map(|(_, row)| row).collect()
-}
-
-fn cached(s: &Sides, sig: &Signature) -> bool {
-    s.rules.cache_dependent(sig, s.rules.is_client(&sig.caller))
 }
 
 /// Applies rule overrides, sets annotation lines and sorts findings in flow order.
