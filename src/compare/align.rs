@@ -196,18 +196,14 @@ impl Aligner<'_> {
                 .flat_map(|r| seq[runs[r].start..runs[r].start + runs[r].len].to_vec())
                 .collect()
         };
-        let contents = |tree: &CallTree, run: &Run, seq: &[usize]| -> Vec<u64> {
-            seq[run.start..run.start + run.len]
-                .iter()
-                .map(|&i| tree.content.get(i).copied().unwrap_or(0))
-                .collect()
-        };
+        // Scored for every placement of a repeated block: compared lazily, nothing collected.
         let mismatch = |o: usize, n: usize| -> usize {
-            let (a, b) = (
-                contents(self.old, &old_runs[o], &old_seq),
-                contents(self.new, &new_runs[n], &new_seq),
-            );
-            a.iter().zip(&b).filter(|(x, y)| x != y).count() + a.len().abs_diff(b.len())
+            let (a, b) = (&old_runs[o], &new_runs[n]);
+            let differing = run_contents(self.old, a, &old_seq)
+                .zip(run_contents(self.new, b, &new_seq))
+                .filter(|(x, y)| x != y)
+                .count();
+            differing + a.len.abs_diff(b.len)
         };
         let mut left_old: Vec<Run> = Vec::new();
         let mut left_new: Vec<Run> = Vec::new();
@@ -391,6 +387,17 @@ impl Aligner<'_> {
         out.sort_unstable();
         out
     }
+}
+
+/// The content hashes of the calls of `run` (positions into `seq`) in `tree`.
+fn run_contents<'t>(
+    tree: &'t CallTree,
+    run: &Run,
+    seq: &'t [usize],
+) -> impl Iterator<Item = u64> + 't {
+    seq[run.start..run.start + run.len]
+        .iter()
+        .map(|&i| tree.content.get(i).copied().unwrap_or(0))
 }
 
 #[cfg(test)]
