@@ -18,6 +18,16 @@ pub fn read_text(path: &Path) -> Result<String> {
     })
 }
 
+/// The entries of directory `dir`, sorted by path (a deterministic order for every walk).
+pub fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut entries = fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .map(|entry| entry.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
+        .collect::<Result<Vec<PathBuf>>>()?;
+    entries.sort();
+    Ok(entries)
+}
+
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, flushed and
 /// renamed over the target. On error the target is left as it was.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {

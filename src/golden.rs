@@ -4,7 +4,7 @@
 //! directory, `NAME.md` is one golden flow and `NAME/*.md` a golden set: several captures of
 //! the same flow, one [`Golden`] entry per member, all with the name `NAME`.
 
-use crate::error::{Error, InputError, Result};
+use crate::error::{InputError, Result};
 use crate::fsutil;
 use std::path::Path;
 
@@ -47,8 +47,25 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Golden>> {
             InputError::new(0, "not a directory, expected a golden flows directory").in_file(dir),
         );
     }
+    let goldens = scan(dir)?;
+    if goldens.is_empty() {
+        return Err(InputError::new(
+            0,
+            "no golden flows here (expected NAME.md files or NAME/ sets)",
+        )
+        .in_file(dir));
+    }
+    Ok(goldens)
+}
+
+/// Like [`load_dir`], but a missing directory or one without goldens is simply none yet
+/// (what `bless` starts from).
+pub fn scan(dir: &Path) -> Result<Vec<Golden>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
     let mut goldens = Vec::new();
-    for entry in sorted_entries(dir)? {
+    for entry in fsutil::sorted_entries(dir)? {
         if entry.is_dir() {
             goldens.extend(set_members(&entry)?);
         } else if is_markdown(&entry) {
@@ -58,13 +75,6 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Golden>> {
                 .unwrap_or_default();
             goldens.push(read(&entry, &name)?);
         }
-    }
-    if goldens.is_empty() {
-        return Err(InputError::new(
-            0,
-            "no golden flows here (expected NAME.md files or NAME/ sets)",
-        )
-        .in_file(dir));
     }
     Ok(goldens)
 }
@@ -86,7 +96,7 @@ fn set_members(dir: &Path) -> Result<Vec<Golden>> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    sorted_entries(dir)?
+    fsutil::sorted_entries(dir)?
         .into_iter()
         .filter(|p| is_markdown(p))
         .map(|member| read(&member, &set))
@@ -95,15 +105,6 @@ fn set_members(dir: &Path) -> Result<Vec<Golden>> {
 
 fn is_markdown(path: &Path) -> bool {
     path.is_file() && path.extension().is_some_and(|e| e == "md")
-}
-
-fn sorted_entries(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
-    let mut entries = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .map(|entry| entry.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
-        .collect::<Result<Vec<_>>>()?;
-    entries.sort();
-    Ok(entries)
 }
 
 fn read(path: &Path, name: &str) -> Result<Golden> {

@@ -107,24 +107,7 @@ fn validate(name: &str) -> Result<()> {
 
 /// The goldens in `dir`; none when it does not exist yet or holds no golden.
 fn current(dir: &Path, rules: &RuleSet) -> Result<Current> {
-    let markdown = |dir: &Path| -> Result<Vec<std::path::PathBuf>> {
-        Ok(std::fs::read_dir(dir)
-            .map_err(|e| Error::io(dir, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_dir() || (p.is_file() && p.extension().is_some_and(|e| e == "md")))
-            .collect())
-    };
-    let mut has_any = false;
-    if dir.is_dir() {
-        for path in markdown(dir)? {
-            has_any |= !path.is_dir() || markdown(&path)?.iter().any(|p| p.is_file());
-        }
-    }
-    let goldens = if has_any {
-        golden::load_dir(dir)?
-    } else {
-        Vec::new()
-    };
+    let goldens = golden::scan(dir)?;
     let flows = flows(goldens.clone(), rules)?;
     Ok(Current { goldens, flows })
 }

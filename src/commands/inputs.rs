@@ -114,12 +114,7 @@ fn short(error: &Error) -> String {
 
 /// Adds the files under `dir` (recursively, name order, hidden entries skipped).
 fn walk(dir: &Path, out: &mut Vec<Candidate>) -> Result<()> {
-    let mut entries = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .map(|entry| entry.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
-        .collect::<Result<Vec<PathBuf>>>()?;
-    entries.sort();
-    for path in entries {
+    for path in fsutil::sorted_entries(dir)? {
         let hidden = path
             .file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with('.'));
