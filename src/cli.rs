@@ -157,9 +157,10 @@ pub struct ReportArgs {
     /// Report interleaving changes between independent actors as info findings.
     #[arg(long)]
     pub strict_order: bool,
-    /// Report cache-dependent auth calls (discovery, service tokens, validation) fully.
-    #[arg(long)]
-    pub strict_auth: bool,
+    /// Report plumbing fully: cache-dependent auth calls (discovery, service tokens,
+    /// validation) and a service's calls to itself, like any call.
+    #[arg(long, visible_alias = "strict-auth")]
+    pub strict_plumbing: bool,
     /// Explain why step STEP (of the new capture) was matched, suppressed or flagged.
     #[arg(long, value_name = "STEP")]
     pub explain: Option<usize>,

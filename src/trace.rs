@@ -364,7 +364,13 @@ mod tests {
 }
 
 /// A call's identity for alignment: canonical caller and callee, method, normalized path template.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+///
+/// Identity is name-free: two signatures are equal when their paths have the same **shape**,
+/// literal segments equal and every segment holding a placeholder (`{image_id}`,
+/// `AUTH_{project_id}`, an author's `{account}`) matching any other such segment. Placeholder
+/// names come from context (what taught the name), so they stay in [`Signature::path`] for
+/// people and never decide whether two calls are the same call.
+#[derive(Debug, Clone, Serialize)]
 pub struct Signature {
     /// Canonical caller name.
     pub caller: String,
@@ -385,6 +391,78 @@ impl Signature {
             method: method.to_string(),
             path: path.to_string(),
         }
+    }
+
+    /// The path's segments as identity sees them: a segment holding a placeholder is `{}`.
+    pub fn shape(&self) -> impl Iterator<Item = &str> + '_ {
+        self.path.split('/').map(|segment| {
+            if holds_placeholder(segment) {
+                "{}"
+            } else {
+                segment
+            }
+        })
+    }
+
+    /// The path's shape as text (`/v1/{}/glance`), for messages and keys.
+    pub fn shape_text(&self) -> String {
+        self.shape().collect::<Vec<_>>().join("/")
+    }
+
+    fn key(&self) -> (&str, &str, &str) {
+        (&self.caller, &self.callee, &self.method)
+    }
+}
+
+/// True when `segment` holds a placeholder `{name}`, whole or in part (`AUTH_{project_id}`).
+pub fn holds_placeholder(segment: &str) -> bool {
+    next_placeholder(segment).is_some()
+}
+
+/// The byte range of the first placeholder `{name}` in `text` (name: letters, digits, `_`).
+pub fn next_placeholder(text: &str) -> Option<std::ops::Range<usize>> {
+    let mut from = 0;
+    while let Some(open) = text[from..].find('{').map(|at| from + at) {
+        let after = &text[open + 1..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        if name_len > 0 && after[name_len..].starts_with('}') {
+            return Some(open..open + name_len + 2);
+        }
+        from = open + 1;
+    }
+    None
+}
+
+impl PartialEq for Signature {
+    fn eq(&self, other: &Signature) -> bool {
+        self.key() == other.key() && self.shape().eq(other.shape())
+    }
+}
+
+impl Eq for Signature {}
+
+impl std::hash::Hash for Signature {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+        for segment in self.shape() {
+            segment.hash(state);
+        }
+    }
+}
+
+impl PartialOrd for Signature {
+    fn partial_cmp(&self, other: &Signature) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Signature {
+    fn cmp(&self, other: &Signature) -> std::cmp::Ordering {
+        self.key()
+            .cmp(&other.key())
+            .then_with(|| self.shape().cmp(other.shape()))
     }
 }
 

@@ -30,7 +30,7 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
 pub(super) fn options(args: &ReportArgs) -> Options {
     Options {
         strict_order: args.strict_order,
-        strict_auth: args.strict_auth,
+        strict_plumbing: args.strict_plumbing,
         explain: args.explain,
     }
 }

@@ -18,10 +18,14 @@ pub fn run(args: &ShowArgs, context: &Context) -> Result<Outcome> {
         emit(None, text.as_bytes())?;
         return Ok(Outcome::Pass);
     }
+    let rules = load_rules(&args.rules)?;
     let trace = if args.normalized {
-        load_normalized(&args.file, &load_rules(&args.rules)?)?
+        load_normalized(&args.file, &rules)?
     } else {
-        load_trace(&args.file)?
+        // As captured, with the auth calls a service logged early under their inbound request.
+        let mut trace = load_trace(&args.file)?;
+        crate::normalize::adopt(&mut trace, &rules);
+        trace
     };
     let text = match args.format {
         ShowFormat::Text => render::tree::call_tree(&trace, &context.styles),

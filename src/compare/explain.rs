@@ -48,14 +48,16 @@ pub(super) fn explain(s: &Sides, a: &Alignment, c: &Comparison, step: usize) -> 
                 How::Reordered => format!("at another position in {}'s sequence", sig.caller),
                 How::Moved => "under a different parent".to_string(),
                 How::CacheDependent => {
-                    "by signature among the cache-dependent calls of its parent".to_string()
+                    "by signature and content among the plumbing calls of its parent".to_string()
                 }
             };
             format!("matched old step {} {how}", p.old + 1)
         }
         None if a.extra.contains(&n) => "no counterpart in old: an extra call".to_string(),
         None if cache && !a.cache_groups.is_empty() => {
-            "suppressed: a cache-dependent call present in new only (see --strict-auth)".to_string()
+            "suppressed: plumbing (a cache-dependent or internal call) present in new only \
+             (see --strict-plumbing)"
+                .to_string()
         }
         None => "part of a run whose repeat count changed; not paired one by one".to_string(),
     };

@@ -211,6 +211,14 @@ fn auth_patterns(s: &Sides, a: &Alignment, out: &mut Vec<Finding>) -> Suppressed
         };
         let mut f = s.finding(Kind::AuthPatternChanged, Part::Call, old_anchor, new_anchor);
         let caller = counts[0].0.caller.clone();
+        let internal = |sig: &Signature| sig.caller == sig.callee;
+        let what = if counts.iter().all(|(sig, _, _)| internal(sig)) {
+            "internal calls changed"
+        } else if counts.iter().any(|(sig, _, _)| internal(sig)) {
+            "plumbing changed"
+        } else {
+            "auth pattern changed"
+        };
         let mut old_counts = Map::new();
         let mut new_counts = Map::new();
         let mut parts = Vec::new();
@@ -219,17 +227,19 @@ fn auth_patterns(s: &Sides, a: &Alignment, out: &mut Vec<Finding>) -> Suppressed
             old_counts.insert(sig.to_string(), Value::from(*o));
             new_counts.insert(sig.to_string(), Value::from(*n));
             let word = if n < o { "fewer" } else { "more" };
-            parts.push(format!("{} {} {}", o.abs_diff(*n), word, Sides::short(sig)));
+            let own = if internal(sig) { "internal " } else { "" };
+            parts.push(format!(
+                "{} {word} {own}{}",
+                o.abs_diff(*n),
+                Sides::short(sig)
+            ));
         }
         let place = match (group.parent, group.after) {
             (Some((_, n)), _) => format!("under {}", Sides::short(&s.new_sigs[n])),
             (None, Some((_, n))) => format!("after its {}", Sides::short(&s.new_sigs[n])),
             (None, None) => "before its first aligned call".to_string(),
         };
-        f.message = format!(
-            "auth pattern changed: {caller} made {} {place}",
-            parts.join(", ")
-        );
+        f.message = format!("{what}: {caller} made {} {place}", parts.join(", "));
         f.old = Some(Value::Object(old_counts));
         f.new = Some(Value::Object(new_counts));
         out.push(f);

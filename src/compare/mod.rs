@@ -182,8 +182,9 @@ pub struct Row {
 pub struct Options {
     /// Report interleaving changes between actors as info findings.
     pub strict_order: bool,
-    /// Align cache-dependent auth calls like any other call.
-    pub strict_auth: bool,
+    /// Align plumbing (cache-dependent auth calls, a service's calls to itself) like any other
+    /// call.
+    pub strict_plumbing: bool,
     /// Explain this step of NEW.
     pub explain: Option<usize>,
 }
@@ -208,7 +209,7 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
     let new_sigs = normalize::signatures(new, rules);
     let old_tree = interner.tree(old, &old_sigs, rules);
     let new_tree = interner.tree(new, &new_sigs, rules);
-    let alignment = align::align(&old_tree, &new_tree, !options.strict_auth);
+    let alignment = align::align(&old_tree, &new_tree, !options.strict_plumbing);
     let sides = flow::Sides {
         old,
         new,
@@ -235,24 +236,17 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
 /// `text` with every placeholder (`{image_id2}`) reduced to `{}`: placeholders stand for
 /// volatile values, so any two are equal by construction whatever their names or numbers.
 pub fn without_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains('{') {
+    let Some(first) = crate::trace::next_placeholder(text) else {
         return std::borrow::Cow::Borrowed(text);
-    }
+    };
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let name_len = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(after.len());
-        if name_len > 0 && after[name_len..].starts_with('}') {
-            out.push_str("{}");
-            rest = &after[name_len + 1..];
-        } else {
-            out.push('{');
-            rest = after;
-        }
+    let mut next = Some(first);
+    while let Some(range) = next {
+        out.push_str(&rest[..range.start]);
+        out.push_str("{}");
+        rest = &rest[range.end..];
+        next = crate::trace::next_placeholder(rest);
     }
     out.push_str(rest);
     std::borrow::Cow::Owned(out)
@@ -323,10 +317,7 @@ impl Interner {
             tree.callers
                 .push(Self::id(&mut self.callers, sig.caller.clone()));
             tree.parents.push(exchange.parent);
-            let cached = *self
-                .cache
-                .entry(id)
-                .or_insert_with(|| rules.cache_dependent(sig, rules.is_client(&sig.caller)));
+            let cached = *self.cache.entry(id).or_insert_with(|| rules.plumbing(sig));
             tree.cache_dependent.push(cached);
             tree.content.push(content_hash(exchange));
         }

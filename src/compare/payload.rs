@@ -3,7 +3,8 @@
 use super::flow::Sides;
 use super::headers::{compare_headers, compare_query, Change, Difference};
 use super::schema::{self, DriftKind};
-use super::{Finding, Kind, Part};
+use super::{default_severity, Finding, Kind, Part};
+use crate::normalize::rules::HeaderClass;
 use crate::severity::Severity;
 use crate::trace::{Body, Completeness, Exchange};
 use serde_json::Value;
@@ -121,12 +122,23 @@ fn headers(
             Change::Changed => Kind::HeaderChanged,
         };
         let mut f = s.finding(kind, part, Some(o), Some(n));
-        if kind == Kind::HeaderRemoved && part == Part::ResponseHeaders {
-            f.severity = Severity::Breaking;
-        }
+        f.severity = header_severity(s.rules.header_class(&d.name), d.change);
         f.message = format!("{side} header {} {}", d.name, describe(&d));
         fill(&mut f, d);
         out.push(f);
+    }
+}
+
+/// The severity policy of header findings: what exists depends on where the capture was
+/// taken, so only the API contract's headers make a removal breaking.
+fn header_severity(class: HeaderClass, change: Change) -> Severity {
+    match (class, change) {
+        (HeaderClass::CapturePoint, _) => Severity::Info,
+        (HeaderClass::Contract, Change::Removed) => Severity::Breaking,
+        (HeaderClass::Contract, _) | (HeaderClass::Other, Change::Removed | Change::Added) => {
+            Severity::Warning
+        }
+        (HeaderClass::Other, Change::Changed) => Severity::Info,
     }
 }
 
@@ -191,6 +203,7 @@ fn body(
         }
         (a, b) if a.kind() != b.kind() => {
             let mut f = s.finding(Kind::TypeChanged, part, Some(o), Some(n));
+            f.severity = body_kind_severity(a, b);
             f.message = format!("{side} body changed from {} to {}", a.kind(), b.kind());
             f.pointer = Some(String::new());
             f.old = Some(Value::from(a.kind()));
@@ -198,6 +211,19 @@ fn body(
             out.push(f);
         }
         _ => {}
+    }
+}
+
+/// The severity policy of a body that changed kind: how an opaque payload is logged (bytes
+/// repr, object repr, text) depends on the capture point, so between two non-empty opaque bodies
+/// it is info; a payload appearing or disappearing is a warning; JSON against anything else keeps
+/// the default (breaking).
+fn body_kind_severity(old: &Body, new: &Body) -> Severity {
+    let opaque = |b: &Body| matches!(b, Body::Text(_) | Body::Bytes(_) | Body::Object(_));
+    match (old, new) {
+        (a, b) if opaque(a) && opaque(b) => Severity::Info,
+        (Body::None, _) | (_, Body::None) => Severity::Warning,
+        _ => default_severity(Kind::TypeChanged),
     }
 }
 

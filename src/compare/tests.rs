@@ -142,7 +142,7 @@ fn headers_and_bodies_drift_on_aligned_pairs() {
     exchanges[0].response.headers = Headers::default();
     exchanges[0].response.body =
         Body::Json(model_json!({"image": {"status": "queued", "size": "1"}}));
-    exchanges[0].request.headers = [("X-New", "1")].into_iter().collect();
+    exchanges[0].request.headers = [("X-New", "1"), ("X-Roles", "admin")].into_iter().collect();
     let new = trace(Format::HookMarkdown, exchanges);
     let comparison = compare(&old, &new, &RuleSet::builtin(), &Options::default());
     let got: Vec<(Kind, Part, Option<&str>)> = comparison
@@ -154,6 +154,7 @@ fn headers_and_bodies_drift_on_aligned_pairs() {
         got,
         vec![
             (Kind::HeaderAdded, Part::RequestHeaders, Some("x-new")),
+            (Kind::HeaderAdded, Part::RequestHeaders, Some("x-roles")),
             (
                 Kind::HeaderRemoved,
                 Part::ResponseHeaders,
@@ -167,8 +168,11 @@ fn headers_and_bodies_drift_on_aligned_pairs() {
             ),
         ]
     );
-    assert_eq!(comparison.findings[1].severity, Severity::Breaking);
-    assert_eq!(comparison.findings[0].severity, Severity::Info);
+    // The severity policy: an unknown header added is a warning, a capture-point header (added
+    // by keystonemiddleware inside the service) info, a contract header removed breaking.
+    assert_eq!(comparison.findings[0].severity, Severity::Warning);
+    assert_eq!(comparison.findings[1].severity, Severity::Info);
+    assert_eq!(comparison.findings[2].severity, Severity::Breaking);
 }
 
 #[test]

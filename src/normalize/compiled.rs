@@ -2,7 +2,7 @@
 //! matchers, service tables. Built once per run by [`RuleSet`](super::RuleSet).
 
 use super::pattern::{header_glob_regex, PointerPattern};
-use super::rules::{Action, By, CallSpec, Matcher, Replace, Rule};
+use super::rules::{Action, By, CallSpec, HeaderClass, Matcher, Replace, Rule};
 use crate::error::{Error, Result};
 use crate::severity::Severity;
 use crate::trace::Signature;
@@ -34,6 +34,16 @@ pub struct HeaderInfo {
     pub ignored: bool,
     /// What to do with its value: an index into [`Compiled::actions`].
     pub action: Option<usize>,
+    /// Its place in the severity policy (the first contract or capture-point rule).
+    pub class: HeaderClass,
+}
+
+/// What one header pattern's rule does.
+#[derive(Debug, Clone, Copy)]
+enum HeaderRule {
+    Ignore,
+    Value(usize),
+    Class(HeaderClass),
 }
 
 /// A compiled call matcher.
@@ -119,8 +129,8 @@ pub struct Compiled {
     /// What header, key and pointer rules do to values, indexed by the rules below.
     pub actions: Vec<ContextAction>,
     header_set: Option<RegexSet>,
-    /// Per header pattern: ignore (`None`) or an index into `actions`.
-    header_rules: Vec<Option<usize>>,
+    /// What each header pattern's rule does.
+    header_rules: Vec<HeaderRule>,
     key_set: Option<RegexSet>,
     /// Key regexes (for `{v}` captures) and an index into `actions`.
     key_rules: Vec<(Regex, usize)>,
@@ -140,6 +150,8 @@ pub struct Compiled {
     pub mounts: HashMap<String, String>,
     /// Canonical names of the user's client.
     pub clients: HashSet<String>,
+    /// Canonical names of the identity service.
+    pub identities: HashSet<String>,
     /// Kinds of numbered placeholders (`uuid` for `{uuid1}`).
     pub numbered_kinds: HashSet<String>,
     /// Names of constant placeholders (`host`, `timestamp`, `password`).
@@ -194,11 +206,13 @@ impl Compiled {
                 }
                 (Matcher::Header(globs), action) => {
                     let index = match action {
-                        Action::Ignore => None,
+                        Action::Ignore => HeaderRule::Ignore,
+                        Action::Contract => HeaderRule::Class(HeaderClass::Contract),
+                        Action::CapturePoint => HeaderRule::Class(HeaderClass::CapturePoint),
                         other => match context_action(other) {
                             Some(a) => {
                                 c.actions.push(a);
-                                Some(c.actions.len() - 1)
+                                HeaderRule::Value(c.actions.len() - 1)
                             }
                             None => continue,
                         },
@@ -265,6 +279,7 @@ impl Compiled {
                         aliases,
                         mount,
                         client,
+                        identity,
                     },
                 ) => {
                     for alias in aliases.iter().chain(std::iter::once(name)) {
@@ -277,6 +292,9 @@ impl Compiled {
                     }
                     if *client {
                         c.clients.insert(name.clone());
+                    }
+                    if *identity {
+                        c.identities.insert(name.clone());
                     }
                 }
                 _ => {}
@@ -309,18 +327,23 @@ impl Compiled {
         Ok(c)
     }
 
-    /// What the rules say about header `name`: ignored when any ignore rule matches, and the
-    /// first matching value rule.
+    /// What the rules say about header `name`: ignored when any ignore rule matches, the
+    /// first matching value rule, and the first matching contract or capture-point rule.
     pub fn header(&self, name: &str) -> HeaderInfo {
         let mut info = HeaderInfo::default();
         let Some(set) = &self.header_set else {
             return info;
         };
+        let mut classified = false;
         for i in set.matches(name).iter() {
             match self.header_rules[i] {
-                None => info.ignored = true,
-                Some(action) if info.action.is_none() => info.action = Some(action),
-                Some(_) => {}
+                HeaderRule::Ignore => info.ignored = true,
+                HeaderRule::Value(action) if info.action.is_none() => info.action = Some(action),
+                HeaderRule::Class(class) if !classified => {
+                    info.class = class;
+                    classified = true;
+                }
+                HeaderRule::Value(_) | HeaderRule::Class(_) => {}
             }
         }
         info

@@ -35,6 +35,7 @@ struct RawRule {
     aliases: Option<Vec<String>>,
     mount: Option<String>,
     client: Option<bool>,
+    identity: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,8 +54,8 @@ impl OneOrMany {
     }
 }
 
-const ACTIONS: &str = "placeholder, secret, redact, ignore, ordered, unordered, pin, severity, \
-                       cache-dependent, service";
+const ACTIONS: &str = "placeholder, secret, redact, ignore, contract, capture-point, ordered, \
+                       unordered, pin, severity, cache-dependent, service";
 
 /// Parses the text of a rules file. `path` is used in error messages only.
 pub fn parse_rules(text: &str, path: &Path, origin: &Origin) -> Result<Vec<Rule>, Error> {
@@ -219,6 +220,14 @@ fn build(raw: RawRule, origin: &Origin, line: usize, about: String) -> Result<Ru
             need(&matcher, &["header"], "ignore")?;
             Action::Ignore
         }
+        "contract" => {
+            need(&matcher, &["header"], "contract")?;
+            Action::Contract
+        }
+        "capture-point" => {
+            need(&matcher, &["header"], "capture-point")?;
+            Action::CapturePoint
+        }
         "ordered" | "unordered" | "pin" => {
             need(&matcher, &["pointer", "key"], &action_name)?;
             match action_name.as_str() {
@@ -252,6 +261,7 @@ fn build(raw: RawRule, origin: &Origin, line: usize, about: String) -> Result<Ru
                     .clone()
                     .map(|m| m.trim_end_matches('/').to_string()),
                 client: raw.client.unwrap_or(false),
+                identity: raw.identity.unwrap_or(false),
             }
         }
         other => return Err(format!("unknown action `{other}` (expected {ACTIONS})")),

@@ -1,6 +1,7 @@
 //! Normalization: turn a trace into its canonical form with a [`RuleSet`]: canonical service
 //! names, volatile values replaced by placeholders that keep meaning, secrets redacted.
 
+mod adoption;
 mod assign;
 mod compiled;
 mod contexts;
@@ -19,6 +20,7 @@ mod rules_tests;
 #[cfg(test)]
 mod tests;
 
+pub use adoption::adopt;
 pub use pattern::singular;
 pub use rules::RuleSet;
 
@@ -53,6 +55,7 @@ fn normalize_with(trace: &mut Trace, rules: &RuleSet, ahead: bool) {
         exchange.caller = rules.canonical(&exchange.caller);
         exchange.callee = rules.canonical(&exchange.callee);
     }
+    adopt(trace, rules);
     let pointers = !rules.compiled.pointer_rules.is_empty();
     let variables = std::mem::take(&mut trace.variables);
     let prescan = match ahead {

@@ -158,7 +158,12 @@ pub enum Action {
     Severity(Severity),
     /// The call's presence depends on auth caches.
     CacheDependent,
-    /// Canonical service name, its aliases, its mount prefix, whether it is the user's client.
+    /// The header is part of the API contract: removing it is breaking.
+    Contract,
+    /// Whether the header exists depends on where the capture was taken: changes are info.
+    CapturePoint,
+    /// Canonical service name, its aliases, its mount prefix, whether it is the user's client
+    /// or the identity service.
     Service {
         /// Other names of the service.
         aliases: Vec<String>,
@@ -166,6 +171,9 @@ pub enum Action {
         mount: Option<String>,
         /// The user's client.
         client: bool,
+        /// The identity service (keystone): token calls to it may be logged before the
+        /// inbound request they serve.
+        identity: bool,
     },
 }
 
@@ -182,6 +190,8 @@ impl Action {
             Action::Pin => "pin",
             Action::Severity(_) => "severity",
             Action::CacheDependent => "cache-dependent",
+            Action::Contract => "contract",
+            Action::CapturePoint => "capture-point",
             Action::Service { .. } => "service",
         }
     }
@@ -209,6 +219,7 @@ impl fmt::Display for Action {
                 aliases,
                 mount,
                 client,
+                identity,
             } => {
                 f.write_str("service")?;
                 if !aliases.is_empty() {
@@ -220,11 +231,28 @@ impl fmt::Display for Action {
                 if *client {
                     f.write_str(" (client)")?;
                 }
+                if *identity {
+                    f.write_str(" (identity)")?;
+                }
                 Ok(())
             }
             other => f.write_str(other.name()),
         }
     }
+}
+
+/// Where a header stands in the severity policy of header findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HeaderClass {
+    /// Neither: a removed or added header is a warning, a changed value info.
+    #[default]
+    Other,
+    /// Part of the API contract (`action = "contract"`): removing it is breaking, changing or
+    /// adding it a warning.
+    Contract,
+    /// Present or not depending on where the capture was taken (`action = "capture-point"`):
+    /// every change is info.
+    CapturePoint,
 }
 
 /// One rule: a name, what it matches, what it does, where it came from.
@@ -335,6 +363,25 @@ impl RuleSet {
             .cache_dependent
             .iter()
             .any(|call| call.matches(signature, caller_is_client, None))
+    }
+
+    /// Where header `name` (any case) stands in the severity policy: in the API contract,
+    /// capture-point-dependent, or neither (the first matching rule decides).
+    pub fn header_class(&self, name: &str) -> HeaderClass {
+        self.compiled.header(name).class
+    }
+
+    /// True when `actor` is the identity service (keystone).
+    pub fn is_identity(&self, actor: &str) -> bool {
+        self.compiled.identities.contains(&self.canonical(actor))
+    }
+
+    /// True when a call is plumbing: its presence or count depends on caches or on the capture
+    /// point rather than on the flow. That is a cache-dependent call, or a service calling
+    /// itself (a proxy's internal sub-requests). Plumbing is aligned apart and reported as info.
+    pub fn plumbing(&self, signature: &Signature) -> bool {
+        signature.caller == signature.callee
+            || self.cache_dependent(signature, self.is_client(&signature.caller))
     }
 
     /// True when `actor` (canonical name) is the user's client (`openstack`).

@@ -1,10 +1,10 @@
 //! Parsing: detect a capture's format from its content and read it into a [`Trace`].
 //!
 //! One file per format (`hook_markdown`, `doc_page`, `mermaid`, `hook_log`); `pairing` turns
-//! the events any of them read into exchanges with parents (`adoption` adds the parents a
-//! hook placed behind auth middleware hides); `lines` and `blocks` hold the shared scanning helpers. Everything is plain string scanning, linear in the input.
+//! the events any of them read into exchanges with parents (adoption, which needs the rules,
+//! is [`crate::normalize::adopt`]); `lines` and `blocks` hold the shared scanning helpers.
+//! Everything is plain string scanning, linear in the input.
 
-mod adoption;
 mod blocks;
 mod doc_page;
 mod hook_log;

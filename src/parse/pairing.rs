@@ -1,6 +1,5 @@
 //! Pairing events into exchanges and inferring each exchange's parent (shared by every format).
 
-use super::adoption::adopt;
 use super::lines::{split_target, Call};
 use crate::trace::{
     Body, Completeness, Event, EventKind, Exchange, Format, Headers, Message, Trace, Warning,
@@ -306,16 +305,15 @@ impl<'a> Pairing<'a> {
 }
 
 impl Pairing<'_> {
-    /// The trace: exchanges in step order with parents (adoption included), warnings by line.
+    /// The trace: exchanges in step order with parents (before adoption, which needs the
+    /// rules: [`crate::normalize::adopt`]), warnings by line.
     pub fn finish(self, format: Format, meta: Meta) -> Trace {
         let Pairing {
             mut exchanges,
             mut events,
-            slots,
             warnings,
             ..
         } = self;
-        adopt(&mut exchanges, &events, &slots);
         // The vectors were reserved from the input's size: give back what was not used.
         exchanges.shrink_to_fit();
         events.shrink_to_fit();

@@ -2,7 +2,7 @@
 //! and shows it gone when only that rule is taken out. A new default rule without a probe fails
 //! `every_default_rule_has_a_probe`.
 
-use flowdiff::normalize::rules::Rule;
+use flowdiff::normalize::rules::{HeaderClass, Rule};
 use flowdiff::normalize::{normalize, RuleSet};
 use flowdiff::parse::parse;
 use flowdiff::Signature;
@@ -117,7 +117,7 @@ const PROBES: &[(&str, Probe)] = &[
         header_after(r, "Host", "controller.example") == "{host}"
     }),
     ("epoch-timestamps", |r| {
-        header_after(r, "X-Backend-Timestamp", "1672640969.23035") == "{epoch}"
+        header_after(r, "X-Backend-Timestamp", "1672640969") == "{epoch}"
     }),
     ("content-length", |r| {
         header_after(r, "Content-Length", "274") == "{length}"
@@ -146,6 +146,33 @@ const PROBES: &[(&str, Probe)] = &[
         .all(|h| r.header_ignored(h))
             && !r.header_ignored("Content-Type")
     }),
+    ("contract-headers", |r| {
+        [
+            "Location",
+            "content-type",
+            "X-Subject-Token",
+            "OpenStack-API-Version",
+            "X-OpenStack-Nova-API-Version",
+            "x-openstack-request-id",
+        ]
+        .iter()
+        .all(|h| r.header_class(h) == HeaderClass::Contract)
+            && r.header_class("Accept") == HeaderClass::Other
+    }),
+    ("capture-point-headers", |r| {
+        [
+            "X-Identity-Status",
+            "X-Roles",
+            "X-Project-Id",
+            "X-User-Domain-Name",
+            "X-Service-Catalog",
+            "X-Backend-Storage-Policy-Index",
+            "Vary",
+        ]
+        .iter()
+        .all(|h| r.header_class(h) == HeaderClass::CapturePoint)
+            && r.header_class("Accept") == HeaderClass::Other
+    }),
     ("password", |r| {
         let body = body_after(
             r,
@@ -169,6 +196,10 @@ const PROBES: &[(&str, Probe)] = &[
         body_after(r, json!({"os_hash_value": "a1b2c3d4e5f6"}))["os_hash_value"]
             .as_str()
             .is_some_and(|v| v.starts_with("{hash"))
+    }),
+    ("epoch-fraction", |r| {
+        header_after(r, "X-Open-Expired", "1671683363.83052") == "{epoch}"
+            && note_after(r, "took 12.5 s") == "took 12.5 s"
     }),
     ("id-key", |r| {
         body_after(r, json!({"project_id": "67b814b10c624269b605ea8c571decdc"}))["project_id"]
@@ -220,7 +251,10 @@ const PROBES: &[(&str, Probe)] = &[
         r.canonical("openstack-client") == "openstack" && r.is_client("openstack")
     }),
     ("service-keystone", |r| {
-        r.canonical("keystone-api") == "keystone" && r.mount("keystone") == Some("/identity")
+        r.canonical("keystone-api") == "keystone"
+            && r.mount("keystone") == Some("/identity")
+            && r.is_identity("keystone-api")
+            && !r.is_identity("glance-api")
     }),
     ("service-glance", |r| {
         r.canonical("glance") == "glance-api" && r.mount("glance-api") == Some("/image")

@@ -59,7 +59,7 @@ fn seed_000_mermaid_is_structure_only() {
 
 #[test]
 fn seed_001_server_create_parents_and_actors() {
-    let trace = parsed("server-create.hook.md");
+    let mut trace = parsed("server-create.hook.md");
     assert_eq!(trace.format, Format::HookMarkdown);
     assert_eq!(trace.events.len(), 110);
     assert_eq!(trace.exchanges.len(), 55);
@@ -71,8 +71,11 @@ fn seed_001_server_create_parents_and_actors() {
         .filter(|e| e.caller == "nova-compute");
     assert_eq!(compute.count(), 24);
     // Issue 2's rule (parent = innermost open exchange whose callee is the caller) gives 45 roots
-    // and 10 children; adoption (issue 6) then attaches nova-api's token validation, logged just
-    // before the neutron-server -> nova-api external-events request it serves.
+    // and 10 children; adoption (issue 6, with the rules saying what auth plumbing is) then
+    // attaches nova-api's token validation, logged just before the neutron-server -> nova-api
+    // external-events request it serves.
+    assert_eq!(roots(&trace), 45, "parsing alone adopts nothing");
+    flowdiff::normalize::adopt(&mut trace, &flowdiff::normalize::RuleSet::builtin());
     let inferred = trace
         .exchanges
         .iter()

@@ -75,7 +75,7 @@ fn discovery_and_a_repeated_token_request_is_one_info() {
         ("old.md", &fixture_text("image-save.hook.md")),
         ("new.md", &hook.text()),
         Options {
-            strict_auth: true,
+            strict_plumbing: true,
             ..Options::default()
         },
     );

@@ -70,7 +70,7 @@ fn seed_000_against_the_server_create_golden_lacks_only_the_later_calls() {
         ("golden/server-create.md", &golden),
         ("part.txt", &part),
         flowdiff::compare::Options {
-            strict_auth: true,
+            strict_plumbing: true,
             ..Default::default()
         },
     );
