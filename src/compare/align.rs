@@ -6,10 +6,11 @@
 //! the alignment: each caller's sequence is aligned on its own.
 
 pub use super::alignment::*;
+use super::content;
 use super::repeat;
 use super::segments::{self, Aligned};
 use similar::{capture_diff_slices_deadline, Algorithm, DiffTag};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
@@ -46,6 +47,9 @@ fn runs(seq: &[usize], sigs: &[u32]) -> Vec<Run> {
 struct Aligner<'a> {
     old: &'a CallTree,
     new: &'a CallTree,
+    /// How far the payloads of old exchange `o` and new exchange `n` drift apart: what pairs
+    /// calls of one signature by content.
+    drift: &'a dyn Fn(usize, usize) -> u32,
     old_children: Vec<Vec<usize>>,
     new_children: Vec<Vec<usize>>,
     separate_cache: bool,
@@ -57,14 +61,22 @@ struct Aligner<'a> {
     loose_new: Vec<usize>,
 }
 
-/// Aligns `old` with `new`. With `separate_cache`, cache-dependent calls are kept out of the
-/// sequence alignment and matched per parent in [`Alignment::cache_groups`].
-pub fn align(old: &CallTree, new: &CallTree, separate_cache: bool) -> Alignment {
+/// Aligns `old` with `new`. With `separate_cache`, plumbing (cache-dependent and internal calls)
+/// is kept out of the sequence alignment and matched per parent in [`Alignment::cache_groups`].
+/// Calls of one signature that could pair several ways pair by content: `drift(o, n)` says how
+/// far the payloads of old exchange `o` and new exchange `n` are apart.
+pub fn align(
+    old: &CallTree,
+    new: &CallTree,
+    separate_cache: bool,
+    drift: &dyn Fn(usize, usize) -> u32,
+) -> Alignment {
     let (old_children, old_roots) = old.children();
     let (new_children, new_roots) = new.children();
     let mut aligner = Aligner {
         old,
         new,
+        drift,
         old_children,
         new_children,
         separate_cache,
@@ -109,15 +121,16 @@ impl Aligner<'_> {
         }
     }
 
-    /// Pairs two runs of the same call. Equal lengths pair in order; otherwise calls with equal
-    /// content pair first (a shorter polling loop lost some repeat, not its distinct answers),
-    /// the rest in order.
-    fn pair_runs(&mut self, old_items: &[usize], new_items: &[usize], how: How) {
+    /// Pairs two runs of the same call (returned, not yet paired). Equal lengths pair in order;
+    /// otherwise calls with equal content pair first (a shorter polling loop lost some repeat,
+    /// not its distinct answers), the rest by content, and the changed count is recorded.
+    fn pair_runs(&mut self, old_items: &[usize], new_items: &[usize]) -> Vec<(usize, usize)> {
         if old_items.len() == new_items.len() {
-            for (&o, &n) in old_items.iter().zip(new_items) {
-                self.pair(o, n, how);
-            }
-            return;
+            return old_items
+                .iter()
+                .copied()
+                .zip(new_items.iter().copied())
+                .collect();
         }
         let content = |tree: &CallTree, items: &[usize]| -> Vec<u64> {
             items
@@ -144,11 +157,14 @@ impl Aligner<'_> {
                 rest_new.extend(new_range);
             }
         }
-        pairs.extend(rest_old.into_iter().zip(rest_new));
+        let mut pairs: Vec<(usize, usize)> = pairs
+            .into_iter()
+            .map(|(o, n)| (old_items[o], new_items[n]))
+            .collect();
+        let rest_old: Vec<usize> = rest_old.into_iter().map(|o| old_items[o]).collect();
+        let rest_new: Vec<usize> = rest_new.into_iter().map(|n| new_items[n]).collect();
+        pairs.extend(content::pair(&rest_old, &rest_new, self.drift));
         pairs.sort_unstable();
-        for (o, n) in pairs {
-            self.pair(old_items[o], new_items[n], how);
-        }
         self.out.repeats.push(Repeat {
             old: old_items.to_vec(),
             new: new_items.to_vec(),
@@ -156,6 +172,36 @@ impl Aligner<'_> {
             old_count: old_items.len(),
             new_count: new_items.len(),
         });
+        pairs
+    }
+
+    /// Re-pairs calls of one signature among `pairs` (made by position) by content, where a
+    /// signature has several pairs: the position of a same-signature call carries no meaning
+    /// when another one can stand in its place. Groups too large to weigh keep their pairs.
+    fn by_content(&self, pairs: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+        let mut groups: HashMap<u32, Vec<(usize, usize)>> = HashMap::new();
+        for &(o, n) in &pairs {
+            groups.entry(self.old.sigs[o]).or_default().push((o, n));
+        }
+        if groups.values().all(|group| group.len() < 2) {
+            return pairs;
+        }
+        let mut out = Vec::with_capacity(pairs.len());
+        for (o, _) in pairs {
+            let Some(group) = groups.remove(&self.old.sigs[o]) else {
+                continue;
+            };
+            if group.len() < 2 || group.len() * group.len() > content::MAX_WEIGHED {
+                out.extend(group);
+                continue;
+            }
+            let mut old: Vec<usize> = group.iter().map(|p| p.0).collect();
+            let mut new: Vec<usize> = group.iter().map(|p| p.1).collect();
+            old.sort_unstable();
+            new.sort_unstable();
+            out.extend(content::pair(&old, &new, self.drift));
+        }
+        out
     }
 
     fn align_sequence(
@@ -244,18 +290,19 @@ impl Aligner<'_> {
             left_new.extend(new_range.map(|n| new_runs[n]));
         }
         self.out.repeats.extend(repeats);
-        let first_pair = self.out.pairs.len();
+        let mut in_place = Vec::new();
         for (o, n) in old_map.iter().enumerate() {
             if let Some(n) = *n {
                 let old_items = &old_seq[old_runs[o].start..old_runs[o].start + old_runs[o].len];
                 let new_items = &new_seq[new_runs[n].start..new_runs[n].start + new_runs[n].len];
-                self.pair_runs(old_items, new_items, How::InPlace);
+                let pairs = self.pair_runs(old_items, new_items);
+                in_place.extend(pairs);
             }
         }
-        let in_place: Vec<(usize, usize)> = self.out.pairs[first_pair..]
-            .iter()
-            .map(|p| (p.old, p.new))
-            .collect();
+        for (o, n) in self.by_content(in_place.clone()) {
+            self.pair(o, n, How::InPlace);
+        }
+        // Plumbing segments follow the positional alignment: it says where calls sit.
         let old_side = Aligned::new(&old_seq, in_place.iter().map(|&(o, n)| (o, n)));
         let new_side = Aligned::new(&new_seq, in_place.iter().map(|&(o, n)| (n, o)));
         self.cache_segments(parent, (&old_side, old_cache), (&new_side, new_cache));
@@ -269,7 +316,9 @@ impl Aligner<'_> {
             match by_sig.get_mut(&o.sig).and_then(VecDeque::pop_front) {
                 Some(n) => {
                     let new_items = &new_seq[n.start..n.start + n.len];
-                    self.pair_runs(old_items, new_items, How::Reordered);
+                    for (o, n) in self.pair_runs(old_items, new_items) {
+                        self.pair(o, n, How::Reordered);
+                    }
                 }
                 None => self.loose_old.extend_from_slice(old_items),
             }
@@ -303,7 +352,7 @@ impl Aligner<'_> {
         }
     }
 
-    /// Matches cache-dependent calls of one parent by signature, in order.
+    /// Matches plumbing calls of one parent by signature, then by content.
     fn cache_group(
         &mut self,
         parent: Option<(usize, usize)>,
@@ -311,17 +360,8 @@ impl Aligner<'_> {
         old: Vec<usize>,
         new: Vec<usize>,
     ) {
-        let mut by_sig: HashMap<u32, VecDeque<usize>> = HashMap::new();
-        for &n in &new {
-            by_sig.entry(self.new.sigs[n]).or_default().push_back(n);
-        }
-        for &o in &old {
-            if let Some(n) = by_sig
-                .get_mut(&self.old.sigs[o])
-                .and_then(VecDeque::pop_front)
-            {
-                self.pair(o, n, How::CacheDependent);
-            }
+        for (o, n) in self.same_signature_pairs(&old, &new) {
+            self.pair(o, n, How::CacheDependent);
         }
         self.out.cache_groups.push(CacheGroup {
             parent,
@@ -335,27 +375,48 @@ impl Aligner<'_> {
     fn match_across_parents(&mut self) -> bool {
         let loose_old = std::mem::take(&mut self.loose_old);
         let loose_new = std::mem::take(&mut self.loose_new);
-        let mut by_sig: HashMap<u32, VecDeque<usize>> = HashMap::new();
-        for n in loose_new {
-            by_sig.entry(self.new.sigs[n]).or_default().push_back(n);
+        let pairs = self.same_signature_pairs(&loose_old, &loose_new);
+        let (mut paired_old, mut paired_new) = (HashSet::new(), HashSet::new());
+        for &(o, n) in &pairs {
+            paired_old.insert(o);
+            paired_new.insert(n);
+            self.pair(o, n, How::Moved);
         }
-        let mut any = false;
-        for o in loose_old {
-            match by_sig
-                .get_mut(&self.old.sigs[o])
-                .and_then(VecDeque::pop_front)
-            {
-                Some(n) => {
-                    self.pair(o, n, How::Moved);
-                    any = true;
-                }
-                None => self.out.missing.push(o),
-            }
-        }
-        let mut left: Vec<usize> = by_sig.into_values().flatten().collect();
+        let missing = loose_old.into_iter().filter(|o| !paired_old.contains(o));
+        self.out.missing.extend(missing);
+        let mut left: Vec<usize> = loose_new
+            .into_iter()
+            .filter(|n| !paired_new.contains(n))
+            .collect();
         left.sort_unstable();
         self.out.extra.extend(left);
-        any
+        !pairs.is_empty()
+    }
+
+    /// Pairs calls of `old` with calls of `new` of the same signature, by content within each
+    /// signature; signatures in order of first appearance in `old`, pairs in that order.
+    fn same_signature_pairs(&self, old: &[usize], new: &[usize]) -> Vec<(usize, usize)> {
+        let mut news: HashMap<u32, Vec<usize>> = HashMap::new();
+        for &n in new {
+            news.entry(self.new.sigs[n]).or_default().push(n);
+        }
+        let mut olds: Vec<(u32, Vec<usize>)> = Vec::new();
+        let mut slot: HashMap<u32, usize> = HashMap::new();
+        for &o in old {
+            let sig = self.old.sigs[o];
+            let k = *slot.entry(sig).or_insert_with(|| {
+                olds.push((sig, Vec::new()));
+                olds.len() - 1
+            });
+            olds[k].1.push(o);
+        }
+        let mut pairs = Vec::new();
+        for (sig, old_calls) in olds {
+            if let Some(new_calls) = news.get(&sig) {
+                pairs.extend(content::pair(&old_calls, new_calls, self.drift));
+            }
+        }
+        pairs
     }
 
     fn finish(mut self) -> Alignment {

@@ -6,6 +6,7 @@
 
 pub mod align;
 mod alignment;
+mod content;
 mod explain;
 mod flow;
 pub mod headers;
@@ -209,7 +210,8 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
     let new_sigs = normalize::signatures(new, rules);
     let old_tree = interner.tree(old, &old_sigs, rules);
     let new_tree = interner.tree(new, &new_sigs, rules);
-    let alignment = align::align(&old_tree, &new_tree, !options.strict_plumbing);
+    let drift = |o: usize, n: usize| payload::drift(&old.exchanges[o], &new.exchanges[n], rules);
+    let alignment = align::align(&old_tree, &new_tree, !options.strict_plumbing, &drift);
     let sides = flow::Sides {
         old,
         new,

@@ -5,6 +5,7 @@ use super::headers::{compare_headers, compare_query, Change, Difference};
 use super::schema::{self, DriftKind};
 use super::{default_severity, Finding, Kind, Part};
 use crate::normalize::rules::HeaderClass;
+use crate::normalize::RuleSet;
 use crate::severity::Severity;
 use crate::trace::{Body, Completeness, Exchange};
 use serde_json::Value;
@@ -65,6 +66,30 @@ pub(super) fn compare_pair(s: &Sides, o: usize, n: usize, payloads: bool) -> Vec
         );
     }
     out
+}
+
+/// How far the payloads of two exchanges of one signature are apart: the drift `compare_pair`
+/// would report between them (status, query, request and response bodies; shape and
+/// non-volatile values), counted. What pairs same-signature calls by content.
+pub(super) fn drift(old: &Exchange, new: &Exchange, rules: &RuleSet) -> u32 {
+    let bodies = |a: &Body, b: &Body| -> usize {
+        match (a, b) {
+            (Body::Json(a), Body::Json(b)) => {
+                schema::compare(a, b, &|p| rules.array_ordered(p)).len()
+            }
+            (Body::Unknown, _) | (_, Body::Unknown) => 0,
+            (a, b) => usize::from(a.kind() != b.kind()),
+        }
+    };
+    let query = match (&old.query, &new.query) {
+        (Some(a), Some(b)) => compare_query(a, b).len(),
+        _ => 0,
+    };
+    let total = usize::from(old.status != new.status)
+        + query
+        + bodies(&old.request.body, &new.request.body)
+        + bodies(&old.response.body, &new.response.body);
+    u32::try_from(total).unwrap_or(u32::MAX)
 }
 
 fn has_request(e: &Exchange) -> bool {
