@@ -293,18 +293,27 @@ pub(crate) fn split_target(target: &str, url_query_known: bool) -> (&str, Option
     (path, query)
 }
 
-/// Parses a party line `` `caller` --> `callee` `` or `` `caller` <-- `callee` ``.
+/// Parses a party line `caller --> callee` (request) or `caller <-- callee` (response), each
+/// name in backticks (`` `openstack` --> `keystone` ``, what the hook writes) or bare
+/// (`openstack --> keystone`).
 pub(crate) fn party_line(text: &str) -> Option<(&str, &str)> {
-    let rest = text.trim().strip_prefix('`')?;
-    let close = rest.find('`')?;
-    let caller = &rest[..close];
-    let rest = rest[close + 1..].trim_start();
-    let rest = rest
-        .strip_prefix("-->")
-        .or_else(|| rest.strip_prefix("<--"))?
-        .trim_start();
-    let callee = rest.strip_prefix('`')?.strip_suffix('`')?;
-    (!caller.is_empty() && !callee.is_empty() && !callee.contains('`')).then_some((caller, callee))
+    let text = text.trim();
+    let (caller, callee) = text.split_once("-->").or_else(|| text.split_once("<--"))?;
+    Some((party_name(caller)?, party_name(callee)?))
+}
+
+/// One side of a party line: `` `any name` `` or a bare name (no spaces, backticks, `<`, `>`
+/// or `:`, so that Mermaid arrows and prose are not taken for party lines).
+fn party_name(side: &str) -> Option<&str> {
+    let side = side.trim();
+    let name = match side.strip_prefix('`') {
+        Some(rest) => rest.strip_suffix('`').filter(|n| !n.contains('`'))?,
+        None => side
+            .bytes()
+            .all(|b| !b.is_ascii_whitespace() && !matches!(b, b'`' | b'<' | b'>' | b':'))
+            .then_some(side)?,
+    };
+    (!name.is_empty()).then_some(name)
 }
 
 /// A line shortened for an error message.
@@ -380,6 +389,18 @@ mod tests {
             Some(("openstack", "keystone"))
         );
         assert_eq!(party_line("`a` and `b`"), None);
+        assert_eq!(
+            party_line("openstack --> glance-api"),
+            Some(("openstack", "glance-api"))
+        );
+        assert_eq!(
+            party_line("  nova-api <-- keystone"),
+            Some(("nova-api", "keystone"))
+        );
+        assert_eq!(party_line("osc-->>keystone: GET /identity"), None);
+        assert_eq!(party_line("the client --> keystone"), None);
+        assert_eq!(party_line("--> keystone"), None);
+        assert_eq!(party_line("`a` <--> `b`"), None);
     }
 
     #[test]

@@ -73,3 +73,13 @@ fn a_response_without_a_path_takes_the_path_of_the_request_it_closes() {
     assert_eq!(lone.warnings.len(), 1);
     assert_eq!(lone.warnings[0].line, 3);
 }
+
+#[test]
+fn party_lines_without_backticks() {
+    let seed = parsed("image-save.hook.md");
+    let variant = parsed("image-save.hook-bare-parties.md");
+    assert_eq!(variant.format, Format::HookMarkdown);
+    assert_eq!(variant.exchanges, seed.exchanges);
+    assert_eq!(variant.events, seed.events);
+    assert_eq!(variant.warnings, seed.warnings);
+}
