@@ -172,17 +172,25 @@ fn is_target(token: &str) -> bool {
         || token.starts_with("https://")
 }
 
-/// Strips an optional `(N) ` step prefix.
-pub(crate) fn strip_number(text: &str) -> &str {
+/// Splits an optional `(N) ` step prefix off: the step number (saturated when it does not fit)
+/// and the rest.
+pub(crate) fn split_number(text: &str) -> (Option<usize>, &str) {
     let trimmed = text.trim_start();
     if let Some(rest) = trimmed.strip_prefix('(') {
         if let Some(close) = rest.find(')') {
-            if close > 0 && rest[..close].bytes().all(|b| b.is_ascii_digit()) {
-                return rest[close + 1..].trim_start();
+            let digits = &rest[..close];
+            if close > 0 && digits.bytes().all(|b| b.is_ascii_digit()) {
+                let number = digits.parse().unwrap_or(usize::MAX);
+                return (Some(number), rest[close + 1..].trim_start());
             }
         }
     }
-    trimmed
+    (None, trimmed)
+}
+
+/// Strips an optional `(N) ` step prefix.
+pub(crate) fn strip_number(text: &str) -> &str {
+    split_number(text).1
 }
 
 /// Longest prefix (`Response:`, `HTTP reply:`) a response message may carry before its status.
@@ -436,5 +444,16 @@ mod tests {
         // The raw log's records keep their strict shape.
         assert_eq!(parse_call("Response: 200 OK GET http://h/x", true), None);
         assert_eq!(parse_call("200 OK GET", true), None);
+    }
+
+    #[test]
+    fn step_numbers() {
+        assert_eq!(split_number("(7) POST /x"), (Some(7), "POST /x"));
+        assert_eq!(split_number("POST /x"), (None, "POST /x"));
+        assert_eq!(split_number("() POST /x"), (None, "() POST /x"));
+        assert_eq!(
+            split_number("(99999999999999999999999) GET /").0,
+            Some(usize::MAX)
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! read as the same exchanges as the seed.
 
 use super::parsed;
-use crate::common::structure;
+use crate::common::{flowdiff, scratch_dir, stderr, structure};
 use flowdiff::parse::parse;
 use flowdiff::trace::{Completeness, Format};
 
@@ -82,4 +82,82 @@ fn party_lines_without_backticks() {
     assert_eq!(variant.exchanges, seed.exchanges);
     assert_eq!(variant.events, seed.events);
     assert_eq!(variant.warnings, seed.warnings);
+}
+
+#[test]
+fn doc_page_starting_at_section_7_takes_arrow_n_for_section_n() {
+    let full = parsed("image-create.doc.md");
+    let cut = parsed("image-create.doc-from-section-7.md");
+    assert_eq!(cut.format, Format::DocPage);
+    assert_eq!(cut.name, full.name);
+    assert!(cut.warnings.is_empty(), "{:?}", cut.warnings);
+    // Sections (1)-(6) are the first three exchanges of the full page.
+    assert_eq!(cut.exchanges.len(), full.exchanges.len() - 3);
+    assert_eq!(structure(&cut), structure(&full)[3..]);
+    for (a, b) in cut.exchanges.iter().zip(&full.exchanges[3..]) {
+        assert_eq!(a.completeness, Completeness::Complete);
+        assert_eq!(
+            (&a.request.headers, &a.response.headers),
+            (&b.request.headers, &b.response.headers)
+        );
+        assert_eq!(
+            (&a.request.body, &a.response.body),
+            (&b.request.body, &b.response.body)
+        );
+    }
+}
+
+/// The section-7 page with its last heading renumbered `(N)`, and that heading's line.
+fn renumbered_last_section(n: &str) -> (String, usize) {
+    let text = crate::common::fixture_text("image-create.doc-from-section-7.md");
+    let text = text.replace(
+        "### (50) 204 No Content",
+        &format!("### ({n}) 204 No Content"),
+    );
+    let line = 1 + text
+        .lines()
+        .position(|l| l.starts_with(&format!("### ({n}) ")))
+        .expect("renumbered heading");
+    (text, line)
+}
+
+#[test]
+fn a_section_the_diagram_cannot_place_is_an_error_naming_its_line() {
+    let (text, line) = renumbered_last_section("51");
+    let e = parse(&text).expect_err("section (51) of a 50-arrow diagram");
+    assert_eq!(e.line, line);
+    assert!(e.message.contains("section (51)"), "{}", e.message);
+    assert!(e.message.contains("only 50 arrows"), "{}", e.message);
+    let (text, line) = renumbered_last_section("0");
+    let e = parse(&text).expect_err("section (0)");
+    assert_eq!(e.line, line);
+    assert!(e.message.contains("from (1)"), "{}", e.message);
+    // Without the diagram, a numbered section has nothing to take its parties from.
+    let start = text.find("``` mermaid").expect("diagram");
+    let end = start + text[start..].find("\n```\n").expect("diagram end") + 5;
+    let no_diagram = format!("{}{}", &text[..start], &text[end..]);
+    let e = parse(&no_diagram).expect_err("no diagram");
+    assert!(
+        e.message.contains("section without parties"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn cli_reports_an_unplaceable_section_with_file_and_line() {
+    let dir = scratch_dir("unplaceable-section");
+    let (text, line) = renumbered_last_section("51");
+    let path = dir.join("image-create.section-51.doc.md");
+    std::fs::write(&path, text).expect("write");
+    let out = flowdiff(&["show", path.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "image-create.section-51.doc.md:{line}: section (51)"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
 }
