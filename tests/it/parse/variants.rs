@@ -4,7 +4,7 @@
 //! read as the same exchanges as the seed.
 
 use super::parsed;
-use crate::common::{flowdiff, scratch_dir, stderr, structure};
+use crate::common::{fixture, flowdiff, scratch_dir, stderr, stdout, structure};
 use flowdiff::parse::parse;
 use flowdiff::trace::{Completeness, Format};
 
@@ -160,4 +160,49 @@ fn cli_reports_an_unplaceable_section_with_file_and_line() {
         "{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn author_placeholders_in_paths_stay_placeholders() {
+    let seed = fixture("image-create.diagram-placeholders.mermaid.md");
+    let trace = parsed("image-create.diagram-placeholders.mermaid.md");
+    let paths: Vec<&str> = trace.exchanges.iter().map(|e| e.path.as_str()).collect();
+    assert!(paths.contains(&"/identity/v3/endpoints/{image_endpoint_id}"));
+    assert!(paths.contains(&"/v1/AUTH_{service_id}/glance/{image_id}"));
+    // The same page with the other names authors use.
+    let dir = scratch_dir("author-placeholders");
+    let renamed = dir.join("image-create.renamed-placeholders.mermaid.md");
+    let text = std::fs::read_to_string(&seed).expect("fixture");
+    let text = text
+        .replace("AUTH_{service_id}", "AUTH_{account}")
+        .replace("{image_id}", "{image_uuid}");
+    std::fs::write(&renamed, text).expect("write");
+    for (file, image, account) in [
+        (seed.as_path(), "{image_id}", "AUTH_{service_id}"),
+        (renamed.as_path(), "{image_uuid}", "AUTH_{account}"),
+    ] {
+        let file = file.to_str().expect("utf-8 path");
+        for args in [vec!["normalize", file], vec!["show", file, "--normalized"]] {
+            let out = flowdiff(&args);
+            assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+            let text = stdout(&out);
+            for expected in [
+                format!("PUT /image/v2/images/{image}/file"),
+                format!("HEAD /v1/{account}/glance"),
+                format!("PUT /v1/{account}/glance/{image}"),
+                "GET /identity/v3/endpoints/{image_endpoint_id}".to_string(),
+            ] {
+                assert!(
+                    text.contains(&expected),
+                    "{args:?} lost `{expected}`:\n{text}"
+                );
+            }
+            for mangled in ["{uuid", "{hex", "{project_id}", "{{", "}}"] {
+                assert!(
+                    !text.contains(mangled),
+                    "{args:?} wrote `{mangled}`:\n{text}"
+                );
+            }
+        }
+    }
 }
