@@ -155,7 +155,8 @@ pub struct Exchange {
     pub callee: String,
     /// HTTP method, upper case; empty when only the response was seen and it did not say.
     pub method: String,
-    /// URL path without query (`/` for the hook's `None`).
+    /// URL path without query (`/` for the hook's `None`); empty when only a response was seen
+    /// and it did not name the path.
     pub path: String,
     /// Query string without `?`: `None` when the format does not record it (unknown),
     /// `Some("")` when the request had none.

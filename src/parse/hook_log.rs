@@ -87,14 +87,11 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
         }
         let content = text[start..end].trim_end();
         let body = body_from_text(content, 0, first_line, &mut meta.warnings);
-        let target = match head.call {
-            Call::Request { target, .. } | Call::Response { target, .. } => target,
-        };
         pairing.push(RawEvent::new(
             line.no,
             head.call,
             (head.caller, head.callee),
-            Some(target),
+            head.call.target(),
             {
                 headers.shrink_to_fit();
                 headers

@@ -2,8 +2,8 @@
 //! PATH` sections with party lines (or diagram parties) and `=== "Header"` / `=== "Body"` tabs.
 
 use super::blocks::{body_from_text, fence_title, header_lines, is_closing_fence, title_url};
-use super::doc_page;
-use super::lines::{clip, parse_call, Call, Cursor, Line, CALL_SHAPES};
+use super::doc_page::{self, Place};
+use super::lines::{clip, parse_call, split_number, Call, Cursor, Line, CALL_SHAPES};
 use super::mermaid::{self, Arrow, Diagram};
 use super::pairing::{Meta, Pairing, RawEvent};
 use crate::error::InputError;
@@ -12,6 +12,8 @@ use crate::trace::{Body, Format, Headers, Trace, Warning};
 /// A section as read, before its parties are resolved against the diagram.
 struct Section<'a> {
     line: usize,
+    /// Which diagram arrow the section takes when it names no parties.
+    place: Place,
     call: Call<'a>,
     url: Option<&'a str>,
     party_line: Option<(&'a str, &'a str)>,
@@ -37,13 +39,20 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
     let mut pairing = Pairing::with_capacity(text.len() / 512);
     let mut deferred: Vec<Section<'_>> = Vec::new();
     let mut count = 0;
+    // The highest diagram arrow any section takes, to choose the diagram.
+    let mut reach = 0;
     let mut tabs = TabCheck::default();
     let mut cursor = Cursor::new(text);
     while let Some(line) = cursor.next() {
         if let Some(heading) = line.text.strip_prefix("### ") {
-            let s = section(&mut cursor, line, heading, &mut meta.warnings)?;
+            let place = Place {
+                number: split_number(heading).0,
+                ordinal: count,
+            };
+            let s = section(&mut cursor, line, heading, place, &mut meta.warnings)?;
             tabs.see(&s);
             count += 1;
+            reach = reach.max(place.arrow());
             match s.party_line {
                 Some(parties) if deferred.is_empty() => pairing.push(event(s, parties)),
                 _ => deferred.push(s),
@@ -65,10 +74,9 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
         ));
     }
     tabs.check()?;
-    let diagram = doc_page::pick_diagram(&diagrams, count);
-    let first_deferred = count - deferred.len();
+    let diagram = doc_page::pick_diagram(&diagrams, reach);
     let mut from_page = false;
-    for (i, s) in deferred.into_iter().enumerate() {
+    for s in deferred {
         let is_request = matches!(s.call, Call::Request { .. });
         let parties = match (s.party_line, s.arrow) {
             (Some(parties), _) => parties,
@@ -78,7 +86,7 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
             }
             (None, None) => {
                 from_page = true;
-                let arrow = doc_page::diagram_arrow(diagram, first_deferred + i, s.line)?;
+                let arrow = doc_page::diagram_arrow(diagram, s.place, s.line)?;
                 oriented(diagram, arrow, is_request, &mut meta.warnings)
             }
         };
@@ -164,6 +172,7 @@ fn section<'a>(
     cursor: &mut Cursor<'a>,
     heading_line: Line<'a>,
     heading: &'a str,
+    place: Place,
     warnings: &mut Vec<Warning>,
 ) -> Result<Section<'a>, InputError> {
     let call = parse_call(heading, false).ok_or_else(|| {
@@ -178,6 +187,7 @@ fn section<'a>(
     })?;
     let mut s = Section {
         line: heading_line.no,
+        place,
         call,
         url: None,
         party_line: None,

@@ -117,7 +117,7 @@ pub(crate) enum Call<'a> {
         /// Path or URL as written.
         target: &'a str,
     },
-    /// `STATUS REASON [METHOD] TARGET`.
+    /// `[PREFIX:] STATUS REASON [METHOD] [TARGET]`.
     Response {
         /// Status code.
         status: u16,
@@ -125,14 +125,25 @@ pub(crate) enum Call<'a> {
         reason: &'a str,
         /// The method, when the format repeats it (raw hook log).
         method: Option<&'a str>,
-        /// Path or URL as written.
-        target: &'a str,
+        /// Path or URL as written; `None` when the message leaves it out (the path is then that
+        /// of the request the response closes).
+        target: Option<&'a str>,
     },
+}
+
+impl<'a> Call<'a> {
+    /// The path or URL as written, when the call names one.
+    pub fn target(&self) -> Option<&'a str> {
+        match *self {
+            Call::Request { target, .. } => Some(target),
+            Call::Response { target, .. } => target,
+        }
+    }
 }
 
 /// What a section heading / arrow text may look like, for error messages.
 pub(crate) const CALL_SHAPES: &str =
-    "`METHOD PATH` (e.g. `GET /v2/images`) or `STATUS REASON PATH` (e.g. `200 OK /v2/images`)";
+    "`METHOD PATH` (e.g. `GET /v2/images`) or `STATUS REASON PATH` (e.g. `200 OK /v2/images`; a response may leave out the path and start with a word like `Response:`, e.g. `Response: 201 Created`)";
 
 /// True for an HTTP method token: upper-case ASCII letters (GET, PATCH, COPY, ...).
 pub(crate) fn is_method(token: &str) -> bool {
@@ -161,56 +172,100 @@ fn is_target(token: &str) -> bool {
         || token.starts_with("https://")
 }
 
-/// Strips an optional `(N) ` step prefix.
-pub(crate) fn strip_number(text: &str) -> &str {
+/// Splits an optional `(N) ` step prefix off: the step number (saturated when it does not fit)
+/// and the rest.
+pub(crate) fn split_number(text: &str) -> (Option<usize>, &str) {
     let trimmed = text.trim_start();
     if let Some(rest) = trimmed.strip_prefix('(') {
         if let Some(close) = rest.find(')') {
-            if close > 0 && rest[..close].bytes().all(|b| b.is_ascii_digit()) {
-                return rest[close + 1..].trim_start();
+            let digits = &rest[..close];
+            if close > 0 && digits.bytes().all(|b| b.is_ascii_digit()) {
+                let number = digits.parse().unwrap_or(usize::MAX);
+                return (Some(number), rest[close + 1..].trim_start());
             }
         }
     }
-    trimmed
+    (None, trimmed)
 }
 
-/// Parses `[(N)] METHOD PATH` or `[(N)] STATUS REASON [METHOD] PATH`; `None` for any other shape.
-/// With `method_in_response`, the token before the target of a response is its method.
+/// Strips an optional `(N) ` step prefix.
+pub(crate) fn strip_number(text: &str) -> &str {
+    split_number(text).1
+}
+
+/// Longest prefix (`Response:`, `HTTP reply:`) a response message may carry before its status.
+const MAX_PREFIX_WORDS: usize = 3;
+
+/// Strips a short label ending in `:` (`Response: `, `Reply: `) from a response message that
+/// does not start with its status; `None` when `text` has no such label.
+fn strip_label(text: &str) -> Option<&str> {
+    let (label, rest) = text.split_once(':')?;
+    let words = label.split_whitespace().count();
+    let fits = (1..=MAX_PREFIX_WORDS).contains(&words)
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'-' | b'_'));
+    fits.then(|| rest.trim_start())
+}
+
+/// True for a reason phrase standing alone (no path after it): words of letters, `-` and `'`
+/// (`MULTIPLE CHOICES`, `Non-Authoritative Information`), so that a malformed path is not
+/// swallowed into the reason.
+fn is_bare_reason(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii_alphabetic() || b == b' ' || b == b'-' || b == b'\'')
+}
+
+/// `STATUS[ REASON]` at the start of `head`, the status being its first token.
+fn status_and_reason(head: &str) -> Option<(u16, &str)> {
+    let (status, reason) = match head.find(' ') {
+        Some(i) => (&head[..i], head[i + 1..].trim_start()),
+        None => (head, ""),
+    };
+    Some((status_code(status)?, reason))
+}
+
+/// Parses `[(N)] METHOD PATH` or `[(N)] [LABEL:] STATUS REASON [PATH]`; `None` for any other
+/// shape. With `method_in_response` (the raw hook log's records) a response is exactly
+/// `STATUS REASON METHOD PATH`: no label, the token before the target is its method.
 pub(crate) fn parse_call(text: &str, method_in_response: bool) -> Option<Call<'_>> {
     let text = strip_number(text).trim_end();
     let (head, target) = match text.rfind(' ') {
-        Some(i) => (text[..i].trim_end(), &text[i + 1..]),
-        None => return None,
+        Some(i) if is_target(&text[i + 1..]) => (text[..i].trim_end(), Some(&text[i + 1..])),
+        _ => (text, None),
     };
-    if !is_target(target) {
-        return None;
-    }
-    if is_method(head) {
+    if let Some(target) = target.filter(|_| is_method(head)) {
         return Some(Call::Request {
             method: head,
             target,
         });
     }
-    let (status, reason) = match head.find(' ') {
-        Some(i) => (&head[..i], head[i + 1..].trim_start()),
-        None => (head, ""),
-    };
-    let status = status_code(status)?;
-    let (reason, method) = if method_in_response {
-        match reason.rfind(' ') {
+    if method_in_response {
+        let target = Some(target?);
+        let (status, reason) = status_and_reason(head)?;
+        let (reason, method) = match reason.rfind(' ') {
             Some(i) if is_method(&reason[i + 1..]) => {
                 (reason[..i].trim_end(), Some(&reason[i + 1..]))
             }
             _ if is_method(reason) => ("", Some(reason)),
             _ => return None,
-        }
-    } else {
-        (reason, None)
-    };
+        };
+        return Some(Call::Response {
+            status,
+            reason,
+            method,
+            target,
+        });
+    }
+    let (status, reason) =
+        status_and_reason(head).or_else(|| strip_label(head).and_then(status_and_reason))?;
+    if target.is_none() && !is_bare_reason(reason) {
+        return None;
+    }
     Some(Call::Response {
         status,
         reason,
-        method,
+        method: None,
         target,
     })
 }
@@ -246,18 +301,27 @@ pub(crate) fn split_target(target: &str, url_query_known: bool) -> (&str, Option
     (path, query)
 }
 
-/// Parses a party line `` `caller` --> `callee` `` or `` `caller` <-- `callee` ``.
+/// Parses a party line `caller --> callee` (request) or `caller <-- callee` (response), each
+/// name in backticks (`` `openstack` --> `keystone` ``, what the hook writes) or bare
+/// (`openstack --> keystone`).
 pub(crate) fn party_line(text: &str) -> Option<(&str, &str)> {
-    let rest = text.trim().strip_prefix('`')?;
-    let close = rest.find('`')?;
-    let caller = &rest[..close];
-    let rest = rest[close + 1..].trim_start();
-    let rest = rest
-        .strip_prefix("-->")
-        .or_else(|| rest.strip_prefix("<--"))?
-        .trim_start();
-    let callee = rest.strip_prefix('`')?.strip_suffix('`')?;
-    (!caller.is_empty() && !callee.is_empty() && !callee.contains('`')).then_some((caller, callee))
+    let text = text.trim();
+    let (caller, callee) = text.split_once("-->").or_else(|| text.split_once("<--"))?;
+    Some((party_name(caller)?, party_name(callee)?))
+}
+
+/// One side of a party line: `` `any name` `` or a bare name (no spaces, backticks, `<`, `>`
+/// or `:`, so that Mermaid arrows and prose are not taken for party lines).
+fn party_name(side: &str) -> Option<&str> {
+    let side = side.trim();
+    let name = match side.strip_prefix('`') {
+        Some(rest) => rest.strip_suffix('`').filter(|n| !n.contains('`'))?,
+        None => side
+            .bytes()
+            .all(|b| !b.is_ascii_whitespace() && !matches!(b, b'`' | b'<' | b'>' | b':'))
+            .then_some(side)?,
+    };
+    (!name.is_empty()).then_some(name)
 }
 
 /// A line shortened for an error message.
@@ -288,7 +352,7 @@ mod tests {
                 status: 300,
                 reason: "MULTIPLE CHOICES",
                 method: None,
-                target: "None"
+                target: Some("None")
             })
         );
         assert_eq!(
@@ -297,7 +361,7 @@ mod tests {
                 status: 201,
                 reason: "Created",
                 method: Some("POST"),
-                target: "http://h/x"
+                target: Some("http://h/x")
             })
         );
         assert_eq!(
@@ -333,5 +397,63 @@ mod tests {
             Some(("openstack", "keystone"))
         );
         assert_eq!(party_line("`a` and `b`"), None);
+        assert_eq!(
+            party_line("openstack --> glance-api"),
+            Some(("openstack", "glance-api"))
+        );
+        assert_eq!(
+            party_line("  nova-api <-- keystone"),
+            Some(("nova-api", "keystone"))
+        );
+        assert_eq!(party_line("osc-->>keystone: GET /identity"), None);
+        assert_eq!(party_line("the client --> keystone"), None);
+        assert_eq!(party_line("--> keystone"), None);
+        assert_eq!(party_line("`a` <--> `b`"), None);
+    }
+
+    #[test]
+    fn responses_may_carry_a_label_and_leave_out_the_path() {
+        let response = |status, reason, target| Call::Response {
+            status,
+            reason,
+            method: None,
+            target,
+        };
+        assert_eq!(
+            parse_call("Response: 300 MULTIPLE CHOICES", false),
+            Some(response(300, "MULTIPLE CHOICES", None))
+        );
+        assert_eq!(
+            parse_call("201 Created", false),
+            Some(response(201, "Created", None))
+        );
+        assert_eq!(
+            parse_call("(8) HTTP reply: 204 No Content /v2/x", false),
+            Some(response(204, "No Content", Some("/v2/x")))
+        );
+        assert_eq!(parse_call("204", false), Some(response(204, "", None)));
+        assert_eq!(
+            parse_call("200 OK: cached /x", false),
+            Some(response(200, "OK: cached", Some("/x"))),
+            "a reason with a colon is not a label"
+        );
+        // A path that is not a path is not swallowed into the reason.
+        assert_eq!(parse_call("200 OK v2/images", false), None);
+        assert_eq!(parse_call("Note: see below", false), None);
+        assert_eq!(parse_call("One two three four: 200 OK", false), None);
+        // The raw log's records keep their strict shape.
+        assert_eq!(parse_call("Response: 200 OK GET http://h/x", true), None);
+        assert_eq!(parse_call("200 OK GET", true), None);
+    }
+
+    #[test]
+    fn step_numbers() {
+        assert_eq!(split_number("(7) POST /x"), (Some(7), "POST /x"));
+        assert_eq!(split_number("POST /x"), (None, "POST /x"));
+        assert_eq!(split_number("() POST /x"), (None, "() POST /x"));
+        assert_eq!(
+            split_number("(99999999999999999999999) GET /").0,
+            Some(usize::MAX)
+        );
     }
 }

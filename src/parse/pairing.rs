@@ -50,7 +50,7 @@ pub(crate) struct RawEvent<'a> {
     pub callee: &'a str,
     /// Method; empty on a response that does not repeat it.
     pub method: &'a str,
-    /// URL path (`/` for the hook's `None`).
+    /// URL path (`/` for the hook's `None`); empty on a response that does not name it.
     pub path: &'a str,
     /// Query string, `None` when the format did not record it.
     pub query: Option<&'a str>,
@@ -67,7 +67,8 @@ pub(crate) struct RawEvent<'a> {
 impl<'a> RawEvent<'a> {
     /// The event a call line stands for. `url`, when the format gives the request's full URL,
     /// supplies path and query (a URL without `?` has an empty query); otherwise the call's
-    /// target does, and a missing query is unknown.
+    /// target does, and a missing query is unknown. A response without either leaves the path
+    /// empty: the exchange keeps its request's.
     pub fn new(
         line: usize,
         call: Call<'a>,
@@ -77,7 +78,9 @@ impl<'a> RawEvent<'a> {
         body: Body,
     ) -> Self {
         let (kind, method, status, reason, target) = match call {
-            Call::Request { method, target } => (EventKind::Request, method, None, "", target),
+            Call::Request { method, target } => {
+                (EventKind::Request, method, None, "", Some(target))
+            }
             Call::Response {
                 status,
                 reason,
@@ -91,12 +94,14 @@ impl<'a> RawEvent<'a> {
                 target,
             ),
         };
-        let (path, query) = match url {
-            Some(url) => {
+        let (path, query) = match (url, target) {
+            (Some(url), _) => {
                 let (path, query) = split_target(url, true);
                 (path, query.or(Some("")))
             }
-            None => split_target(target, false),
+            (None, Some(target)) => split_target(target, false),
+            // A response that does not name its path takes its request's when it closes one.
+            (None, None) => ("", None),
         };
         RawEvent {
             kind,

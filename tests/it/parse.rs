@@ -5,7 +5,7 @@ use crate::common::{fixture_text, structure};
 use flowdiff::parse::parse;
 use flowdiff::trace::{Body, Completeness, Exchange, Format, Trace};
 
-fn parsed(name: &str) -> Trace {
+pub(crate) fn parsed(name: &str) -> Trace {
     parse(&fixture_text(name)).unwrap_or_else(|e| panic!("{name}:{}: {}", e.line, e.message))
 }
 
@@ -309,6 +309,7 @@ fn crlf_bom_trailing_spaces_and_no_final_newline_change_nothing() {
 
 mod bad_input;
 mod pairing;
+mod variants;
 
 /// What `flowdiff normalize` writes: a title, a variables note, a diagram, then hook Markdown
 /// sections with party lines. Party lines win over the diagram.
