@@ -11,6 +11,7 @@ mod explain;
 mod flow;
 pub mod headers;
 mod payload;
+mod relations;
 mod repeat;
 pub mod schema;
 mod segments;
@@ -57,6 +58,8 @@ pub enum Kind {
     TypeChanged,
     /// A non-volatile scalar value that differs.
     ValueChanged,
+    /// Steps that shared one value no longer do, or the reverse (placeholder relations).
+    RelationChanged,
 }
 
 impl Kind {
@@ -77,6 +80,7 @@ impl Kind {
             Kind::FieldRemoved => "field_removed",
             Kind::TypeChanged => "type_changed",
             Kind::ValueChanged => "value_changed",
+            Kind::RelationChanged => "relation_changed",
         }
     }
 }
@@ -228,6 +232,9 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
             .findings
             .extend(payload::compare_pair(&sides, pair.old, pair.new, payloads));
     }
+    comparison
+        .findings
+        .extend(relations::compare(&sides, &alignment.pairs));
     view::finish(&sides, &mut comparison);
     if let Some(step) = options.explain {
         comparison.explanation = Some(explain::explain(&sides, &alignment, &comparison, step));
@@ -258,7 +265,7 @@ pub fn without_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
 pub(crate) fn default_severity(kind: Kind) -> Severity {
     match kind {
         Kind::MissingCall | Kind::FieldRemoved | Kind::TypeChanged => Severity::Breaking,
-        Kind::ExtraCall | Kind::ReorderedCall => Severity::Warning,
+        Kind::ExtraCall | Kind::ReorderedCall | Kind::RelationChanged => Severity::Warning,
         _ => Severity::Info,
     }
 }

@@ -33,6 +33,8 @@ pub enum ChangeKind {
     Query,
     /// Values that are not volatile changed.
     Values,
+    /// Steps that shared one value no longer do, or the reverse.
+    Relations,
 }
 
 impl ChangeKind {
@@ -48,6 +50,7 @@ impl ChangeKind {
             ChangeKind::Schema => "Schema changes",
             ChangeKind::Headers => "Header changes",
             ChangeKind::Query => "Query changes",
+            ChangeKind::Relations => "Relations between steps",
             ChangeKind::Values => "Value changes",
         }
     }
@@ -64,6 +67,7 @@ impl ChangeKind {
             Kind::HeaderAdded | Kind::HeaderRemoved | Kind::HeaderChanged => ChangeKind::Headers,
             Kind::QueryChanged => ChangeKind::Query,
             Kind::ValueChanged => ChangeKind::Values,
+            Kind::RelationChanged => ChangeKind::Relations,
         }
     }
 
@@ -287,7 +291,7 @@ fn detail(f: &Finding) -> String {
             new.unwrap_or_default(),
             old.unwrap_or_default()
         ),
-        Kind::AuthPatternChanged => f.message.clone(),
+        Kind::AuthPatternChanged | Kind::RelationChanged => f.message.clone(),
         Kind::MissingCall | Kind::ExtraCall | Kind::ReorderedCall => String::new(),
     }
 }
@@ -341,7 +345,7 @@ fn sentence(kind: ChangeKind, g: &Group) -> String {
             sig.callee,
             times_instead(&details)
         ),
-        ChangeKind::AuthPattern => g.message.clone(),
+        ChangeKind::AuthPattern | ChangeKind::Relations => g.message.clone(),
         ChangeKind::Status => format!("{call} now answers {details}{times}"),
         ChangeKind::Schema | ChangeKind::Headers | ChangeKind::Query | ChangeKind::Values => {
             format!(
