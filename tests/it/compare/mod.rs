@@ -6,6 +6,7 @@ mod cli;
 pub mod edit;
 mod mutations;
 mod query;
+mod recapture;
 mod reports;
 mod seeds;
 
