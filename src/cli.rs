@@ -37,8 +37,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// Compare captures with their golden flows (a CI regression gate).
     ///
-    /// The golden is chosen by the capture's flow name (its title), else by structural
-    /// similarity; `--flow` forces it. Directories are checked recursively.
+    /// The golden is chosen by `--flow`, else the capture's flow name (its title), else its file
+    /// name up to the first dot, else the golden with the same defining calls (the client's own
+    /// calls). Directories are checked recursively.
     ///
     /// Exit status: 0 no finding at or above --fail-on, 1 findings at or above it,
     /// 2 usage or input error (including a capture no golden flow matches).

@@ -12,12 +12,14 @@ use super::check::{candidates, find, flows, Flow};
 use super::inputs::{self, Capture};
 use super::{emit, load_rules, Context, Outcome};
 use crate::cli::{BlessArgs, ReportFormat};
-use crate::compare::select::{choose, flow_key, Choice};
+use crate::compare::select::{
+    choose, defining_calls, file_stem, flow_key, no_match_reason, Choice,
+};
 use crate::compare::set::compare_with_set;
 use crate::compare::Options;
 use crate::error::{Error, Result};
 use crate::golden::{self, Golden};
-use crate::normalize::{signatures, RuleSet};
+use crate::normalize::RuleSet;
 use crate::render::hook_markdown::hook_markdown;
 use crate::report::{self, Report, Side};
 use crate::severity::Severity;
@@ -113,7 +115,8 @@ fn current(dir: &Path, rules: &RuleSet) -> Result<Current> {
 }
 
 /// The golden file stem a capture is blessed as, and the current golden it replaces or joins:
-/// `--flow`, else the capture's title, else the most similar current golden.
+/// `--flow`, else the capture's title, else the golden its file name names, else the current
+/// golden with the same defining calls (as `check` chooses).
 fn target_flow(
     args: &BlessArgs,
     current: &Current,
@@ -133,17 +136,20 @@ fn target_flow(
             None => (flow_key(name), None),
         });
     }
-    let sigs = signatures(trace, rules);
-    match choose(None, &sigs, &candidates(&current.flows)) {
-        Choice::ByName(index) | Choice::BySimilarity(index, _) => {
+    let candidates = candidates(&current.flows);
+    let defining = defining_calls(trace, rules);
+    let stem = file_stem(path);
+    match choose(None, Some(&stem), &defining, &candidates) {
+        Choice::ByTitle(index) | Choice::ByFileName(index) | Choice::ByCalls(index) => {
             let name = current.flows[index].name.clone();
             validate(&name)?;
             Ok((name, Some(index)))
         }
-        Choice::NoMatch(_) => Err(Error::Usage(format!(
-            "{}: cannot tell which flow this capture is: it has no title and no golden in {} is similar enough (name it with --flow NAME)",
+        Choice::NoMatch(closest) => Err(Error::Usage(format!(
+            "{}: cannot tell which flow this capture is: it has no title, its file name names no golden in {} and none has its defining calls ({}); name it with --flow NAME",
             path.display(),
-            args.golden.display()
+            args.golden.display(),
+            no_match_reason(closest, &candidates)
         ))),
     }
 }

@@ -5,13 +5,14 @@ use super::inputs::{self, Capture};
 use super::parse_normalized;
 use super::{load_rules, Context, Outcome};
 use crate::cli::CheckArgs;
-use crate::compare::select::{by_name, choose, Candidate, Choice};
+use crate::compare::select::{
+    by_name, choose, defining_calls, file_stem, no_match_reason, Candidate, Choice,
+};
 use crate::compare::set::{compare_with_learned, Learned};
 use crate::error::{Error, Result};
 use crate::golden::{self, Golden};
-use crate::normalize::{self, RuleSet};
+use crate::normalize::RuleSet;
 use crate::report::Side;
-
 use crate::trace::{Signature, Trace};
 use std::path::Path;
 
@@ -23,7 +24,8 @@ pub(super) struct Flow {
     pub(super) source: String,
     /// The members, reference first (one for a single golden).
     pub(super) members: Vec<Trace>,
-    sigs: Vec<Signature>,
+    /// The reference member's defining calls, to choose this golden by structure.
+    defining: Vec<Signature>,
 }
 
 /// Runs `flowdiff check`.
@@ -77,12 +79,12 @@ pub(super) fn flows(goldens: Vec<Golden>, rules: &RuleSet) -> Result<Vec<Flow>> 
                 flow.members.push(trace);
             }
             None => {
-                let sigs = normalize::signatures(&trace, rules);
+                let defining = defining_calls(&trace, rules);
                 flows.push(Flow {
                     name: g.name,
                     source: g.source,
                     members: vec![trace],
-                    sigs,
+                    defining,
                 });
             }
         }
@@ -116,26 +118,28 @@ pub(super) fn candidates(flows: &[Flow]) -> Vec<Candidate<'_>> {
         .map(|f| Candidate {
             name: &f.name,
             title: f.members[0].name.as_deref(),
-            sigs: &f.sigs,
+            defining: &f.defining,
         })
         .collect()
 }
 
-/// Chooses the golden for `trace` by name or similarity, or explains why none fits.
+/// Chooses the golden for `trace` by title, file name or defining calls, or explains why none
+/// fits.
 fn pick(flows: &[Flow], trace: &Trace, path: &Path, rules: &RuleSet) -> Result<usize> {
-    let sigs = normalize::signatures(trace, rules);
-    match choose(trace.name.as_deref(), &sigs, &candidates(flows)) {
-        Choice::ByName(index) | Choice::BySimilarity(index, _) => Ok(index),
+    let candidates = candidates(flows);
+    let defining = defining_calls(trace, rules);
+    let stem = file_stem(path);
+    match choose(trace.name.as_deref(), Some(&stem), &defining, &candidates) {
+        Choice::ByTitle(index) | Choice::ByFileName(index) | Choice::ByCalls(index) => Ok(index),
         Choice::NoMatch(closest) => {
-            let closest = match closest {
-                Some((index, score)) => {
-                    format!("closest: {} ({:.0}%)", flows[index].name, score * 100.0)
-                }
-                None => format!("no golden flows loaded (available: {})", names(flows)),
+            let advice = match closest {
+                Some(_) => "name one with --flow or add it with bless",
+                None => "add one with bless",
             };
             Err(Error::Usage(format!(
-                "no golden flow matches `{}`; {closest} (use --flow NAME to choose one)",
-                path.display()
+                "no golden flow for {}: {}; {advice}",
+                path.display(),
+                no_match_reason(closest, &candidates)
             )))
         }
     }

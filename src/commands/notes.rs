@@ -4,7 +4,7 @@ use super::inputs;
 use super::parse_normalized;
 use super::{emit, load_rules, Context, Outcome};
 use crate::cli::{NotesArgs, NotesFormat};
-use crate::compare::select::flow_key;
+use crate::compare::select::{file_stem, flow_key};
 use crate::compare::Options;
 use crate::error::{Error, Result};
 use crate::golden;
@@ -75,7 +75,7 @@ fn captures(path: &Path, rules: &RuleSet, output: Option<&Path>) -> Result<Vec<C
         let capture = Capture {
             source: c.path.display().to_string(),
             link: Some(link(&c.path, output)),
-            stem: stem(&c.path),
+            stem: file_stem(&c.path),
             trace: c.trace,
         };
         let key = capture
@@ -97,18 +97,6 @@ fn captures(path: &Path, rules: &RuleSet, output: Option<&Path>) -> Result<Vec<C
         out.push(capture);
     }
     Ok(out)
-}
-
-/// The file name up to its first dot: `image-create.doc.md` is `image-create`.
-fn stem(path: &Path) -> String {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    match name.split_once('.') {
-        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
-        _ => name,
-    }
 }
 
 /// The path to `capture` as a link from the notes: relative to the output file's directory
@@ -174,11 +162,5 @@ mod tests {
             "new/image-create.md"
         );
         assert_eq!(link(Path::new("new/a.md"), None), "new/a.md");
-    }
-
-    #[test]
-    fn stems_drop_every_extension() {
-        assert_eq!(stem(Path::new("x/image-create.doc.md")), "image-create");
-        assert_eq!(stem(Path::new(".hidden")), ".hidden");
     }
 }

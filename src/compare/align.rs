@@ -4,21 +4,125 @@
 //! folding runs of the same consecutive call into one item with a count, so a polling loop of
 //! different length is one repeat, not N missing calls. Interleaving between actors never enters
 //! the alignment: each caller's sequence is aligned on its own.
+//!
+//! The work is bounded by input size, never by time, so every machine gets the same alignment:
+//! after trimming the common prefix and suffix, Myers aligns what differs exactly when its worst
+//! case is small ([`EXACT_LIMIT`]); a longer differing stretch is aligned coarsely in linear time
+//! (`coarse`) and recorded in [`Alignment::coarse`] for the report to say so.
 
 pub use super::alignment::*;
 use super::content;
 use super::repeat;
 use super::segments::{self, Aligned};
-use similar::{capture_diff_slices_deadline, Algorithm, DiffTag};
+use similar::{capture_diff, Algorithm, DiffTag};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
-use std::time::{Duration, Instant};
 
 /// Two sequences to align and the parents they hang under (`None` for top level).
 type Job = (Vec<usize>, Vec<usize>, Option<(usize, usize)>);
 
-/// Time budget for all sequence diffs of one comparison; past it, `similar` degrades gracefully.
-const BUDGET: Duration = Duration::from_secs(2);
+/// The largest `(n + m)²` of a differing stretch (`n` and `m` items after trimming the common
+/// prefix and suffix) that Myers aligns exactly: its worst case is about that many steps. Up to
+/// 4,096 items on both sides together.
+pub const EXACT_LIMIT: usize = 1 << 24;
+
+/// How many items ahead on each side the coarse alignment looks for the next common item.
+const WINDOW: usize = 32;
+
+/// One diff operation: what, and the ranges of each sequence it covers.
+type Op = (DiffTag, Range<usize>, Range<usize>);
+
+/// A stretch of two sequences: a range of each.
+type Stretch = (Range<usize>, Range<usize>);
+
+/// The diff of `old` and `new`, and the stretch aligned coarsely, if any.
+fn diff<T: Eq + std::hash::Hash + Ord>(old: &[T], new: &[T]) -> (Vec<Op>, Option<Stretch>) {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (old_mid, new_mid) = (prefix..old.len() - suffix, prefix..new.len() - suffix);
+    let mut ops: Vec<Op> = Vec::new();
+    if prefix > 0 {
+        ops.push((DiffTag::Equal, 0..prefix, 0..prefix));
+    }
+    let size = old_mid.len() + new_mid.len();
+    let mut bounded = None;
+    if old_mid.is_empty() || new_mid.is_empty() || size.saturating_mul(size) <= EXACT_LIMIT {
+        let exact = capture_diff(Algorithm::Myers, old, old_mid, new, new_mid);
+        ops.extend(exact.iter().map(|op| op.as_tag_tuple()));
+    } else {
+        ops.extend(coarse(old, old_mid.clone(), new, new_mid.clone()));
+        bounded = Some((old_mid, new_mid));
+    }
+    if suffix > 0 {
+        ops.push((
+            DiffTag::Equal,
+            old.len() - suffix..old.len(),
+            new.len() - suffix..new.len(),
+        ));
+    }
+    (ops, bounded)
+}
+
+/// A linear, deterministic alignment of `old[old_range]` with `new[new_range]`: equal items
+/// pair in order; at a difference, the nearest items ahead that are equal again (fewest skipped
+/// on both sides together, at most [`WINDOW`] on each) resume it, and what was skipped is a
+/// change; with none in reach, one item of each side is a change. Good for scattered
+/// differences; a moved block longer than the window comes out as changes.
+fn coarse<T: Eq>(
+    old: &[T],
+    old_range: Range<usize>,
+    new: &[T],
+    new_range: Range<usize>,
+) -> Vec<Op> {
+    let (old_end, new_end) = (old_range.end, new_range.end);
+    let (mut i, mut j) = (old_range.start, new_range.start);
+    let mut ops: Vec<Op> = Vec::new();
+    let mut push = |tag: DiffTag, o: Range<usize>, n: Range<usize>| match ops.last_mut() {
+        Some((last, lo, ln)) if *last == tag && lo.end == o.start && ln.end == n.start => {
+            lo.end = o.end;
+            ln.end = n.end;
+        }
+        _ => ops.push((tag, o, n)),
+    };
+    while i < old_end && j < new_end {
+        if old[i] == new[j] {
+            push(DiffTag::Equal, i..i + 1, j..j + 1);
+            i += 1;
+            j += 1;
+            continue;
+        }
+        let resume = (1..=2 * WINDOW).find_map(|k| {
+            (k.saturating_sub(WINDOW)..=k.min(WINDOW))
+                .map(|x| (x, k - x))
+                .find(|&(x, y)| i + x < old_end && j + y < new_end && old[i + x] == new[j + y])
+        });
+        let (x, y) = resume.unwrap_or((1, 1));
+        let tag = match (x, y) {
+            (0, _) => DiffTag::Insert,
+            (_, 0) => DiffTag::Delete,
+            _ => DiffTag::Replace,
+        };
+        push(tag, i..i + x, j..j + y);
+        i += x;
+        j += y;
+    }
+    if i < old_end || j < new_end {
+        let tag = if i < old_end && j < new_end {
+            DiffTag::Replace
+        } else if i < old_end {
+            DiffTag::Delete
+        } else {
+            DiffTag::Insert
+        };
+        push(tag, i..old_end, j..new_end);
+    }
+    ops
+}
 
 /// A run of identical consecutive calls inside one sequence: `seq[start..start + len]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -53,7 +157,6 @@ struct Aligner<'a> {
     old_children: Vec<Vec<usize>>,
     new_children: Vec<Vec<usize>>,
     separate_cache: bool,
-    deadline: Instant,
     jobs: Vec<Job>,
     out: Alignment,
     /// Tops of unmatched subtrees, waiting for a cross-parent match.
@@ -80,7 +183,6 @@ pub fn align(
         old_children,
         new_children,
         separate_cache,
-        deadline: Instant::now() + BUDGET,
         jobs: Vec::new(),
         out: Alignment::default(),
         loose_old: Vec::new(),
@@ -140,16 +242,13 @@ impl Aligner<'_> {
         };
         let (old_content, new_content) =
             (content(self.old, old_items), content(self.new, new_items));
-        let ops = capture_diff_slices_deadline(
-            Algorithm::Myers,
-            &old_content,
-            &new_content,
-            Some(self.deadline),
-        );
+        let (ops, bounded) = diff(&old_content, &new_content);
+        if let Some((o, n)) = bounded {
+            self.bounded(&old_items[o], &new_items[n]);
+        }
         let (mut rest_old, mut rest_new) = (Vec::new(), Vec::new());
         let mut pairs = Vec::new();
-        for op in ops {
-            let (tag, old_range, new_range) = op.as_tag_tuple();
+        for (tag, old_range, new_range) in ops {
             if tag == DiffTag::Equal {
                 pairs.extend(old_range.zip(new_range));
             } else {
@@ -218,16 +317,18 @@ impl Aligner<'_> {
         let new_runs = runs(&new_seq, &self.new.sigs);
         let old_ids: Vec<u32> = old_runs.iter().map(|r| r.sig).collect();
         let new_ids: Vec<u32> = new_runs.iter().map(|r| r.sig).collect();
-        let ops =
-            capture_diff_slices_deadline(Algorithm::Myers, &old_ids, &new_ids, Some(self.deadline));
-        if Instant::now() > self.deadline {
-            self.out.bounded = true;
+        let (ops, bounded) = diff(&old_ids, &new_ids);
+        if let Some((o, n)) = bounded {
+            // Positions in the sequence of the calls of runs `r`.
+            let calls = |runs: &[Run], r: Range<usize>| -> Range<usize> {
+                runs[r.start].start..runs[r.end - 1].start + runs[r.end - 1].len
+            };
+            self.bounded(&old_seq[calls(&old_runs, o)], &new_seq[calls(&new_runs, n)]);
         }
         let mut old_map: Vec<Option<usize>> = vec![None; old_runs.len()];
         let mut new_map: Vec<Option<usize>> = vec![None; new_runs.len()];
         let mut gaps = Vec::new();
-        for op in ops {
-            let (tag, old_range, new_range) = op.as_tag_tuple();
+        for (tag, old_range, new_range) in ops {
             if tag == DiffTag::Equal {
                 for (o, n) in old_range.zip(new_range) {
                     old_map[o] = Some(n);
@@ -328,6 +429,14 @@ impl Aligner<'_> {
         for n in rest {
             self.loose_new
                 .extend_from_slice(&new_seq[n.start..n.start + n.len]);
+        }
+    }
+
+    /// Records a stretch aligned coarsely: the exchanges of each side it spans, in order.
+    fn bounded(&mut self, old: &[usize], new: &[usize]) {
+        let span = |items: &[usize]| Some((*items.iter().min()?, *items.iter().max()?));
+        if let (Some(old), Some(new)) = (span(old), span(new)) {
+            self.out.coarse.push(Coarse { old, new });
         }
     }
 

@@ -118,25 +118,125 @@ fn cache_dependent_calls_are_grouped_by_parent() {
     assert_eq!(strict.repeats.len(), 1);
 }
 
+/// One caller's top-level calls with signatures `sigs`.
+fn flat(sigs: impl Iterator<Item = u32>) -> CallTree {
+    tree(&sigs.map(|sig| (sig, 0, None)).collect::<Vec<_>>())
+}
+
+/// Everything an alignment decided, to compare two runs.
+fn decided(a: &Alignment) -> String {
+    format!(
+        "{:?} {:?} {:?} {:?} {:?}",
+        a.pairs, a.repeats, a.missing, a.extra, a.coarse
+    )
+}
+
 #[test]
-fn long_different_sequences_stay_fast() {
+fn long_different_sequences_are_aligned_coarsely_the_same_every_time() {
     let n = 20_000;
-    let old = tree(
-        &(0..n)
-            .map(|i| ((i % 97) as u32, 0, None))
-            .collect::<Vec<_>>(),
-    );
-    let new = tree(
-        &(0..n)
-            .map(|i| ((i % 89) as u32, 0, None))
-            .collect::<Vec<_>>(),
-    );
-    let start = Instant::now();
+    let old = flat((0..n).map(|i| (i % 97) as u32));
+    let new = flat((0..n).map(|i| (i % 89) as u32));
     let a = aligned(&old, &new, true);
-    assert!(start.elapsed() < Duration::from_secs(10));
+    // Past the common start (0..=88), the rest is one coarse stretch.
+    assert_eq!(
+        a.coarse,
+        [Coarse {
+            old: (89, n - 1),
+            new: (89, n - 1)
+        }]
+    );
     assert_eq!(
         a.pairs.len() + a.missing.len() + count_repeat_extra(&a, true),
         n
+    );
+    // Bounded by size, not time: a second run decides exactly the same.
+    assert_eq!(decided(&aligned(&old, &new, true)), decided(&a));
+}
+
+#[test]
+fn scattered_differences_in_a_long_sequence_stay_in_place_when_coarse() {
+    // 10,000 calls cycling through 7 signatures; every 500th one changed to another call.
+    let n = 10_000;
+    let old = flat((0..n).map(|i| (i % 7) as u32));
+    let new = flat((0..n).map(|i| if i % 500 == 250 { 50 } else { (i % 7) as u32 }));
+    let a = aligned(&old, &new, true);
+    assert_eq!(
+        a.coarse,
+        [Coarse {
+            old: (250, 9750),
+            new: (250, 9750)
+        }]
+    );
+    let changed: Vec<usize> = (0..n).filter(|i| i % 500 == 250).collect();
+    assert_eq!(a.missing, changed);
+    assert_eq!(a.extra, changed);
+    assert_eq!(a.pairs.len(), n - changed.len());
+    assert!(a
+        .pairs
+        .iter()
+        .all(|p| p.old == p.new && p.how == How::InPlace));
+}
+
+#[test]
+fn small_differing_stretches_are_aligned_exactly_by_myers() {
+    // 2,000 calls on each side, differing throughout: within the exact bound.
+    let old: Vec<u32> = (0..2_000).map(|i| (i * 7 % 13) as u32).collect();
+    let new: Vec<u32> = (0..2_000).map(|i| (i * 5 % 11) as u32).collect();
+    let (ops, bounded) = diff(&old, &new);
+    assert_eq!(bounded, None);
+    let equal = |ops: &[Op]| -> usize {
+        ops.iter()
+            .filter(|op| op.0 == DiffTag::Equal)
+            .map(|op| op.1.len())
+            .sum()
+    };
+    let exact: Vec<Op> = similar::capture_diff_slices(Algorithm::Myers, &old, &new)
+        .iter()
+        .map(|op| op.as_tag_tuple())
+        .collect();
+    assert_eq!(equal(&ops), equal(&exact), "a longest common subsequence");
+    // Common ends are trimmed first, whatever the length: only the middle counts.
+    let long: Vec<u32> = (0..100_000).map(|i| (i % 3) as u32).collect();
+    let mut edited = long.clone();
+    edited[50_000] = 9;
+    let (ops, bounded) = diff(&long, &edited);
+    assert_eq!(bounded, None);
+    assert_eq!(
+        ops,
+        [
+            (DiffTag::Equal, 0..50_000, 0..50_000),
+            (DiffTag::Replace, 50_000..50_001, 50_000..50_001),
+            (DiffTag::Equal, 50_001..100_000, 50_001..100_000),
+        ]
+    );
+    let tree = flat(long.iter().copied());
+    assert!(aligned(&tree, &flat(edited.iter().copied()), true)
+        .coarse
+        .is_empty());
+}
+
+#[test]
+fn the_coarse_alignment_skips_to_the_nearest_common_call() {
+    let old = [1, 2, 3, 4, 5, 6];
+    let new = [1, 9, 9, 2, 3, 5, 6, 7];
+    assert_eq!(
+        coarse(&old, 0..6, &new, 0..8),
+        [
+            (DiffTag::Equal, 0..1, 0..1),
+            (DiffTag::Insert, 1..1, 1..3),
+            (DiffTag::Equal, 1..3, 3..5),
+            (DiffTag::Delete, 3..4, 5..5),
+            (DiffTag::Equal, 4..6, 5..7),
+            (DiffTag::Insert, 6..6, 7..8),
+        ]
+    );
+    // Nothing in common within reach: one call of each side at a time is a change.
+    assert_eq!(
+        coarse(&[1, 2], 0..2, &[3, 4, 5], 0..3),
+        [
+            (DiffTag::Replace, 0..2, 0..2),
+            (DiffTag::Insert, 2..2, 2..3)
+        ]
     );
 }
 

@@ -113,6 +113,17 @@ pub struct Alignment {
     pub cache_groups: Vec<CacheGroup>,
     /// Cache-dependent calls left out of missing or extra subtrees.
     pub cache_in_subtrees: usize,
-    /// True when a sequence diff hit the time bound and fell back to a coarser alignment.
-    pub bounded: bool,
+    /// Stretches too long and too different to align exactly, aligned coarsely, in the order
+    /// they were aligned.
+    pub coarse: Vec<Coarse>,
+}
+
+/// A stretch of one sequence of calls aligned coarsely ([`super::align::EXACT_LIMIT`]): the
+/// first and last exchange index it spans on each side (other callers' calls may lie between).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Coarse {
+    /// First and last old exchange of the stretch.
+    pub old: (usize, usize),
+    /// First and last new exchange of the stretch.
+    pub new: (usize, usize),
 }

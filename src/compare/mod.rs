@@ -18,6 +18,7 @@ mod segments;
 pub mod select;
 pub mod set;
 mod view;
+mod warning;
 
 use crate::normalize::{self, RuleSet};
 use crate::severity::Severity;
@@ -25,6 +26,8 @@ use crate::trace::{Json, Signature, Trace};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
+
+pub use warning::{Warning, WarningKind};
 
 /// What kind of difference a finding reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -205,6 +208,8 @@ pub struct Comparison {
     pub suppressed: Suppressed,
     /// Why the step asked for with [`Options::explain`] was matched, suppressed or flagged.
     pub explanation: Option<String>,
+    /// Warnings about the comparison as a whole, ordered by new step.
+    pub warnings: Vec<Warning>,
 }
 
 /// Compares two traces normalized with `rules`.
@@ -236,6 +241,14 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
         .findings
         .extend(relations::compare(&sides, &alignment.pairs));
     view::finish(&sides, &mut comparison);
+    comparison.warnings = alignment
+        .coarse
+        .iter()
+        .map(|c| Warning::coarse(c, new))
+        .collect();
+    comparison
+        .warnings
+        .sort_by_key(|w| (w.new_steps, w.old_steps));
     if let Some(step) = options.explain {
         comparison.explanation = Some(explain::explain(&sides, &alignment, &comparison, step));
     }

@@ -1,10 +1,15 @@
-//! Choosing the golden flow a capture is checked against: by flow name, else by similarity.
+//! Choosing the golden flow a capture is checked against: by name (`--flow`, the capture's
+//! title, its file name), else by its defining calls (what its client asked for).
+//!
+//! Every command of one service shares the same discovery and token preamble, so similarity
+//! over all calls would check `image delete` against `image show`. A capture's **defining
+//! calls** are its client's own top-level calls without the cache-dependent ones; a golden is
+//! chosen by structure only when its defining calls are the capture's.
 
-use crate::trace::Signature;
+use crate::normalize::{signature, RuleSet};
+use crate::trace::{Signature, Trace};
 use std::collections::HashMap;
-
-/// Below this similarity no golden is chosen (rather than comparing with the wrong flow).
-pub const THRESHOLD: f64 = 0.5;
+use std::path::Path;
 
 /// A golden flow as selection sees it.
 #[derive(Debug, Clone, Copy)]
@@ -13,19 +18,32 @@ pub struct Candidate<'a> {
     pub name: &'a str,
     /// The golden's flow title (`openstack image create`), if it has one.
     pub title: Option<&'a str>,
-    /// Signatures of its exchanges.
-    pub sigs: &'a [Signature],
+    /// Its defining calls ([`defining_calls`]).
+    pub defining: &'a [Signature],
 }
 
 /// Which golden to use.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Choice {
-    /// Candidate `index`, matched by flow name.
-    ByName(usize),
-    /// Candidate `index`, the most similar one, with its similarity in 0..=1.
-    BySimilarity(usize, f64),
-    /// None is close enough; the closest one and its similarity, if there is any candidate.
-    NoMatch(Option<(usize, f64)>),
+    /// Candidate `index`, named by the capture's title.
+    ByTitle(usize),
+    /// Candidate `index`, named by the capture's file name.
+    ByFileName(usize),
+    /// Candidate `index`, with the same defining calls.
+    ByCalls(usize),
+    /// No candidate fits: the closest one, if there is any candidate.
+    NoMatch(Option<Closest>),
+}
+
+/// The candidate sharing the most defining calls with a capture no candidate fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Closest {
+    /// Index of the candidate (ties go to the first name in order).
+    pub index: usize,
+    /// How many of the capture's defining calls it shares (as multisets).
+    pub shared: usize,
+    /// How many defining calls the capture has.
+    pub of: usize,
 }
 
 /// A flow name reduced for matching: lower case, without a leading `openstack`, dashed.
@@ -42,11 +60,38 @@ pub fn flow_key(name: &str) -> String {
     words.join("-")
 }
 
-/// Dice similarity of two signature multisets: 1 for the same calls, 0 for nothing shared.
-pub fn similarity(a: &[Signature], b: &[Signature]) -> f64 {
-    if a.is_empty() && b.is_empty() {
-        return 1.0;
+/// The file name up to its first dot, which names the flow of a capture without a title:
+/// `image-create.doc.md` is `image-create` (a name starting with a dot is kept whole).
+pub fn file_stem(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match name.split_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+        _ => name,
     }
+}
+
+/// The defining calls of a normalized trace, in order: the top-level calls of its client (per
+/// the rules' `client` services) that are not cache-dependent, a run of the same call repeated
+/// consecutively (a poll) counted once.
+pub fn defining_calls(trace: &Trace, rules: &RuleSet) -> Vec<Signature> {
+    let mut calls: Vec<Signature> = Vec::new();
+    for exchange in trace.exchanges.iter().filter(|e| e.parent.is_none()) {
+        let sig = signature(exchange, rules);
+        if !rules.is_client(&sig.caller) || rules.cache_dependent(&sig, true) {
+            continue;
+        }
+        if calls.last() != Some(&sig) {
+            calls.push(sig);
+        }
+    }
+    calls
+}
+
+/// How many calls `a` and `b` share, as multisets.
+pub fn shared(a: &[Signature], b: &[Signature]) -> usize {
     let mut counts: HashMap<&Signature, (usize, usize)> = HashMap::new();
     for sig in a {
         counts.entry(sig).or_default().0 += 1;
@@ -54,8 +99,12 @@ pub fn similarity(a: &[Signature], b: &[Signature]) -> f64 {
     for sig in b {
         counts.entry(sig).or_default().1 += 1;
     }
-    let shared: usize = counts.values().map(|(x, y)| x.min(y)).copied().sum();
-    2.0 * shared as f64 / (a.len() + b.len()) as f64
+    counts.values().map(|&(x, y)| x.min(y)).sum()
+}
+
+/// Whether `a` and `b` are the same calls as multisets (order aside).
+pub fn same_calls(a: &[Signature], b: &[Signature]) -> bool {
+    a.len() == b.len() && shared(a, b) == a.len()
 }
 
 /// The candidate whose name or title is the flow `name` (compared by [`flow_key`]).
@@ -69,21 +118,59 @@ pub fn by_name(name: &str, candidates: &[Candidate]) -> Option<usize> {
         .position(|c| flow_key(c.name) == key || c.title.is_some_and(|t| flow_key(t) == key))
 }
 
-/// Picks the golden for a capture named `flow` (if it has a name) with signatures `sigs`.
-pub fn choose(flow: Option<&str>, sigs: &[Signature], candidates: &[Candidate]) -> Choice {
-    if let Some(index) = flow.and_then(|name| by_name(name, candidates)) {
-        return Choice::ByName(index);
+/// Picks the golden for a capture with title `title`, file stem `stem` and defining calls
+/// `defining`: by title, else by file stem, else the first candidate (in name order) with the
+/// same defining calls. A capture without defining calls matches none by its calls.
+pub fn choose(
+    title: Option<&str>,
+    stem: Option<&str>,
+    defining: &[Signature],
+    candidates: &[Candidate],
+) -> Choice {
+    if let Some(index) = title.and_then(|name| by_name(name, candidates)) {
+        return Choice::ByTitle(index);
     }
-    let mut best: Option<(usize, f64)> = None;
-    for (index, candidate) in candidates.iter().enumerate() {
-        let score = similarity(sigs, candidate.sigs);
-        if best.map_or(true, |(_, b)| score > b) {
-            best = Some((index, score));
+    if let Some(index) = stem.and_then(|name| by_name(name, candidates)) {
+        return Choice::ByFileName(index);
+    }
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by_key(|&i| candidates[i].name);
+    if !defining.is_empty() {
+        if let Some(&index) = order
+            .iter()
+            .find(|&&i| same_calls(defining, candidates[i].defining))
+        {
+            return Choice::ByCalls(index);
         }
     }
-    match best {
-        Some((index, score)) if score >= THRESHOLD => Choice::BySimilarity(index, score),
-        other => Choice::NoMatch(other),
+    let mut closest: Option<Closest> = None;
+    for index in order {
+        let shared = shared(defining, candidates[index].defining);
+        if closest.map_or(true, |c| shared > c.shared) {
+            closest = Some(Closest {
+                index,
+                shared,
+                of: defining.len(),
+            });
+        }
+    }
+    Choice::NoMatch(closest)
+}
+
+/// Why no candidate fits, for an error message: `closest is image-save (1 of 2 defining calls
+/// shared)`, or that there is no candidate or the capture has no defining calls.
+pub fn no_match_reason(closest: Option<Closest>, candidates: &[Candidate]) -> String {
+    match closest {
+        None => "there are no golden flows to choose from".to_string(),
+        Some(c) if c.of == 0 => {
+            "it has no defining calls (top-level calls of the client) to choose one by".to_string()
+        }
+        Some(c) => format!(
+            "closest is {} ({} of {} defining calls shared)",
+            candidates.get(c.index).map_or("?", |k| k.name),
+            c.shared,
+            c.of
+        ),
     }
 }
 
@@ -91,8 +178,12 @@ pub fn choose(flow: Option<&str>, sigs: &[Signature], candidates: &[Candidate]) 
 mod tests {
     use super::*;
 
-    fn sig(path: &str) -> Signature {
-        Signature::new("openstack", "glance-api", "GET", path)
+    fn sig(method: &str, path: &str) -> Signature {
+        Signature::new("openstack", "glance-api", method, path)
+    }
+
+    fn token() -> Signature {
+        Signature::new("openstack", "keystone", "POST", "/v3/auth/tokens")
     }
 
     #[test]
@@ -103,31 +194,154 @@ mod tests {
     }
 
     #[test]
-    fn name_wins_then_similarity_then_nothing() {
-        let a = [sig("/a"), sig("/b")];
-        let b = [sig("/c")];
-        let candidates = [
+    fn file_stems_stop_at_the_first_dot() {
+        assert_eq!(file_stem(Path::new("x/image-delete.md")), "image-delete");
+        assert_eq!(file_stem(Path::new("image-delete.body.md")), "image-delete");
+        assert_eq!(file_stem(Path::new("a.b/plain")), "plain");
+        assert_eq!(file_stem(Path::new(".hidden")), ".hidden");
+    }
+
+    #[test]
+    fn shared_calls_count_as_multisets() {
+        let a = [
+            token(),
+            sig("GET", "/v2/images/{}"),
+            sig("GET", "/v2/images/{}"),
+        ];
+        let b = [sig("GET", "/v2/images/{}"), token()];
+        assert_eq!(shared(&a, &b), 2);
+        assert!(!same_calls(&a, &b));
+        assert!(same_calls(&b, &[token(), sig("GET", "/v2/images/{}")]));
+        assert!(!same_calls(&b, &[token(), sig("DELETE", "/v2/images/{}")]));
+    }
+
+    fn candidates<'a>(show: &'a [Signature], save: &'a [Signature]) -> [Candidate<'a>; 2] {
+        [
             Candidate {
                 name: "image-show",
                 title: None,
-                sigs: &a,
+                defining: show,
             },
             Candidate {
                 name: "image-save",
                 title: Some("openstack image save"),
-                sigs: &b,
+                defining: save,
             },
+        ]
+    }
+
+    #[test]
+    fn title_then_file_name_then_the_same_defining_calls() {
+        let show = [token(), sig("GET", "/v2/images/{}")];
+        let save = [token(), sig("GET", "/v2/images/{}/file")];
+        let candidates = candidates(&show, &save);
+        let title = Some("openstack image save");
+        assert_eq!(
+            choose(title, Some("image-show"), &show, &candidates),
+            Choice::ByTitle(1)
+        );
+        assert_eq!(
+            choose(
+                Some("openstack image list"),
+                Some("image-save"),
+                &show,
+                &candidates
+            ),
+            Choice::ByFileName(1)
+        );
+        let reordered = [sig("GET", "/v2/images/{}/file"), token()];
+        assert_eq!(
+            choose(None, Some("capture"), &reordered, &candidates),
+            Choice::ByCalls(1)
+        );
+    }
+
+    #[test]
+    fn a_shared_preamble_is_not_enough() {
+        let show = [token(), sig("GET", "/v2/images/{}")];
+        let save = [token(), sig("GET", "/v2/images/{}/file")];
+        let candidates = candidates(&show, &save);
+        // Shares one call with each: the tie goes to the first name, image-save.
+        let delete = [token(), sig("DELETE", "/v2/images/{}")];
+        let choice = choose(None, None, &delete, &candidates);
+        let closest = Closest {
+            index: 1,
+            shared: 1,
+            of: 2,
+        };
+        assert_eq!(choice, Choice::NoMatch(Some(closest)));
+        assert_eq!(
+            no_match_reason(Some(closest), &candidates),
+            "closest is image-save (1 of 2 defining calls shared)"
+        );
+        // More calls than a golden's, even all of them included, is another command.
+        let more = [
+            token(),
+            sig("GET", "/v2/images/{}"),
+            sig("GET", "/v2/schemas"),
         ];
+        assert!(matches!(
+            choose(None, None, &more, &candidates),
+            Choice::NoMatch(Some(Closest {
+                index: 0,
+                shared: 2,
+                of: 3
+            }))
+        ));
+        assert_eq!(choose(None, None, &delete, &[]), Choice::NoMatch(None));
         assert_eq!(
-            choose(Some("openstack image save"), &a, &candidates),
-            Choice::ByName(1)
+            no_match_reason(None, &[]),
+            "there are no golden flows to choose from"
         );
-        assert_eq!(choose(None, &a, &candidates), Choice::BySimilarity(0, 1.0));
-        let other = [sig("/z")];
+    }
+
+    #[test]
+    fn no_defining_calls_match_nothing() {
+        let empty: [Signature; 0] = [];
+        let candidates = [Candidate {
+            name: "odd",
+            title: None,
+            defining: &empty,
+        }];
+        let choice = choose(None, None, &empty, &candidates);
+        assert!(matches!(
+            choice,
+            Choice::NoMatch(Some(Closest { of: 0, .. }))
+        ));
+    }
+
+    #[test]
+    fn defining_calls_are_the_clients_own_uncached_calls_polls_once() {
+        let rules = RuleSet::builtin();
+        let text = "\
+openstack->>keystone: GET /identity/
+keystone-->>openstack: 300 MULTIPLE CHOICES /identity/
+openstack->>keystone: POST /identity/v3/auth/tokens
+keystone-->>openstack: 201 CREATED /identity/v3/auth/tokens
+openstack->>glance-api: GET /image/v2/images/{image_id}
+glance-api->>keystone: GET /identity/v3/auth/tokens
+keystone-->>glance-api: 200 OK /identity/v3/auth/tokens
+glance-api-->>openstack: 200 OK /image/v2/images/{image_id}
+openstack->>glance-api: GET /image/v2/images/{image_id}
+glance-api-->>openstack: 200 OK /image/v2/images/{image_id}
+glance-api->>keystone: GET /identity/v3/limits
+keystone-->>glance-api: 200 OK /identity/v3/limits
+openstack->>glance-api: DELETE /image/v2/images/{image_id}
+glance-api-->>openstack: 204 NO CONTENT /image/v2/images/{image_id}
+";
+        let trace = crate::parse::parse(text).expect("parses");
+        let trace = crate::normalize::normalize(&trace, &rules);
+        let calls: Vec<String> = defining_calls(&trace, &rules)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(
-            choose(None, &other, &candidates),
-            Choice::NoMatch(Some((0, 0.0)))
+            calls,
+            [
+                "openstack -> keystone POST /v3/auth/tokens",
+                "openstack -> glance-api GET /v2/images/{image_id}",
+                "openstack -> glance-api DELETE /v2/images/{image_id}",
+            ]
         );
-        assert!((similarity(&[sig("/a"), sig("/b")], &[sig("/a")]) - 2.0 / 3.0).abs() < 1e-9);
     }
 }

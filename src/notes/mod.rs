@@ -14,8 +14,9 @@ pub use markdown::render as markdown;
 pub use pair::{pair, Key, PairedBy, Pairing};
 pub use phrase::activity;
 
+use crate::compare::select::defining_calls;
 use crate::compare::{compare, Options};
-use crate::normalize::{signatures, RuleSet};
+use crate::normalize::RuleSet;
 use crate::report::{Counts, Report, Side};
 use crate::severity::Severity;
 use crate::trace::{Signature, Trace};
@@ -98,11 +99,13 @@ pub fn build(
     rules: &RuleSet,
     options: &Options,
 ) -> Notes {
-    let sigs = |side: &[Capture]| -> Vec<Vec<Signature>> {
-        side.iter().map(|c| signatures(&c.trace, rules)).collect()
+    let defining = |side: &[Capture]| -> Vec<Vec<Signature>> {
+        side.iter()
+            .map(|c| defining_calls(&c.trace, rules))
+            .collect()
     };
-    let (old_sigs, new_sigs) = (sigs(old), sigs(new));
-    let pairing = pair(&keys(old, &old_sigs), &keys(new, &new_sigs));
+    let (old_defining, new_defining) = (defining(old), defining(new));
+    let pairing = pair(&keys(old, &old_defining), &keys(new, &new_defining));
     let mut flows = Vec::new();
     for &(o, n, how) in &pairing.pairs {
         flows.push(paired(&old[o], &new[n], how, rules, options));
@@ -126,13 +129,13 @@ pub fn build(
 }
 
 /// What pairing sees of each capture of a side.
-fn keys<'a>(side: &'a [Capture], sigs: &'a [Vec<Signature>]) -> Vec<Key<'a>> {
+fn keys<'a>(side: &'a [Capture], defining: &'a [Vec<Signature>]) -> Vec<Key<'a>> {
     side.iter()
-        .zip(sigs)
-        .map(|(c, s)| Key {
+        .zip(defining)
+        .map(|(c, d)| Key {
             title: c.trace.name.as_deref(),
             stem: &c.stem,
-            sigs: s,
+            defining: d,
         })
         .collect()
 }

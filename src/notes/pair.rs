@@ -1,6 +1,6 @@
 //! Pairing the flows of OLD with those of NEW: by title, then file name, then structure.
 
-use crate::compare::select::{choose, flow_key, Candidate, Choice};
+use crate::compare::select::{flow_key, same_calls};
 use crate::trace::Signature;
 use serde::Serialize;
 
@@ -12,7 +12,7 @@ pub enum PairedBy {
     Title,
     /// Same file name (`image-create.md`, `image-create.doc.md`), or one's name is the other's title.
     FileName,
-    /// The most similar calls (as `check` chooses a golden).
+    /// The same defining calls (the client's own calls, as `check` chooses a golden).
     Structure,
 }
 
@@ -23,8 +23,8 @@ pub struct Key<'a> {
     pub title: Option<&'a str>,
     /// The file name without extensions (`image-create`).
     pub stem: &'a str,
-    /// Signatures of its exchanges.
-    pub sigs: &'a [Signature],
+    /// Its defining calls ([`crate::compare::select::defining_calls`]).
+    pub defining: &'a [Signature],
 }
 
 /// Which flows pair up, and which are on one side only (indices into the sides, in order).
@@ -41,14 +41,15 @@ pub struct Pairing {
 /// A pairing pass: how it pairs, and whether an old flow fits a new one.
 type Pass = (PairedBy, fn(&Key, &Key) -> bool);
 
-/// Pairs `old` with `new`: each pass pairs what the earlier passes left, NEW in order, each
-/// with the first unpaired OLD flow that fits.
+/// Pairs `old` with `new`: each pass (title, file name, defining calls) pairs what the earlier
+/// passes left, NEW in order, each with the first unpaired OLD flow that fits.
 pub fn pair(old: &[Key], new: &[Key]) -> Pairing {
     let mut old_of_new: Vec<Option<(usize, PairedBy)>> = vec![None; new.len()];
     let mut taken = vec![false; old.len()];
-    let passes: [Pass; 2] = [
+    let passes: [Pass; 3] = [
         (PairedBy::Title, same_title),
         (PairedBy::FileName, same_name),
+        (PairedBy::Structure, same_structure),
     ];
     for (how, fits) in passes {
         for (n, slot) in old_of_new.iter_mut().enumerate() {
@@ -60,24 +61,6 @@ pub fn pair(old: &[Key], new: &[Key]) -> Pairing {
                 taken[o] = true;
                 *slot = Some((o, how));
             }
-        }
-    }
-    for (n, slot) in old_of_new.iter_mut().enumerate() {
-        if slot.is_some() {
-            continue;
-        }
-        let free: Vec<usize> = (0..old.len()).filter(|&o| !taken[o]).collect();
-        let candidates: Vec<Candidate> = free
-            .iter()
-            .map(|&o| Candidate {
-                name: old[o].stem,
-                title: old[o].title,
-                sigs: old[o].sigs,
-            })
-            .collect();
-        if let Choice::BySimilarity(index, _) = choose(None, new[n].sigs, &candidates) {
-            taken[free[index]] = true;
-            *slot = Some((free[index], PairedBy::Structure));
         }
     }
     let mut pairing = Pairing::default();
@@ -105,6 +88,11 @@ fn same_name(old: &Key, new: &Key) -> bool {
     o == n || title(new).as_ref() == Some(&o) || title(old).as_ref() == Some(&n)
 }
 
+/// The same defining calls, and some: a flow without client calls says nothing about which it is.
+fn same_structure(old: &Key, new: &Key) -> bool {
+    !new.defining.is_empty() && same_calls(old.defining, new.defining)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,50 +102,57 @@ mod tests {
     }
 
     #[test]
-    fn title_then_file_name_then_structure() {
+    fn title_then_file_name_then_the_same_defining_calls() {
         let (a, b, c) = ([sig("/a")], [sig("/b"), sig("/c")], [sig("/z")]);
+        let more = [sig("/z"), sig("/y")];
         let old = [
             Key {
                 title: Some("openstack server list"),
                 stem: "one",
-                sigs: &a,
+                defining: &a,
             },
             Key {
                 title: None,
                 stem: "server-show",
-                sigs: &a,
+                defining: &a,
             },
             Key {
                 title: None,
                 stem: "anything",
-                sigs: &b,
+                defining: &b,
             },
             Key {
                 title: None,
                 stem: "gone",
-                sigs: &c,
+                defining: &c,
             },
         ];
         let new = [
             Key {
                 title: None,
                 stem: "unrelated",
-                sigs: &b,
+                defining: &b,
             },
             Key {
                 title: Some("Server List"),
                 stem: "x",
-                sigs: &a,
+                defining: &a,
             },
             Key {
                 title: Some("openstack server show"),
                 stem: "y",
-                sigs: &a,
+                defining: &a,
             },
             Key {
                 title: None,
                 stem: "brand-new",
-                sigs: &[],
+                defining: &[],
+            },
+            // Shares a call with "gone", but it is not the same calls: another flow.
+            Key {
+                title: None,
+                stem: "other",
+                defining: &more,
             },
         ];
         let pairing = pair(&old, &new);
@@ -170,6 +165,6 @@ mod tests {
             ]
         );
         assert_eq!(pairing.old_only, [3]);
-        assert_eq!(pairing.new_only, [3]);
+        assert_eq!(pairing.new_only, [3, 4]);
     }
 }

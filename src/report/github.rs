@@ -1,4 +1,5 @@
-//! GitHub Actions workflow commands: one annotation per finding at its step in the new capture.
+//! GitHub Actions workflow commands: one annotation per finding at its step in the new capture,
+//! and a `::warning` per warning about the comparison as a whole.
 
 use super::Report;
 use crate::severity::Severity;
@@ -23,6 +24,15 @@ pub fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
             ));
             let text = format!("{}: {}", f.call, f.message);
             writeln!(out, "::{command} {props}::{}", data(&text))?;
+        }
+        for w in &report.warnings {
+            let mut props = format!("file={}", property(&report.new.source));
+            if let Some(line) = w.line {
+                props.push_str(&format!(",line={line}"));
+            }
+            let title = format!("flowdiff {}", w.kind.as_str());
+            props.push_str(&format!(",title={}", property(&title)));
+            writeln!(out, "::warning {props}::{}", data(&w.message))?;
         }
         let c = report.counts;
         writeln!(

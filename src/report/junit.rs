@@ -1,4 +1,5 @@
-//! JUnit XML: one testcase per compared flow, one failure per finding that fails the gate.
+//! JUnit XML: one testcase per compared flow, one failure per finding that fails the gate;
+//! warnings about the comparison as a whole go to the testcase's `system-out`.
 
 use super::Report;
 use std::io::{self, Write};
@@ -44,9 +45,14 @@ pub fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
         let c = report.counts;
+        let warnings: String = report
+            .warnings
+            .iter()
+            .map(|w| format!("\nwarning: {}", escape(&w.message)))
+            .collect();
         writeln!(
             out,
-            "      <system-out>{} vs {}: {} breaking, {} warning, {} info</system-out>",
+            "      <system-out>{} vs {}: {} breaking, {} warning, {} info{warnings}</system-out>",
             escape(&report.new.source),
             escape(&report.old.source),
             c.breaking,

@@ -1,4 +1,5 @@
-//! Markdown for a pull-request comment: a verdict heading, counts and a table of findings.
+//! Markdown for a pull-request comment: a verdict heading, counts, warnings and a table of
+//! findings.
 
 use super::{step_label, Report, Verdict};
 use std::io::{self, Write};
@@ -33,6 +34,10 @@ pub fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
             ));
         }
         writeln!(out, "{summary}")?;
+        for w in &report.warnings {
+            writeln!(out)?;
+            writeln!(out, "> ⚠️ **warning**: {}", cell(&w.message))?;
+        }
         if report.findings.is_empty() {
             writeln!(out)?;
             writeln!(out, "No differences.")?;

@@ -13,7 +13,7 @@ mod text;
 pub use styles::Styles;
 
 use crate::cli::ReportFormat;
-use crate::compare::{Comparison, Finding, Row, Suppressed};
+use crate::compare::{Comparison, Finding, Row, Suppressed, Warning};
 use crate::severity::Severity;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -79,6 +79,9 @@ pub struct Report {
     pub counts: Counts,
     /// What was treated as noise.
     pub suppressed: Suppressed,
+    /// Warnings about the comparison as a whole (absent from the JSON when there is none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
     /// Findings in flow order.
     pub findings: Vec<Finding>,
     /// The flow view (text and markdown use it; not part of the JSON shape).
@@ -118,6 +121,7 @@ impl Report {
             verdict,
             counts,
             suppressed: comparison.suppressed,
+            warnings: comparison.warnings,
             findings: comparison.findings,
             rows: comparison.rows,
             threshold,

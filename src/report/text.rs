@@ -1,5 +1,6 @@
 //! The terminal report: the flow with old and new step columns, unchanged steps folded, each
-//! finding under its step, then a summary line with counts and the verdict.
+//! finding under its step, then warnings about the comparison as a whole and a summary line with
+//! counts and the verdict.
 
 use super::{step_label, Report, Styles, Verdict};
 use crate::compare::{Finding, Row, RowKind};
@@ -78,6 +79,9 @@ fn one(report: &Report, styles: &Styles, out: &mut dyn Write) -> io::Result<()> 
         fold(&folded, width, styles, out)?;
     }
     writeln!(out)?;
+    for w in &report.warnings {
+        writeln!(out, "{}: {}", "warning".style(styles.warning), w.message)?;
+    }
     summary(report, styles, out)
 }
 

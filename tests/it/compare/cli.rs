@@ -68,27 +68,6 @@ fn a_missing_argument_exits_2_with_usage() {
 }
 
 #[test]
-fn check_without_a_matching_golden_exits_2_naming_the_closest() {
-    let dir = scratch_dir("cmp-nomatch");
-    std::fs::write(dir.join("only.md"), "openstack->>nova-api: GET /compute/v2.1/os-hypervisors\nnova-api-->>openstack: 200 OK /compute/v2.1/os-hypervisors\n").expect("write");
-    let golden = dir.join("golden");
-    std::fs::create_dir_all(&golden).expect("golden dir");
-    std::fs::copy(fixture("image-show.hook.md"), golden.join("image-show.md")).expect("copy");
-    let out = flowdiff(&[
-        "check",
-        path(&dir.join("only.md")),
-        "--golden",
-        path(&golden),
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
-    assert!(
-        err.contains("no golden flow matches") && err.contains("closest: image-show ("),
-        "{err}"
-    );
-}
-
-#[test]
 fn every_full_seed_passes_check_against_the_built_in_goldens() {
     let seeds = [
         "server-create.hook.md",

@@ -2,6 +2,7 @@
 //! seed 001 (each yields exactly its finding), report snapshots, and one CLI test per exit code.
 
 mod auth;
+mod choose;
 mod cli;
 pub mod edit;
 mod mutations;

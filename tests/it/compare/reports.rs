@@ -73,8 +73,9 @@ fn check_prints_one_json_object_per_capture_in_an_array() {
     )
     .expect("copy");
     std::fs::copy(fixture("image-show.hook.md"), golden.join("image-show.md")).expect("copy");
-    std::fs::write(dir.join("new.md"), mutated()).expect("write");
-    let new = dir.join("new.md");
+    // An extra call of the client makes other defining calls: the file name chooses the golden.
+    let new = dir.join("server-create.md");
+    std::fs::write(&new, mutated()).expect("write");
     let show = fixture("image-show.hook.md");
     let args = [
         "check",
@@ -153,4 +154,62 @@ fn explain_tells_why_a_step_was_flagged() {
         text.contains("an extra call") && text.contains("extra_call"),
         "{text}"
     );
+}
+
+/// Seed 000 repeated `copies` times (one long session of the same client), with the client's
+/// flavor lookup of the copies in `changed` sent to another path.
+fn repeated_part(copies: usize, changed: &[usize]) -> String {
+    let part = crate::common::fixture_text("server-create-part.mermaid.txt");
+    let mut out = String::new();
+    for copy in 0..copies {
+        for line in part.lines() {
+            if changed.contains(&copy) && line.contains("/compute/v2.1/flavors/") {
+                out.push_str(&line.replace("/flavors/", "/os-keypairs/"));
+            } else {
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn a_stretch_too_long_to_align_exactly_is_a_warning_in_every_format() {
+    // 300 copies: the client's differing stretch has 2,000 calls a side, past the exact bound.
+    let old = repeated_part(300, &[]);
+    let new = repeated_part(300, &[1, 298]);
+    let report = report(("old.txt", &old), ("new.txt", &new), Options::default());
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    // The two changed copies look the flavor up twice each: a missing and an extra call each time.
+    let kinds = |r: &flowdiff::report::Report| -> Vec<&'static str> {
+        r.findings.iter().map(|f| f.kind.as_str()).collect()
+    };
+    assert_eq!(kinds(&report), ["missing_call", "extra_call"].repeat(4));
+    for (name, format) in [
+        ("coarse.text", ReportFormat::Text),
+        ("coarse.json", ReportFormat::Json),
+        ("coarse.markdown", ReportFormat::Markdown),
+        ("coarse.junit", ReportFormat::Junit),
+        ("coarse.github", ReportFormat::Github),
+    ] {
+        let rendered = render(&report, format);
+        assert!(rendered.contains("aligned coarsely"), "{name}");
+        insta::assert_snapshot!(name, rendered);
+    }
+    // The same inputs, the same report: nothing depends on how fast the machine is.
+    let again = super::report(("old.txt", &old), ("new.txt", &new), Options::default());
+    assert_eq!(
+        render(&again, ReportFormat::Json),
+        render(&report, ReportFormat::Json)
+    );
+    // A short session with the same change is aligned exactly, without a warning.
+    let short = super::report(
+        ("old.txt", &repeated_part(20, &[])),
+        ("new.txt", &repeated_part(20, &[1, 18])),
+        Options::default(),
+    );
+    assert!(short.warnings.is_empty());
+    assert_eq!(kinds(&short), kinds(&report));
+    assert!(!render(&short, ReportFormat::Json).contains("warnings"));
 }
