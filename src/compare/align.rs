@@ -70,7 +70,7 @@ fn diff<T: Eq + std::hash::Hash + Ord>(old: &[T], new: &[T]) -> (Vec<Op>, Option
 
 /// A linear, deterministic alignment of `old[old_range]` with `new[new_range]`: equal items
 /// pair in order; at a difference, the nearest items ahead that are equal again (fewest skipped
-/// on both sides together, at most [`WINDOW`] on each) resume it, and what was skipped is a
+/// on both sides together, the most even split first, at most [`WINDOW`] on each) resume it, and what was skipped is a
 /// change; with none in reach, one item of each side is a change. Good for scattered
 /// differences; a moved block longer than the window comes out as changes.
 fn coarse<T: Eq>(
@@ -96,8 +96,15 @@ fn coarse<T: Eq>(
             j += 1;
             continue;
         }
+        // Fewest skipped in all first; among those, the most even split (a changed call is
+        // one skipped on each side, not two on one side).
         let resume = (1..=2 * WINDOW).find_map(|k| {
-            (k.saturating_sub(WINDOW)..=k.min(WINDOW))
+            (0..=2 * k + 1)
+                .filter_map(|t| match t % 2 {
+                    0 => Some(k / 2 + t / 2),
+                    _ => (k / 2).checked_sub(t / 2 + 1),
+                })
+                .filter(|&x| x <= k && x <= WINDOW && k - x <= WINDOW)
                 .map(|x| (x, k - x))
                 .find(|&(x, y)| i + x < old_end && j + y < new_end && old[i + x] == new[j + y])
         });

@@ -74,13 +74,13 @@ pub fn file_stem(path: &Path) -> String {
 }
 
 /// The defining calls of a normalized trace, in order: the top-level calls of its client (per
-/// the rules' `client` services) that are not cache-dependent, a run of the same call repeated
+/// the rules' `client` services) that are not plumbing (cache-dependent), a run of the same call repeated
 /// consecutively (a poll) counted once.
 pub fn defining_calls(trace: &Trace, rules: &RuleSet) -> Vec<Signature> {
     let mut calls: Vec<Signature> = Vec::new();
     for exchange in trace.exchanges.iter().filter(|e| e.parent.is_none()) {
         let sig = signature(exchange, rules);
-        if !rules.is_client(&sig.caller) || rules.cache_dependent(&sig, true) {
+        if !rules.is_client(&sig.caller) || rules.plumbing(&sig) {
             continue;
         }
         if calls.last() != Some(&sig) {
@@ -338,7 +338,6 @@ glance-api-->>openstack: 204 NO CONTENT /image/v2/images/{image_id}
         assert_eq!(
             calls,
             [
-                "openstack -> keystone POST /v3/auth/tokens",
                 "openstack -> glance-api GET /v2/images/{image_id}",
                 "openstack -> glance-api DELETE /v2/images/{image_id}",
             ]

@@ -75,10 +75,12 @@ fn cache_dependent_calls_follow_issue_six() {
     assert!(rules.cache_dependent(&sig("openstack", "keystone", "GET", "/"), true));
     assert!(rules.cache_dependent(&sig("glance-api", "keystone", "GET", "/"), false));
     assert!(rules.cache_dependent(&sig("openstack", "glance-api", "GET", "/"), true));
-    // Token issue and validation only when a service makes them.
+    // Token issue by anyone (a client may hold a token too); validation only by a service.
     let issue = sig("glance-api", "keystone", "POST", "/v3/auth/tokens");
     assert!(rules.cache_dependent(&issue, false));
-    assert!(!rules.cache_dependent(&issue, true));
+    assert!(rules.cache_dependent(&issue, true));
+    let client_validates = sig("openstack", "keystone", "GET", "/v3/auth/tokens");
+    assert!(!rules.cache_dependent(&client_validates, true));
     let validate = sig("glance-api", "keystone", "GET", "/v3/auth/tokens");
     assert!(rules.cache_dependent(&validate, false));
     assert!(!rules.cache_dependent(&sig("glance-api", "keystone", "GET", "/v3/limits"), false));

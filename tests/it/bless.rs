@@ -24,11 +24,15 @@ fn image_show(dir: &Path) -> PathBuf {
     )
 }
 
-/// The capture without the client's token request: a real change (one `missing_call`).
+/// The capture with the client's image lookup answered `404 Not Found`: a real change (one
+/// breaking `status_changed`).
 fn variant(text: &str) -> String {
     let mut hook = Hook::parse(text);
-    let token = hook.request("openstack", "POST", "/identity/v3/auth/tokens", 0);
-    hook.drop_exchange(token);
+    let lookup = hook.request("openstack", "GET", "/v2/images/", 0);
+    let answer = hook.response(lookup);
+    let heading = hook.sections[answer].lines().next().unwrap_or_default();
+    let path = heading.rsplit(' ').next().unwrap_or_default().to_string();
+    hook.set_heading(answer, &format!("404 Not Found {path}"));
     hook.text()
 }
 
@@ -155,7 +159,7 @@ fn a_failed_write_leaves_every_golden_as_it_was() {
         "{err}"
     );
     assert!(
-        stdout(&run).contains("missing_call"),
+        stdout(&run).contains("status_changed"),
         "the change was shown: {}",
         stdout(&run)
     );

@@ -234,9 +234,20 @@ const PROBES: &[(&str, Probe)] = &[
             &sig("glance-api", "keystone", "POST", "/v3/auth/tokens"),
             false,
         ) && !r.cache_dependent(
+            &sig(
+                "glance-api",
+                "keystone",
+                "POST",
+                "/v3/auth/tokens/OS-PKI/revoked",
+            ),
+            false,
+        )
+    }),
+    ("client-token-issue", |r| {
+        r.cache_dependent(
             &sig("openstack", "keystone", "POST", "/v3/auth/tokens"),
             true,
-        )
+        ) && !r.cache_dependent(&sig("openstack", "keystone", "GET", "/v3/projects"), true)
     }),
     ("token-validation", |r| {
         r.cache_dependent(

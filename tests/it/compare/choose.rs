@@ -9,17 +9,20 @@ fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
 
-/// Seed 003 (`image show`, no title) with the client's image lookup turned into a `DELETE` of
-/// the same image: the capture of a command that has no golden.
+/// Seed 003 (`image show`, no title) with a `DELETE` of the image after the client's lookup:
+/// the capture of a command (`image delete`) that has no golden.
 fn image_delete() -> String {
     let mut hook = Hook::parse(&fixture_text("image-show.hook.md"));
     let lookup = hook.request("openstack", "GET", "/v2/images/", 0);
-    let heading = hook.sections[lookup].lines().next().unwrap_or_default();
-    let heading =
-        heading
-            .trim_start_matches("### ")
-            .replacen("GET /v2/images/", "DELETE /v2/images/", 1);
-    hook.set_heading(lookup, &heading);
+    let delete = hook.duplicate_exchange(lookup, None);
+    let answer = hook.response(delete);
+    let path = |h: &Hook, i: usize| {
+        let heading = h.sections[i].lines().next().unwrap_or_default();
+        heading.rsplit(' ').next().unwrap_or_default().to_string()
+    };
+    let (request_path, answer_path) = (path(&hook, delete), path(&hook, answer));
+    hook.set_heading(delete, &format!("DELETE {request_path}"));
+    hook.set_heading(answer, &format!("204 No Content {answer_path}"));
     hook.text()
 }
 
@@ -53,27 +56,39 @@ fn a_command_without_a_golden_is_refused_naming_the_closest() {
     let out = flowdiff(&["check", path(&capture)]);
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     assert!(stdout(&out).is_empty());
-    // Its defining calls are the token request and the DELETE: every image golden shares the
-    // token request only, and image-create comes first by name.
+    // Its defining calls are the lookup and the DELETE: image-save and image-show share the
+    // lookup, and image-save comes first by name.
     assert_eq!(
         stderr(&out),
         format!(
-            "flowdiff: no golden flow for {}: closest is image-create (1 of 2 defining calls shared); name one with --flow or add it with bless\n",
+            "flowdiff: no golden flow for {}: closest is image-save (1 of 2 defining calls shared); name one with --flow or add it with bless\n",
             capture.display()
         )
     );
     // --flow still forces the choice.
-    let forced = flowdiff(&["check", path(&capture), "--flow", "image-show"]);
+    let forced = flowdiff(&[
+        "check",
+        path(&capture),
+        "--flow",
+        "image-show",
+        "--fail-on",
+        "warning",
+    ]);
     assert_eq!(forced.status.code(), Some(1), "{}", stderr(&forced));
-    assert!(stdout(&forced).contains("missing"), "{}", stdout(&forced));
+    assert!(
+        stdout(&forced).contains("extra_call"),
+        "{}",
+        stdout(&forced)
+    );
 }
 
 #[test]
 fn the_file_name_up_to_its_first_dot_names_the_golden() {
     let dir = scratch_dir("choose-stem");
-    // Other defining calls than image-show's: only the file name can choose it.
+    // Other defining calls than image-show's (an extra DELETE, a warning): only the file name
+    // can choose it.
     let capture = write(&dir, "image-show.body.md", &image_delete());
-    assert!(checked_against(&capture, 1).ends_with("image-show.md"));
+    assert!(checked_against(&capture, 0).ends_with("image-show.md"));
     let plain = write(&dir, "image-save.md", &fixture_text("image-save.hook.md"));
     assert!(checked_against(&plain, 0).ends_with("image-save.md"));
 }
