@@ -9,15 +9,16 @@ use super::memo::Memo;
 use super::pattern::{expand_name, sanitize_name};
 use super::prescan::Prescan;
 
-/// Naming priority: lower wins. Value rules, then path segments, headers, keys (and pointers),
-/// names derived from a parent key, declared names.
-pub(super) const TIER_VALUE: u8 = 0;
-pub(super) const TIER_SEGMENT: u8 = 1;
-pub(super) const TIER_HEADER: u8 = 2;
-pub(super) const TIER_KEY: u8 = 3;
+/// Naming priority: lower wins. Names the capture declares (a documentation page's variables
+/// note: its author says what the value is), then value rules, path segments, headers, keys
+/// (and pointers), names derived from a parent key.
+const TIER_DECLARED: u8 = 0;
+pub(super) const TIER_VALUE: u8 = 1;
+pub(super) const TIER_SEGMENT: u8 = 2;
+pub(super) const TIER_HEADER: u8 = 3;
+pub(super) const TIER_KEY: u8 = 4;
 /// A name derived from the enclosing key (`{parent}_id`) is weaker than one the key gives.
-pub(super) const TIER_PARENT: u8 = 4;
-const TIER_DECLARED: u8 = 5;
+pub(super) const TIER_PARENT: u8 = 5;
 
 /// What a recorded span is replaced with.
 #[derive(Debug, Clone, Copy)]

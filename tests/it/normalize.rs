@@ -175,17 +175,20 @@ fn the_same_call_seen_by_client_and_by_service_has_one_signature() {
 
 #[test]
 fn doc_page_names_survive_and_paths_are_named_from_context() {
+    // The page's variables note names its values: its names win over what context would say
+    // (`endpoints/<hex>` would be `{endpoint_id}`, `AUTH_<hex>` `{project_id}`).
     let doc = normalized("image-create.doc.md");
     let names: Vec<&str> = doc.variables.iter().map(|(n, _)| n.as_str()).collect();
     assert!(names.contains(&"image_id"), "{names:?}");
-    assert!(names.contains(&"endpoint_id"), "{names:?}");
+    assert!(names.contains(&"image_endpoint_id"), "{names:?}");
+    assert!(!names.contains(&"endpoint_id"), "{names:?}");
     let swift = doc
         .exchanges
         .iter()
         .find(|e| e.method == "PUT" && e.callee == "swift-proxy-server")
         .expect("the swift upload");
     assert!(
-        swift.path.starts_with("/v1/AUTH_{project_id"),
+        swift.path.starts_with("/v1/AUTH_{service_id}/"),
         "{}",
         swift.path
     );
