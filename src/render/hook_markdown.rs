@@ -51,20 +51,11 @@ fn section(out: &mut String, number: usize, exchange: &Exchange, kind: EventKind
             format!("`{}` --> `{}`", exchange.caller, exchange.callee),
             &exchange.request,
         ),
-        EventKind::Response => {
-            let mut heading = exchange.status.map(|s| s.to_string()).unwrap_or_default();
-            if let Some(reason) = exchange.reason.as_deref().filter(|r| !r.is_empty()) {
-                heading.push(' ');
-                heading.push_str(reason);
-            }
-            heading.push(' ');
-            heading.push_str(&exchange.path);
-            (
-                heading,
-                format!("`{}` <-- `{}`", exchange.caller, exchange.callee),
-                &exchange.response,
-            )
-        }
+        EventKind::Response => (
+            super::response_message(exchange),
+            format!("`{}` <-- `{}`", exchange.caller, exchange.callee),
+            &exchange.response,
+        ),
     };
     let _ = writeln!(out, "### ({number}) {heading}\n{party}\n");
     if message.headers.is_empty() && message.body == Body::Unknown {

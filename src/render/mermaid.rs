@@ -29,18 +29,12 @@ pub fn arrow_line(exchange: &Exchange, kind: EventKind) -> String {
             exchange.method,
             target(exchange)
         ),
-        EventKind::Response => {
-            let status = exchange.status.map(|s| s.to_string()).unwrap_or_default();
-            let reason = exchange.reason.as_deref().unwrap_or("");
-            let mut line = format!("{}-->>{}: {}", exchange.callee, exchange.caller, status);
-            if !reason.is_empty() {
-                line.push(' ');
-                line.push_str(reason);
-            }
-            line.push(' ');
-            line.push_str(&exchange.path);
-            line
-        }
+        EventKind::Response => format!(
+            "{}-->>{}: {}",
+            exchange.callee,
+            exchange.caller,
+            super::response_message(exchange)
+        ),
     }
 }
 

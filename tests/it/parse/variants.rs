@@ -72,6 +72,14 @@ fn a_response_without_a_path_takes_the_path_of_the_request_it_closes() {
     assert_eq!(lone.exchanges[1].path, "");
     assert_eq!(lone.warnings.len(), 1);
     assert_eq!(lone.warnings[0].line, 3);
+    // Rendered again, it is a response without a path (no trailing space), and reads back.
+    let drawn = flowdiff::render::mermaid::sequence_diagram(&lone);
+    assert!(
+        drawn.contains("c-->>a: 503 Service Unavailable\n"),
+        "{drawn}"
+    );
+    let back = parse(&drawn).expect("reads back");
+    assert_eq!(back.exchanges.len(), lone.exchanges.len());
 }
 
 #[test]
