@@ -20,6 +20,10 @@ pub enum Format {
     Mermaid,
     /// The hook's raw log (`### (caller) REQ >>> (callee) : METHOD URL` records).
     HookLog,
+    /// Tempest's request log (`tempest.log`): one flow per test, client side only.
+    TempestLog,
+    /// A client's `--debug` output (keystoneauth `REQ: curl …` / `RESP:` lines): one flow.
+    ClientDebug,
 }
 
 impl Format {
@@ -30,6 +34,8 @@ impl Format {
             Format::DocPage => "documentation page",
             Format::Mermaid => "mermaid sequence",
             Format::HookLog => "raw hook log",
+            Format::TempestLog => "tempest request log",
+            Format::ClientDebug => "client debug output",
         }
     }
 
@@ -217,6 +223,10 @@ pub struct Message {
     pub headers: Headers,
     /// The body.
     pub body: Body,
+    /// The body was cut by the capture (Tempest logs cut bodies at 4096 characters without a
+    /// marker): only what was fully present before the cut is known, so nothing missing after
+    /// it is drift.
+    pub truncated: bool,
 }
 
 /// A message body: JSON when the text parses as JSON, otherwise opaque text with its kind.

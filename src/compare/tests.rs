@@ -18,11 +18,13 @@ fn call(
             line: Some(1),
             headers: Headers::default(),
             body: Body::None,
+            truncated: false,
         },
         response: Message {
             line: Some(2),
             headers: [("Content-Type", "application/json")].into_iter().collect(),
             body: Body::Json(model_json!({"image": {"status": "active", "size": 1}})),
+            truncated: false,
         },
         parent,
         ..Exchange::new(caller, callee, method, path)

@@ -21,18 +21,59 @@ use std::borrow::Cow;
 /// What every format looks like, for the "not a capture" message.
 const EXPECTED: &str = "expected a capture in one of the formats: hook Markdown sections (`### GET /path`), a documentation page with a mermaid diagram, Mermaid lines (`A->>B: GET /path`) or a raw hook log (`### (caller) REQ >>> (callee) : GET http://host/path`)";
 
-/// Parses a capture in any supported format (detected from content) into a trace.
+/// Parses a capture in any supported format (detected from content) into its flows: one for
+/// the hook and diagram formats and a client's `--debug` output, one per test (caller label) for
+/// a Tempest log, each named, in order of first appearance.
 ///
 /// Windows line endings, a UTF-8 BOM, trailing spaces and a missing final newline are accepted.
 /// Problems that do not stop parsing (a body that looks like JSON but does not parse, a response
-/// without its request) are reported in [`Trace::warnings`].
-pub fn parse(text: &str) -> Result<Trace, InputError> {
+/// without its request) are reported in each flow's [`Trace::warnings`].
+pub fn parse_flows(text: &str) -> Result<Vec<Trace>, InputError> {
     let text = prepare(text)?;
     match detect(&text)? {
-        Format::HookLog => hook_log::parse(&text),
-        Format::Mermaid => mermaid::parse(&text),
-        Format::HookMarkdown | Format::DocPage => hook_markdown::parse(&text),
+        Format::HookLog => hook_log::parse(&text).map(|t| vec![t]),
+        Format::Mermaid => mermaid::parse(&text).map(|t| vec![t]),
+        Format::HookMarkdown | Format::DocPage => hook_markdown::parse(&text).map(|t| vec![t]),
+        other => Err(InputError::new(
+            1,
+            format!("{} captures are not read yet", other.label()),
+        )),
     }
+}
+
+/// Parses a capture that holds one flow (see [`parse_flows`] for captures holding several).
+///
+/// ```
+/// let text = "a->>b: GET /x\nb-->>a: 200 OK /x\n";
+/// assert_eq!(flowdiff::parse::parse(text).expect("one flow").exchanges.len(), 1);
+/// ```
+pub fn parse(text: &str) -> Result<Trace, InputError> {
+    let mut flows = parse_flows(text)?;
+    if flows.len() == 1 {
+        return Ok(flows.remove(0));
+    }
+    Err(InputError::new(0, several_flows(&flows)))
+}
+
+/// The message for a capture holding several flows where one was expected.
+pub fn several_flows(flows: &[Trace]) -> String {
+    const SHOWN: usize = 5;
+    let names: Vec<&str> = flows
+        .iter()
+        .take(SHOWN)
+        .map(|f| f.name.as_deref().unwrap_or("(unnamed)"))
+        .collect();
+    let more = flows.len().saturating_sub(SHOWN);
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "the capture holds {} flows ({}{tail}): expected one; name it with --flow",
+        flows.len(),
+        names.join(", ")
+    )
 }
 
 /// True when `text` is in one of the capture formats (whether or not it then parses cleanly):

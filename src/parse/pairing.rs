@@ -226,6 +226,7 @@ impl<'a> Pairing<'a> {
             line: Some(ev.line),
             headers: ev.headers,
             body: ev.body,
+            truncated: false,
         };
         match ev.kind {
             EventKind::Request => exchange.request = message,

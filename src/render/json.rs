@@ -47,6 +47,7 @@ fn message_json(message: &Message) -> Value {
             .map(|(name, value)| json!([name, value]))
             .collect::<Vec<_>>(),
         "body": body_json(&message.body),
+        "truncated": message.truncated,
     })
 }
 
