@@ -18,7 +18,7 @@ pub enum ContextAction {
     Redact(String),
 }
 
-/// One pattern of the combined value scan (pattern `i + 1`; pattern 0 keeps placeholders).
+/// One pattern of the combined value scan (pattern `i`; the last pattern keeps placeholders).
 #[derive(Debug, Clone)]
 pub struct ValueRule {
     /// The rule's own regex when it has a `v` group limiting the replaced part.
@@ -121,8 +121,8 @@ impl PathMatch {
 /// All rules, compiled.
 #[derive(Debug, Clone, Default)]
 pub struct Compiled {
-    /// All value rules in one multi-pattern regex (pattern 0 keeps `{placeholders}`, pattern
-    /// `i + 1` is value rule `i`), leftmost-first in rule order.
+    /// All value rules in one multi-pattern regex (pattern `i` is value rule `i`, the last
+    /// pattern keeps `{placeholders}`), leftmost-first in rule order.
     pub values: Option<regex_automata::meta::Regex>,
     /// The value rules, in alternative order.
     pub value_rules: Vec<ValueRule>,
@@ -148,6 +148,8 @@ pub struct Compiled {
     pub aliases: HashMap<String, String>,
     /// Canonical service -> mount prefix.
     pub mounts: HashMap<String, String>,
+    /// Port -> canonical service listening on it.
+    pub ports: HashMap<u16, String>,
     /// Canonical names of the user's client.
     pub clients: HashSet<String>,
     /// Canonical names of the identity service.
@@ -175,7 +177,7 @@ impl Compiled {
     /// Compiles the rules (already validated one by one when loaded).
     pub fn new(rules: &[Rule]) -> Result<Compiled> {
         let mut c = Compiled::default();
-        let mut patterns = vec![r"\{[A-Za-z_][A-Za-z0-9_]*\}".to_string()];
+        let mut patterns = Vec::new();
         let mut header_patterns = Vec::new();
         let mut key_patterns = Vec::new();
         for rule in rules.iter().filter(|r| r.enabled) {
@@ -278,10 +280,14 @@ impl Compiled {
                     Action::Service {
                         aliases,
                         mount,
+                        ports,
                         client,
                         identity,
                     },
                 ) => {
+                    for port in ports {
+                        c.ports.entry(*port).or_insert_with(|| name.clone());
+                    }
                     for alias in aliases.iter().chain(std::iter::once(name)) {
                         c.aliases
                             .entry(alias.to_ascii_lowercase())
@@ -300,6 +306,9 @@ impl Compiled {
                 _ => {}
             }
         }
+        // Placeholders already in the text are kept: last, so that a rule for a value that
+        // starts like one (`{SHA256}<hex>`, a hashed token) wins where both start.
+        patterns.push(r"\{[A-Za-z_][A-Za-z0-9_]*\}".to_string());
         c.values = Some(
             regex_automata::meta::Regex::builder()
                 .configure(

@@ -36,6 +36,7 @@ struct RawRule {
     mount: Option<String>,
     client: Option<bool>,
     identity: Option<bool>,
+    ports: Option<Vec<u16>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -260,6 +261,7 @@ fn build(raw: RawRule, origin: &Origin, line: usize, about: String) -> Result<Ru
                     .mount
                     .clone()
                     .map(|m| m.trim_end_matches('/').to_string()),
+                ports: raw.ports.clone().unwrap_or_default(),
                 client: raw.client.unwrap_or(false),
                 identity: raw.identity.unwrap_or(false),
             }

@@ -53,7 +53,7 @@ pub fn normalize_in_place_on_one_core(trace: &mut Trace, rules: &RuleSet) {
 fn normalize_with(trace: &mut Trace, rules: &RuleSet, ahead: bool) {
     for exchange in &mut trace.exchanges {
         exchange.caller = rules.canonical(&exchange.caller);
-        exchange.callee = rules.canonical(&exchange.callee);
+        exchange.callee = rules.callee(&exchange.callee, &exchange.path);
     }
     adopt(trace, rules);
     let pointers = !rules.compiled.pointer_rules.is_empty();
@@ -88,7 +88,7 @@ pub fn signatures(trace: &Trace, rules: &RuleSet) -> Vec<Signature> {
 /// placeholder numbers dropped (`{uuid2}` -> `{uuid}`).
 pub fn signature(exchange: &Exchange, rules: &RuleSet) -> Signature {
     let caller = rules.canonical(&exchange.caller);
-    let callee = rules.canonical(&exchange.callee);
+    let callee = rules.callee(&exchange.callee, &exchange.path);
     let mut path = exchange.path.as_str();
     if let Some(mount) = rules.mount(&callee) {
         if let Some(rest) = path.strip_prefix(mount) {

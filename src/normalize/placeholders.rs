@@ -357,14 +357,15 @@ fn found_at(
     start: usize,
     m: regex_automata::Match,
 ) -> Option<Found> {
-    let Some(index) = m.pattern().as_usize().checked_sub(1) else {
+    let index = m.pattern().as_usize();
+    let Some(rule) = rules.value_rules.get(index) else {
+        // The last pattern: a placeholder already in the text, kept.
         return Some(Found {
             start: start + m.start(),
             end: start + m.end(),
             rule: None,
         });
     };
-    let rule = rules.value_rules.get(index)?;
     let range = match &rule.v {
         Some(own) => own
             .captures_at(slice, m.start())

@@ -169,6 +169,8 @@ pub enum Action {
         aliases: Vec<String>,
         /// The path prefix the web server mounts it at (`/image`).
         mount: Option<String>,
+        /// The ports it listens on when not behind the web server (`8774`, TLS `13774`).
+        ports: Vec<u16>,
         /// The user's client.
         client: bool,
         /// The identity service (keystone): token calls to it may be logged before the
@@ -218,6 +220,7 @@ impl fmt::Display for Action {
             Action::Service {
                 aliases,
                 mount,
+                ports,
                 client,
                 identity,
             } => {
@@ -227,6 +230,10 @@ impl fmt::Display for Action {
                 }
                 if let Some(m) = mount {
                     write!(f, " mount {m}")?;
+                }
+                if !ports.is_empty() {
+                    let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
+                    write!(f, " ports {}", ports.join(", "))?;
                 }
                 if *client {
                     f.write_str(" (client)")?;
@@ -398,9 +405,51 @@ impl RuleSet {
             .unwrap_or_else(|| actor.to_string())
     }
 
+    /// The canonical callee of a call to `callee` at `path`: its canonical name when it is a
+    /// known name; when it is a URL's authority (`host:port`, what client-side captures know),
+    /// the service listening on that port, else the service whose mount prefix starts the path;
+    /// else the authority as it is.
+    pub fn callee(&self, callee: &str, path: &str) -> String {
+        let canonical = self.canonical(callee);
+        if canonical != callee || !is_authority(callee) {
+            return canonical;
+        }
+        let port = callee
+            .rsplit_once(':')
+            .and_then(|(_, port)| port.parse::<u16>().ok());
+        if let Some(service) = port.and_then(|p| self.compiled.ports.get(&p)) {
+            return service.clone();
+        }
+        // The longest mount prefix that starts the path (ties by name: deterministic).
+        let mounted = self
+            .compiled
+            .mounts
+            .iter()
+            .filter(|(_, mount)| {
+                path.strip_prefix(mount.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+            .min_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(b.0)));
+        match mounted {
+            Some((service, _)) => service.clone(),
+            None => canonical,
+        }
+    }
+
     /// The mount prefix of canonical service `service` (`/image` for glance), if any.
     pub fn mount(&self, service: &str) -> Option<&str> {
         self.compiled.mounts.get(service).map(String::as_str)
+    }
+}
+
+/// Whether an actor name is a URL's authority (`host:port`), as client-side captures name the
+/// services they call, rather than a service name.
+fn is_authority(name: &str) -> bool {
+    match name.rsplit_once(':') {
+        Some((host, port)) => {
+            !host.is_empty() && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+        }
+        None => false,
     }
 }
 

@@ -74,6 +74,13 @@ const PROBES: &[(&str, Probe)] = &[
     ("fernet-token", |r| {
         note_after(r, "gAAAAABjsoUBidK_dtSo6s04L6HQ5WB6XDcLhYyaRXYNAhH7A1bn").starts_with("{token")
     }),
+    ("token-hash", |r| {
+        let hashed = "{SHA256}47d331cb112e7ffd3549b9958f475e4a36ab4d7848770b6ca54f337a6ca9a37e";
+        header_after(r, "X-Trace", hashed).starts_with("{token")
+    }),
+    ("omitted-token", |r| {
+        header_after(r, "X-Trace", "<omitted>") == "{omitted}"
+    }),
     ("url-host", |r| {
         note_after(r, "http://controller.example:5000/v3") == "http://{host}/v3"
     }),
@@ -178,7 +185,9 @@ const PROBES: &[(&str, Probe)] = &[
             r,
             json!({"auth": {"identity": {"password": {"user": {"password": "asdf"}}}}}),
         );
+        let server = body_after(r, json!({"server": {"adminPass": "L3e7F8A8YrtC"}}));
         body["auth"]["identity"]["password"]["user"]["password"] == "{password}"
+            && server["server"]["adminPass"] == "{password}"
     }),
     ("audit-ids", |r| {
         body_after(
@@ -271,7 +280,11 @@ const PROBES: &[(&str, Probe)] = &[
         r.canonical("glance") == "glance-api" && r.mount("glance-api") == Some("/image")
     }),
     ("service-nova", |r| {
-        r.canonical("nova") == "nova-api" && r.mount("nova-api") == Some("/compute")
+        r.canonical("nova") == "nova-api"
+            && r.mount("nova-api") == Some("/compute")
+            && r.callee("158.69.70.115:443", "/compute/v2.1/servers") == "nova-api"
+            && r.callee("10.0.0.5:13774", "/v2.1/servers") == "nova-api"
+            && r.callee("10.0.0.5:9999", "/v2.1/servers") == "10.0.0.5:9999"
     }),
     ("service-neutron", |r| {
         r.canonical("neutron") == "neutron-server"
@@ -286,7 +299,13 @@ const PROBES: &[(&str, Probe)] = &[
     }),
     ("service-swift", |r| {
         r.canonical("swift-proxy") == "swift-proxy-server"
+            && r.callee("10.0.0.5:8080", "/v1/AUTH_x") == "swift-proxy-server"
     }),
+    ("service-octavia", |r| {
+        r.callee("10.0.0.5:443", "/load-balancer/v2/lbaas/loadbalancers") == "octavia-api"
+            && r.callee("10.0.0.5:9876", "/v2/lbaas/loadbalancers") == "octavia-api"
+    }),
+    ("service-tempest", |r| r.is_client("tempest")),
 ];
 
 /// The built-in rules without the one named `name`.
