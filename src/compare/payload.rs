@@ -7,7 +7,7 @@ use super::{default_severity, Finding, Kind, Part};
 use crate::normalize::rules::HeaderClass;
 use crate::normalize::RuleSet;
 use crate::severity::Severity;
-use crate::trace::{Body, Completeness, Exchange};
+use crate::trace::{Body, Completeness, Exchange, Message};
 use serde_json::Value;
 
 /// Findings on the aligned pair (old exchange `o`, new exchange `n`). Without `payloads` (one
@@ -42,8 +42,8 @@ pub(super) fn compare_pair(s: &Sides, o: usize, n: usize, payloads: bool) -> Vec
             s,
             (o, n),
             Part::RequestBody,
-            &a.request.body,
-            &b.request.body,
+            &a.request,
+            &b.request,
             &mut out,
         );
     }
@@ -60,8 +60,8 @@ pub(super) fn compare_pair(s: &Sides, o: usize, n: usize, payloads: bool) -> Vec
             s,
             (o, n),
             Part::ResponseBody,
-            &a.response.body,
-            &b.response.body,
+            &a.response,
+            &b.response,
             &mut out,
         );
     }
@@ -174,19 +174,30 @@ fn side_name(part: Part) -> &'static str {
     }
 }
 
+/// Body findings. A truncated body (cut by the capture) is known only up to the cut: fields it
+/// lacks may have been cut away, so they are never reported as removed (new truncated) or
+/// added (old truncated), and its kind is not compared.
 fn body(
     s: &Sides,
     (o, n): (usize, usize),
     part: Part,
-    old: &Body,
-    new: &Body,
+    old_message: &Message,
+    new_message: &Message,
     out: &mut Vec<Finding>,
 ) {
     let side = side_name(part);
+    let (old, new) = (&old_message.body, &new_message.body);
+    let uncertain = |kind: DriftKind| match kind {
+        DriftKind::FieldRemoved => new_message.truncated,
+        DriftKind::FieldAdded => old_message.truncated,
+        _ => false,
+    };
+    let either_truncated = old_message.truncated || new_message.truncated;
     match (old, new) {
         (Body::Unknown, _) | (_, Body::Unknown) => {}
         (Body::Json(a), Body::Json(b)) => {
-            for d in schema::compare(a, b, &|p| s.rules.array_ordered(p)) {
+            let drift = schema::compare(a, b, &|p| s.rules.array_ordered(p));
+            for d in drift.into_iter().filter(|d| !uncertain(d.kind)) {
                 let kind = match d.kind {
                     DriftKind::FieldAdded => Kind::FieldAdded,
                     DriftKind::FieldRemoved => Kind::FieldRemoved,
@@ -226,7 +237,7 @@ fn body(
                 out.push(f);
             }
         }
-        (a, b) if a.kind() != b.kind() => {
+        (a, b) if a.kind() != b.kind() && !either_truncated => {
             let mut f = s.finding(Kind::TypeChanged, part, Some(o), Some(n));
             f.severity = body_kind_severity(a, b);
             f.message = format!("{side} body changed from {} to {}", a.kind(), b.kind());

@@ -262,3 +262,38 @@ fn placeholders_are_equal_whatever_their_names() {
     );
     assert_eq!(without_placeholders("{ not one }"), "{ not one }");
 }
+
+#[test]
+fn a_truncated_body_reports_only_what_was_certain() {
+    // The old body in full; the new one cut after `status` (what a 4096-character cut leaves).
+    let full = model_json!({"image": {"status": "active", "size": 1, "name": "cirros"}});
+    let cut = model_json!({"image": {"status": "active"}});
+    let with_body = |body: &Json, truncated: bool| {
+        let mut exchanges = base();
+        exchanges[0].response.body = Body::Json(body.clone());
+        exchanges[0].response.truncated = truncated;
+        trace(Format::HookMarkdown, exchanges)
+    };
+    let kinds = |old: &Trace, new: &Trace| -> Vec<Kind> {
+        compare(old, new, &RuleSet::builtin(), &Options::default())
+            .findings
+            .iter()
+            .map(|f| f.kind)
+            .collect()
+    };
+    // Cut in new: the fields after the cut are not missing.
+    assert!(kinds(&with_body(&full, false), &with_body(&cut, true)).is_empty());
+    // Cut in old: the fields after the cut are not new.
+    assert!(kinds(&with_body(&cut, true), &with_body(&full, false)).is_empty());
+    // Not cut: the same difference is drift.
+    assert_eq!(
+        kinds(&with_body(&full, false), &with_body(&cut, false)),
+        [Kind::FieldRemoved, Kind::FieldRemoved]
+    );
+    // What is present before the cut still compares: a changed status is reported.
+    let changed = model_json!({"image": {"status": "queued"}});
+    assert_eq!(
+        kinds(&with_body(&full, false), &with_body(&changed, true)),
+        [Kind::ValueChanged]
+    );
+}

@@ -28,6 +28,14 @@ pub fn call_tree(trace: &Trace, styles: &Styles) -> String {
         if exchange.completeness == Completeness::ResponseOnly {
             marks.push_str(" (response only)");
         }
+        for (side, message) in [
+            ("request", &exchange.request),
+            ("response", &exchange.response),
+        ] {
+            if message.truncated {
+                marks.push_str(&format!(" ({side} body truncated)"));
+            }
+        }
         let _ = writeln!(
             out,
             "{} {}{} -> {} {} {} {}{}",
