@@ -111,6 +111,9 @@ pub struct ShowArgs {
     /// Show the normalized trace (placeholders, canonical names) instead of the raw one.
     #[arg(long)]
     pub normalized: bool,
+    /// In a capture of several flows (a Tempest log: one per test), show this one.
+    #[arg(long, value_name = "NAME")]
+    pub flow: Option<String>,
     /// Extra rules files (repeatable), applied after the built-in rules.
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,

@@ -46,7 +46,11 @@ pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
     let current = current(&args.golden, &rules)?;
     let mut ops: Vec<Op> = Vec::new();
     let mut out = Vec::new();
-    for Capture { path, mut trace } in inputs::load(&args.traces, &rules)? {
+    let captures = to_bless(inputs::load(&args.traces, &rules)?, args.flow.as_deref())?;
+    for Capture {
+        path, mut trace, ..
+    } in captures
+    {
         let path = path.as_path();
         let (stem, index) = target_flow(args, &current, &trace, path, &rules)?;
         if trace.name.as_deref().map_or(true, |n| n.trim().is_empty()) {
@@ -82,6 +86,45 @@ pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
         return Ok(Outcome::Pass);
     }
     apply(ops)
+}
+
+/// The flows to bless: every capture of one flow, and of a capture of many flows (a Tempest log)
+/// the one `--flow` names (it must name one).
+fn to_bless(captures: Vec<Capture>, flow: Option<&str>) -> Result<Vec<Capture>> {
+    let mut out = Vec::with_capacity(captures.len());
+    let mut many: Vec<(std::path::PathBuf, bool)> = Vec::new();
+    for capture in captures {
+        if !capture.of_many {
+            out.push(capture);
+            continue;
+        }
+        let Some(flow) = flow else {
+            return Err(Error::Usage(format!(
+                "{} holds many flows: name the one to bless with --flow",
+                capture.path.display()
+            )));
+        };
+        let wanted = capture
+            .trace
+            .name
+            .as_deref()
+            .is_some_and(|n| n == flow || flow_key(n) == flow_key(flow));
+        match many.iter_mut().find(|(p, _)| *p == capture.path) {
+            Some(seen) => seen.1 |= wanted,
+            None => many.push((capture.path.clone(), wanted)),
+        }
+        if wanted {
+            out.push(capture);
+        }
+    }
+    if let Some((path, _)) = many.iter().find(|(_, found)| !found) {
+        return Err(Error::Usage(format!(
+            "{} has no flow named {:?}",
+            path.display(),
+            flow.unwrap_or_default()
+        )));
+    }
+    Ok(out)
 }
 
 /// Refuses flow names that could leave the golden directory or make odd file names.

@@ -46,11 +46,32 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
         .iter()
         .map(|flow| Learned::learn(&flow.members, &rules, &options))
         .collect();
-    let captures = inputs::load(&args.traces, &rules)?;
-    let checked = inputs::par_map(&captures, |Capture { path, trace }| {
-        let index = match forced {
-            Some(index) => index,
-            None => pick(&flows, trace, path, &rules)?,
+    let mut captures = inputs::load(&args.traces, &rules)?;
+    // A capture of many flows (a Tempest log) is checked flow by flow, each against the golden
+    // of its name; flows without one are not checked.
+    let named = |c: &Capture| forced.or_else(|| golden_named(&flows, &c.trace));
+    let unchecked = captures
+        .iter()
+        .filter(|c| c.of_many && named(c).is_none())
+        .count();
+    captures.retain(|c| !c.of_many || named(c).is_some());
+    if unchecked > 0 {
+        eprintln!(
+            "flowdiff: note: {unchecked} flow(s) of many-flow captures have no golden of their name and were not checked"
+        );
+    }
+    if captures.is_empty() {
+        return Err(Error::Usage(
+            "no flow to check: none has a golden of its name (add one with bless --flow NAME)"
+                .into(),
+        ));
+    }
+    let checked = inputs::par_map(&captures, |capture| {
+        let (path, trace) = (&capture.path, &capture.trace);
+        let index = match (forced, capture.of_many) {
+            (Some(index), _) => index,
+            (None, true) => named(capture).unwrap_or(0),
+            (None, false) => pick(&flows, trace, path, &rules)?,
         };
         let flow = &flows[index];
         let comparison =
@@ -121,6 +142,14 @@ pub(super) fn candidates(flows: &[Flow]) -> Vec<Candidate<'_>> {
             defining: &f.defining,
         })
         .collect()
+}
+
+/// The golden named like the flow `trace` (a test of a Tempest log), if there is one.
+fn golden_named(flows: &[Flow], trace: &Trace) -> Option<usize> {
+    trace
+        .name
+        .as_deref()
+        .and_then(|name| by_name(name, &candidates(flows)))
 }
 
 /// Chooses the golden for `trace` by title, file name or defining calls, or explains why none

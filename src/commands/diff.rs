@@ -5,9 +5,12 @@ use crate::cli::{DiffArgs, FailOn, ReportArgs};
 use crate::compare::{self, Comparison, Options};
 use crate::error::{Error, Result};
 
+use crate::normalize::RuleSet;
+use crate::report::run::{render_run, Run};
 use crate::report::{self, Report, Side, Verdict};
 use crate::severity::Severity;
 use crate::trace::Trace;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// Runs `flowdiff OLD NEW`.
@@ -19,11 +22,73 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
     };
     let rules = load_rules(&args.report.rules)?;
     let (old, new) = load_normalized_pair(old_path, new_path, &rules)?;
-    let comparison = compare::compare(&old, &new, &rules, &options(&args.report));
-    let report = build_report((old_path, &old), (new_path, &new), comparison, &args.report);
-    let outcome = output(vec![report], &args.report, context);
+    let outcome = match (old.as_slice(), new.as_slice()) {
+        ([one_old], [one_new]) if !holds_flows(one_old) && !holds_flows(one_new) => {
+            let comparison = compare::compare(one_old, one_new, &rules, &options(&args.report));
+            let report = build_report(
+                (old_path, one_old),
+                (new_path, one_new),
+                comparison,
+                &args.report,
+            );
+            output(vec![report], &args.report, context)
+        }
+        _ => run_flows((old_path, &old), (new_path, &new), &rules, args, context),
+    };
     super::drop_in_background((old, new));
     outcome
+}
+
+/// Whether a trace comes from a capture of many flows (one per test): such captures compare
+/// flow by flow, paired by name, even when they hold one flow.
+fn holds_flows(trace: &Trace) -> bool {
+    trace.format == crate::trace::Format::TempestLog
+}
+
+/// Compares two captures of many flows: flows pair by name and compare in parallel; a flow on
+/// one side only is not comparable (one info line).
+fn run_flows(
+    (old_path, old): (&Path, &[Trace]),
+    (new_path, new): (&Path, &[Trace]),
+    rules: &RuleSet,
+    args: &DiffArgs,
+    context: &Context,
+) -> Result<Outcome> {
+    let name = |t: &Trace| t.name.clone().unwrap_or_default();
+    let old_by_name: HashMap<String, &Trace> = old.iter().map(|t| (name(t), t)).collect();
+    let pairs: Vec<(&Trace, &Trace)> = new
+        .iter()
+        .filter_map(|n| old_by_name.get(&name(n)).map(|o| (*o, n)))
+        .collect();
+    let new_names: HashSet<String> = new.iter().map(name).collect();
+    let only_in_old = old.iter().map(name).filter(|n| !new_names.contains(n));
+    let only_in_new = new
+        .iter()
+        .map(name)
+        .filter(|n| !old_by_name.contains_key(n));
+    let options = options(&args.report);
+    let reports = super::inputs::par_map(&pairs, |(o, n)| {
+        let comparison = compare::compare(o, n, rules, &options);
+        build_report((old_path, o), (new_path, n), comparison, &args.report).report
+    });
+    let run = Run::new(
+        (
+            old_path.display().to_string(),
+            new_path.display().to_string(),
+        ),
+        reports,
+        only_in_old.collect(),
+        only_in_new.collect(),
+    );
+    let styles = context.styles_for(args.report.output.as_deref());
+    let mut buffer = Vec::new();
+    render_run(&run, args.report.format, &styles, &mut buffer)
+        .map_err(|e| Error::io(Path::new("<report>"), e))?;
+    emit(args.report.output.as_deref(), &buffer)?;
+    Ok(match run.verdict {
+        Verdict::Fail => Outcome::Fail,
+        Verdict::Pass => Outcome::Pass,
+    })
 }
 
 /// The comparison switches of the report options.

@@ -4,7 +4,7 @@
 //! not one (a README, an image) is skipped with a note on stderr. Order is deterministic (name
 //! order, depth first); many files are read and parsed on several threads.
 
-use super::parse_normalized;
+use super::parse_normalized_flows;
 use super::print_warnings;
 use crate::error::{Error, Result};
 use crate::fsutil;
@@ -16,13 +16,16 @@ use std::path::{Path, PathBuf};
 /// From this many files on, reading and parsing runs on several threads.
 const PARALLEL_FROM: usize = 8;
 
-/// One capture read from disk, normalized.
+/// One flow read from disk, normalized: a capture file holds one (hook and diagram formats) or
+/// several (a Tempest log: one per test).
 #[derive(Debug, Clone)]
 pub(super) struct Capture {
     /// The file, as named or found.
     pub path: PathBuf,
-    /// The normalized trace.
+    /// The normalized trace of the flow.
     pub trace: Trace,
+    /// True when the file is a capture of many flows: each is known by its name only.
+    pub of_many: bool,
 }
 
 /// A file to read, and whether it was named on the command line (then it must be a capture).
@@ -49,9 +52,11 @@ pub(super) fn load(paths: &[PathBuf], rules: &RuleSet) -> Result<Vec<Capture>> {
     let mut captures = Vec::new();
     for (candidate, result) in candidates.iter().zip(loaded) {
         match result? {
-            Ok(capture) => {
-                print_warnings(&capture.path, &capture.trace);
-                captures.push(capture);
+            Ok(flows) => {
+                for capture in flows {
+                    print_warnings(&capture.path, &capture.trace);
+                    captures.push(capture);
+                }
             }
             Err(reason) => {
                 let why = if reason.starts_with("not a capture") {
@@ -76,8 +81,12 @@ pub(super) fn load(paths: &[PathBuf], rules: &RuleSet) -> Result<Vec<Capture>> {
     Ok(captures)
 }
 
-/// Reads one candidate: `Ok(Err(reason))` when a file found in a directory is not a capture.
-fn read(candidate: &Candidate, rules: &RuleSet) -> Result<std::result::Result<Capture, String>> {
+/// Reads one candidate's flows: `Ok(Err(reason))` when a file found in a directory is not a
+/// capture.
+fn read(
+    candidate: &Candidate,
+    rules: &RuleSet,
+) -> Result<std::result::Result<Vec<Capture>, String>> {
     let path = &candidate.path;
     let text = match fsutil::read_text(path) {
         Ok(text) => text,
@@ -86,11 +95,21 @@ fn read(candidate: &Candidate, rules: &RuleSet) -> Result<std::result::Result<Ca
         }
         Err(error) => return Err(error),
     };
-    match parse_normalized(&text, path, rules) {
-        Ok(trace) => Ok(Ok(Capture {
-            path: path.clone(),
-            trace,
-        })),
+    match parse_normalized_flows(&text, path, rules) {
+        Ok(flows) => {
+            let of_many = flows.len() > 1
+                || flows
+                    .first()
+                    .is_some_and(|f| f.format == crate::trace::Format::TempestLog);
+            Ok(Ok(flows
+                .into_iter()
+                .map(|trace| Capture {
+                    path: path.clone(),
+                    trace,
+                    of_many,
+                })
+                .collect()))
+        }
         // Inside a directory, a file in none of the formats is skipped; a capture with an
         // error in it is still an error.
         Err(error) if !candidate.named && !parse::is_capture(&text) => Ok(Err(short(&error))),

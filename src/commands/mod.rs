@@ -10,7 +10,7 @@ mod rules;
 mod show;
 
 use crate::cli::{Cli, ColorChoice, Command};
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result};
 use crate::fsutil;
 use crate::normalize::{normalize_in_place, normalize_in_place_on_one_core, RuleSet};
 use crate::parse;
@@ -99,34 +99,101 @@ pub fn load_rules(files: &[PathBuf]) -> Result<RuleSet> {
     RuleSet::load(&paths)
 }
 
-/// Reads and parses one capture file; warnings are printed to stderr with file and line.
-pub fn load_trace(path: &Path) -> Result<Trace> {
+/// Reads and parses one capture file into its flows (one, or one per test of a Tempest log);
+/// warnings are printed to stderr with file and line.
+pub fn load_flows(path: &Path) -> Result<Vec<Trace>> {
     let text = fsutil::read_text(path)?;
-    let trace = parse::parse(&text).map_err(|e| e.in_file(path))?;
-    print_warnings(path, &trace);
-    Ok(trace)
+    let flows = parse::parse_flows(&text).map_err(|e| e.in_file(path))?;
+    for flow in &flows {
+        print_warnings(path, flow);
+    }
+    Ok(flows)
 }
 
-/// Reads, parses and normalizes one capture file (normalized in place: no second copy).
-pub fn load_normalized(path: &Path, rules: &RuleSet) -> Result<Trace> {
-    let mut trace = load_trace(path)?;
-    normalize_in_place(&mut trace, rules);
-    Ok(trace)
+/// The flow of a capture read from `path`: its only flow, or the one named `name` when it holds
+/// several (an error listing them when none is named or the name is not there).
+pub fn one_flow(path: &Path, mut flows: Vec<Trace>, name: Option<&str>) -> Result<Trace> {
+    if flows.len() == 1 {
+        return Ok(flows.remove(0));
+    }
+    let wanted = name.and_then(|name| {
+        let key = crate::compare::select::flow_key(name);
+        flows.iter().position(|f| {
+            f.name
+                .as_deref()
+                .is_some_and(|n| n == name || crate::compare::select::flow_key(n) == key)
+        })
+    });
+    match (wanted, name) {
+        (Some(index), _) => Ok(flows.swap_remove(index)),
+        (None, Some(name)) => Err(InputError::new(
+            0,
+            format!(
+                "no flow named {name:?}: {}",
+                parse::several_flows(&flows).replace(": expected one; name it with --flow", "")
+            ),
+        )
+        .in_file(path)),
+        (None, None) => Err(InputError::new(0, parse::several_flows(&flows)).in_file(path)),
+    }
 }
 
-/// Loads and normalizes two captures, using both cores: NEW is read and parsed while OLD is
-/// normalized. OLD's text is dropped before NEW's is read, so memory peaks no higher than
-/// loading one after the other; warnings and errors come in the same order too (OLD's first).
-pub fn load_normalized_pair(old: &Path, new: &Path, rules: &RuleSet) -> Result<(Trace, Trace)> {
-    let mut old_trace = load_trace(old)?;
+/// Reads and parses a capture of one flow (or the flow `name` of a capture of several).
+pub fn load_trace(path: &Path, name: Option<&str>) -> Result<Trace> {
+    one_flow(path, load_flows(path)?, name)
+}
+
+/// Reads, parses and normalizes a capture's flows, each on its own (normalized in place).
+pub fn load_normalized_flows(path: &Path, rules: &RuleSet) -> Result<Vec<Trace>> {
+    let mut flows = load_flows(path)?;
+    normalize_all(&mut flows, rules, true);
+    Ok(flows)
+}
+
+/// Normalizes every flow in place: one flow may use both cores (`ahead`), many flows are
+/// spread over the cores instead.
+fn normalize_all(flows: &mut [Trace], rules: &RuleSet, ahead: bool) {
+    match flows {
+        [one] if ahead => normalize_in_place(one, rules),
+        [one] => normalize_in_place_on_one_core(one, rules),
+        many => {
+            let threads = std::thread::available_parallelism().map_or(1, usize::from);
+            let chunk = many.len().div_ceil(threads.max(1)).max(1);
+            std::thread::scope(|scope| {
+                for part in many.chunks_mut(chunk) {
+                    scope.spawn(move || {
+                        for flow in part {
+                            normalize_in_place_on_one_core(flow, rules);
+                        }
+                    });
+                }
+            });
+        }
+    }
+}
+
+/// Loads and normalizes two captures' flows, using both cores: NEW is read and parsed while
+/// OLD is normalized. OLD's text is dropped before NEW's is read, so memory peaks no higher
+/// than loading one after the other; warnings and errors come in the same order too (OLD's
+/// first).
+pub fn load_normalized_pair(
+    old: &Path,
+    new: &Path,
+    rules: &RuleSet,
+) -> Result<(Vec<Trace>, Vec<Trace>)> {
+    let mut old_flows = load_flows(old)?;
     std::thread::scope(|scope| {
-        let new_side = scope.spawn(|| load_normalized(new, rules));
+        let new_side = scope.spawn(|| -> Result<Vec<Trace>> {
+            let mut flows = load_flows(new)?;
+            normalize_all(&mut flows, rules, false);
+            Ok(flows)
+        });
         // The other core is reading and parsing NEW.
-        normalize_in_place_on_one_core(&mut old_trace, rules);
-        let new_trace = new_side
+        normalize_all(&mut old_flows, rules, false);
+        let new_flows = new_side
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        Ok((old_trace, new_trace))
+        Ok((old_flows, new_flows))
     })
 }
 
@@ -143,6 +210,17 @@ pub fn parse_normalized(text: &str, source: impl AsRef<Path>, rules: &RuleSet) -
     let mut trace = parse::parse(text).map_err(|e| e.in_file(source.as_ref()))?;
     normalize_in_place(&mut trace, rules);
     Ok(trace)
+}
+
+/// [`parse_normalized`] for a capture that may hold several flows: each one normalized.
+pub fn parse_normalized_flows(
+    text: &str,
+    source: impl AsRef<Path>,
+    rules: &RuleSet,
+) -> Result<Vec<Trace>> {
+    let mut flows = parse::parse_flows(text).map_err(|e| e.in_file(source.as_ref()))?;
+    normalize_all(&mut flows, rules, true);
+    Ok(flows)
 }
 
 /// Prints a trace's parse warnings to stderr with file and line.

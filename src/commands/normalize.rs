@@ -6,10 +6,11 @@ use crate::error::Result;
 use crate::normalize::normalize_in_place;
 use crate::render::hook_markdown::hook_markdown;
 
-/// Runs `flowdiff normalize`: the capture's own flow name wins over `--flow`.
+/// Runs `flowdiff normalize`: the capture's own flow name wins over `--flow`; in a capture of
+/// several flows (a Tempest log), `--flow` says which one.
 pub fn run(args: &NormalizeArgs, _context: &Context) -> Result<Outcome> {
     let rules = load_rules(&args.rules)?;
-    let mut trace = load_trace(&args.file)?;
+    let mut trace = load_trace(&args.file, args.flow.as_deref())?;
     if trace.name.as_deref().map_or(true, |n| n.trim().is_empty()) {
         trace.name.clone_from(&args.flow);
     }

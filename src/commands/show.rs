@@ -2,12 +2,13 @@
 //! set directory, what the set learned from its members.
 
 use super::check::flows;
-use super::{emit, load_normalized, load_rules, load_trace, Context, Outcome};
+use super::{emit, load_flows, load_rules, one_flow, Context, Outcome};
 use crate::cli::{ShowArgs, ShowFormat};
 use crate::compare::set::Learned;
 use crate::compare::Options;
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result};
 use crate::golden;
+use crate::normalize::normalize_in_place;
 use crate::render;
 use std::fmt::Write;
 
@@ -19,23 +20,31 @@ pub fn run(args: &ShowArgs, context: &Context) -> Result<Outcome> {
         return Ok(Outcome::Pass);
     }
     let rules = load_rules(&args.rules)?;
-    let trace = if args.normalized {
-        load_normalized(&args.file, &rules)?
-    } else {
-        // As captured, with the auth calls a service logged early under their inbound request.
-        let mut trace = load_trace(&args.file)?;
-        crate::normalize::adopt(&mut trace, &rules);
-        trace
-    };
-    let text = match args.format {
-        ShowFormat::Text => render::tree::call_tree(&trace, &context.styles),
-        ShowFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&render::json::trace_json(&trace))
+    let mut flows = load_flows(&args.file)?;
+    if let Some(name) = &args.flow {
+        flows = vec![one_flow(&args.file, flows, Some(name))?];
+    }
+    for flow in &mut flows {
+        if args.normalized {
+            normalize_in_place(flow, &rules);
+        } else {
+            // As captured, with the auth calls a service logged early under their request.
+            crate::normalize::adopt(flow, &rules);
+        }
+    }
+    let text = match (args.format, flows.as_slice()) {
+        (ShowFormat::Json, _) => {
+            let mut text = serde_json::to_string_pretty(&render::json::capture_json(&flows))
                 .map_err(|e| Error::Usage(format!("cannot serialize trace: {e}")))?;
             text.push('\n');
             text
         }
-        ShowFormat::Mermaid => render::mermaid::sequence_diagram(&trace),
+        (ShowFormat::Text, [one]) => render::tree::call_tree(one, &context.styles),
+        (ShowFormat::Text, many) => render::tree::flow_list(many, &context.styles),
+        (ShowFormat::Mermaid, [one]) => render::mermaid::sequence_diagram(one),
+        (ShowFormat::Mermaid, many) => {
+            return Err(InputError::new(0, crate::parse::several_flows(many)).in_file(&args.file))
+        }
     };
     emit(None, text.as_bytes())?;
     Ok(Outcome::Pass)

@@ -3,6 +3,16 @@
 use crate::trace::{Body, Exchange, Message, Trace};
 use serde_json::{json, Value};
 
+/// The `flowdiff-capture/v1` JSON document of a capture's flows: `{"schema", "format",
+/// "flows": [flowdiff-trace/v1 …]}`, the same shape whether it holds one flow or many.
+pub fn capture_json(flows: &[Trace]) -> Value {
+    json!({
+        "schema": "flowdiff-capture/v1",
+        "format": flows.first().map(|f| f.format),
+        "flows": flows.iter().map(trace_json).collect::<Vec<_>>(),
+    })
+}
+
 /// The `flowdiff-trace/v1` JSON document of `trace`.
 pub fn trace_json(trace: &Trace) -> Value {
     json!({

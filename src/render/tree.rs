@@ -5,6 +5,38 @@ use crate::trace::{Completeness, Trace};
 use owo_colors::OwoColorize;
 use std::fmt::Write;
 
+/// Lists the flows of a capture holding several (a Tempest log): each name with its call
+/// count, then a summary line; `show --flow NAME` shows one.
+pub fn flow_list(flows: &[Trace], styles: &Styles) -> String {
+    let mut out = String::new();
+    let width = flows.iter().map(|f| f.exchanges.len()).max().unwrap_or(0);
+    let width = width.to_string().len();
+    for flow in flows {
+        let _ = writeln!(
+            out,
+            "{:>width$} {}  {}",
+            flow.exchanges.len(),
+            if flow.exchanges.len() == 1 {
+                "call "
+            } else {
+                "calls"
+            },
+            flow.name
+                .as_deref()
+                .unwrap_or("(unnamed)")
+                .style(styles.bold),
+        );
+    }
+    let calls: usize = flows.iter().map(|f| f.exchanges.len()).sum();
+    let format = flows.first().map_or("capture", |f| f.format.label());
+    let _ = writeln!(
+        out,
+        "format: {format}, {} flows, {calls} exchanges (show one with --flow NAME)",
+        flows.len()
+    );
+    out
+}
+
 /// Renders the call tree of `trace` followed by a summary line.
 pub fn call_tree(trace: &Trace, styles: &Styles) -> String {
     let mut out = String::new();

@@ -53,7 +53,7 @@ pub fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Escapes an annotation message.
-fn data(text: &str) -> String {
+pub(super) fn data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")

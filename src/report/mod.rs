@@ -7,6 +7,7 @@ mod github;
 mod json;
 mod junit;
 mod markdown;
+pub mod run;
 pub mod styles;
 mod text;
 

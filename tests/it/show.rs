@@ -35,7 +35,13 @@ fn show_prints_one_line_per_exchange_and_a_summary() {
 fn show_json_has_stable_fields_and_step_references() {
     let output = flowdiff(&["show", "--format", "json", &path("image-save.hook.md")]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+    let document: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+    // One document listing the capture's flows, whatever their number.
+    assert_eq!(document["schema"], "flowdiff-capture/v1");
+    assert_eq!(document["format"], "hook_markdown");
+    let flows = document["flows"].as_array().expect("flows");
+    assert_eq!(flows.len(), 1);
+    let value = &flows[0];
     assert_eq!(value["schema"], "flowdiff-trace/v1");
     assert_eq!(value["format"], "hook_markdown");
     let exchanges = value["exchanges"].as_array().expect("exchanges");
