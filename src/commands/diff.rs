@@ -67,10 +67,13 @@ fn run_flows(
         .map(name)
         .filter(|n| !old_by_name.contains_key(n));
     let options = options(&args.report);
+    let progress = super::progress::Progress::start("comparing flows", pairs.len());
     let reports = super::inputs::par_map(&pairs, |(o, n)| {
         let comparison = compare::compare(o, n, rules, &options);
+        progress.tick();
         build_report((old_path, o), (new_path, n), comparison, &args.report).report
     });
+    drop(progress);
     let run = Run::new(
         (
             old_path.display().to_string(),

@@ -6,6 +6,7 @@ mod diff;
 mod inputs;
 mod normalize;
 mod notes;
+mod progress;
 mod rules;
 mod show;
 
