@@ -7,4 +7,5 @@ mod default_rules;
 mod normalize;
 mod notes;
 mod parse;
+mod secrets;
 mod show;
