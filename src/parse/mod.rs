@@ -9,6 +9,7 @@
 //! Everything is plain string scanning, linear in the input.
 
 mod blocks;
+mod client_debug;
 mod doc_page;
 mod hook_log;
 mod hook_markdown;
@@ -42,10 +43,7 @@ pub fn parse_flows(text: &str) -> Result<Vec<Trace>, InputError> {
         Format::Mermaid => mermaid::parse(&text).map(|t| vec![t]),
         Format::HookMarkdown | Format::DocPage => hook_markdown::parse(&text).map(|t| vec![t]),
         Format::TempestLog => tempest::parse(&text),
-        Format::ClientDebug => Err(InputError::new(
-            1,
-            format!("{} captures are not read yet", Format::ClientDebug.label()),
-        )),
+        Format::ClientDebug => client_debug::parse(&text).map(|t| vec![t]),
     }
 }
 
@@ -180,6 +178,8 @@ fn detect(text: &str) -> Result<Format, InputError> {
             }
         } else if tempest::is_request_line(line.text) {
             return Ok(Format::TempestLog);
+        } else if client_debug::is_request_line(line.text) {
+            return Ok(Format::ClientDebug);
         } else if !saw_arrow && line.text.contains(">>") && line.text.contains(':') {
             saw_arrow = matches!(mermaid::arrow(line.text, line.no), Ok(Some(_)) | Err(_));
         }
