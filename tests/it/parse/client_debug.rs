@@ -185,3 +185,8 @@ fn a_debug_output_without_a_readable_request_is_an_error_naming_the_line() {
         error.message
     );
 }
+
+#[test]
+fn every_cut_of_the_debug_fixture_reads_without_panic() {
+    super::tempest::every_cut_reads_without_panic("client-debug.server-create.txt");
+}

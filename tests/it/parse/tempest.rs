@@ -382,3 +382,27 @@ fn a_malformed_request_line_alone_is_an_error_naming_it() {
         error.message
     );
 }
+
+/// Every cut of the fixtures (a log being written, a file copied in part) reads without a panic:
+/// flows with warnings, or one error.
+pub(crate) fn every_cut_reads_without_panic(name: &str) {
+    let text = fixture_text(name);
+    let mut at = 0;
+    while at < text.len() {
+        if text.is_char_boundary(at) {
+            let _ = parse_flows(&text[..at]);
+            let _ = parse_flows(&text[at..]);
+        }
+        at += 31;
+    }
+}
+
+#[test]
+fn every_cut_of_the_tempest_fixtures_reads_without_panic() {
+    for name in GENERATED
+        .iter()
+        .chain(&["tempest.oslo-layout.log", "tempest.attachment-layout.log"])
+    {
+        every_cut_reads_without_panic(name);
+    }
+}
