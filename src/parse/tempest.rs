@@ -79,7 +79,7 @@ fn rest_client_message(rest: &str, marker: &str) -> Option<usize> {
 
 /// An INFO request line's fields.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct RequestLine<'a> {
+struct RequestLine<'a> {
     caller: &'a str,
     status: u16,
     method: &'a str,
