@@ -301,6 +301,30 @@ pub(crate) fn split_target(target: &str, url_query_known: bool) -> (&str, Option
     (path, query)
 }
 
+/// The authority of an absolute URL as `host:port`, the scheme's default port made explicit
+/// (`https://h/x` gives `h:443`, `http://h:8082/x` gives `h:8082`) and user info dropped;
+/// `None` when `url` is not absolute or names no host.
+pub(crate) fn authority(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host_port = rest[..end].rsplit('@').next().unwrap_or("");
+    let port_at = match host_port.rfind(']') {
+        Some(bracket) => host_port[bracket..].find(':').map(|i| bracket + i),
+        None => host_port.rfind(':'),
+    };
+    let host = port_at.map_or(host_port, |i| &host_port[..i]);
+    if host.is_empty() {
+        return None;
+    }
+    let port = match port_at.map(|i| &host_port[i + 1..]) {
+        Some(port) if !port.is_empty() => port,
+        _ if scheme.eq_ignore_ascii_case("http") => "80",
+        _ if scheme.eq_ignore_ascii_case("https") => "443",
+        _ => return Some(host.to_string()),
+    };
+    Some(format!("{host}:{port}"))
+}
+
 /// Parses a party line `caller --> callee` (request) or `caller <-- callee` (response), each
 /// name in backticks (`` `openstack` --> `keystone` ``, what the hook writes) or bare
 /// (`openstack --> keystone`).
@@ -384,6 +408,24 @@ mod tests {
             split_target("http://h/g?format=json", true),
             ("/g", Some("format=json"))
         );
+    }
+
+    #[test]
+    fn authorities_name_the_port() {
+        assert_eq!(
+            authority("https://158.69.70.115/compute/v2.1"),
+            Some("158.69.70.115:443".into())
+        );
+        assert_eq!(
+            authority("http://127.0.0.1:8082/v1/x?a=b"),
+            Some("127.0.0.1:8082".into())
+        );
+        assert_eq!(authority("http://h"), Some("h:80".into()));
+        assert_eq!(authority("http://u:p@h:81/"), Some("h:81".into()));
+        assert_eq!(authority("http://[::1]/x"), Some("[::1]:80".into()));
+        assert_eq!(authority("http://[::1]:5000/x"), Some("[::1]:5000".into()));
+        assert_eq!(authority("/v2/images"), None);
+        assert_eq!(authority("http:///x"), None);
     }
 
     #[test]

@@ -1,17 +1,25 @@
 //! Parsing: detect a capture's format from its content and read it into a [`Trace`].
 //!
-//! One file per format (`hook_markdown`, `doc_page`, `mermaid`, `hook_log`); `pairing` turns
+//! One file per format (`hook_markdown`, `doc_page`, `mermaid`, `hook_log`, `tempest`,
+//! `client_debug`); `pairing` turns
 //! the events any of them read into exchanges with parents (adoption, which needs the rules,
-//! is [`crate::normalize::adopt`]); `lines` and `blocks` hold the shared scanning helpers.
+//! is [`crate::normalize::adopt`]); `records` builds the flows of the client-side formats, whose
+//! records are whole exchanges; `lines` and `blocks` hold the shared scanning helpers, `pyrepr`
+//! the Python repr readers and `json_prefix` the reading of a JSON body cut short.
 //! Everything is plain string scanning, linear in the input.
 
 mod blocks;
+mod client_debug;
 mod doc_page;
 mod hook_log;
 mod hook_markdown;
+mod json_prefix;
 mod lines;
 mod mermaid;
 mod pairing;
+mod pyrepr;
+mod records;
+mod tempest;
 
 use crate::error::InputError;
 use crate::trace::{Format, Trace};
@@ -19,7 +27,7 @@ use lines::{parse_call, Cursor};
 use std::borrow::Cow;
 
 /// What every format looks like, for the "not a capture" message.
-const EXPECTED: &str = "expected a capture in one of the formats: hook Markdown sections (`### GET /path`), a documentation page with a mermaid diagram, Mermaid lines (`A->>B: GET /path`) or a raw hook log (`### (caller) REQ >>> (callee) : GET http://host/path`)";
+const EXPECTED: &str = "expected a capture in one of the formats: hook Markdown sections (`### GET /path`), a documentation page with a mermaid diagram, Mermaid lines (`A->>B: GET /path`), a raw hook log (`### (caller) REQ >>> (callee) : GET http://host/path`), a Tempest log (`… INFO … rest_client … Request (Class:test): 200 GET http://host/path`) or a client's debug output (`REQ: curl -g -i -X GET http://host/path`)";
 
 /// Parses a capture in any supported format (detected from content) into its flows: one for
 /// the hook and diagram formats and a client's `--debug` output, one per test (caller label) for
@@ -34,10 +42,8 @@ pub fn parse_flows(text: &str) -> Result<Vec<Trace>, InputError> {
         Format::HookLog => hook_log::parse(&text).map(|t| vec![t]),
         Format::Mermaid => mermaid::parse(&text).map(|t| vec![t]),
         Format::HookMarkdown | Format::DocPage => hook_markdown::parse(&text).map(|t| vec![t]),
-        other => Err(InputError::new(
-            1,
-            format!("{} captures are not read yet", other.label()),
-        )),
+        Format::TempestLog => tempest::parse(&text),
+        Format::ClientDebug => client_debug::parse(&text).map(|t| vec![t]),
     }
 }
 
@@ -95,11 +101,16 @@ const BINARY: [bool; 256] = {
     table
 };
 
-/// Strips a BOM, turns CRLF into LF, and rejects empty and binary input.
+/// Strips a BOM and colour escapes (`\x1b[…m`, which logs carry anywhere in a line), turns
+/// CRLF into LF, and rejects empty and binary input.
 fn prepare(text: &str) -> Result<Cow<'_, str>, InputError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(InputError::new(0, format!("empty file, {EXPECTED}")));
+    }
+    let mut text = Cow::Borrowed(text);
+    if text.contains('\x1b') {
+        text = Cow::Owned(strip_colours(&text));
     }
     let control = text.bytes().position(|b| BINARY[usize::from(b)]);
     if let Some(at) = control {
@@ -119,11 +130,37 @@ fn prepare(text: &str) -> Result<Cow<'_, str>, InputError> {
         }
         return Ok(Cow::Owned(clean));
     }
-    Ok(Cow::Borrowed(text))
+    Ok(text)
 }
 
-/// The format: the first `### ` heading decides between raw log and Markdown sections; without
-/// one, Mermaid arrows make a Mermaid capture; anything else is not a capture.
+/// `text` without its SGR colour escapes (`ESC [ digits and ; m`); any other escape is kept.
+fn strip_colours(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\x1b') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let params = after.strip_prefix('[').map(|p| {
+            p.bytes()
+                .take_while(|b| b.is_ascii_digit() || *b == b';')
+                .count()
+        });
+        match params {
+            Some(n) if after.as_bytes().get(1 + n) == Some(&b'm') => rest = &after[n + 2..],
+            _ => {
+                out.push('\x1b');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The format: the first decisive line wins: a `### ` heading decides between raw log and
+/// Markdown sections, a Tempest `rest_client` request line makes a Tempest log, a `REQ: curl`
+/// line a client's debug output; without any, Mermaid arrows make a Mermaid capture; anything
+/// else is not a capture.
 fn detect(text: &str) -> Result<Format, InputError> {
     let mut saw_arrow = false;
     let mut first_text = None;
@@ -139,6 +176,10 @@ fn detect(text: &str) -> Result<Format, InputError> {
             if parse_call(heading, false).is_some() {
                 return Ok(Format::HookMarkdown);
             }
+        } else if tempest::is_request_line(line.text) {
+            return Ok(Format::TempestLog);
+        } else if client_debug::is_request_line(line.text) {
+            return Ok(Format::ClientDebug);
         } else if !saw_arrow && line.text.contains(">>") && line.text.contains(':') {
             saw_arrow = matches!(mermaid::arrow(line.text, line.no), Ok(Some(_)) | Err(_));
         }

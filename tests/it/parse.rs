@@ -308,7 +308,9 @@ fn crlf_bom_trailing_spaces_and_no_final_newline_change_nothing() {
 }
 
 mod bad_input;
+mod client_debug;
 mod pairing;
+mod tempest;
 mod variants;
 
 /// What `flowdiff normalize` writes: a title, a variables note, a diagram, then hook Markdown

@@ -1,0 +1,479 @@
+//! A client's `--debug` output (keystoneauth, format 6): one flow, caller `openstack`.
+//!
+//! Each call is `REQ: curl -g -i -X METHOD URL -H "Name: value"… [-d '…']`, urllib3's
+//! connection lines, `RESP: [STATUS] Name: value Name: value…` and `RESP BODY: …` (several
+//! lines until the next recognised line). The token request is never logged that way: it is
+//! synthesised from `Making authentication request to URL`, urllib3's
+//! `"POST /…/auth/tokens HTTP/1.1" 201 SIZE` line and the bare JSON body after it. The markers
+//! are found anywhere in a line, so an oslo.log prefix before them is accepted; program output
+//! and warnings between calls are skipped. With keystoneauth's `split-loggers` the `REQ:` /
+//! `RESP:` prefixes are missing: such output is not read.
+
+use super::blocks::body_from_text;
+use super::lines::{clip, is_method, Cursor};
+use super::records;
+use crate::error::InputError;
+use crate::trace::{Body, Completeness, Exchange, Format, Headers, Trace, Warning};
+
+/// The caller every exchange of a debug output has.
+const CALLER: &str = "openstack";
+
+const REQ: &str = "REQ: curl ";
+const RESP: &str = "RESP: [";
+const RESP_BODY: &str = "RESP BODY:";
+const AUTH: &str = "Making authentication request to ";
+
+/// The kinds of lines the reader recognises.
+#[derive(Debug, PartialEq, Eq)]
+enum Kind<'a> {
+    /// `REQ: curl …`: the text after `curl `.
+    Request(&'a str),
+    /// `RESP: [STATUS] headers`: the text after `RESP: [`.
+    Response(&'a str),
+    /// `RESP BODY: …`: the text after the marker.
+    ResponseBody(&'a str),
+    /// `Making authentication request to URL`.
+    Auth(&'a str),
+    /// urllib3's `http://host:port "METHOD PATH HTTP/1.1" STATUS SIZE`: the status.
+    Connection(u16),
+    /// Another line of keystoneauth or urllib3 (it ends a body).
+    Other,
+    /// Anything else (program output, a body's next line).
+    Unknown,
+}
+
+/// True for a line that starts a logged request (what detection looks for).
+pub(crate) fn is_request_line(line: &str) -> bool {
+    line.contains(REQ)
+}
+
+fn kind(line: &str) -> Kind<'_> {
+    let after = |marker: &str| line.find(marker).map(|i| &line[i + marker.len()..]);
+    if let Some(rest) = after(REQ) {
+        return Kind::Request(rest);
+    }
+    if let Some(rest) = after(RESP) {
+        return Kind::Response(rest);
+    }
+    if let Some(rest) = after(RESP_BODY) {
+        return Kind::ResponseBody(rest.strip_prefix(' ').unwrap_or(rest));
+    }
+    if let Some(rest) = after(AUTH) {
+        return Kind::Auth(rest.trim());
+    }
+    if let Some(status) = connection_status(line) {
+        return Kind::Connection(status);
+    }
+    let other = [
+        "Starting new HTTP",
+        "Resetting dropped connection",
+        " used request id ",
+    ];
+    if other.iter().any(|m| line.contains(m)) {
+        return Kind::Other;
+    }
+    Kind::Unknown
+}
+
+/// The status of urllib3's `SCHEME://HOST:PORT "METHOD PATH HTTP/x.y" STATUS SIZE` line.
+fn connection_status(line: &str) -> Option<u16> {
+    let (head, rest) = line.split_once(" \"")?;
+    if !head.rsplit(' ').next()?.contains("://") {
+        return None;
+    }
+    let (request, tail) = rest.split_once("\" ")?;
+    let mut words = request.split(' ');
+    let method = words.next()?;
+    let _path = words.next()?;
+    let version = words.next()?;
+    if !is_method(method) || !version.starts_with("HTTP/") {
+        return None;
+    }
+    let status = tail.split(' ').next()?;
+    (status.len() == 3).then(|| status.parse().ok()).flatten()
+}
+
+/// What the reader is in the middle of.
+enum State {
+    /// Between calls.
+    Idle,
+    /// Collecting a body's lines, from `start` (offset) on line `line`, for exchange `exchange`.
+    Body {
+        exchange: usize,
+        line: usize,
+        start: usize,
+        end: usize,
+    },
+    /// After the token request's status: its bare JSON body may come next.
+    AuthBody(usize),
+}
+
+/// Parses a client's debug output into one flow.
+pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
+    let mut trace = records::flow(None, Format::ClientDebug);
+    let mut state = State::Idle;
+    // The exchange whose response is awaited, and whether it is the synthesised token request.
+    let mut open: Option<usize> = None;
+    let mut open_is_auth = false;
+    for line in Cursor::new(text) {
+        let kind = kind(line.text);
+        if let State::Body {
+            exchange,
+            line: first,
+            start,
+            ref mut end,
+        } = state
+        {
+            if kind == Kind::Unknown {
+                *end = line.start + line.text.len();
+                continue;
+            }
+            let body = body(&text[start..*end], first, &mut trace.warnings);
+            trace.exchanges[exchange].response.body = body;
+            state = State::Idle;
+        }
+        if let State::AuthBody(exchange) = state {
+            state = State::Idle;
+            let t = line.text.trim_start();
+            if kind == Kind::Unknown && (t.starts_with('{') || t.starts_with('[')) {
+                let start = line.start + (line.text.len() - t.len());
+                trace.exchanges[exchange]
+                    .response
+                    .line
+                    .get_or_insert(line.no);
+                state = State::Body {
+                    exchange,
+                    line: line.no,
+                    start,
+                    end: line.start + line.text.len(),
+                };
+                continue;
+            }
+        }
+        match kind {
+            Kind::Request(command) => {
+                close(&mut trace, open.take());
+                match request(command, line.no) {
+                    Ok(exchange) => {
+                        trace.exchanges.push(exchange);
+                        open = Some(trace.exchanges.len() - 1);
+                        open_is_auth = false;
+                    }
+                    Err(message) => trace.warnings.push(Warning {
+                        line: line.no,
+                        message,
+                    }),
+                }
+            }
+            Kind::Auth(url) => {
+                close(&mut trace, open.take());
+                match records::exchange(CALLER, "POST", url, line.no) {
+                    Some(exchange) => {
+                        trace.exchanges.push(exchange);
+                        open = Some(trace.exchanges.len() - 1);
+                        open_is_auth = true;
+                    }
+                    None => trace.warnings.push(Warning {
+                        line: line.no,
+                        message: format!(
+                            "expected an absolute URL after `{}`, found `{}`",
+                            AUTH.trim_end(),
+                            clip(url)
+                        ),
+                    }),
+                }
+            }
+            Kind::Connection(status) => {
+                let Some(i) = open else { continue };
+                let exchange = &mut trace.exchanges[i];
+                if exchange.status.is_none() {
+                    exchange.status = Some(status);
+                    if open_is_auth {
+                        // The synthesised token request: its status, then maybe its body.
+                        exchange.response.line = Some(line.no);
+                        state = State::AuthBody(i);
+                    }
+                }
+            }
+            Kind::Response(rest) => {
+                let Some(i) = open else {
+                    trace.warnings.push(Warning {
+                        line: line.no,
+                        message: "a `RESP:` line without a `REQ: curl` line before it, skipped"
+                            .into(),
+                    });
+                    continue;
+                };
+                match response(rest) {
+                    Some((status, headers)) => {
+                        let exchange = &mut trace.exchanges[i];
+                        exchange.status = Some(status);
+                        exchange.response.line = Some(line.no);
+                        exchange.response.headers = headers;
+                        exchange.response.body = Body::None;
+                    }
+                    None => trace.warnings.push(Warning {
+                        line: line.no,
+                        message: format!(
+                            "expected `RESP: [STATUS] Name: value …`, found `{}`",
+                            clip(line.text)
+                        ),
+                    }),
+                }
+            }
+            Kind::ResponseBody(rest) => {
+                let Some(i) = open.filter(|&i| trace.exchanges[i].response.line.is_some()) else {
+                    trace.warnings.push(Warning {
+                        line: line.no,
+                        message: "a `RESP BODY:` line without its `RESP:` line, skipped".into(),
+                    });
+                    continue;
+                };
+                let start = line.start + (line.text.len() - rest.len());
+                state = State::Body {
+                    exchange: i,
+                    line: line.no,
+                    start,
+                    end: line.start + line.text.len(),
+                };
+            }
+            Kind::Other | Kind::Unknown => {}
+        }
+    }
+    if let State::Body {
+        exchange,
+        line,
+        start,
+        end,
+    } = state
+    {
+        trace.exchanges[exchange].response.body =
+            body(&text[start..end], line, &mut trace.warnings);
+    }
+    close(&mut trace, open);
+    if trace.exchanges.is_empty() {
+        let line = trace.warnings.first().map_or(1, |w| w.line);
+        return Err(InputError::new(
+            line,
+            "no request could be read: expected `REQ: curl -g -i -X METHOD URL …` lines",
+        ));
+    }
+    Ok(records::finish(trace))
+}
+
+/// Marks exchange `open` unanswered, with a warning, when no response was seen for it.
+fn close(trace: &mut Trace, open: Option<usize>) {
+    let Some(exchange) = open.map(|i| &mut trace.exchanges[i]) else {
+        return;
+    };
+    if exchange.status.is_some() {
+        return;
+    }
+    exchange.completeness = Completeness::Unanswered;
+    let line = exchange.request.line.unwrap_or(0);
+    trace.warnings.push(Warning {
+        line,
+        message: format!(
+            "no response was logged for the request at line {line} (`{} {}`)",
+            exchange.method, exchange.path
+        ),
+    });
+}
+
+/// A response body: the lines collected; when several lines are not JSON but the first is,
+/// the others were output that followed it. `Omitted, Content-Type is set to …` means the
+/// client did not log it: unknown.
+fn body(text: &str, line: usize, warnings: &mut Vec<Warning>) -> Body {
+    if text
+        .trim_start()
+        .starts_with("Omitted, Content-Type is set to")
+    {
+        return Body::Unknown;
+    }
+    if let Some((first, _)) = text.split_once('\n') {
+        let whole = crate::trace::json::from_str(text.trim()).is_ok();
+        if !whole {
+            if let Ok(json) = crate::trace::json::from_str(first.trim()) {
+                return Body::Json(json);
+            }
+        }
+    }
+    body_from_text(text, 0, line, warnings)
+}
+
+/// Reads a curl command line (the text after `curl `) into an exchange.
+fn request(command: &str, line: usize) -> Result<Exchange, String> {
+    let mut method = None;
+    let mut url = None;
+    let mut headers = Headers::default();
+    let mut data = None;
+    let mut rest = command.trim_start();
+    while !rest.is_empty() {
+        if let Some(body) = rest.strip_prefix("-d '") {
+            // Single quotes inside are not escaped: the body runs to the line's last quote.
+            data = Some(body.rfind('\'').map_or(body, |end| &body[..end]));
+            break;
+        }
+        let (token, after) = word(rest);
+        rest = after.trim_start();
+        match token {
+            "-X" => {
+                let (m, after) = word(rest);
+                method = Some(m);
+                rest = after.trim_start();
+            }
+            "-H" => {
+                let (header, after) = word(rest);
+                rest = after.trim_start();
+                let (name, value) = header.split_once(':').unwrap_or((header, ""));
+                headers.push(name.trim(), value.trim());
+            }
+            t if t.contains("://") && url.is_none() => url = Some(t),
+            _ => {}
+        }
+    }
+    let url = url.ok_or_else(|| {
+        format!(
+            "expected `REQ: curl -g -i -X METHOD URL …` with an absolute URL, found `curl {}`",
+            clip(command)
+        )
+    })?;
+    let method = method.filter(|m| is_method(m)).unwrap_or("GET");
+    let mut exchange = records::exchange(CALLER, method, url, line).ok_or_else(|| {
+        format!(
+            "expected an absolute URL with a host, found `{}`",
+            clip(url)
+        )
+    })?;
+    headers.shrink_to_fit();
+    exchange.request.headers = headers;
+    let mut ignored = Vec::new();
+    exchange.request.body = data.map_or(Body::None, |d| body_from_text(d, 0, line, &mut ignored));
+    Ok(exchange)
+}
+
+/// The next word of a curl command: a double-quoted string (closed by the first `"` followed
+/// by the end or by ` -`, as values may hold quotes) or a bare word; and what follows it.
+fn word(text: &str) -> (&str, &str) {
+    if let Some(inner) = text.strip_prefix('"') {
+        let mut from = 0;
+        while let Some(at) = inner[from..].find('"').map(|i| from + i) {
+            let after = &inner[at + 1..];
+            if after.is_empty() || after.starts_with(" -") {
+                return (&inner[..at], after);
+            }
+            from = at + 1;
+        }
+        return (inner, "");
+    }
+    let end = text.find(' ').unwrap_or(text.len());
+    (&text[..end], &text[end..])
+}
+
+/// Reads `STATUS] Name: value Name: value …` (the text after `RESP: [`). Values hold spaces,
+/// so a header starts at each word that is a header name followed by a colon
+/// (`[A-Za-z0-9-]+:`, a letter or digit first); a word of a value that looks like that would
+/// start a header too (none does in keystoneauth's output: dates, URLs and tokens do not end
+/// in a colon).
+fn response(rest: &str) -> Option<(u16, Headers)> {
+    let (status, headers_text) = rest.split_once(']')?;
+    let status = status.trim();
+    if status.len() != 3 {
+        return None;
+    }
+    let status: u16 = status.parse().ok()?;
+    let mut headers = Headers::default();
+    let mut current: Option<(&str, usize, usize)> = None;
+    let mut offset = 0;
+    for word in headers_text.split(' ') {
+        let start = offset;
+        offset = (offset + word.len() + 1).min(headers_text.len());
+        if word.is_empty() {
+            continue;
+        }
+        let name = word.strip_suffix(':').filter(|n| is_header_name(n));
+        match (name, current.as_mut()) {
+            (Some(name), _) => {
+                if let Some((n, from, to)) = current.take() {
+                    headers.push(n, headers_text[from..to].trim());
+                }
+                current = Some((name, offset, offset));
+            }
+            (None, Some((_, _, to))) => *to = start + word.len(),
+            (None, None) => return None,
+        }
+    }
+    if let Some((n, from, to)) = current {
+        headers.push(n, headers_text[from..to.max(from)].trim());
+    }
+    headers.shrink_to_fit();
+    Some((status, headers))
+}
+
+/// A header name token: letters, digits and `-`, starting with a letter or digit.
+fn is_header_name(name: &str) -> bool {
+    name.bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphanumeric())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_lines_split_before_each_header_name() {
+        let (status, headers) = response(
+            "202] Connection: close Date: Tue, 16 Nov 2021 22:51:55 GMT OpenStack-API-Version: compute 2.1 location: http://h/x Empty: Vary: X-Auth-Token Last:",
+        )
+        .expect("a response");
+        assert_eq!(status, 202);
+        let pairs: Vec<_> = headers.iter().collect();
+        assert_eq!(
+            pairs,
+            vec![
+                ("Connection", "close"),
+                ("Date", "Tue, 16 Nov 2021 22:51:55 GMT"),
+                ("OpenStack-API-Version", "compute 2.1"),
+                ("location", "http://h/x"),
+                ("Empty", ""),
+                ("Vary", "X-Auth-Token"),
+                ("Last", ""),
+            ]
+        );
+        assert_eq!(response("300]").map(|(s, h)| (s, h.len())), Some((300, 0)));
+        assert!(response("abc] X: y").is_none());
+        assert!(response("200] not a header").is_none());
+    }
+
+    #[test]
+    fn curl_commands() {
+        let e = request(
+            r#"-g -i -X POST "http://h/v2/x?a=b" -H "Accept: application/json" -H "X-Auth-Token: {SHA256}ab" -d '{"a": "it's"}'"#,
+            3,
+        )
+        .expect("a request");
+        assert_eq!((e.method.as_str(), e.callee.as_str()), ("POST", "h:80"));
+        assert_eq!(
+            (e.path.as_str(), e.query.as_deref()),
+            ("/v2/x", Some("a=b"))
+        );
+        assert_eq!(e.request.headers.get("x-auth-token"), Some("{SHA256}ab"));
+        assert_eq!(
+            e.request.body.kind(),
+            "json",
+            "a quote inside does not end the body"
+        );
+        assert!(request("-g -i -X GET", 1).is_err());
+    }
+
+    #[test]
+    fn connection_lines() {
+        assert_eq!(
+            connection_status(r#"http://h:80 "POST /identity/v3/auth/tokens HTTP/1.1" 201 2804"#),
+            Some(201)
+        );
+        assert_eq!(connection_status(r#"say "hi" 200"#), None);
+    }
+}
