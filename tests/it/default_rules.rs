@@ -81,6 +81,11 @@ const PROBES: &[(&str, Probe)] = &[
     ("omitted-token", |r| {
         header_after(r, "X-Trace", "<omitted>") == "{omitted}"
     }),
+    ("tempest-rand-name", |r| {
+        note_after(r, "tempest-ServersTestJSON-server-1603838213")
+            .starts_with("tempest-ServersTestJSON-server-{rand")
+            && note_after(r, "tempest-2020") == "tempest-2020"
+    }),
     ("url-host", |r| {
         note_after(r, "http://controller.example:5000/v3") == "http://{host}/v3"
     }),
