@@ -331,3 +331,50 @@ fn a_client_debug_output_captured_twice_compares_clean() {
     assert_eq!(report["findings"], Value::Array(Vec::new()));
     assert_eq!(report["new"]["exchanges"], 7);
 }
+
+#[test]
+fn bless_one_test_check_the_log_against_it_and_write_notes_across_all_tests() {
+    let dir = scratch_dir("tempest-gate");
+    let before = write(
+        &dir,
+        "before.log",
+        &log(&tests(&IDS, 3, false), [4101, 4102], 0),
+    );
+    let after = write(
+        &dir,
+        "after.log",
+        &log(&tests(&RERUN_IDS, 5, true), [977, 978], 3_600_000),
+    );
+    let (before, after) = (
+        before.to_str().expect("utf-8"),
+        after.to_str().expect("utf-8"),
+    );
+    let golden = dir.join("golden");
+    let golden = golden.to_str().expect("utf-8");
+    let test = "ServersTestJSON:test_create_server";
+    // bless needs --flow for a capture of many flows, and writes that one.
+    let refused = flowdiff(&["bless", before, "--golden", golden, "--yes"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("--flow"), "{}", stderr(&refused));
+    let blessed = flowdiff(&["bless", before, "--flow", test, "--golden", golden, "--yes"]);
+    assert_eq!(blessed.status.code(), Some(0), "{}", stderr(&blessed));
+    let files: Vec<_> = std::fs::read_dir(golden).expect("golden").collect();
+    assert_eq!(files.len(), 1);
+    // check: the one test with a golden is checked, the other two are not (a note says so).
+    let check = flowdiff(&["check", after, "--golden", golden, "--fail-on", "warning"]);
+    assert_eq!(check.status.code(), Some(1), "{}", stdout(&check));
+    assert!(stdout(&check).contains("extra_call"), "{}", stdout(&check));
+    assert!(stderr(&check).contains("2 flow(s)"), "{}", stderr(&check));
+    // notes across all tests: the changed test only.
+    let notes = flowdiff(&["notes", before, after, "--format", "json"]);
+    assert_eq!(notes.status.code(), Some(0), "{}", stderr(&notes));
+    let notes: Value = serde_json::from_str(&stdout(&notes)).expect("notes json");
+    let changed: Vec<&str> = notes["flows"]
+        .as_array()
+        .expect("flows")
+        .iter()
+        .filter(|f| f["status"] == "changed")
+        .filter_map(|f| f["flow"].as_str())
+        .collect();
+    assert_eq!(changed, [test]);
+}
