@@ -207,5 +207,7 @@ fn main() {
         doc["summary"]["compared"],
         doc["summary"]["changed"],
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    if std::env::var_os("FLOWDIFF_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -103,12 +103,93 @@ pub fn load_rules(files: &[PathBuf]) -> Result<RuleSet> {
 /// Reads and parses one capture file into its flows (one, or one per test of a Tempest log);
 /// warnings are printed to stderr with file and line.
 pub fn load_flows(path: &Path) -> Result<Vec<Trace>> {
-    let text = fsutil::read_text(path)?;
-    let flows = parse::parse_flows(&text).map_err(|e| e.in_file(path))?;
+    let flows = read_flows(path)?;
     for flow in &flows {
         print_warnings(path, flow);
     }
     Ok(flows)
+}
+
+/// How much of a capture file is read at a time when its format reads in parts.
+const PART: usize = 8 << 20;
+
+/// Reads a capture file into its flows. A Tempest log is read in parts of whole lines and never
+/// held whole (a full run's log is hundreds of MB); any other capture is read whole.
+fn read_flows(path: &Path) -> Result<Vec<Trace>> {
+    if path.is_dir() {
+        return Err(InputError::new(0, "is a directory, expected a capture file").in_file(path));
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut lines = 0;
+    let mut done = fill(&mut file, &mut buffer, path)?;
+    let first = complete_lines(&mut buffer, done, &mut lines, path)?;
+    let Some(mut reader) = parse::PartReader::start(&first).map_err(|e| e.in_file(path))? else {
+        // Read whole: what was read, then the rest.
+        let mut text = first;
+        text.push_str(&utf8(std::mem::take(&mut buffer), lines, path)?);
+        let mut rest = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut rest).map_err(|e| Error::io(path, e))?;
+        text.push_str(&utf8(rest, lines + text.matches('\n').count(), path)?);
+        return parse::parse_flows(&text).map_err(|e| e.in_file(path));
+    };
+    drop(first);
+    while !done {
+        done = fill(&mut file, &mut buffer, path)?;
+        let part = complete_lines(&mut buffer, done, &mut lines, path)?;
+        reader.feed(&part).map_err(|e| e.in_file(path))?;
+    }
+    reader.finish().map_err(|e| e.in_file(path))
+}
+
+/// Reads from `file` until `buffer` holds at least [`PART`] bytes; true at the end of the file.
+fn fill(file: &mut std::fs::File, buffer: &mut Vec<u8>, path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut chunk = vec![0u8; 1 << 16];
+    while buffer.len() < PART {
+        let n = match file.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        if n == 0 {
+            return Ok(true);
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+    Ok(false)
+}
+
+/// Takes the complete lines off the front of `buffer` (all of it at the end of the file) as
+/// text; `lines` counts the lines taken so far, for the line of invalid UTF-8.
+fn complete_lines(
+    buffer: &mut Vec<u8>,
+    at_end: bool,
+    lines: &mut usize,
+    path: &Path,
+) -> Result<String> {
+    let cut = if at_end {
+        buffer.len()
+    } else {
+        buffer
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1)
+    };
+    let rest = buffer.split_off(cut);
+    let part = std::mem::replace(buffer, rest);
+    let text = utf8(part, *lines, path)?;
+    *lines += text.matches('\n').count();
+    Ok(text)
+}
+
+/// `bytes` as text, or the error naming the line (after `lines_before`) that is not UTF-8.
+fn utf8(bytes: Vec<u8>, lines_before: usize, path: &Path) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = lines_before + 1 + valid.iter().filter(|&&b| b == b'\n').count();
+        InputError::new(line, "invalid UTF-8, expected a text capture").in_file(path)
+    })
 }
 
 /// The flow of a capture read from `path`: its only flow, or the one named `name` when it holds
@@ -151,13 +232,13 @@ pub fn load_normalized_flows(path: &Path, rules: &RuleSet) -> Result<Vec<Trace>>
     Ok(flows)
 }
 
-/// Normalizes every flow in place: one flow may use both cores (`ahead`), many flows are
-/// spread over the cores instead.
-fn normalize_all(flows: &mut [Trace], rules: &RuleSet, ahead: bool) {
+/// Normalizes every flow in place, with `all_cores` on every core (one flow scans ahead on
+/// both, many flows are spread over them), else on the calling thread only (the other core is
+/// busy reading the other capture; one thread also keeps the allocator's arenas few).
+fn normalize_all(flows: &mut [Trace], rules: &RuleSet, all_cores: bool) {
     match flows {
-        [one] if ahead => normalize_in_place(one, rules),
-        [one] => normalize_in_place_on_one_core(one, rules),
-        many => {
+        [one] if all_cores => normalize_in_place(one, rules),
+        many if all_cores && many.len() > 1 => {
             let threads = std::thread::available_parallelism().map_or(1, usize::from);
             let chunk = many.len().div_ceil(threads.max(1)).max(1);
             std::thread::scope(|scope| {
@@ -169,6 +250,11 @@ fn normalize_all(flows: &mut [Trace], rules: &RuleSet, ahead: bool) {
                     });
                 }
             });
+        }
+        any => {
+            for flow in any {
+                normalize_in_place_on_one_core(flow, rules);
+            }
         }
     }
 }

@@ -47,6 +47,54 @@ pub fn parse_flows(text: &str) -> Result<Vec<Trace>, InputError> {
     }
 }
 
+/// A capture read in parts, for files too large to hold whole (a full Tempest run's log is
+/// hundreds of MB): the command layer reads the file in parts of complete lines, [`start`]s with
+/// the first, and — when the format reads in parts — feeds the rest. Only a Tempest log does;
+/// for any other format `start` says to read the file whole and use [`parse_flows`].
+///
+/// [`start`]: PartReader::start
+pub struct PartReader {
+    stream: tempest::Stream,
+    /// Lines read so far (for line numbers in errors).
+    lines: usize,
+}
+
+impl PartReader {
+    /// Starts reading a capture whose first part is `first` (complete lines); `None` when its
+    /// format is not read in parts (or cannot be told from the first part).
+    pub fn start(first: &str) -> Result<Option<PartReader>, InputError> {
+        let prepared = prepare(first)?;
+        if detect(&prepared).ok() != Some(Format::TempestLog) {
+            return Ok(None);
+        }
+        let mut reader = PartReader {
+            stream: tempest::Stream::default(),
+            lines: 0,
+        };
+        reader.take(&prepared);
+        Ok(Some(reader))
+    }
+
+    /// Reads the next part (complete lines, after the previous part).
+    pub fn feed(&mut self, part: &str) -> Result<(), InputError> {
+        let lines = self.lines;
+        let prepared =
+            prepare_part(part).map_err(|e| InputError::new(lines + e.line, e.message))?;
+        self.take(&prepared);
+        Ok(())
+    }
+
+    /// The flows, once every part was fed.
+    pub fn finish(self) -> Result<Vec<Trace>, InputError> {
+        self.stream.finish()
+    }
+
+    fn take(&mut self, prepared: &str) {
+        self.lines += prepared.matches('\n').count();
+        self.stream.feed(prepared);
+    }
+}
+
 /// Parses a capture that holds one flow (see [`parse_flows`] for captures holding several).
 ///
 /// ```
@@ -108,6 +156,12 @@ fn prepare(text: &str) -> Result<Cow<'_, str>, InputError> {
     if text.trim().is_empty() {
         return Err(InputError::new(0, format!("empty file, {EXPECTED}")));
     }
+    prepare_part(text)
+}
+
+/// [`prepare`] for a part of a capture after its first: colour escapes stripped, binary data
+/// refused (line numbers relative to the part), CRLF turned into LF.
+fn prepare_part(text: &str) -> Result<Cow<'_, str>, InputError> {
     let mut text = Cow::Borrowed(text);
     if text.contains('\x1b') {
         text = Cow::Owned(strip_colours(&text));

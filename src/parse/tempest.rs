@@ -132,10 +132,11 @@ struct Last {
 }
 
 /// The parser's state over one pass.
-struct Reader<'a> {
+#[derive(Default)]
+struct Reader {
     flows: Vec<Trace>,
     by_label: HashMap<String, usize>,
-    workers: HashMap<&'a str, Last>,
+    workers: HashMap<String, Last>,
     /// Warnings before any flow exists (given to the first flow).
     orphans: Vec<Warning>,
 }
@@ -152,12 +153,73 @@ struct Entry<'a> {
 
 /// Parses a Tempest log into one flow per caller label.
 pub(crate) fn parse(text: &str) -> Result<Vec<Trace>, InputError> {
-    let mut reader = Reader {
-        flows: Vec::new(),
-        by_label: HashMap::new(),
-        workers: HashMap::new(),
-        orphans: Vec::new(),
-    };
+    let mut reader = Reader::default();
+    read_entries(&mut reader, text, 0);
+    reader.finish()
+}
+
+/// A Tempest log read in parts (a full run's log is hundreds of MB): each part is complete
+/// lines; whole entries are read as soon as the next prefixed line shows they are complete, so
+/// only the last, maybe unfinished, entry is kept between parts.
+#[derive(Default)]
+pub(crate) struct Stream {
+    reader: Reader,
+    /// Text from the start of the last entry seen, not read yet.
+    pending: String,
+    /// Where in `pending` the search for an entry start may begin (what is before was searched).
+    searched: usize,
+    /// Lines before `pending`.
+    lines_before: usize,
+}
+
+impl Stream {
+    /// Takes the next part of the log: complete lines (ending in a newline), already prepared.
+    pub(crate) fn feed(&mut self, part: &str) {
+        let from = self.searched;
+        self.pending.push_str(part);
+        let cut = last_entry_start(&self.pending, from);
+        if cut == 0 {
+            // No new entry starts here: search only the new lines next time.
+            self.searched = self.pending.len();
+            return;
+        }
+        let complete = &self.pending[..cut];
+        read_entries(&mut self.reader, complete, self.lines_before);
+        self.lines_before += complete.matches('\n').count();
+        self.pending.drain(..cut);
+        self.searched = 0;
+    }
+
+    /// Reads what is left and returns the flows.
+    pub(crate) fn finish(mut self) -> Result<Vec<Trace>, InputError> {
+        let rest = std::mem::take(&mut self.pending);
+        read_entries(&mut self.reader, &rest, self.lines_before);
+        self.reader.finish()
+    }
+}
+
+/// Where the last prefixed line of `text` starting after byte `from` starts (0 when none does
+/// after the first line): everything before it is complete entries. Searches backwards, so the
+/// cost is the lines after that start (or after `from`).
+fn last_entry_start(text: &str, from: usize) -> usize {
+    let mut end = text.len();
+    while end > from {
+        let start = text[..end.saturating_sub(1)]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        if start == 0 || start < from {
+            return 0;
+        }
+        if prefixed(&text[start..end]).is_some() {
+            return start;
+        }
+        end = start;
+    }
+    0
+}
+
+/// Reads the entries of `text`, whose first line is line `lines_before + 1` of the log.
+fn read_entries(reader: &mut Reader, text: &str, lines_before: usize) {
     let mut wrap: Option<&str> = None;
     let mut entry: Option<Entry> = None;
     for line in Cursor::new(text) {
@@ -168,7 +230,7 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Trace>, InputError> {
             wrap = (p.wrap > 0).then(|| &line.text[..p.wrap]);
             let start = line.start + (line.text.len() - p.rest.len());
             entry = Some(Entry {
-                line: line.no,
+                line: lines_before + line.no,
                 pid: p.pid,
                 start,
                 unwrapped: wrap.map(|_| p.rest.to_string()),
@@ -185,7 +247,6 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Trace>, InputError> {
     if let Some(done) = entry.take() {
         reader.entry(&done, entry_text(text, &done, text.len()));
     }
-    reader.finish()
 }
 
 /// The text of an entry that ends where the next one starts (`end`).
@@ -215,8 +276,8 @@ fn unwrap<'a>(line: &'a str, wrap: Option<&str>) -> &'a str {
     }
 }
 
-impl<'a> Reader<'a> {
-    fn entry(&mut self, entry: &Entry<'a>, message: &str) {
+impl Reader {
+    fn entry(&mut self, entry: &Entry<'_>, message: &str) {
         let first = message.split('\n').next().unwrap_or("");
         if let Some(at) = rest_client_message(first, "Request (") {
             let request = &first[at..];
@@ -236,7 +297,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn request(&mut self, entry: &Entry<'a>, record: RequestLine<'_>) {
+    fn request(&mut self, entry: &Entry<'_>, record: RequestLine<'_>) {
         let Some(mut exchange) = records::exchange(CALLER, record.method, record.url, entry.line)
         else {
             return self.warn(
@@ -263,7 +324,7 @@ impl<'a> Reader<'a> {
         let exchanges = &mut self.flows[flow].exchanges;
         exchanges.push(exchange);
         self.workers.insert(
-            entry.pid,
+            entry.pid.to_string(),
             Last {
                 flow,
                 exchange: exchanges.len() - 1,
@@ -274,7 +335,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A DEBUG block: it completes its worker's last request line.
-    fn debug_block(&mut self, entry: &Entry<'a>, block: &str) {
+    fn debug_block(&mut self, entry: &Entry<'_>, block: &str) {
         let last = match self.workers.get_mut(entry.pid) {
             Some(last) if !last.debugged => {
                 last.debugged = true;

@@ -406,3 +406,47 @@ fn every_cut_of_the_tempest_fixtures_reads_without_panic() {
         every_cut_reads_without_panic(name);
     }
 }
+
+/// The flows of `text` read in parts of `lines` lines each, as the command layer reads a large
+/// log (the first part must show the format).
+fn in_parts(text: &str, lines: usize) -> Vec<flowdiff::Trace> {
+    let all: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut parts = all.chunks(lines).map(|c| c.concat());
+    let first = parts.next().expect("a first part");
+    let mut reader = flowdiff::parse::PartReader::start(&first)
+        .expect("first part reads")
+        .expect("a Tempest log reads in parts");
+    for part in parts {
+        reader.feed(&part).expect("part reads");
+    }
+    reader.finish().expect("flows")
+}
+
+#[test]
+fn a_log_read_in_parts_gives_the_same_flows_wherever_the_parts_end() {
+    for name in [
+        "tempest.interleaved-py2.oslo-layout.log",
+        "tempest.interleaved-py3.attachment-layout.log",
+    ] {
+        let text = fixture_text(name);
+        let whole = flowdiff::parse::parse_flows(&text).expect("whole");
+        for lines in [3, 4, 7, 1000] {
+            let parts = in_parts(&text, lines);
+            assert_eq!(parts, whole, "{name} in parts of {lines} lines");
+        }
+    }
+    // A later part with binary data: the error names the line in the whole file.
+    let text = fixture_text("tempest.interleaved-py3.attachment-layout.log");
+    let first: String = text.split_inclusive('\n').take(5).collect();
+    let mut reader = flowdiff::parse::PartReader::start(&first)
+        .expect("reads")
+        .expect("in parts");
+    reader.feed("line six\n").expect("text");
+    let error = reader.feed("seven\n\u{1}eight\n").expect_err("binary");
+    assert_eq!(error.line, 8);
+    // Another format is read whole.
+    let hook = fixture_text("image-show.hook.md");
+    assert!(flowdiff::parse::PartReader::start(&hook)
+        .expect("reads")
+        .is_none());
+}
