@@ -272,7 +272,10 @@ pub fn load_normalized_pair(
     std::thread::scope(|scope| {
         let new_side = scope.spawn(|| -> Result<Vec<Trace>> {
             let mut flows = load_flows(new)?;
-            normalize_all(&mut flows, rules, false);
+            // One long flow scans ahead on both cores (OLD is mostly done by then); many flows
+            // stay on this thread.
+            let one = flows.len() == 1;
+            normalize_all(&mut flows, rules, one);
             Ok(flows)
         });
         // The other core is reading and parsing NEW.
