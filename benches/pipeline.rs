@@ -4,6 +4,8 @@
 //! [`generate_hook_markdown`] builds a realistic hook Markdown capture of any size; later stages
 //! (normalize, compare) reuse it for their own benches.
 
+mod common;
+use common::peak_rss_mb;
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -319,16 +321,6 @@ fn drifted(generated: &str) -> String {
         out.push_str(line);
     }
     out
-}
-
-/// Peak resident memory of this process so far, in MB (Linux; 0 elsewhere).
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// Compares two normalized traces (the compare stage alone, normalization done beforehand).

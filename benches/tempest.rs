@@ -7,6 +7,8 @@
 //! The command runs in a child process (this benchmark re-executed with `FLOWDIFF_BENCH_CHILD`)
 //! so that its peak memory is its own.
 
+mod common;
+use common::peak_rss_mb;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -124,15 +126,6 @@ fn generate(records: usize, tests: usize, salt: u64, changed: &[usize]) -> Strin
         );
     }
     out
-}
-
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// In the child: runs `flowdiff OLD NEW --format json -o OUT` and prints its peak memory.

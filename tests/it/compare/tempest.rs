@@ -154,6 +154,23 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// The first run's log and a later run's in `dir`: the re-run has other workers, ids, names
+/// and timestamps, and with `changed` the server test polls twice more and deletes its server.
+fn before_and_after(dir: &Path, changed: bool) -> (PathBuf, PathBuf) {
+    let before = write(
+        dir,
+        "before.log",
+        &log(&tests(&IDS, 3, false), [4101, 4102], 0),
+    );
+    let polls = if changed { 5 } else { 3 };
+    let after = write(
+        dir,
+        "after.log",
+        &log(&tests(&RERUN_IDS, polls, changed), [977, 978], 3_600_000),
+    );
+    (before, after)
+}
+
 /// `flowdiff OLD NEW --format json` as a run document (exit status must be `code`).
 fn run(old: &Path, new: &Path, code: i32) -> Value {
     let out = flowdiff(&[
@@ -194,21 +211,11 @@ fn findings(run: &Value) -> Vec<(String, String, String)> {
 
 #[test]
 fn a_log_against_itself_and_against_a_re_run_is_clean() {
-    let dir = scratch_dir("tempest-rerun");
-    let before = write(
-        &dir,
-        "before.log",
-        &log(&tests(&IDS, 3, false), [4101, 4102], 0),
-    );
+    let (before, again) = before_and_after(&scratch_dir("tempest-rerun"), false);
     let itself = run(&before, &before, 0);
     assert_eq!(itself["summary"]["compared"], 3);
     assert!(findings(&itself).is_empty(), "{itself:#}");
     // The re-run: other workers, other ids, another random name, later timestamps.
-    let again = write(
-        &dir,
-        "after.log",
-        &log(&tests(&RERUN_IDS, 3, false), [977, 978], 3_600_000),
-    );
     let rerun = run(&before, &again, 0);
     assert_eq!(rerun["summary"]["compared"], 3);
     assert_eq!(rerun["summary"]["changed"], 0, "{rerun:#}");
@@ -217,17 +224,7 @@ fn a_log_against_itself_and_against_a_re_run_is_clean() {
 
 #[test]
 fn a_test_with_a_new_delete_and_two_more_polls_is_reported_in_that_test_only() {
-    let dir = scratch_dir("tempest-change");
-    let before = write(
-        &dir,
-        "before.log",
-        &log(&tests(&IDS, 3, false), [4101, 4102], 0),
-    );
-    let after = write(
-        &dir,
-        "after.log",
-        &log(&tests(&RERUN_IDS, 5, true), [977, 978], 3_600_000),
-    );
+    let (before, after) = before_and_after(&scratch_dir("tempest-change"), true);
     let changed = run(&before, &after, 1);
     assert_eq!(changed["summary"]["changed"], 1, "{changed:#}");
     let test = "ServersTestJSON:test_create_server".to_string();
@@ -335,16 +332,7 @@ fn a_client_debug_output_captured_twice_compares_clean() {
 #[test]
 fn bless_one_test_check_the_log_against_it_and_write_notes_across_all_tests() {
     let dir = scratch_dir("tempest-gate");
-    let before = write(
-        &dir,
-        "before.log",
-        &log(&tests(&IDS, 3, false), [4101, 4102], 0),
-    );
-    let after = write(
-        &dir,
-        "after.log",
-        &log(&tests(&RERUN_IDS, 5, true), [977, 978], 3_600_000),
-    );
+    let (before, after) = before_and_after(&dir, true);
     let (before, after) = (
         before.to_str().expect("utf-8"),
         after.to_str().expect("utf-8"),
