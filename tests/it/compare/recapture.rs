@@ -394,3 +394,15 @@ fn a_proxys_internal_sub_requests_are_plumbing() {
         [Kind::ExtraCall]
     );
 }
+
+#[test]
+fn a_documentation_page_agrees_with_its_own_diagram() {
+    // Seed 004's diagram as the author drew it: `{image_uuid}`-style names, `AUTH_{service_id}`,
+    // responses without bodies.
+    let found = compared(
+        &fixture_text("image-create.doc.md"),
+        &fixture_text("image-create.diagram-placeholders.mermaid.md"),
+        Options::default(),
+    );
+    assert!(found.is_empty(), "{:#?}", summary(&found));
+}
