@@ -1,6 +1,6 @@
 //! `flowdiff OLD NEW`: compare two captures (any formats mixed) and report the drift.
 
-use super::{emit, load_normalized_pair, load_rules, Context, Outcome};
+use super::{load_normalized_pair, load_rules, Context, Outcome};
 use crate::cli::{DiffArgs, FailOn, ReportArgs};
 use crate::compare::{self, Comparison, Options};
 use crate::error::{Error, Result};
@@ -87,11 +87,11 @@ fn run_flows(
     let mut buffer = Vec::new();
     render_run(&run, args.report.format, &styles, &mut buffer)
         .map_err(|e| Error::io(Path::new("<report>"), e))?;
-    emit(args.report.output.as_deref(), &buffer)?;
-    Ok(match run.verdict {
+    let outcome = match run.verdict {
         Verdict::Fail => Outcome::Fail,
         Verdict::Pass => Outcome::Pass,
-    })
+    };
+    super::emit_report(args.report.output.as_deref(), &buffer, outcome)
 }
 
 /// The comparison switches of the report options.
@@ -164,6 +164,6 @@ pub(super) fn output(
         report::render(&reports, args.format, &styles, &mut buffer)
             .map_err(|e| Error::io(Path::new("<report>"), e))?;
     }
-    emit(args.output.as_deref(), &buffer)?;
-    Ok(if failed { Outcome::Fail } else { Outcome::Pass })
+    let outcome = if failed { Outcome::Fail } else { Outcome::Pass };
+    super::emit_report(args.output.as_deref(), &buffer, outcome)
 }

@@ -325,6 +325,16 @@ fn print_warnings(path: &Path, trace: &Trace) {
     }
 }
 
+/// Writes a report like [`emit`] and returns the gate's `outcome`, even when stdout closes
+/// early (`flowdiff check … | head` under `set -o pipefail`): writing stops quietly, the exit
+/// status stays the verdict.
+pub fn emit_report(output: Option<&Path>, contents: &[u8], outcome: Outcome) -> Result<Outcome> {
+    match emit(output, contents) {
+        Err(error) if is_broken_pipe(&error) => Ok(outcome),
+        other => other.map(|()| outcome),
+    }
+}
+
 /// Writes rendered output to `-o FILE` (atomically) or stdout.
 pub fn emit(output: Option<&Path>, contents: &[u8]) -> Result<()> {
     match output {

@@ -96,3 +96,32 @@ fn every_full_seed_passes_check_against_the_built_in_goldens() {
         assert_eq!(report["counts"]["breaking"], 0, "{report:#}");
     }
 }
+
+#[test]
+fn a_failing_gate_exits_1_even_when_stdout_closes_early() {
+    use std::io::Read;
+    // Ten failing captures: a report far larger than a pipe's buffer.
+    let dir = crate::common::scratch_dir("pipefail");
+    let part = crate::common::fixture_text("server-create-part.mermaid.txt");
+    for i in 0..10 {
+        std::fs::write(dir.join(format!("server-create-{i}.txt")), &part).expect("write");
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_flowdiff"))
+        .args([
+            "check",
+            dir.to_str().expect("utf-8"),
+            "--flow",
+            "server-create",
+        ])
+        .args(["--format", "json", "--strict-plumbing"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("flowdiff runs");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut head = [0u8; 64];
+    stdout.read_exact(&mut head).expect("some output");
+    drop(stdout); // `| head -c 64`
+    let status = child.wait().expect("exits");
+    assert_eq!(status.code(), Some(1), "the verdict, not a quiet 0");
+}
