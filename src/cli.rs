@@ -48,6 +48,33 @@ pub enum Command {
     Notes(NotesArgs),
     /// Accept captures as the golden flows for their flows.
     Bless(BlessArgs),
+    /// The golden store: list the goldens in effect, or export the built-in ones.
+    #[command(subcommand)]
+    Golden(GoldenCommand),
+}
+
+/// `flowdiff golden …`.
+#[derive(Debug, Subcommand)]
+pub enum GoldenCommand {
+    /// List each golden in effect and where it comes from (built-in, or the golden directory).
+    List(StoreArgs),
+    /// Write the built-in goldens into DIR, for a team that wants to own them.
+    Export {
+        /// The directory to write `NAME.md` files into (existing files are not replaced).
+        dir: PathBuf,
+    },
+}
+
+/// Where goldens come from: the built-in ones, overlaid by name with a directory's.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// The golden directory (default `./golden`): its goldens replace the built-in goldens of
+    /// their names; `bless` writes there.
+    #[arg(long, value_name = "DIR")]
+    pub golden: Option<PathBuf>,
+    /// Leave the built-in goldens out.
+    #[arg(long)]
+    pub no_builtin: bool,
 }
 
 /// When to color output.
@@ -190,9 +217,9 @@ pub struct CheckArgs {
     /// Captures (or directories of captures) to check.
     #[arg(required = true, value_name = "TRACE")]
     pub traces: Vec<PathBuf>,
-    /// Golden flows directory, replacing the built-in set.
-    #[arg(long, value_name = "DIR")]
-    pub golden: Option<PathBuf>,
+    /// Where the goldens come from.
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Compare with this golden flow instead of choosing one.
     #[arg(long, value_name = "NAME")]
     pub flow: Option<String>,
@@ -204,8 +231,8 @@ pub struct CheckArgs {
 /// `flowdiff notes OLD NEW`.
 #[derive(Debug, Args)]
 pub struct NotesArgs {
-    /// Old captures: a directory, a single capture, or `golden` for the goldens (the
-    /// `golden/` directory when there is one here, else the built-in goldens).
+    /// Old captures: a directory, a single capture, or `golden` for the goldens in effect (the
+    /// built-in ones overlaid with the golden directory's).
     pub old: PathBuf,
     /// New captures: a directory or a single capture.
     pub new: PathBuf,
@@ -218,6 +245,9 @@ pub struct NotesArgs {
     /// Output format: markdown (default) or json.
     #[arg(long, value_enum, default_value_t = NotesFormat::Markdown)]
     pub format: NotesFormat,
+    /// Where the goldens come from, for OLD `golden`.
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Extra rules files (repeatable), applied after the built-in rules.
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
@@ -238,9 +268,9 @@ pub struct BlessArgs {
     /// Captures (or directories of captures) to accept as goldens.
     #[arg(required = true, value_name = "TRACE")]
     pub traces: Vec<PathBuf>,
-    /// Golden flows directory to write into.
-    #[arg(long, value_name = "DIR", default_value = "golden")]
-    pub golden: PathBuf,
+    /// Where the goldens come from (and the directory blessed into).
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// The flow name (and golden file name) to bless as.
     #[arg(long, value_name = "NAME")]
     pub flow: Option<String>,

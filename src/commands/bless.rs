@@ -43,7 +43,8 @@ pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
     if let Some(flow) = &args.flow {
         validate(flow)?;
     }
-    let current = current(&args.golden, &rules)?;
+    let store = super::store(&args.store);
+    let current = current(&store, &rules)?;
     let mut ops: Vec<Op> = Vec::new();
     let mut out = Vec::new();
     let captures = to_bless(inputs::load(&args.traces, &rules)?, args.flow.as_deref())?;
@@ -150,9 +151,10 @@ fn validate(name: &str) -> Result<()> {
     }
 }
 
-/// The goldens in `dir`; none when it does not exist yet or holds no golden.
-fn current(dir: &Path, rules: &RuleSet) -> Result<Current> {
-    let goldens = golden::scan(dir)?;
+/// The goldens in effect: the built-in ones overlaid with the store directory's (which may not
+/// exist yet).
+fn current(store: &golden::Store, rules: &RuleSet) -> Result<Current> {
+    let goldens = store.current()?;
     let flows = flows(goldens.clone(), rules)?;
     Ok(Current { goldens, flows })
 }
@@ -191,7 +193,7 @@ fn target_flow(
         Choice::NoMatch(closest) => Err(Error::Usage(format!(
             "{}: cannot tell which flow this capture is: it has no title, its file name names no golden in {} and none has its defining calls ({}); name it with --flow NAME",
             path.display(),
-            args.golden.display(),
+            super::store(&args.store).dir().display(),
             no_match_reason(closest, &candidates)
         ))),
     }
@@ -237,7 +239,8 @@ fn plan(
     text: String,
     path: &Path,
 ) -> Result<()> {
-    let dir = &args.golden;
+    let store = super::store(&args.store);
+    let dir = store.dir();
     let single = dir.join(format!("{stem}.md"));
     let set = dir.join(stem);
     let written = |ops: &Vec<Op>, target: &Path| {
@@ -247,7 +250,7 @@ fn plan(
     let is_current = current
         .goldens
         .iter()
-        .any(|g| Path::new(&g.source) == single && g.text == text);
+        .any(|g| !g.builtin && Path::new(&g.source) == single && g.text == text);
     let already_golden = || {
         eprintln!(
             "flowdiff: {} is already the golden for {}",
@@ -283,7 +286,7 @@ fn plan(
     let members: Vec<&Golden> = current
         .goldens
         .iter()
-        .filter(|g| Path::new(&g.source).parent() == Some(set.as_path()))
+        .filter(|g| !g.builtin && Path::new(&g.source).parent() == Some(set.as_path()))
         .collect();
     let pending = ops.iter().any(|op| match op {
         Op::Write { target, text: t } => target.parent() == Some(set.as_path()) && *t == text,

@@ -10,7 +10,7 @@ use crate::compare::select::{
 };
 use crate::compare::set::{compare_with_learned, Learned};
 use crate::error::{Error, Result};
-use crate::golden::{self, Golden};
+use crate::golden::Golden;
 use crate::normalize::RuleSet;
 use crate::report::Side;
 use crate::trace::{Signature, Trace};
@@ -31,10 +31,7 @@ pub(super) struct Flow {
 /// Runs `flowdiff check`.
 pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
     let rules = load_rules(&args.report.rules)?;
-    let goldens = match &args.golden {
-        Some(dir) => golden::load_dir(dir)?,
-        None => golden::builtin(),
-    };
+    let goldens = super::store(&args.store).goldens()?;
     let flows = flows(goldens, &rules)?;
     let forced = match &args.flow {
         Some(name) => Some(find(&flows, name)?),

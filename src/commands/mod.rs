@@ -3,6 +3,7 @@
 mod bless;
 mod check;
 mod diff;
+mod golden;
 mod inputs;
 mod normalize;
 mod notes;
@@ -55,6 +56,7 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
         Some(Command::Check(args)) => check::run(args, &context),
         Some(Command::Notes(args)) => notes::run(args, &context),
         Some(Command::Bless(args)) => bless::run(args, &context),
+        Some(Command::Golden(command)) => golden::run(command, &context),
         None => diff::run(&cli.diff, &context),
     }
 }
@@ -92,6 +94,11 @@ impl Context {
             self.styles
         }
     }
+}
+
+/// The golden store the command line names.
+pub fn store(args: &crate::cli::StoreArgs) -> crate::golden::Store {
+    crate::golden::Store::new(args.golden.as_deref(), args.no_builtin)
 }
 
 /// Loads the built-in rules plus the user's `--rules` files.

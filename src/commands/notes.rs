@@ -21,10 +21,10 @@ const DEFAULT_TITLE: &str = "Call flow changes";
 pub fn run(args: &NotesArgs, _context: &Context) -> Result<Outcome> {
     let rules = load_rules(&args.rules)?;
     let output = args.output.as_deref();
-    // `golden` names the built-in goldens unless there is such a directory here (a project's
-    // own golden/, which `bless` writes to): then the files on disk are the current goldens.
-    let old = if args.old == Path::new("golden") && !args.old.exists() {
-        builtin(&rules)?
+    // `golden` names the goldens in effect (the built-in ones overlaid with the golden
+    // directory's, which `bless` writes to), unless a path of that name is given otherwise.
+    let old = if args.old == Path::new("golden") {
+        goldens(&super::store(&args.store), &rules)?
     } else {
         captures(&args.old, &rules, output)?
     };
@@ -50,9 +50,11 @@ pub fn run(args: &NotesArgs, _context: &Context) -> Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
-/// The built-in goldens, one capture per flow (built-in goldens are single files).
-fn builtin(rules: &RuleSet) -> Result<Vec<Capture>> {
-    golden::builtin()
+/// The goldens in effect, one capture per flow (a set's first member stands for it).
+fn goldens(store: &golden::Store, rules: &RuleSet) -> Result<Vec<Capture>> {
+    let mut goldens = store.goldens()?;
+    goldens.dedup_by(|a, b| a.name == b.name);
+    goldens
         .into_iter()
         .map(|g| {
             Ok(Capture {

@@ -74,7 +74,14 @@ fn blessed_captures_check_clean_against_their_goldens() {
         "openstack image save",
         &fixture_text("image-save.hook.md"),
     );
-    let dry = flowdiff(&["bless", &s(&show), "--golden", &s(&golden), "--dry-run"]);
+    let dry = flowdiff(&[
+        "bless",
+        &s(&show),
+        "--golden",
+        &s(&golden),
+        "--no-builtin",
+        "--dry-run",
+    ]);
     assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
     assert!(stdout(&dry).contains("new golden flow \"openstack image show\""));
     assert!(!golden.exists(), "a dry run writes nothing");
@@ -85,6 +92,7 @@ fn blessed_captures_check_clean_against_their_goldens() {
         &s(&save),
         "--golden",
         &s(&golden),
+        "--no-builtin",
         "--yes",
     ]);
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
@@ -106,6 +114,7 @@ fn blessed_captures_check_clean_against_their_goldens() {
             &s(capture),
             "--golden",
             &s(&golden),
+            "--no-builtin",
             "--format",
             "json",
         ]);
@@ -114,7 +123,14 @@ fn blessed_captures_check_clean_against_their_goldens() {
         assert_eq!(report["findings"], Value::Array(Vec::new()), "{report:#}");
     }
     // Blessing the same capture again changes nothing and says so.
-    let again = flowdiff(&["bless", &s(&show), "--golden", &s(&golden), "--yes"]);
+    let again = flowdiff(&[
+        "bless",
+        &s(&show),
+        "--golden",
+        &s(&golden),
+        "--no-builtin",
+        "--yes",
+    ]);
     assert_eq!(again.status.code(), Some(0));
     assert!(
         stderr(&again).contains("already the golden"),
@@ -129,7 +145,14 @@ fn a_failed_write_leaves_every_golden_as_it_was() {
     let golden = dir.join("golden");
     let save_text = fixture_text("image-save.hook.md");
     let save = titled(&dir, "save.md", "openstack image save", &save_text);
-    let first = flowdiff(&["bless", &s(&save), "--golden", &s(&golden), "--yes"]);
+    let first = flowdiff(&[
+        "bless",
+        &s(&save),
+        "--golden",
+        &s(&golden),
+        "--no-builtin",
+        "--yes",
+    ]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     // A changed image-save and an image-show whose golden path is taken by a directory.
     let save2 = titled(
@@ -148,6 +171,7 @@ fn a_failed_write_leaves_every_golden_as_it_was() {
         &s(&show),
         "--golden",
         &s(&golden),
+        "--no-builtin",
         "--yes",
     ]);
     assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
@@ -180,6 +204,7 @@ fn flow_names_that_leave_the_golden_directory_are_refused() {
         &s(&show),
         "--golden",
         &s(&golden),
+        "--no-builtin",
         "--flow",
         "../../etc/x",
         "--yes",
@@ -196,7 +221,14 @@ fn flow_names_that_leave_the_golden_directory_are_refused() {
         "../../x",
         &fixture_text("image-show.hook.md"),
     );
-    let run = flowdiff(&["bless", &s(&evil), "--golden", &s(&golden), "--yes"]);
+    let run = flowdiff(&[
+        "bless",
+        &s(&evil),
+        "--golden",
+        &s(&golden),
+        "--no-builtin",
+        "--yes",
+    ]);
     assert_eq!(run.status.code(), Some(2));
     assert!(stderr(&run).contains("path separator"), "{}", stderr(&run));
     let names: Vec<String> = tree(&dir).into_iter().map(|(name, _)| name).collect();
@@ -208,7 +240,7 @@ fn without_a_terminal_and_without_yes_it_refuses() {
     let dir = scratch_dir("bless-no-terminal");
     let golden = dir.join("golden");
     let show = image_show(&dir);
-    let run = flowdiff(&["bless", &s(&show), "--golden", &s(&golden)]);
+    let run = flowdiff(&["bless", &s(&show), "--golden", &s(&golden), "--no-builtin"]);
     assert_eq!(run.status.code(), Some(2));
     let err = stderr(&run);
     assert!(
@@ -229,7 +261,14 @@ fn add_turns_a_golden_into_a_set_and_the_set_checks_its_members() {
     let text = fixture_text("image-save.hook.md");
     let save = titled(&dir, "save.md", "openstack image save", &text);
     let save2 = titled(&dir, "save2.md", "openstack image save", &variant(&text));
-    let first = flowdiff(&["bless", &s(&save), "--golden", &s(&golden), "--yes"]);
+    let first = flowdiff(&[
+        "bless",
+        &s(&save),
+        "--golden",
+        &s(&golden),
+        "--no-builtin",
+        "--yes",
+    ]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     let single = fs::read(golden.join("image-save.md")).expect("single golden");
     let add = flowdiff(&[
@@ -237,6 +276,7 @@ fn add_turns_a_golden_into_a_set_and_the_set_checks_its_members() {
         &s(&save2),
         "--golden",
         &s(&golden),
+        "--no-builtin",
         "--add",
         "--yes",
     ]);
@@ -249,11 +289,24 @@ fn add_turns_a_golden_into_a_set_and_the_set_checks_its_members() {
         "the old golden moved in as the first member"
     );
     // Without --add, a set is not silently replaced.
-    let replace = flowdiff(&["bless", &s(&save2), "--golden", &s(&golden), "--yes"]);
+    let replace = flowdiff(&[
+        "bless",
+        &s(&save2),
+        "--golden",
+        &s(&golden),
+        "--no-builtin",
+        "--yes",
+    ]);
     assert_eq!(replace.status.code(), Some(2));
     assert!(stderr(&replace).contains("--add"), "{}", stderr(&replace));
     for capture in [&save, &save2] {
-        let check = flowdiff(&["check", &s(capture), "--golden", &s(&golden)]);
+        let check = flowdiff(&[
+            "check",
+            &s(capture),
+            "--golden",
+            &s(&golden),
+            "--no-builtin",
+        ]);
         assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
     }
 }
@@ -273,6 +326,7 @@ fn check_dir_checks_every_capture_and_skips_what_is_not_one() {
         &s(&saves),
         "--golden",
         &s(&golden),
+        "--no-builtin",
         "--yes",
     ]);
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
@@ -294,6 +348,7 @@ fn check_dir_checks_every_capture_and_skips_what_is_not_one() {
         &s(&captures),
         "--golden",
         &s(&golden),
+        "--no-builtin",
         "--format",
         "json",
     ]);
@@ -323,6 +378,12 @@ fn check_dir_checks_every_capture_and_skips_what_is_not_one() {
         "openstack image save",
         &variant(&save),
     );
-    let run = flowdiff(&["check", &s(&captures), "--golden", &s(&golden)]);
+    let run = flowdiff(&[
+        "check",
+        &s(&captures),
+        "--golden",
+        &s(&golden),
+        "--no-builtin",
+    ]);
     assert_eq!(run.status.code(), Some(1), "{}", stdout(&run));
 }

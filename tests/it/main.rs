@@ -4,6 +4,7 @@ mod bless;
 mod common;
 mod compare;
 mod default_rules;
+mod golden;
 mod normalize;
 mod notes;
 mod parse;

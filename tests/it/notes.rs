@@ -320,7 +320,7 @@ fn builtin_goldens_as_old_side() {
 }
 
 #[test]
-fn golden_means_the_golden_directory_here_when_there_is_one() {
+fn golden_means_the_goldens_in_effect_the_directory_over_the_builtins() {
     // A project's own golden/, just blessed: notes must compare with it, not with the
     // goldens compiled into the binary.
     let dir = scratch_dir("notes-golden-dir");
@@ -347,10 +347,19 @@ fn golden_means_the_golden_directory_here_when_there_is_one() {
         .expect("flowdiff runs");
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     let json: Value = serde_json::from_str(&stdout(&run)).expect("json");
+    // The goldens in effect: the directory's image-show over the built-in one, and the other
+    // built-ins (not captured in NEW).
     let flows = json["flows"].as_array().expect("flows");
-    assert_eq!(flows.len(), 1, "only the directory's golden: {flows:#?}");
-    assert_eq!(flows[0]["status"], "changed", "{flows:#?}");
-    assert_eq!(flows[0]["old"], "golden/image-show.md");
+    assert_eq!(flows.len(), flowdiff::golden::builtin().len(), "{flows:#?}");
+    let show = flows
+        .iter()
+        .find(|f| f["flow"] == "openstack image show")
+        .expect("image show");
+    assert_eq!(
+        show["status"], "changed",
+        "the directory's golden: {flows:#?}"
+    );
+    assert_eq!(show["old"], "golden/image-show.md");
 }
 
 #[test]

@@ -1,8 +1,14 @@
-//! Golden flows: the built-in set compiled into the binary, or a directory given by `--golden`.
+//! Golden flows: the built-in set compiled into the binary, overlaid by name with the goldens
+//! of one directory (the [`store`]: `./golden` or `--golden DIR`), which `check`, `bless`,
+//! `notes` and `golden list` all read and `bless` writes.
 //!
 //! A golden is normalized hook Markdown written by `flowdiff normalize` (see `golden/`). In a
 //! directory, `NAME.md` is one golden flow and `NAME/*.md` a golden set: several captures of
 //! the same flow, one [`Golden`] entry per member, all with the name `NAME`.
+
+pub mod store;
+
+pub use store::Store;
 
 use crate::error::{InputError, Result};
 use crate::fsutil;
@@ -17,14 +23,19 @@ pub struct Golden {
     pub source: String,
     /// The golden file's text (for a golden set, one entry per member).
     pub text: String,
+    /// Compiled into the binary (not read from a directory).
+    pub builtin: bool,
 }
 
 /// The committed goldens, embedded at build time.
 const BUILTIN: [(&str, &str); 4] = [
-    ("image-create", include_str!("../golden/image-create.md")),
-    ("image-save", include_str!("../golden/image-save.md")),
-    ("image-show", include_str!("../golden/image-show.md")),
-    ("server-create", include_str!("../golden/server-create.md")),
+    ("image-create", include_str!("../../golden/image-create.md")),
+    ("image-save", include_str!("../../golden/image-save.md")),
+    ("image-show", include_str!("../../golden/image-show.md")),
+    (
+        "server-create",
+        include_str!("../../golden/server-create.md"),
+    ),
 ];
 
 /// The golden flows compiled into the binary.
@@ -35,6 +46,7 @@ pub fn builtin() -> Vec<Golden> {
             name: (*name).to_string(),
             source: format!("golden/{name}.md"),
             text: (*text).to_string(),
+            builtin: true,
         })
         .collect()
 }
@@ -112,6 +124,7 @@ fn read(path: &Path, name: &str) -> Result<Golden> {
         name: name.to_string(),
         source: path.display().to_string(),
         text: fsutil::read_text(path)?,
+        builtin: false,
     })
 }
 
