@@ -110,7 +110,12 @@ pub fn load_rules(files: &[PathBuf]) -> Result<RuleSet> {
 /// Reads and parses one capture file into its flows (one, or one per test of a Tempest log);
 /// warnings are printed to stderr with file and line.
 pub fn load_flows(path: &Path) -> Result<Vec<Trace>> {
-    let flows = read_flows(path)?;
+    load_flows_counted(path, None)
+}
+
+/// [`load_flows`], counting the bytes read in `progress`.
+fn load_flows_counted(path: &Path, progress: Option<&progress::Progress>) -> Result<Vec<Trace>> {
+    let flows = read_flows(path, progress)?;
     for flow in &flows {
         print_warnings(path, flow);
     }
@@ -122,7 +127,7 @@ const PART: usize = 8 << 20;
 
 /// Reads a capture file into its flows. A Tempest log is read in parts of whole lines and never
 /// held whole (a full run's log is hundreds of MB); any other capture is read whole.
-fn read_flows(path: &Path) -> Result<Vec<Trace>> {
+fn read_flows(path: &Path, progress: Option<&progress::Progress>) -> Result<Vec<Trace>> {
     if path.is_dir() {
         return Err(InputError::new(0, "is a directory, expected a capture file").in_file(path));
     }
@@ -131,12 +136,19 @@ fn read_flows(path: &Path) -> Result<Vec<Trace>> {
     let mut lines = 0;
     let mut done = fill(&mut file, &mut buffer, path)?;
     let first = complete_lines(&mut buffer, done, &mut lines, path)?;
+    let counted = |n: usize| {
+        if let Some(progress) = progress {
+            progress.advance(n);
+        }
+    };
+    counted(first.len());
     let Some(mut reader) = parse::PartReader::start(&first).map_err(|e| e.in_file(path))? else {
         // Read whole: what was read, then the rest.
         let mut text = first;
         text.push_str(&utf8(std::mem::take(&mut buffer), lines, path)?);
         let mut rest = Vec::new();
         std::io::Read::read_to_end(&mut file, &mut rest).map_err(|e| Error::io(path, e))?;
+        counted(rest.len());
         text.push_str(&utf8(rest, lines + text.matches('\n').count(), path)?);
         return parse::parse_flows(&text).map_err(|e| e.in_file(path));
     };
@@ -144,6 +156,7 @@ fn read_flows(path: &Path) -> Result<Vec<Trace>> {
     while !done {
         done = fill(&mut file, &mut buffer, path)?;
         let part = complete_lines(&mut buffer, done, &mut lines, path)?;
+        counted(part.len());
         reader.feed(&part).map_err(|e| e.in_file(path))?;
     }
     reader.finish().map_err(|e| e.in_file(path))
@@ -275,10 +288,15 @@ pub fn load_normalized_pair(
     new: &Path,
     rules: &RuleSet,
 ) -> Result<(Vec<Trace>, Vec<Trace>)> {
-    let mut old_flows = load_flows(old)?;
+    // A progress bar over both files' bytes (shown on a terminal for long reads only).
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    let total = usize::try_from(size(old) + size(new)).unwrap_or(usize::MAX);
+    let progress = progress::Progress::start("reading captures", total);
+    let mut old_flows = load_flows_counted(old, Some(&progress))?;
+    let progress = &progress;
     std::thread::scope(|scope| {
-        let new_side = scope.spawn(|| -> Result<Vec<Trace>> {
-            let mut flows = load_flows(new)?;
+        let new_side = scope.spawn(move || -> Result<Vec<Trace>> {
+            let mut flows = load_flows_counted(new, Some(progress))?;
             // One long flow scans ahead on both cores (OLD is mostly done by then); many flows
             // stay on this thread.
             let one = flows.len() == 1;

@@ -36,7 +36,12 @@ impl Progress {
 
     /// One more item done.
     pub(super) fn tick(&self) {
-        self.done.fetch_add(1, Ordering::Relaxed);
+        self.advance(1);
+    }
+
+    /// `n` more items done (bytes read, say).
+    pub(super) fn advance(&self, n: usize) {
+        self.done.fetch_add(n, Ordering::Relaxed);
     }
 }
 
@@ -62,8 +67,9 @@ fn draw(label: &str, total: usize, done: &AtomicUsize, finished: &AtomicBool) {
         let width = 30;
         let filled = (count * width).checked_div(total).unwrap_or(width);
         let bar: String = "#".repeat(filled) + &".".repeat(width - filled);
+        let percent = (count * 100).checked_div(total).unwrap_or(100);
         let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r{label}: {count}/{total} [{bar}]");
+        let _ = write!(err, "\r{label}: [{bar}] {percent:>3}%");
         let _ = err.flush();
         shown = true;
     }
