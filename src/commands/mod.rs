@@ -123,7 +123,7 @@ fn load_flows_counted(path: &Path, progress: Option<&progress::Progress>) -> Res
 }
 
 /// How much of a capture file is read at a time when its format reads in parts.
-const PART: usize = 8 << 20;
+const PART: usize = 1 << 20;
 
 /// Reads a capture file into its flows. A Tempest log is read in parts of whole lines and never
 /// held whole (a full run's log is hundreds of MB); any other capture is read whole.
