@@ -13,7 +13,8 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "flowdiff", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
-    /// When to color output: auto (a terminal and NO_COLOR unset), always, never.
+    /// When to color output: auto (a terminal, NO_COLOR unset or empty; CLICOLOR_FORCE set and
+    /// not 0 forces it), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
@@ -80,7 +81,8 @@ pub struct StoreArgs {
 /// When to color output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// Color when stdout is a terminal and NO_COLOR is unset.
+    /// Color when stdout is a terminal and NO_COLOR is unset or empty, or CLICOLOR_FORCE is
+    /// set and not 0.
     Auto,
     /// Always color.
     Always,
@@ -125,6 +127,17 @@ pub enum FailOn {
     Info,
     /// Never fail on findings (input errors still exit 2).
     Never,
+}
+
+/// The lowest severity a report prints (`--show`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowLevel {
+    /// Only breaking findings.
+    Breaking,
+    /// Warnings and breaking findings.
+    Warning,
+    /// Every finding.
+    Info,
 }
 
 /// `flowdiff show FILE`.
@@ -179,6 +192,9 @@ pub struct ReportArgs {
     /// Exit 1 when a finding at or above this severity is found.
     #[arg(long, value_enum, default_value_t = FailOn::Breaking)]
     pub fail_on: FailOn,
+    /// Print only findings at or above this severity (the exit status still follows --fail-on).
+    #[arg(long, value_enum, default_value_t = ShowLevel::Info)]
+    pub show: ShowLevel,
     /// Extra rules files (repeatable), applied after the built-in rules.
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
@@ -192,7 +208,8 @@ pub struct ReportArgs {
     /// validation) and a service's calls to itself, like any call.
     #[arg(long, visible_alias = "strict-auth")]
     pub strict_plumbing: bool,
-    /// Explain why step STEP (of the new capture) was matched, suppressed or flagged.
+    /// Explain why step STEP (of the new capture) was matched, suppressed or flagged
+    /// (with --format json: an object per capture).
     #[arg(long, value_name = "STEP")]
     pub explain: Option<usize>,
 }

@@ -97,6 +97,50 @@ pub fn stage(path: &Path, contents: &[u8]) -> Result<Staged> {
     Ok(staged)
 }
 
+/// `target` as a link from directory `from` (`/`-separated, `..` where needed), computed
+/// lexically on absolute paths; `None` when either path cannot be made absolute.
+pub fn relative_link(target: &Path, from: &Path) -> Option<String> {
+    let from = std::path::absolute(from).ok()?;
+    let to = std::path::absolute(target).ok()?;
+    let path = relative_to(&clean(&to), &clean(&from));
+    Some(path.to_string_lossy().replace('\\', "/"))
+}
+
+/// `path` without `.` and with `..` applied (lexically).
+fn clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `to` as a path from directory `from` (both absolute and clean).
+fn relative_to(to: &Path, from: &Path) -> PathBuf {
+    let (to_parts, from_parts): (Vec<_>, Vec<_>) =
+        (to.components().collect(), from.components().collect());
+    let shared = to_parts
+        .iter()
+        .zip(&from_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = PathBuf::new();
+    for _ in shared..from_parts.len() {
+        out.push("..");
+    }
+    for part in &to_parts[shared..] {
+        out.push(part);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,7 +54,7 @@ pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
     {
         let path = path.as_path();
         let (stem, index) = target_flow(args, &current, &trace, path, &rules)?;
-        if trace.name.as_deref().map_or(true, |n| n.trim().is_empty()) {
+        if trace.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
             let title = index.and_then(|i| current.flows[i].members[0].name.clone());
             trace.name = title.or_else(|| args.flow.clone()).or(Some(stem.clone()));
         }

@@ -1,20 +1,23 @@
 //! `flowdiff OLD NEW`: compare two captures (any formats mixed) and report the drift.
 
 use super::{load_normalized_pair, load_rules, Context, Outcome};
-use crate::cli::{DiffArgs, FailOn, ReportArgs};
+use crate::cli::{DiffArgs, FailOn, ReportArgs, ReportFormat, ShowLevel};
 use crate::compare::{self, Comparison, Options};
 use crate::error::{Error, Result};
 
 use crate::normalize::RuleSet;
 use crate::report::run::{render_run, Run};
-use crate::report::{self, Report, Side, Verdict};
+use crate::report::{self, Report, Settings, Side, Verdict};
 use crate::severity::Severity;
 use crate::trace::Trace;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Runs `flowdiff OLD NEW`.
 pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
+    if let Some(old) = &args.old {
+        typo(old)?;
+    }
     let (Some(old_path), Some(new_path)) = (&args.old, &args.new) else {
         return Err(Error::Usage(
             "expected two captures: flowdiff OLD NEW (or a subcommand; see flowdiff --help)".into(),
@@ -37,6 +40,31 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
     };
     super::drop_in_background((old, new));
     outcome
+}
+
+/// The subcommands, for suggestions.
+const SUBCOMMANDS: [&str; 6] = ["show", "normalize", "rules", "check", "notes", "bless"];
+
+/// A usage error when OLD does not exist and reads like a misspelt subcommand
+/// (`flowdiff shwo x`: did you mean show?).
+fn typo(old: &Path) -> Result<()> {
+    if old.exists() {
+        return Ok(());
+    }
+    let Some(word) = old.to_str() else {
+        return Ok(());
+    };
+    let close = SUBCOMMANDS
+        .iter()
+        .map(|name| (strsim::damerau_levenshtein(word, name), *name))
+        .filter(|(distance, name)| *distance <= 2 && *distance < name.len())
+        .min();
+    match close {
+        Some((_, name)) => Err(Error::Usage(format!(
+            "unknown subcommand or missing file {word:?}: did you mean {name}?"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Whether a trace comes from a capture of many flows (one per test): such captures compare
@@ -74,7 +102,7 @@ fn run_flows(
         build_report((old_path, o), (new_path, n), comparison, &args.report).report
     });
     drop(progress);
-    let run = Run::new(
+    let mut run = Run::new(
         (
             old_path.display().to_string(),
             new_path.display().to_string(),
@@ -83,10 +111,19 @@ fn run_flows(
         only_in_old.collect(),
         only_in_new.collect(),
     );
-    let styles = context.styles_for(args.report.output.as_deref());
+    let lowest = shown(args.report.show);
+    run.reports = std::mem::take(&mut run.reports)
+        .into_iter()
+        .map(|r| r.showing(lowest))
+        .collect();
     let mut buffer = Vec::new();
-    render_run(&run, args.report.format, &styles, &mut buffer)
-        .map_err(|e| Error::io(Path::new("<report>"), e))?;
+    render_run(
+        &run,
+        args.report.format,
+        &settings(&args.report, context),
+        &mut buffer,
+    )
+    .map_err(|e| Error::io(Path::new("<report>"), e))?;
     let outcome = match run.verdict {
         Verdict::Fail => Outcome::Fail,
         Verdict::Pass => Outcome::Pass,
@@ -152,18 +189,94 @@ pub(super) fn output(
     args: &ReportArgs,
     context: &Context,
 ) -> Result<Outcome> {
-    let styles = context.styles_for(args.output.as_deref());
-    let mut buffer = Vec::new();
     let failed = reports.iter().any(|r| r.report.verdict == Verdict::Fail);
-    if args.explain.is_some() {
-        for r in &reports {
-            buffer.extend_from_slice(r.explanation.as_deref().unwrap_or("").as_bytes());
+    let buffer = match args.explain {
+        Some(step) => explanations(&reports, step, args.format)?,
+        None => {
+            let reports: Vec<Report> = reports
+                .into_iter()
+                .map(|r| r.report.showing(shown(args.show)))
+                .collect();
+            let mut buffer = Vec::new();
+            report::render_with(&reports, args.format, &settings(args, context), &mut buffer)
+                .map_err(|e| Error::io(Path::new("<report>"), e))?;
+            buffer
         }
-    } else {
-        let reports: Vec<Report> = reports.into_iter().map(|r| r.report).collect();
-        report::render(&reports, args.format, &styles, &mut buffer)
-            .map_err(|e| Error::io(Path::new("<report>"), e))?;
-    }
+    };
     let outcome = if failed { Outcome::Fail } else { Outcome::Pass };
     super::emit_report(args.output.as_deref(), &buffer, outcome)
+}
+
+/// The render settings of the report options: styles, and Markdown links relative to the
+/// output file's directory (the working directory on stdout).
+pub(super) fn settings(args: &ReportArgs, context: &Context) -> Settings {
+    let dir = match args.output.as_deref().and_then(Path::parent) {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Settings {
+        styles: context.styles_for(args.output.as_deref()),
+        links_from: Some(dir),
+    }
+}
+
+/// The lowest severity `--show` prints.
+pub(super) fn shown(show: ShowLevel) -> Severity {
+    match show {
+        ShowLevel::Breaking => Severity::Breaking,
+        ShowLevel::Warning => Severity::Warning,
+        ShowLevel::Info => Severity::Info,
+    }
+}
+
+/// The `--explain STEP` output: each capture's explanation (named by its capture when there
+/// are several; JSON: an object per capture). A step in none of the new captures is a usage
+/// error.
+fn explanations(reports: &[Explained], step: usize, format: ReportFormat) -> Result<Vec<u8>> {
+    let has_step = |r: &Explained| (1..=r.report.new.exchanges).contains(&step);
+    if !reports.iter().any(has_step) {
+        let steps: Vec<String> = reports
+            .iter()
+            .map(|r| format!("{} has {}", r.report.new.source, r.report.new.exchanges))
+            .collect();
+        return Err(Error::Usage(format!(
+            "--explain {step}: no such step in the new capture ({} steps)",
+            steps.join(", ")
+        )));
+    }
+    if format == ReportFormat::Json {
+        let objects: Vec<serde_json::Value> = reports
+            .iter()
+            .map(|r| {
+                let lines: Vec<&str> = r.explanation.as_deref().unwrap_or("").lines().collect();
+                serde_json::json!({
+                    "capture": r.report.new.source,
+                    "against": r.report.old.source,
+                    "step": step,
+                    "explanation": lines,
+                })
+            })
+            .collect();
+        let value = match objects.as_slice() {
+            [one] => one.clone(),
+            _ => serde_json::Value::Array(objects),
+        };
+        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        text.push('\n');
+        return Ok(text.into_bytes());
+    }
+    let mut out = String::new();
+    for (i, r) in reports.iter().enumerate() {
+        if reports.len() > 1 {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(&format!(
+                "{} (against {}):\n",
+                r.report.new.source, r.report.old.source
+            ));
+        }
+        out.push_str(r.explanation.as_deref().unwrap_or(""));
+    }
+    Ok(out.into_bytes())
 }

@@ -70,13 +70,13 @@ pub struct Context {
 
 impl Context {
     fn new(choice: ColorChoice) -> Context {
-        let color = match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
-        };
+        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let color = color(
+            choice,
+            std::io::stdout().is_terminal(),
+            var("NO_COLOR").is_some(),
+            var("CLICOLOR_FORCE").is_some_and(|v| v != "0"),
+        );
         Context {
             styles: if color {
                 Styles::colored()
@@ -99,6 +99,16 @@ impl Context {
 /// The golden store the command line names.
 pub fn store(args: &crate::cli::StoreArgs) -> crate::golden::Store {
     crate::golden::Store::new(args.golden.as_deref(), args.no_builtin)
+}
+
+/// Whether to color: `--color always|never` decide; `auto` colors when `CLICOLOR_FORCE` is set
+/// (non-empty, not `0`), else on a terminal without `NO_COLOR` (non-empty).
+fn color(choice: ColorChoice, terminal: bool, no_color: bool, force: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => force || (terminal && !no_color),
+    }
 }
 
 /// Loads the built-in rules plus the user's `--rules` files.
@@ -371,5 +381,20 @@ pub fn emit(output: Option<&Path>, contents: &[u8]) -> Result<()> {
                 .and_then(|()| stdout.flush())
                 .map_err(|e| Error::io(Path::new("<stdout>"), e))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{color, ColorChoice};
+
+    #[test]
+    fn color_follows_no_color_and_clicolor_force() {
+        assert!(color(ColorChoice::Auto, true, false, false));
+        assert!(!color(ColorChoice::Auto, true, true, false));
+        assert!(!color(ColorChoice::Auto, false, false, false));
+        assert!(color(ColorChoice::Auto, false, true, true));
+        assert!(!color(ColorChoice::Never, true, false, true));
+        assert!(color(ColorChoice::Always, false, true, false));
     }
 }

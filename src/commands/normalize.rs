@@ -11,7 +11,7 @@ use crate::render::hook_markdown::hook_markdown;
 pub fn run(args: &NormalizeArgs, _context: &Context) -> Result<Outcome> {
     let rules = load_rules(&args.rules)?;
     let mut trace = load_trace(&args.file, args.flow.as_deref())?;
-    if trace.name.as_deref().map_or(true, |n| n.trim().is_empty()) {
+    if trace.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
         trace.name.clone_from(&args.flow);
     }
     normalize_in_place(&mut trace, &rules);

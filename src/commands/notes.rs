@@ -12,7 +12,7 @@ use crate::normalize::RuleSet;
 use crate::notes::{self, Capture};
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 /// The title when `--title` is not given.
 const DEFAULT_TITLE: &str = "Call flow changes";
@@ -104,47 +104,11 @@ fn captures(path: &Path, rules: &RuleSet, output: Option<&Path>) -> Result<Vec<C
 /// The path to `capture` as a link from the notes: relative to the output file's directory
 /// when writing to `-o`, as given otherwise.
 fn link(capture: &Path, output: Option<&Path>) -> String {
-    let relative = output.and_then(|out| {
-        let from = std::path::absolute(out.parent().unwrap_or(Path::new(""))).ok()?;
-        let to = std::path::absolute(capture).ok()?;
-        Some(relative_to(&clean(&to), &clean(&from)))
-    });
-    let path = relative.unwrap_or_else(|| capture.to_path_buf());
-    path.to_string_lossy().replace('\\', "/")
-}
-
-/// `path` without `.` and with `..` applied (lexically).
-fn clean(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// `to` as a path from directory `from` (both absolute and clean).
-fn relative_to(to: &Path, from: &Path) -> PathBuf {
-    let (to_parts, from_parts): (Vec<_>, Vec<_>) =
-        (to.components().collect(), from.components().collect());
-    let shared = to_parts
-        .iter()
-        .zip(&from_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut out = PathBuf::new();
-    for _ in shared..from_parts.len() {
-        out.push("..");
-    }
-    for part in &to_parts[shared..] {
-        out.push(part);
-    }
-    out
+    output
+        .and_then(|out| {
+            crate::fsutil::relative_link(capture, out.parent().unwrap_or(Path::new("")))
+        })
+        .unwrap_or_else(|| capture.to_string_lossy().replace('\\', "/"))
 }
 
 #[cfg(test)]

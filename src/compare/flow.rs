@@ -45,6 +45,8 @@ impl Sides<'_> {
             new: None,
             message: String::new(),
             line: None,
+            old_line: None,
+            new_line: None,
         }
     }
 

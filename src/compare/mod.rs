@@ -140,6 +140,11 @@ pub struct Finding {
     /// Line in the new capture to annotate (the step's line, or the nearest step before).
     #[serde(skip)]
     pub line: Option<usize>,
+    /// Line in the old capture of the part that changed (the response heading for a status,
+    /// response header or body, the request heading otherwise); `None` without an old side.
+    pub old_line: Option<usize>,
+    /// Line in the new capture of the part that changed, likewise.
+    pub new_line: Option<usize>,
 }
 
 /// What was treated as noise rather than reported.

@@ -34,7 +34,7 @@ pub(super) fn repeated_block(ids: &[u32], range: Range<usize>) -> Option<Block> 
     if len == 0 || len > MAX_BLOCK {
         return None;
     }
-    for period in (1..=len).filter(|p| len % p == 0) {
+    for period in (1..=len).filter(|p| len.is_multiple_of(*p)) {
         let block = &ids[range.start..range.start + period];
         if !range
             .clone()
@@ -82,7 +82,7 @@ pub(super) fn place(
             .iter()
             .enumerate()
             .all(|(k, &o)| o == other_start + k);
-    if !contiguous || unpaired % block.period != 0 {
+    if !contiguous || !unpaired.is_multiple_of(block.period) {
         return dropped;
     }
     let width = unpaired; // runs left unpaired, a whole number of repetitions

@@ -146,7 +146,7 @@ pub fn choose(
     let mut closest: Option<Closest> = None;
     for index in order {
         let shared = shared(defining, candidates[index].defining);
-        if closest.map_or(true, |c| shared > c.shared) {
+        if closest.is_none_or(|c| shared > c.shared) {
             closest = Some(Closest {
                 index,
                 shared,

@@ -3,7 +3,8 @@
 
 use super::align::Alignment;
 use super::flow::Sides;
-use super::{Comparison, Finding, Row, RowKind};
+use super::{Comparison, Finding, Part, Row, RowKind};
+use crate::trace::Exchange;
 
 pub(super) fn rows(s: &Sides, a: &Alignment) -> Vec<Row> {
     let (old_n, new_n) = (s.old.exchanges.len(), s.new.exchanges.len());
@@ -108,6 +109,24 @@ pub(super) fn finish(s: &Sides, c: &mut Comparison) {
             f.severity = severity;
         }
         f.line = line_at.get(position(f)).copied().flatten();
+        let part_line = |exchanges: &[Exchange], step: Option<usize>| {
+            step.and_then(|n| exchanges.get(n - 1))
+                .and_then(|e| part_line(e, f.part))
+        };
+        f.old_line = part_line(&s.old.exchanges, f.old_step);
+        f.new_line = part_line(&s.new.exchanges, f.new_step);
     }
     c.findings.sort_by_key(|f| position(f));
+}
+
+/// The line of the part of `e` a finding of `part` is about: the response heading for the
+/// status, response headers and body, the request heading otherwise (either one when the
+/// other side of the exchange was not captured).
+fn part_line(e: &Exchange, part: Part) -> Option<usize> {
+    match part {
+        Part::Status | Part::ResponseHeaders | Part::ResponseBody => {
+            e.response.line.or(e.request.line)
+        }
+        _ => e.request.line.or(e.response.line),
+    }
 }

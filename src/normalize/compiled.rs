@@ -76,7 +76,7 @@ impl CallMatch {
 
     /// True when the call (and finding kind, if the rule names one) matches.
     pub fn matches(&self, sig: &Signature, caller_is_client: bool, kind: Option<&str>) -> bool {
-        let ok = |re: &Option<Regex>, text: &str| re.as_ref().map_or(true, |re| re.is_match(text));
+        let ok = |re: &Option<Regex>, text: &str| re.as_ref().is_none_or(|re| re.is_match(text));
         let by_ok = match self.by {
             By::Any => true,
             By::Client => caller_is_client,

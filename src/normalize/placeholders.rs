@@ -238,7 +238,7 @@ impl<'r> State<'r> {
         };
         let entry = &mut self.entries[index];
         let better = |t: u8, current: &Option<(u8, String)>| {
-            current.as_ref().map_or(true, |(have, _)| t < *have)
+            current.as_ref().is_none_or(|(have, _)| t < *have)
         };
         if tier.is_some_and(|t| better(t, &entry.name)) {
             if let Some((t, n)) = name() {

@@ -110,9 +110,7 @@ fn section(out: &mut String, flow: &FlowNotes) {
         }
         let _ = writeln!(out, "- {}", line(change, flow.link.as_deref()));
         let next = flow.changes.get(i + 1);
-        if next.map_or(true, |n| {
-            n.service != change.service || n.kind != change.kind
-        }) {
+        if next.is_none_or(|n| n.service != change.service || n.kind != change.kind) {
             out.push('\n');
         }
     }

@@ -98,7 +98,7 @@ fn request_message(message: &str) -> Result<RequestLine<'_>, ()> {
     let url = tokens.next().filter(|t| t.contains("://")).ok_or(())?;
     let seconds = tokens.next();
     let fits = tokens.next().is_none()
-        && seconds.map_or(true, |s| {
+        && seconds.is_none_or(|s| {
             s.strip_suffix('s').is_some_and(|n| {
                 !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'.')
             })

@@ -1,5 +1,7 @@
-//! GitHub Actions workflow commands: one annotation per finding at its step in the new capture,
-//! and a `::warning` per warning about the comparison as a whole.
+//! GitHub Actions workflow commands: one annotation per finding at the line of the part that
+//! changed in the new capture (the nearest step before for a missing call), and a `::warning`
+//! per warning about the comparison as a whole. Properties and data are escaped by GitHub's
+//! rules, so no captured text or file name can start a command of its own.
 
 use super::Report;
 use crate::severity::Severity;
@@ -15,7 +17,7 @@ pub fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
                 Severity::Info => "notice",
             };
             let mut props = format!("file={}", property(&report.new.source));
-            if let Some(line) = f.line {
+            if let Some(line) = f.new_line.or(f.line) {
                 props.push_str(&format!(",line={line}"));
             }
             props.push_str(&format!(
@@ -38,7 +40,7 @@ pub fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "flowdiff: {}: {} breaking, {} warning, {} info: {}",
-            report.new.source,
+            data(&report.new.source),
             c.breaking,
             c.warning,
             c.info,

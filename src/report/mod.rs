@@ -18,6 +18,7 @@ use crate::compare::{Comparison, Finding, Row, Suppressed, Warning};
 use crate::severity::Severity;
 use serde::Serialize;
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 /// The JSON report's schema name.
 pub const SCHEMA: &str = "flowdiff/v1";
@@ -134,11 +135,38 @@ impl Report {
         self.threshold.is_some_and(|t| finding.severity >= t)
     }
 
+    /// The report with only the findings at or above `lowest` (`--show`); counts and verdict
+    /// stay those of every finding.
+    pub fn showing(mut self, lowest: Severity) -> Report {
+        self.findings.retain(|f| f.severity >= lowest);
+        self
+    }
+
     /// `new.md` (`openstack image create`), for headings.
     pub fn title(&self) -> String {
         match &self.new.flow {
             Some(flow) => format!("{flow} ({})", self.new.source),
             None => self.new.source.clone(),
+        }
+    }
+}
+
+/// How to render, beyond the format: decided once by the command layer.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Terminal styles (text only).
+    pub styles: Styles,
+    /// The directory Markdown links are relative to (the output file's, or the working
+    /// directory); `None`: no links.
+    pub links_from: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Settings with these styles and no links.
+    pub fn styled(styles: Styles) -> Settings {
+        Settings {
+            styles,
+            links_from: None,
         }
     }
 }
@@ -151,13 +179,40 @@ pub fn render(
     styles: &Styles,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    render_with(reports, format, &Settings::styled(*styles), out)
+}
+
+/// [`render`] with all the settings.
+pub fn render_with(
+    reports: &[Report],
+    format: ReportFormat,
+    settings: &Settings,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        ReportFormat::Text => text::render(reports, styles, out),
+        ReportFormat::Text => text::render(reports, &settings.styles, out),
         ReportFormat::Json => json::render(reports, out),
-        ReportFormat::Markdown => markdown::render(reports, out),
+        ReportFormat::Markdown => markdown::render(reports, settings.links_from.as_deref(), out),
         ReportFormat::Junit => junit::render(reports, out),
         ReportFormat::Github => github::render(reports, out),
     }
+}
+
+/// `12 flows: 11 pass, 1 fail`, the closing line of text and Markdown output of several
+/// reports (`None` for one).
+pub(crate) fn across(reports: &[Report]) -> Option<String> {
+    if reports.len() < 2 {
+        return None;
+    }
+    let failed = reports
+        .iter()
+        .filter(|r| r.verdict == Verdict::Fail)
+        .count();
+    Some(format!(
+        "{} flows: {} pass, {failed} fail",
+        reports.len(),
+        reports.len() - failed
+    ))
 }
 
 /// `12`, or `–` when the call has no side there.

@@ -4,7 +4,7 @@
 //! A flow on one side only (a test added, removed or renamed) is **not comparable**: it is one
 //! `info` line, never a pile of missing calls.
 
-use super::{render, Report, Styles, Verdict};
+use super::{render_with as render, Report, Settings, Verdict};
 use crate::cli::ReportFormat;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -103,7 +103,7 @@ impl Run {
 pub fn render_run(
     run: &Run,
     format: ReportFormat,
-    styles: &Styles,
+    styles: &Settings,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let changed: Vec<Report> = run

@@ -3,6 +3,7 @@
 
 mod auth;
 mod choose;
+mod ci_reports;
 mod cli;
 pub mod edit;
 mod mutations;

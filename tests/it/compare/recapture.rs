@@ -147,7 +147,7 @@ fn server_create_without_subtree(
         .collect();
     let mut hook = Hook::parse(&text);
     hook.sections.retain(|s| {
-        super::edit::header(s, "X-Requestshook-Request-Id").map_or(true, |id| !ids.contains(&id))
+        super::edit::header(s, "X-Requestshook-Request-Id").is_none_or(|id| !ids.contains(&id))
     });
     subtree.sort_unstable();
     (hook.text(), subtree.iter().map(|e| e + 1).collect())
