@@ -17,6 +17,11 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
+    /// The config file (accepted findings, rules, defaults); default: flowdiff.toml in the
+    /// working directory or the nearest parent up to the one holding .git.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
     /// The subcommand; without one, flowdiff compares OLD with NEW.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -48,6 +53,25 @@ pub enum Command {
     Notes(NotesArgs),
     /// Accept captures as the golden flows for their flows.
     Bless(BlessArgs),
+    /// Accept findings by id: append `[[accept]]` entries to the config file.
+    ///
+    /// The file (`--config`, else the flowdiff.toml found, else ./flowdiff.toml) is created
+    /// when missing; its comments and layout are kept.
+    Accept(AcceptArgs),
+}
+
+/// `flowdiff accept ID… --reason TEXT [--until DATE]`.
+#[derive(Debug, Args)]
+pub struct AcceptArgs {
+    /// Finding ids (the `id` of a report's findings).
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Why the findings are accepted (required, not empty).
+    #[arg(long)]
+    pub reason: String,
+    /// The last day the entries apply (YYYY-MM-DD); after it they expire with a warning.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
 }
 
 /// When to color output.
@@ -146,12 +170,16 @@ pub struct RulesArgs {
 /// Options shared by every command that compares and reports.
 #[derive(Debug, Args, Clone)]
 pub struct ReportArgs {
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
-    /// Exit 1 when a finding at or above this severity is found.
-    #[arg(long, value_enum, default_value_t = FailOn::Breaking)]
-    pub fail_on: FailOn,
+    /// Report format [default: the config file's `format`, else text].
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Exit 1 when a finding at or above this severity is found [default: the config file's
+    /// `fail_on`, else breaking].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// List accepted findings with their reasons (text and markdown; JSON always has them).
+    #[arg(long)]
+    pub show_accepted: bool,
     /// Extra rules files (repeatable), applied after the built-in rules.
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,

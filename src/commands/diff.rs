@@ -1,7 +1,8 @@
 //! `flowdiff OLD NEW`: compare two captures (any formats mixed) and report the drift.
 
-use super::{emit, load_normalized_pair, load_rules, Context, Outcome};
-use crate::cli::{DiffArgs, FailOn, ReportArgs};
+use super::{emit, load_normalized_pair, Context, Outcome};
+use crate::cli::{DiffArgs, FailOn, ReportArgs, ReportFormat};
+use crate::compare::accept::{Accepts, Date};
 use crate::compare::{self, Comparison, Options};
 use crate::error::{Error, Result};
 
@@ -20,7 +21,8 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
             "expected two captures: flowdiff OLD NEW (or a subcommand; see flowdiff --help)".into(),
         ));
     };
-    let rules = load_rules(&args.report.rules)?;
+    let rules = context.load_rules(&args.report.rules)?;
+    let settings = Settings::new(&args.report, context);
     let (old, new) = load_normalized_pair(old_path, new_path, &rules)?;
     let outcome = match (old.as_slice(), new.as_slice()) {
         ([one_old], [one_new]) if !holds_flows(one_old) && !holds_flows(one_new) => {
@@ -29,11 +31,17 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
                 (old_path, one_old),
                 (new_path, one_new),
                 comparison,
-                &args.report,
+                &settings,
             );
-            output(vec![report], &args.report, context)
+            output(vec![report], &settings, context)
         }
-        _ => run_flows((old_path, &old), (new_path, &new), &rules, args, context),
+        _ => run_flows(
+            (old_path, &old),
+            (new_path, &new),
+            &rules,
+            &settings,
+            context,
+        ),
     };
     super::drop_in_background((old, new));
     outcome
@@ -51,9 +59,10 @@ fn run_flows(
     (old_path, old): (&Path, &[Trace]),
     (new_path, new): (&Path, &[Trace]),
     rules: &RuleSet,
-    args: &DiffArgs,
+    settings: &Settings,
     context: &Context,
 ) -> Result<Outcome> {
+    let args = settings.args;
     let name = |t: &Trace| t.name.clone().unwrap_or_default();
     let old_by_name: HashMap<String, &Trace> = old.iter().map(|t| (name(t), t)).collect();
     let pairs: Vec<(&Trace, &Trace)> = new
@@ -66,14 +75,15 @@ fn run_flows(
         .iter()
         .map(name)
         .filter(|n| !old_by_name.contains_key(n));
-    let options = options(&args.report);
+    let options = options(args);
     let progress = super::progress::Progress::start("comparing flows", pairs.len());
     let reports = super::inputs::par_map(&pairs, |(o, n)| {
         let comparison = compare::compare(o, n, rules, &options);
         progress.tick();
-        build_report((old_path, o), (new_path, n), comparison, &args.report).report
+        build_report((old_path, o), (new_path, n), comparison, settings).report
     });
     drop(progress);
+    let reports = settings.finish(reports);
     let run = Run::new(
         (
             old_path.display().to_string(),
@@ -83,11 +93,11 @@ fn run_flows(
         only_in_old.collect(),
         only_in_new.collect(),
     );
-    let styles = context.styles_for(args.report.output.as_deref());
+    let styles = context.styles_for(args.output.as_deref());
     let mut buffer = Vec::new();
-    render_run(&run, args.report.format, &styles, &mut buffer)
+    render_run(&run, settings.format, &styles, &mut buffer)
         .map_err(|e| Error::io(Path::new("<report>"), e))?;
-    emit(args.report.output.as_deref(), &buffer)?;
+    emit(args.output.as_deref(), &buffer)?;
     Ok(match run.verdict {
         Verdict::Fail => Outcome::Fail,
         Verdict::Pass => Outcome::Pass,
@@ -113,6 +123,49 @@ fn threshold(fail_on: FailOn) -> Option<Severity> {
     }
 }
 
+/// The report options resolved against the config file: flags win, then the config's
+/// defaults, then the built-in ones.
+pub(super) struct Settings<'a> {
+    /// The report options as given.
+    pub(super) args: &'a ReportArgs,
+    /// The report format.
+    pub(super) format: ReportFormat,
+    /// The severity that fails the gate.
+    pub(super) threshold: Option<Severity>,
+    /// The accepted findings in force (expired entries already warned about).
+    pub(super) accepts: Accepts,
+}
+
+impl<'a> Settings<'a> {
+    /// Resolves `args` against the config file of `context`.
+    pub(super) fn new(args: &'a ReportArgs, context: &Context) -> Settings<'a> {
+        let config = &context.config;
+        Settings {
+            args,
+            format: args.format.or(config.format).unwrap_or(ReportFormat::Text),
+            threshold: threshold(args.fail_on.or(config.fail_on).unwrap_or(FailOn::Breaking)),
+            accepts: Accepts::new(
+                crate::config::display(config.path.as_deref()),
+                config.accepts.clone(),
+                Date::today(),
+            ),
+        }
+    }
+
+    /// Finishes the reports of a run: notes the accept entries that matched nothing (stderr,
+    /// and the first report's `unused_accepts`) and whether to list accepted findings.
+    pub(super) fn finish(&self, mut reports: Vec<Report>) -> Vec<Report> {
+        let unused = self.accepts.report_unused();
+        for r in &mut reports {
+            r.show_accepted = self.args.show_accepted;
+        }
+        if let Some(first) = reports.first_mut() {
+            first.unused_accepts = unused;
+        }
+        reports
+    }
+}
+
 /// A report of one comparison, keeping its `--explain` text for [`output`].
 pub(super) struct Explained {
     report: Report,
@@ -124,10 +177,10 @@ pub(super) fn build_report(
     (old_path, old): (&Path, &Trace),
     (new_path, new): (&Path, &Trace),
     comparison: Comparison,
-    args: &ReportArgs,
+    settings: &Settings,
 ) -> Explained {
     let old_side = Side::new(&old_path.display().to_string(), old);
-    explained(old_side, (new_path, new), comparison, args)
+    explained(old_side, (new_path, new), comparison, settings)
 }
 
 /// Builds a report whose old side is already named (a golden flow).
@@ -135,12 +188,18 @@ pub(super) fn explained(
     old: Side,
     (new_path, new): (&Path, &Trace),
     mut comparison: Comparison,
-    args: &ReportArgs,
+    settings: &Settings,
 ) -> Explained {
     let explanation = comparison.explanation.take();
     let new_side = Side::new(&new_path.display().to_string(), new);
     Explained {
-        report: Report::new(old, new_side, comparison, threshold(args.fail_on)),
+        report: Report::new(
+            old,
+            new_side,
+            comparison,
+            settings.threshold,
+            &settings.accepts,
+        ),
         explanation,
     }
 }
@@ -149,9 +208,10 @@ pub(super) fn explained(
 /// outcome.
 pub(super) fn output(
     reports: Vec<Explained>,
-    args: &ReportArgs,
+    settings: &Settings,
     context: &Context,
 ) -> Result<Outcome> {
+    let args = settings.args;
     let styles = context.styles_for(args.output.as_deref());
     let mut buffer = Vec::new();
     let failed = reports.iter().any(|r| r.report.verdict == Verdict::Fail);
@@ -160,8 +220,8 @@ pub(super) fn output(
             buffer.extend_from_slice(r.explanation.as_deref().unwrap_or("").as_bytes());
         }
     } else {
-        let reports: Vec<Report> = reports.into_iter().map(|r| r.report).collect();
-        report::render(&reports, args.format, &styles, &mut buffer)
+        let reports = settings.finish(reports.into_iter().map(|r| r.report).collect());
+        report::render(&reports, settings.format, &styles, &mut buffer)
             .map_err(|e| Error::io(Path::new("<report>"), e))?;
     }
     emit(args.output.as_deref(), &buffer)?;

@@ -36,12 +36,13 @@ pub fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
             );
             writeln!(
                 out,
-                r#"      <failure type="{}" message="{}">{}: {} ({steps}) [{}]</failure>"#,
+                r#"      <failure type="{}" message="{}">{}: {} ({steps}) [{} {}]</failure>"#,
                 f.kind.as_str(),
                 escape(&f.message),
                 escape(&f.call),
                 escape(&f.message),
-                f.severity
+                f.severity,
+                f.id
             )?;
         }
         let c = report.counts;

@@ -33,7 +33,8 @@ pub fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
                 s.cache_dependent_calls, s.optional_by_golden_set
             ));
         }
-        writeln!(out, "{summary}")?;
+        writeln!(out, "{summary}{}", super::accepted::summary(report))?;
+        super::accepted::section(report, true, out)?;
         for w in &report.warnings {
             writeln!(out)?;
             writeln!(out, "> ⚠️ **warning**: {}", cell(&w.message))?;
@@ -52,9 +53,10 @@ pub fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
         for f in &report.findings {
             writeln!(
                 out,
-                "| {} | `{}` | {} → {} | `{}` | {} |",
+                "| {} | `{}` `{}` | {} → {} | `{}` | {} |",
                 f.severity,
                 f.kind.as_str(),
+                f.id,
                 step_label(f.old_step),
                 step_label(f.new_step),
                 cell(&f.call),
