@@ -49,7 +49,11 @@ pub fn is_broken_pipe(error: &Error) -> bool {
 
 /// Runs the command line.
 pub fn run(cli: &Cli) -> Result<Outcome> {
-    let config = Config::discover(cli.config.as_deref())?;
+    let config = match (&cli.command, cli.config.as_deref()) {
+        // `accept --config FILE` creates the file.
+        (Some(Command::Accept(_)), Some(path)) if !path.exists() => Config::default(),
+        (_, explicit) => Config::discover(explicit)?,
+    };
     let context = Context::new(cli.color, config);
     match &cli.command {
         Some(Command::Accept(args)) => accept::run(args, cli.config.as_deref(), &context),

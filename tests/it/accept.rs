@@ -241,6 +241,25 @@ fn accept_keeps_the_comments_of_an_existing_file() {
         std::fs::read_to_string(dir.join("flowdiff.toml")).expect("config"),
         after
     );
+    // `--config` names a file to create.
+    let other = dir.join("ci/flowdiff.toml");
+    std::fs::create_dir(dir.join("ci")).expect("dir");
+    let out = run_in(
+        &dir,
+        &[
+            "accept",
+            "--config",
+            s(&other),
+            "eeeeeeeeee",
+            "--reason",
+            "r",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&other).expect("created"),
+        "[[accept]]\nid = \"eeeeeeeeee\"\nreason = \"r\"\n"
+    );
 }
 
 #[test]
