@@ -18,6 +18,11 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
+    /// The config file (accepted findings, rules, defaults); default: flowdiff.toml in the
+    /// working directory or the nearest parent up to the one holding .git.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
     /// The subcommand; without one, flowdiff compares OLD with NEW.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -49,6 +54,11 @@ pub enum Command {
     Notes(NotesArgs),
     /// Accept captures as the golden flows for their flows.
     Bless(BlessArgs),
+    /// Accept findings by id: append `[[accept]]` entries to the config file.
+    ///
+    /// The file (`--config`, else the flowdiff.toml found, else ./flowdiff.toml) is created
+    /// when missing; its comments and layout are kept.
+    Accept(AcceptArgs),
     /// The golden store: list the goldens in effect, or export the built-in ones.
     #[command(subcommand)]
     Golden(GoldenCommand),
@@ -76,6 +86,20 @@ pub struct StoreArgs {
     /// Leave the built-in goldens out.
     #[arg(long)]
     pub no_builtin: bool,
+}
+
+/// `flowdiff accept ID… --reason TEXT [--until DATE]`.
+#[derive(Debug, Args)]
+pub struct AcceptArgs {
+    /// Finding ids (the `id` of a report's findings).
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Why the findings are accepted (required, not empty).
+    #[arg(long)]
+    pub reason: String,
+    /// The last day the entries apply (YYYY-MM-DD); after it they expire with a warning.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
 }
 
 /// When to color output.
@@ -186,15 +210,19 @@ pub struct RulesArgs {
 /// Options shared by every command that compares and reports.
 #[derive(Debug, Args, Clone)]
 pub struct ReportArgs {
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
-    /// Exit 1 when a finding at or above this severity is found.
-    #[arg(long, value_enum, default_value_t = FailOn::Breaking)]
-    pub fail_on: FailOn,
+    /// Report format [default: the config file's `format`, else text].
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Exit 1 when a finding at or above this severity is found [default: the config file's
+    /// `fail_on`, else breaking].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Print only findings at or above this severity (the exit status still follows --fail-on).
     #[arg(long, value_enum, default_value_t = ShowLevel::Info)]
     pub show: ShowLevel,
+    /// List accepted findings with their reasons (text and markdown; JSON always has them).
+    #[arg(long)]
+    pub show_accepted: bool,
     /// Extra rules files (repeatable), applied after the built-in rules.
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,

@@ -25,6 +25,7 @@ macro_rules! model_json {
 pub mod cli;
 pub mod commands;
 pub mod compare;
+pub mod config;
 pub mod error;
 pub mod fsutil;
 pub mod golden;

@@ -10,7 +10,7 @@ mod write;
 use super::check::{candidates, find, flows, Flow};
 
 use super::inputs::{self, Capture};
-use super::{emit, load_rules, Context, Outcome};
+use super::{emit, Context, Outcome};
 use crate::cli::{BlessArgs, ReportFormat};
 use crate::compare::select::{
     choose, defining_calls, file_stem, flow_key, no_match_reason, Choice,
@@ -39,7 +39,7 @@ struct Current {
 
 /// Runs `flowdiff bless`.
 pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
-    let rules = load_rules(&args.rules)?;
+    let rules = context.load_rules(&args.rules)?;
     if let Some(flow) = &args.flow {
         validate(flow)?;
     }
@@ -223,7 +223,13 @@ fn describe(
     let options = Options::default();
     let comparison = compare_with_set(&flow.members, trace, rules, &options);
     let old = Side::new(&flow.source, &flow.members[0]);
-    let report = Report::new(old, new, comparison, Some(Severity::Breaking));
+    let report = Report::new(
+        old,
+        new,
+        comparison,
+        Some(Severity::Breaking),
+        &crate::compare::accept::Accepts::default(),
+    );
     report::render(&[report], ReportFormat::Text, &context.styles, out)
         .map_err(|e| Error::io(Path::new("<report>"), e))?;
     out.push(b'\n');

@@ -1,9 +1,9 @@
 //! `flowdiff check TRACE…`: compare each capture with its golden flow (a CI regression gate).
 
-use super::diff::{explained, options, output, Explained};
+use super::diff::{explained, options, output, Explained, Settings};
 use super::inputs::{self, Capture};
 use super::parse_normalized;
-use super::{load_rules, Context, Outcome};
+use super::{Context, Outcome};
 use crate::cli::CheckArgs;
 use crate::compare::select::{
     by_name, choose, defining_calls, file_stem, no_match_reason, Candidate, Choice,
@@ -30,7 +30,8 @@ pub(super) struct Flow {
 
 /// Runs `flowdiff check`.
 pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
-    let rules = load_rules(&args.report.rules)?;
+    let rules = context.load_rules(&args.report.rules)?;
+    let settings = Settings::new(&args.report, context);
     let goldens = super::store(&args.store).goldens()?;
     let flows = flows(goldens, &rules)?;
     let forced = match &args.flow {
@@ -77,10 +78,10 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
         if old.flow.is_none() {
             old.flow = Some(flow.name.clone());
         }
-        Ok(explained(old, (path, trace), comparison, &args.report))
+        Ok(explained(old, (path, trace), comparison, &settings))
     });
     let reports = checked.into_iter().collect::<Result<Vec<Explained>>>()?;
-    output(reports, &args.report, context)
+    output(reports, &settings, context)
 }
 
 /// Parses and normalizes the goldens, grouping members of one set (same name) together.

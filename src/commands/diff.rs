@@ -1,13 +1,14 @@
 //! `flowdiff OLD NEW`: compare two captures (any formats mixed) and report the drift.
 
-use super::{load_normalized_pair, load_rules, Context, Outcome};
+use super::{load_normalized_pair, Context, Outcome};
 use crate::cli::{DiffArgs, FailOn, ReportArgs, ReportFormat, ShowLevel};
+use crate::compare::accept::{Accepts, Date};
 use crate::compare::{self, Comparison, Options};
 use crate::error::{Error, Result};
 
 use crate::normalize::RuleSet;
 use crate::report::run::{render_run, Run};
-use crate::report::{self, Report, Settings, Side, Verdict};
+use crate::report::{self, Report, Settings as RenderSettings, Side, Verdict};
 use crate::severity::Severity;
 use crate::trace::Trace;
 use std::collections::{HashMap, HashSet};
@@ -23,7 +24,8 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
             "expected two captures: flowdiff OLD NEW (or a subcommand; see flowdiff --help)".into(),
         ));
     };
-    let rules = load_rules(&args.report.rules)?;
+    let rules = context.load_rules(&args.report.rules)?;
+    let settings = Settings::new(&args.report, context);
     let (old, new) = load_normalized_pair(old_path, new_path, &rules)?;
     let outcome = match (old.as_slice(), new.as_slice()) {
         ([one_old], [one_new]) if !holds_flows(one_old) && !holds_flows(one_new) => {
@@ -32,11 +34,17 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
                 (old_path, one_old),
                 (new_path, one_new),
                 comparison,
-                &args.report,
+                &settings,
             );
-            output(vec![report], &args.report, context)
+            output(vec![report], &settings, context)
         }
-        _ => run_flows((old_path, &old), (new_path, &new), &rules, args, context),
+        _ => run_flows(
+            (old_path, &old),
+            (new_path, &new),
+            &rules,
+            &settings,
+            context,
+        ),
     };
     super::drop_in_background((old, new));
     outcome
@@ -79,9 +87,10 @@ fn run_flows(
     (old_path, old): (&Path, &[Trace]),
     (new_path, new): (&Path, &[Trace]),
     rules: &RuleSet,
-    args: &DiffArgs,
+    settings: &Settings,
     context: &Context,
 ) -> Result<Outcome> {
+    let args = settings.args;
     let name = |t: &Trace| t.name.clone().unwrap_or_default();
     let old_by_name: HashMap<String, &Trace> = old.iter().map(|t| (name(t), t)).collect();
     let pairs: Vec<(&Trace, &Trace)> = new
@@ -94,14 +103,15 @@ fn run_flows(
         .iter()
         .map(name)
         .filter(|n| !old_by_name.contains_key(n));
-    let options = options(&args.report);
+    let options = options(args);
     let progress = super::progress::Progress::start("comparing flows", pairs.len());
     let reports = super::inputs::par_map(&pairs, |(o, n)| {
         let comparison = compare::compare(o, n, rules, &options);
         progress.tick();
-        build_report((old_path, o), (new_path, n), comparison, &args.report).report
+        build_report((old_path, o), (new_path, n), comparison, settings).report
     });
     drop(progress);
+    let reports = settings.finish(reports);
     let mut run = Run::new(
         (
             old_path.display().to_string(),
@@ -111,7 +121,7 @@ fn run_flows(
         only_in_old.collect(),
         only_in_new.collect(),
     );
-    let lowest = shown(args.report.show);
+    let lowest = shown(args.show);
     run.reports = std::mem::take(&mut run.reports)
         .into_iter()
         .map(|r| r.showing(lowest))
@@ -119,8 +129,8 @@ fn run_flows(
     let mut buffer = Vec::new();
     render_run(
         &run,
-        args.report.format,
-        &settings(&args.report, context),
+        settings.format,
+        &render_settings(args, context),
         &mut buffer,
     )
     .map_err(|e| Error::io(Path::new("<report>"), e))?;
@@ -128,7 +138,7 @@ fn run_flows(
         Verdict::Fail => Outcome::Fail,
         Verdict::Pass => Outcome::Pass,
     };
-    super::emit_report(args.report.output.as_deref(), &buffer, outcome)
+    super::emit_report(args.output.as_deref(), &buffer, outcome)
 }
 
 /// The comparison switches of the report options.
@@ -150,6 +160,49 @@ fn threshold(fail_on: FailOn) -> Option<Severity> {
     }
 }
 
+/// The report options resolved against the config file: flags win, then the config's
+/// defaults, then the built-in ones.
+pub(super) struct Settings<'a> {
+    /// The report options as given.
+    pub(super) args: &'a ReportArgs,
+    /// The report format.
+    pub(super) format: ReportFormat,
+    /// The severity that fails the gate.
+    pub(super) threshold: Option<Severity>,
+    /// The accepted findings in force (expired entries already warned about).
+    pub(super) accepts: Accepts,
+}
+
+impl<'a> Settings<'a> {
+    /// Resolves `args` against the config file of `context`.
+    pub(super) fn new(args: &'a ReportArgs, context: &Context) -> Settings<'a> {
+        let config = &context.config;
+        Settings {
+            args,
+            format: args.format.or(config.format).unwrap_or(ReportFormat::Text),
+            threshold: threshold(args.fail_on.or(config.fail_on).unwrap_or(FailOn::Breaking)),
+            accepts: Accepts::new(
+                crate::config::display(config.path.as_deref()),
+                config.accepts.clone(),
+                Date::today(),
+            ),
+        }
+    }
+
+    /// Finishes the reports of a run: notes the accept entries that matched nothing (stderr,
+    /// and the first report's `unused_accepts`) and whether to list accepted findings.
+    pub(super) fn finish(&self, mut reports: Vec<Report>) -> Vec<Report> {
+        let unused = self.accepts.report_unused();
+        for r in &mut reports {
+            r.show_accepted = self.args.show_accepted;
+        }
+        if let Some(first) = reports.first_mut() {
+            first.unused_accepts = unused;
+        }
+        reports
+    }
+}
+
 /// A report of one comparison, keeping its `--explain` text for [`output`].
 pub(super) struct Explained {
     report: Report,
@@ -161,10 +214,10 @@ pub(super) fn build_report(
     (old_path, old): (&Path, &Trace),
     (new_path, new): (&Path, &Trace),
     comparison: Comparison,
-    args: &ReportArgs,
+    settings: &Settings,
 ) -> Explained {
     let old_side = Side::new(&old_path.display().to_string(), old);
-    explained(old_side, (new_path, new), comparison, args)
+    explained(old_side, (new_path, new), comparison, settings)
 }
 
 /// Builds a report whose old side is already named (a golden flow).
@@ -172,12 +225,18 @@ pub(super) fn explained(
     old: Side,
     (new_path, new): (&Path, &Trace),
     mut comparison: Comparison,
-    args: &ReportArgs,
+    settings: &Settings,
 ) -> Explained {
     let explanation = comparison.explanation.take();
     let new_side = Side::new(&new_path.display().to_string(), new);
     Explained {
-        report: Report::new(old, new_side, comparison, threshold(args.fail_on)),
+        report: Report::new(
+            old,
+            new_side,
+            comparison,
+            settings.threshold,
+            &settings.accepts,
+        ),
         explanation,
     }
 }
@@ -186,20 +245,27 @@ pub(super) fn explained(
 /// outcome.
 pub(super) fn output(
     reports: Vec<Explained>,
-    args: &ReportArgs,
+    settings: &Settings,
     context: &Context,
 ) -> Result<Outcome> {
+    let args = settings.args;
     let failed = reports.iter().any(|r| r.report.verdict == Verdict::Fail);
     let buffer = match args.explain {
-        Some(step) => explanations(&reports, step, args.format)?,
+        Some(step) => explanations(&reports, step, settings.format)?,
         None => {
-            let reports: Vec<Report> = reports
+            let reports: Vec<Report> = settings
+                .finish(reports.into_iter().map(|r| r.report).collect())
                 .into_iter()
-                .map(|r| r.report.showing(shown(args.show)))
+                .map(|r| r.showing(shown(args.show)))
                 .collect();
             let mut buffer = Vec::new();
-            report::render_with(&reports, args.format, &settings(args, context), &mut buffer)
-                .map_err(|e| Error::io(Path::new("<report>"), e))?;
+            report::render_with(
+                &reports,
+                settings.format,
+                &render_settings(args, context),
+                &mut buffer,
+            )
+            .map_err(|e| Error::io(Path::new("<report>"), e))?;
             buffer
         }
     };
@@ -209,12 +275,12 @@ pub(super) fn output(
 
 /// The render settings of the report options: styles, and Markdown links relative to the
 /// output file's directory (the working directory on stdout).
-pub(super) fn settings(args: &ReportArgs, context: &Context) -> Settings {
+pub(super) fn render_settings(args: &ReportArgs, context: &Context) -> RenderSettings {
     let dir = match args.output.as_deref().and_then(Path::parent) {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    Settings {
+    RenderSettings {
         styles: context.styles_for(args.output.as_deref()),
         links_from: Some(dir),
     }

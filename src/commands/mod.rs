@@ -1,5 +1,6 @@
 //! The command layer: reads files, decides color, runs one subcommand, writes its output.
 
+mod accept;
 mod bless;
 mod check;
 mod diff;
@@ -12,6 +13,7 @@ mod rules;
 mod show;
 
 use crate::cli::{Cli, ColorChoice, Command};
+use crate::config::Config;
 use crate::error::{Error, InputError, Result};
 use crate::fsutil;
 use crate::normalize::{normalize_in_place, normalize_in_place_on_one_core, RuleSet};
@@ -48,8 +50,14 @@ pub fn is_broken_pipe(error: &Error) -> bool {
 
 /// Runs the command line.
 pub fn run(cli: &Cli) -> Result<Outcome> {
-    let context = Context::new(cli.color);
+    let config = match (&cli.command, cli.config.as_deref()) {
+        // `accept --config FILE` creates the file.
+        (Some(Command::Accept(_)), Some(path)) if !path.exists() => Config::default(),
+        (_, explicit) => Config::discover(explicit)?,
+    };
+    let context = Context::new(cli.color, config);
     match &cli.command {
+        Some(Command::Accept(args)) => accept::run(args, cli.config.as_deref(), &context),
         Some(Command::Show(args)) => show::run(args, &context),
         Some(Command::Normalize(args)) => normalize::run(args, &context),
         Some(Command::Rules(args)) => rules::run(args, &context),
@@ -62,14 +70,16 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
 }
 
 /// Settings resolved once per run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Context {
     /// Styles for stdout (plain unless color was decided on).
     pub styles: Styles,
+    /// The config file (`flowdiff.toml`), empty when there is none.
+    pub config: Config,
 }
 
 impl Context {
-    fn new(choice: ColorChoice) -> Context {
+    fn new(choice: ColorChoice, config: Config) -> Context {
         let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
         let color = color(
             choice,
@@ -83,7 +93,21 @@ impl Context {
             } else {
                 Styles::plain()
             },
+            config,
         }
+    }
+
+    /// Loads the built-in rules, the config file's rules files, then the user's `--rules`
+    /// files.
+    pub fn load_rules(&self, files: &[PathBuf]) -> Result<RuleSet> {
+        let paths: Vec<&Path> = self
+            .config
+            .rules
+            .iter()
+            .chain(files)
+            .map(PathBuf::as_path)
+            .collect();
+        RuleSet::load(&paths)
     }
 
     /// Styles for output going to `output`: a file never gets escape codes.
@@ -109,12 +133,6 @@ fn color(choice: ColorChoice, terminal: bool, no_color: bool, force: bool) -> bo
         ColorChoice::Never => false,
         ColorChoice::Auto => force || (terminal && !no_color),
     }
-}
-
-/// Loads the built-in rules plus the user's `--rules` files.
-pub fn load_rules(files: &[PathBuf]) -> Result<RuleSet> {
-    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    RuleSet::load(&paths)
 }
 
 /// Reads and parses one capture file into its flows (one, or one per test of a Tempest log);

@@ -2,7 +2,7 @@
 
 use super::inputs;
 use super::parse_normalized;
-use super::{emit, load_rules, Context, Outcome};
+use super::{emit, Context, Outcome};
 use crate::cli::{NotesArgs, NotesFormat};
 use crate::compare::select::{file_stem, flow_key};
 use crate::compare::Options;
@@ -18,8 +18,8 @@ use std::path::Path;
 const DEFAULT_TITLE: &str = "Call flow changes";
 
 /// Runs `flowdiff notes`.
-pub fn run(args: &NotesArgs, _context: &Context) -> Result<Outcome> {
-    let rules = load_rules(&args.rules)?;
+pub fn run(args: &NotesArgs, context: &Context) -> Result<Outcome> {
+    let rules = context.load_rules(&args.rules)?;
     let output = args.output.as_deref();
     // `golden` names the goldens in effect (the built-in ones overlaid with the golden
     // directory's, which `bless` writes to), unless a path of that name is given otherwise.

@@ -1,6 +1,6 @@
 //! `flowdiff rules`: the effective rule set, in the order rules apply, with each rule's origin.
 
-use super::{emit, load_rules, Context, Outcome};
+use super::{emit, Context, Outcome};
 use crate::cli::RulesArgs;
 use crate::error::Result;
 use crate::normalize::rules::{Origin, Rule, RuleSet};
@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 /// Runs `flowdiff rules`.
 pub fn run(args: &RulesArgs, context: &Context) -> Result<Outcome> {
-    let rules = load_rules(&args.rules)?;
+    let rules = context.load_rules(&args.rules)?;
     emit(None, render(&rules, &context.styles).as_bytes())?;
     Ok(Outcome::Pass)
 }

@@ -2,7 +2,7 @@
 //! set directory, what the set learned from its members.
 
 use super::check::flows;
-use super::{emit, load_flows, load_rules, one_flow, Context, Outcome};
+use super::{emit, load_flows, one_flow, Context, Outcome};
 use crate::cli::{ShowArgs, ShowFormat};
 use crate::compare::set::Learned;
 use crate::compare::Options;
@@ -15,11 +15,11 @@ use std::fmt::Write;
 /// Runs `flowdiff show`.
 pub fn run(args: &ShowArgs, context: &Context) -> Result<Outcome> {
     if args.file.is_dir() {
-        let text = golden_set(args)?;
+        let text = golden_set(args, context)?;
         emit(None, text.as_bytes())?;
         return Ok(Outcome::Pass);
     }
-    let rules = load_rules(&args.rules)?;
+    let rules = context.load_rules(&args.rules)?;
     let mut flows = load_flows(&args.file)?;
     if let Some(name) = &args.flow {
         flows = vec![one_flow(&args.file, flows, Some(name))?];
@@ -52,14 +52,14 @@ pub fn run(args: &ShowArgs, context: &Context) -> Result<Outcome> {
 
 /// The members of a golden set and what their differences taught it (optional calls, volatile
 /// pointers, repeat spans), so a reviewer sees what a check will accept.
-fn golden_set(args: &ShowArgs) -> Result<String> {
+fn golden_set(args: &ShowArgs, context: &Context) -> Result<String> {
     if args.format != ShowFormat::Text {
         return Err(Error::Usage(format!(
             "{}: a golden set directory is shown as text only",
             args.file.display()
         )));
     }
-    let rules = load_rules(&args.rules)?;
+    let rules = context.load_rules(&args.rules)?;
     let members = golden::load_set(&args.file)?;
     let sources: Vec<String> = members.iter().map(|m| m.source.clone()).collect();
     let mut sets = flows(members, &rules)?;

@@ -34,6 +34,7 @@ impl Sides<'_> {
             (None, None) => String::new(),
         };
         Finding {
+            id: String::new(),
             kind,
             severity: default_severity(kind),
             call,
@@ -182,6 +183,7 @@ fn reorder(s: &Sides, pair: &Pair) -> Option<Finding> {
 /// One info finding per group of cache-dependent calls whose counts differ.
 fn auth_patterns(s: &Sides, a: &Alignment, out: &mut Vec<Finding>) -> Suppressed {
     let mut suppressed = Suppressed {
+        ignored_by_rule: 0,
         cache_dependent_calls: a.cache_in_subtrees,
         optional_by_golden_set: 0,
     };

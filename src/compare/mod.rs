@@ -4,6 +4,7 @@
 //! [`align`], per-pair payload checks in `payload`, call-level findings and the flow view in
 //! `flow`.
 
+pub mod accept;
 pub mod align;
 mod alignment;
 mod content;
@@ -66,6 +67,30 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in report order.
+    pub const ALL: [Kind; 15] = [
+        Kind::MissingCall,
+        Kind::ExtraCall,
+        Kind::ReorderedCall,
+        Kind::RepeatCountChanged,
+        Kind::AuthPatternChanged,
+        Kind::StatusChanged,
+        Kind::HeaderAdded,
+        Kind::HeaderRemoved,
+        Kind::HeaderChanged,
+        Kind::QueryChanged,
+        Kind::FieldAdded,
+        Kind::FieldRemoved,
+        Kind::TypeChanged,
+        Kind::ValueChanged,
+        Kind::RelationChanged,
+    ];
+
+    /// The kind named `name` (`missing_call`).
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// The name used in reports and rules (`missing_call`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -117,6 +142,9 @@ pub enum Part {
 /// One difference between OLD and NEW, as every report format shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
+    /// A stable short id: a hash of the finding's fingerprint (see [`accept::finding_id`]);
+    /// empty until the report assigns it.
+    pub id: String,
     /// What kind of difference.
     pub kind: Kind,
     /// How serious it is (defaults, then rule overrides).
@@ -154,6 +182,8 @@ pub struct Suppressed {
     pub cache_dependent_calls: usize,
     /// Findings inside what the members of a golden set span.
     pub optional_by_golden_set: usize,
+    /// Findings dropped by a severity rule saying `ignore`.
+    pub ignored_by_rule: usize,
 }
 
 /// How one row of the flow view relates the two traces.

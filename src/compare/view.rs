@@ -98,15 +98,17 @@ pub(super) fn finish(s: &Sides, c: &mut Comparison) {
         (None, Some(o)) => pos_old.get(o - 1).copied().unwrap_or(usize::MAX),
         (None, None) => usize::MAX,
     };
-    for f in c.findings.iter_mut() {
+    let before = c.findings.len();
+    c.findings.retain_mut(|f| {
         let sig = match (f.new_step, f.old_step) {
             (Some(n), _) => s.new_sigs.get(n - 1),
             (None, Some(o)) => s.old_sigs.get(o - 1),
             (None, None) => None,
         };
-        if let Some(severity) = sig.and_then(|sig| s.rules.severity_override(f.kind.as_str(), sig))
-        {
-            f.severity = severity;
+        match sig.and_then(|sig| s.rules.severity_override(f.kind.as_str(), sig)) {
+            Some(None) => return false,
+            Some(Some(severity)) => f.severity = severity,
+            None => {}
         }
         f.line = line_at.get(position(f)).copied().flatten();
         let part_line = |exchanges: &[Exchange], step: Option<usize>| {
@@ -115,7 +117,9 @@ pub(super) fn finish(s: &Sides, c: &mut Comparison) {
         };
         f.old_line = part_line(&s.old.exchanges, f.old_step);
         f.new_line = part_line(&s.new.exchanges, f.new_step);
-    }
+        true
+    });
+    c.suppressed.ignored_by_rule += before - c.findings.len();
     c.findings.sort_by_key(|f| position(f));
 }
 

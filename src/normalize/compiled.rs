@@ -141,7 +141,7 @@ pub struct Compiled {
     arrays: Vec<(PathMatch, bool)>,
     pins: Vec<PathMatch>,
     /// Severity rules.
-    pub severities: Vec<(CallMatch, Severity)>,
+    pub severities: Vec<(CallMatch, Option<Severity>)>,
     /// Cache-dependent call rules.
     pub cache_dependent: Vec<CallMatch>,
     /// Lower-cased alias (and canonical name) -> canonical name.

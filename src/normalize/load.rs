@@ -70,7 +70,7 @@ pub fn parse_rules(text: &str, path: &Path, origin: &Origin) -> Result<Vec<Rule>
         let message = e.message().trim_end().replace('\n', "; ");
         input_error(line, format!("invalid TOML: {message}"))
     })?;
-    let headers = rule_header_lines(text);
+    let headers = header_lines(text, "[[rule]]");
     let mut errors = Vec::new();
     let mut rules: Vec<Rule> = Vec::new();
     for (key, value) in table {
@@ -120,7 +120,7 @@ pub fn parse_rules(text: &str, path: &Path, origin: &Origin) -> Result<Vec<Rule>
 }
 
 /// 1-based line of byte offset `offset`.
-fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let line = 1 + text.as_bytes()[..offset.min(text.len())]
         .iter()
         .filter(|&&b| b == b'\n')
@@ -128,11 +128,11 @@ fn line_of(text: &str, offset: usize) -> usize {
     line.min(text.lines().count().max(1))
 }
 
-/// Lines of the `[[rule]]` headers, in order.
-fn rule_header_lines(text: &str) -> Vec<usize> {
+/// Lines of the `header` lines (`[[rule]]`), in order.
+pub(crate) fn header_lines(text: &str, header: &str) -> Vec<usize> {
     text.lines()
         .enumerate()
-        .filter(|(_, l)| l.trim() == "[[rule]]")
+        .filter(|(_, l)| l.trim() == header)
         .map(|(i, _)| i + 1)
         .collect()
 }
@@ -240,9 +240,15 @@ fn build(raw: RawRule, origin: &Origin, line: usize, about: String) -> Result<Ru
         "severity" => {
             need(&matcher, &["call"], "severity")?;
             let text = raw.severity.as_deref().ok_or("missing `severity`")?;
-            Action::Severity(Severity::parse(text).ok_or_else(|| {
-                format!("unknown severity `{text}` (expected info, warning or breaking)")
-            })?)
+            let severity = match text {
+                "ignore" => None,
+                _ => Some(Severity::parse(text).ok_or_else(|| {
+                    format!(
+                        "unknown severity `{text}` (expected info, warning, breaking or ignore)"
+                    )
+                })?),
+            };
+            Action::Severity(severity)
         }
         "cache-dependent" => {
             need(&matcher, &["call"], "cache-dependent")?;

@@ -6,7 +6,7 @@ mod assign;
 mod compiled;
 mod contexts;
 mod fxhash;
-mod load;
+pub(crate) mod load;
 mod memo;
 mod pattern;
 mod placeholders;
@@ -21,7 +21,7 @@ mod rules_tests;
 mod tests;
 
 pub use adoption::adopt;
-pub use pattern::singular;
+pub use pattern::{glob_regex, singular};
 pub use rules::RuleSet;
 
 use crate::trace::{Exchange, Signature, Trace};

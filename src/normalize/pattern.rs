@@ -2,8 +2,14 @@
 
 /// Turns a header glob (`X-Requestshook-*`, any case) into an anchored regex source.
 pub fn header_glob_regex(glob: &str) -> String {
+    format!("(?i){}", glob_regex(glob))
+}
+
+/// Turns a glob (`*` any run of characters, everything else literal) into an anchored,
+/// case-sensitive regex source.
+pub fn glob_regex(glob: &str) -> String {
     let parts: Vec<String> = glob.split('*').map(regex::escape).collect();
-    format!("(?i)^{}$", parts.join(".*"))
+    format!("^{}$", parts.join(".*"))
 }
 
 /// A JSON pointer pattern: literal segments, `*` for one segment, `**` for any number.

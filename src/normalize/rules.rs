@@ -154,8 +154,8 @@ pub enum Action {
     Unordered,
     /// A change of this value is a warning.
     Pin,
-    /// Findings on matching calls get this severity.
-    Severity(Severity),
+    /// Findings on matching calls get this severity (`None`: `ignore`, the finding is dropped).
+    Severity(Option<Severity>),
     /// The call's presence depends on auth caches.
     CacheDependent,
     /// The header is part of the API contract: removing it is breaking.
@@ -216,7 +216,8 @@ impl fmt::Display for Action {
                 Ok(())
             }
             Action::Redact(name) => write!(f, "redact {{{name}}}"),
-            Action::Severity(s) => write!(f, "severity {s}"),
+            Action::Severity(Some(s)) => write!(f, "severity {s}"),
+            Action::Severity(None) => write!(f, "severity ignore"),
             Action::Service {
                 aliases,
                 mount,
@@ -353,8 +354,9 @@ impl RuleSet {
         self.compiled.value_pinned(pointer)
     }
 
-    /// A rule's severity for findings of `kind` (`missing_call`, …) on `signature`, if any.
-    pub fn severity_override(&self, kind: &str, signature: &Signature) -> Option<Severity> {
+    /// A rule's severity for findings of `kind` (`missing_call`, …) on `signature`, if any
+    /// (`Some(None)`: the rule says `ignore`, drop the finding).
+    pub fn severity_override(&self, kind: &str, signature: &Signature) -> Option<Option<Severity>> {
         let caller_is_client = self.is_client(&signature.caller);
         self.compiled
             .severities

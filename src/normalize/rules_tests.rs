@@ -116,7 +116,7 @@ action = "severity"
     let limits = sig("glance-api", "keystone", "GET", "/v3/limits/model");
     assert_eq!(
         rules.severity_override("missing_call", &limits),
-        Some(Severity::Info)
+        Some(Some(Severity::Info))
     );
     assert_eq!(rules.severity_override("status_changed", &limits), None);
     let other = sig(

@@ -162,6 +162,7 @@ fn paired(
         Side::new(&new.source, &new.trace),
         comparison,
         Some(Severity::Breaking),
+        &crate::compare::accept::Accepts::default(),
     );
     FlowNotes {
         flow: name(new, Some(old)),

@@ -22,7 +22,7 @@ pub fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
             }
             props.push_str(&format!(
                 ",title={}",
-                property(&format!("flowdiff {}", f.kind.as_str()))
+                property(&format!("flowdiff {} {}", f.kind.as_str(), f.id))
             ));
             let text = format!("{}: {}", f.call, f.message);
             writeln!(out, "::{command} {props}::{}", data(&text))?;

@@ -84,11 +84,12 @@ fn suite(report: &Report) -> TestSuite {
     suite
 }
 
-/// One finding as a line: `[breaking] missing_call at old step 23, new step –: CALL: MESSAGE`.
+/// One finding as a line: `[breaking 5c3c299605] missing_call at old step 23, new step –: CALL: MESSAGE`.
 fn line(f: &Finding) -> String {
     format!(
-        "[{}] {} at old step {}, new step {}: {}: {}",
+        "[{} {}] {} at old step {}, new step {}: {}: {}",
         f.severity,
+        f.id,
         f.kind.as_str(),
         step_label(f.old_step),
         step_label(f.new_step),

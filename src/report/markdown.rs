@@ -100,6 +100,11 @@ fn section(report: &Report, links_from: Option<&Path>, doc: &mut Doc) {
             ),
         );
     }
+    summary.insert_str(summary.len() - 1, &super::accepted::summary(report));
+    let mut accepted = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = super::accepted::section(report, true, &mut accepted);
+    summary.push_str(&String::from_utf8_lossy(&accepted));
     for w in &report.warnings {
         summary.push_str(&format!("\n> ⚠️ **warning**: {}\n", escape(&w.message)));
     }
@@ -149,9 +154,10 @@ fn table(findings: &[&Finding], link: Option<&str>, open: &str, close: &str, doc
             _ => step_label(f.new_step),
         };
         let row = format!(
-            "| {} | {} | {} → {new_step} | {} | {} |\n",
+            "| {} | {} `{}` | {} → {new_step} | {} | {} |\n",
             f.severity,
             f.kind.as_str().replace('_', "\\_"),
+            f.id,
             step_label(f.old_step),
             escape(&f.call),
             escape(&f.message)

@@ -3,6 +3,7 @@
 //! [`Report`] is the only thing renderers see; adding an output format is one new file here
 //! plus one arm in [`render`].
 
+mod accepted;
 mod github;
 mod json;
 mod junit;
@@ -14,6 +15,7 @@ mod text;
 pub use styles::Styles;
 
 use crate::cli::ReportFormat;
+use crate::compare::accept::{finding_id, Accepted, Accepts, Unused};
 use crate::compare::{Comparison, Finding, Row, Suppressed, Warning};
 use crate::severity::Severity;
 use serde::Serialize;
@@ -64,6 +66,8 @@ pub struct Counts {
     pub warning: usize,
     /// Informational findings.
     pub info: usize,
+    /// Findings accepted by the config file (left out of the verdict and the counts above).
+    pub accepted: usize,
 }
 
 /// The result of comparing OLD with NEW: what every renderer draws (the `flowdiff/v1` shape).
@@ -86,23 +90,48 @@ pub struct Report {
     pub warnings: Vec<Warning>,
     /// Findings in flow order.
     pub findings: Vec<Finding>,
+    /// Findings accepted by the config file, with their reasons.
+    pub accepted: Vec<Accepted>,
+    /// Accept entries that matched nothing in the whole run (on the first report only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unused_accepts: Vec<Unused>,
     /// The flow view (text and markdown use it; not part of the JSON shape).
     #[serde(skip)]
     pub rows: Vec<Row>,
     /// The severity that fails the gate (`None`: never).
     #[serde(skip)]
     pub threshold: Option<Severity>,
+    /// Whether text and markdown list the accepted findings (`--show-accepted`).
+    #[serde(skip)]
+    pub show_accepted: bool,
 }
 
 impl Report {
-    /// Builds a report; findings at or above `threshold` make it fail.
+    /// Builds a report: every finding gets its id, findings `accepts` accepts move to
+    /// [`Report::accepted`], and the others at or above `threshold` make it fail.
     pub fn new(
         old: Side,
         new: Side,
-        comparison: Comparison,
+        mut comparison: Comparison,
         threshold: Option<Severity>,
+        accepts: &Accepts,
     ) -> Report {
-        let mut counts = Counts::default();
+        let flow = old.flow.clone().or_else(|| new.flow.clone());
+        let mut accepted = Vec::new();
+        comparison.findings.retain_mut(|f| {
+            f.id = finding_id(f, flow.as_deref());
+            match accepts.accept(f, flow.as_deref()) {
+                Some(a) => {
+                    accepted.push(a);
+                    false
+                }
+                None => true,
+            }
+        });
+        let mut counts = Counts {
+            accepted: accepted.len(),
+            ..Counts::default()
+        };
         for f in &comparison.findings {
             match f.severity {
                 Severity::Breaking => counts.breaking += 1,
@@ -125,8 +154,11 @@ impl Report {
             suppressed: comparison.suppressed,
             warnings: comparison.warnings,
             findings: comparison.findings,
+            accepted,
+            unused_accepts: Vec::new(),
             rows: comparison.rows,
             threshold,
+            show_accepted: false,
         }
     }
 

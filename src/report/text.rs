@@ -71,11 +71,12 @@ fn one(report: &Report, styles: &Styles, out: &mut dyn Write) -> io::Result<()> 
                 let indent = " ".repeat(2 * width + 6 + 2 * row.depth);
                 writeln!(
                     out,
-                    "{indent}{} {}: {}",
+                    "{indent}{} {} {}: {}",
                     f.severity
                         .as_str()
                         .style(severity_style(styles, f.severity)),
                     f.kind.as_str().style(styles.bold),
+                    format!("[{}]", f.id).style(styles.dim),
                     f.message
                 )?;
             }
@@ -238,6 +239,8 @@ fn summary(report: &Report, styles: &Styles, out: &mut dyn Write) -> io::Result<
             s.cache_dependent_calls, s.optional_by_golden_set
         ));
     }
+    line.push_str(&super::accepted::summary(report));
+    super::accepted::section(report, false, out)?;
     let verdict = match report.verdict {
         Verdict::Pass => "pass".style(styles.ok).to_string(),
         Verdict::Fail => "fail".style(styles.error).to_string(),

@@ -1,5 +1,6 @@
 //! flowdiff's integration tests: one binary, one module per area.
 
+mod accept;
 mod bless;
 mod common;
 mod compare;

@@ -40,6 +40,7 @@ pub fn report(old: (&str, &str), new: (&str, &str), options: Options) -> Report 
         side(new.0, &new_trace),
         comparison,
         Some(Severity::Breaking),
+        &flowdiff::compare::accept::Accepts::default(),
     )
 }
 
