@@ -50,9 +50,6 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
     outcome
 }
 
-/// The subcommands, for suggestions.
-const SUBCOMMANDS: [&str; 6] = ["show", "normalize", "rules", "check", "notes", "bless"];
-
 /// A usage error when OLD does not exist and reads like a misspelt subcommand
 /// (`flowdiff shwo x`: did you mean show?).
 fn typo(old: &Path) -> Result<()> {
@@ -62,9 +59,11 @@ fn typo(old: &Path) -> Result<()> {
     let Some(word) = old.to_str() else {
         return Ok(());
     };
-    let close = SUBCOMMANDS
-        .iter()
-        .map(|name| (strsim::damerau_levenshtein(word, name), *name))
+    let command = <crate::cli::Cli as clap::CommandFactory>::command();
+    let close = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_string())
+        .map(|name| (strsim::damerau_levenshtein(word, &name), name))
         .filter(|(distance, name)| *distance <= 2 && *distance < name.len())
         .min();
     match close {
