@@ -27,6 +27,8 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     /// Default `--format`.
     pub format: Option<ReportFormat>,
+    /// The golden directory (default `--golden`), resolved against the config file's directory.
+    pub golden_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -38,6 +40,7 @@ struct RawConfig {
     rules: Vec<String>,
     fail_on: Option<toml::Spanned<String>>,
     format: Option<toml::Spanned<String>>,
+    golden_dir: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,6 +116,7 @@ impl Config {
                 .format
                 .map(|v| value_enum(text, &v, "format"))
                 .transpose()?,
+            golden_dir: raw.golden_dir.map(|d| dir.join(d)),
         })
     }
 }

@@ -31,10 +31,11 @@ use write::{apply, Op};
 /// Longest flow name accepted as a file name.
 const MAX_NAME: usize = 100;
 
-/// The goldens currently in the directory: texts as read, and parsed flows.
+/// The goldens in effect: texts as read, parsed flows, and the store they come from.
 struct Current {
     goldens: Vec<Golden>,
     flows: Vec<Flow>,
+    store: golden::Store,
 }
 
 /// Runs `flowdiff bless`.
@@ -43,8 +44,7 @@ pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
     if let Some(flow) = &args.flow {
         validate(flow)?;
     }
-    let store = super::store(&args.store);
-    let current = current(&store, &rules)?;
+    let current = current(context.store(&args.store), &rules)?;
     let mut ops: Vec<Op> = Vec::new();
     let mut out = Vec::new();
     let captures = to_bless(inputs::load(&args.traces, &rules)?, args.flow.as_deref())?;
@@ -153,10 +153,14 @@ fn validate(name: &str) -> Result<()> {
 
 /// The goldens in effect: the built-in ones overlaid with the store directory's (which may not
 /// exist yet).
-fn current(store: &golden::Store, rules: &RuleSet) -> Result<Current> {
+fn current(store: golden::Store, rules: &RuleSet) -> Result<Current> {
     let goldens = store.current()?;
     let flows = flows(goldens.clone(), rules)?;
-    Ok(Current { goldens, flows })
+    Ok(Current {
+        goldens,
+        flows,
+        store,
+    })
 }
 
 /// The golden file stem a capture is blessed as, and the current golden it replaces or joins:
@@ -193,7 +197,7 @@ fn target_flow(
         Choice::NoMatch(closest) => Err(Error::Usage(format!(
             "{}: cannot tell which flow this capture is: it has no title, its file name names no golden in {} and none has its defining calls ({}); name it with --flow NAME",
             path.display(),
-            super::store(&args.store).dir().display(),
+            current.store.dir().display(),
             no_match_reason(closest, &candidates)
         ))),
     }
@@ -245,8 +249,7 @@ fn plan(
     text: String,
     path: &Path,
 ) -> Result<()> {
-    let store = super::store(&args.store);
-    let dir = store.dir();
+    let dir = current.store.dir();
     let single = dir.join(format!("{stem}.md"));
     let set = dir.join(stem);
     let written = |ops: &Vec<Op>, target: &Path| {

@@ -32,7 +32,7 @@ pub(super) struct Flow {
 pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
     let rules = context.load_rules(&args.report.rules)?;
     let settings = Settings::new(&args.report, context);
-    let goldens = super::store(&args.store).goldens()?;
+    let goldens = context.store(&args.store).goldens()?;
     let flows = flows(goldens, &rules)?;
     let forced = match &args.flow {
         Some(name) => Some(find(&flows, name)?),

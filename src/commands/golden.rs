@@ -1,16 +1,16 @@
 //! `flowdiff golden list|export`: the golden store as the other commands see it.
 
-use super::{emit, store, Context, Outcome};
+use super::{emit, Context, Outcome};
 use crate::cli::GoldenCommand;
 use crate::error::Result;
 use crate::golden::Store;
 use std::fmt::Write;
 
 /// Runs `flowdiff golden …`.
-pub fn run(command: &GoldenCommand, _context: &Context) -> Result<Outcome> {
+pub fn run(command: &GoldenCommand, context: &Context) -> Result<Outcome> {
     match command {
         GoldenCommand::List(args) => {
-            let goldens = store(args).goldens()?;
+            let goldens = context.store(args).goldens()?;
             let mut out = String::new();
             let width = goldens.iter().map(|g| g.name.len()).max().unwrap_or(0);
             let mut names: Vec<&str> = goldens.iter().map(|g| g.name.as_str()).collect();

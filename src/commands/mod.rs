@@ -120,9 +120,13 @@ impl Context {
     }
 }
 
-/// The golden store the command line names.
-pub fn store(args: &crate::cli::StoreArgs) -> crate::golden::Store {
-    crate::golden::Store::new(args.golden.as_deref(), args.no_builtin)
+impl Context {
+    /// The golden store the command line names: `--golden DIR`, else the config file's
+    /// `golden_dir`, else `./golden`.
+    pub fn store(&self, args: &crate::cli::StoreArgs) -> crate::golden::Store {
+        let dir = args.golden.as_deref().or(self.config.golden_dir.as_deref());
+        crate::golden::Store::new(dir, args.no_builtin)
+    }
 }
 
 /// Whether to color: `--color always|never` decide; `auto` colors when `CLICOLOR_FORCE` is set

@@ -24,7 +24,7 @@ pub fn run(args: &NotesArgs, context: &Context) -> Result<Outcome> {
     // `golden` names the goldens in effect (the built-in ones overlaid with the golden
     // directory's, which `bless` writes to), unless a path of that name is given otherwise.
     let old = if args.old == Path::new("golden") {
-        goldens(&super::store(&args.store), &rules)?
+        goldens(&context.store(&args.store), &rules)?
     } else {
         captures(&args.old, &rules, output)?
     };

@@ -82,3 +82,26 @@ fn export_writes_the_builtins_and_never_replaces_a_file() {
         stderr(&again)
     );
 }
+
+#[test]
+fn the_config_file_names_the_golden_directory() {
+    let dir = scratch_dir("store-config");
+    std::fs::create_dir_all(dir.join(".git")).expect("a repository root");
+    std::fs::write(
+        dir.join("flowdiff.toml"),
+        "# where this team keeps its goldens\ngolden_dir = \"ci/goldens\"\n",
+    )
+    .expect("config");
+    let capture = dir.join("image-save.md");
+    std::fs::copy(fixture("image-save.hook.md"), &capture).expect("copy");
+    let bless = flowdiff_in(&dir, &["bless", capture.to_str().expect("utf-8"), "--yes"]);
+    assert_eq!(bless.status.code(), Some(0), "{}", stderr(&bless));
+    assert!(dir.join("ci/goldens/image-save.md").is_file());
+    let list = stdout(&flowdiff_in(&dir, &["golden", "list"]));
+    assert!(list.contains("ci/goldens/image-save.md"), "{list}");
+    // --golden still wins over the config file.
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).expect("dir");
+    let list = stdout(&flowdiff_in(&dir, &["golden", "list", "--golden", "other"]));
+    assert!(!list.contains("ci/goldens"), "{list}");
+}
