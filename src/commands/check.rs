@@ -12,6 +12,7 @@ use crate::compare::set::{compare_with_learned, Learned};
 use crate::error::{Error, Result};
 use crate::golden::Golden;
 use crate::normalize::RuleSet;
+use crate::report::failures::Failure;
 use crate::report::Side;
 use crate::trace::{Signature, Trace};
 use std::path::Path;
@@ -44,7 +45,11 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
         .iter()
         .map(|flow| Learned::learn(&flow.members, &rules, &options))
         .collect();
-    let mut captures = inputs::load(&args.traces, &rules)?;
+    let (mut captures, unreadable) = inputs::load_partial(&args.traces, &rules)?;
+    let mut failures: Vec<Failure> = unreadable
+        .into_iter()
+        .map(|(path, error)| Failure::new(path.display().to_string(), error.to_string()))
+        .collect();
     // A capture of many flows (a Tempest log) is checked flow by flow, each against the golden
     // of its name; flows without one are not checked.
     let named = |c: &Capture| forced.or_else(|| golden_named(&flows, &c.trace));
@@ -58,13 +63,13 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
             "flowdiff: note: {unchecked} flow(s) of many-flow captures have no golden of their name and were not checked"
         );
     }
-    if captures.is_empty() {
+    if captures.is_empty() && failures.is_empty() {
         return Err(Error::Usage(
             "no flow to check: none has a golden of its name (add one with bless --flow NAME)"
                 .into(),
         ));
     }
-    let checked = inputs::par_map(&captures, |capture| {
+    let checked: Vec<Result<Explained>> = inputs::par_map(&captures, |capture| {
         let (path, trace) = (&capture.path, &capture.trace);
         let index = match (forced, capture.of_many) {
             (Some(index), _) => index,
@@ -80,8 +85,21 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
         }
         Ok(explained(old, (path, trace), comparison, &settings))
     });
-    let reports = checked.into_iter().collect::<Result<Vec<Explained>>>()?;
-    output(reports, &settings, context)
+    // A capture that cannot be checked (no golden fits it) is reported with the others.
+    let mut reports = Vec::with_capacity(checked.len());
+    for (capture, result) in captures.iter().zip(checked) {
+        match result {
+            Ok(report) => reports.push(report),
+            Err(error) => failures.push(Failure::new(
+                capture.path.display().to_string(),
+                error.to_string(),
+            )),
+        }
+    }
+    for failure in &failures {
+        eprintln!("flowdiff: {}", failure.error);
+    }
+    output(reports, failures, &settings, context)
 }
 
 /// Parses and normalizes the goldens, grouping members of one set (same name) together.

@@ -7,6 +7,7 @@ use crate::compare::{self, Comparison, Options};
 use crate::error::{Error, Result};
 
 use crate::normalize::RuleSet;
+use crate::report::failures::Failure;
 use crate::report::run::{render_run, Run};
 use crate::report::{self, Report, Settings as RenderSettings, Side, Verdict};
 use crate::severity::Severity;
@@ -36,7 +37,7 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
                 comparison,
                 &settings,
             );
-            output(vec![report], &settings, context)
+            output(vec![report], Vec::new(), &settings, context)
         }
         _ => run_flows(
             (old_path, &old),
@@ -242,8 +243,11 @@ pub(super) fn explained(
 
 /// Renders the reports (or, with `--explain`, the explanations) and maps the verdicts to an
 /// outcome.
+/// Captures that could not be checked (`failures`) are reported next to the others, and make
+/// the outcome [`Outcome::Incomplete`] (exit 2) once everything is written.
 pub(super) fn output(
     reports: Vec<Explained>,
+    failures: Vec<Failure>,
     settings: &Settings,
     context: &Context,
 ) -> Result<Outcome> {
@@ -258,8 +262,9 @@ pub(super) fn output(
                 .map(|r| r.showing(shown(args.show)))
                 .collect();
             let mut buffer = Vec::new();
-            report::render_with(
+            report::render_checked(
                 &reports,
+                &failures,
                 settings.format,
                 &render_settings(args, context),
                 &mut buffer,
@@ -268,7 +273,11 @@ pub(super) fn output(
             buffer
         }
     };
-    let outcome = if failed { Outcome::Fail } else { Outcome::Pass };
+    let outcome = match (failures.is_empty(), failed) {
+        (false, _) => Outcome::Incomplete,
+        (true, true) => Outcome::Fail,
+        (true, false) => Outcome::Pass,
+    };
     super::emit_report(args.output.as_deref(), &buffer, outcome)
 }
 

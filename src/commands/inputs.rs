@@ -28,6 +28,9 @@ pub(super) struct Capture {
     pub of_many: bool,
 }
 
+/// The captures read, and the files that could not be read with their errors.
+pub(super) type Loaded = (Vec<Capture>, Vec<(PathBuf, Error)>);
+
 /// A file to read, and whether it was named on the command line (then it must be a capture).
 struct Candidate {
     path: PathBuf,
@@ -37,6 +40,16 @@ struct Candidate {
 /// Reads, parses and normalizes every capture in `paths` (files, or directories walked
 /// recursively), in a deterministic order. Errors if none is found.
 pub(super) fn load(paths: &[PathBuf], rules: &RuleSet) -> Result<Vec<Capture>> {
+    let (captures, mut errors) = load_partial(paths, rules)?;
+    match errors.is_empty() {
+        true => Ok(captures),
+        false => Err(errors.remove(0).1),
+    }
+}
+
+/// Like [`load`], but a capture that cannot be read is set aside with its error instead of
+/// stopping the run (what `check` reports next to the others' results).
+pub(super) fn load_partial(paths: &[PathBuf], rules: &RuleSet) -> Result<Loaded> {
     let mut candidates = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -50,8 +63,16 @@ pub(super) fn load(paths: &[PathBuf], rules: &RuleSet) -> Result<Vec<Capture>> {
     }
     let loaded = par_map(&candidates, |c| read(c, rules));
     let mut captures = Vec::new();
+    let mut errors = Vec::new();
     for (candidate, result) in candidates.iter().zip(loaded) {
-        match result? {
+        let result = match result {
+            Ok(result) => result,
+            Err(error) => {
+                errors.push((candidate.path.clone(), error));
+                continue;
+            }
+        };
+        match result {
             Ok(flows) => {
                 for capture in flows {
                     print_warnings(&capture.path, &capture.trace);
@@ -71,14 +92,14 @@ pub(super) fn load(paths: &[PathBuf], rules: &RuleSet) -> Result<Vec<Capture>> {
             }
         }
     }
-    if captures.is_empty() {
+    if captures.is_empty() && errors.is_empty() {
         let named: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         return Err(Error::Usage(format!(
             "no captures found in {}",
             named.join(", ")
         )));
     }
-    Ok(captures)
+    Ok((captures, errors))
 }
 
 /// Reads one candidate's flows: `Ok(Err(reason))` when a file found in a directory is not a

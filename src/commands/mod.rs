@@ -31,6 +31,8 @@ pub enum Outcome {
     Pass,
     /// Findings at or above the threshold: exit 1.
     Fail,
+    /// Some inputs could not be checked; the others' results were written: exit 2.
+    Incomplete,
 }
 
 impl Outcome {
@@ -39,6 +41,7 @@ impl Outcome {
         match self {
             Outcome::Pass => ExitCode::SUCCESS,
             Outcome::Fail => ExitCode::from(1),
+            Outcome::Incomplete => ExitCode::from(2),
         }
     }
 }

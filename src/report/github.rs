@@ -62,7 +62,7 @@ pub(super) fn data(text: &str) -> String {
 }
 
 /// Escapes an annotation property value.
-fn property(text: &str) -> String {
+pub(super) fn property(text: &str) -> String {
     data(text).replace(':', "%3A").replace(',', "%2C")
 }
 

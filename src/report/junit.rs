@@ -7,6 +7,7 @@
 //! one failure whose message names the first and how many there are, and whose text lists
 //! every one of them, a line each.
 
+use super::failures::Failure;
 use super::{step_label, Report};
 use crate::compare::Finding;
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
@@ -14,9 +15,28 @@ use std::io::{self, Write};
 
 /// Writes one `<testsuites>` document for all reports.
 pub fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+    render_with_failures(reports, &[], out)
+}
+
+/// [`render`], plus a test suite per capture that could not be checked, its one test case in
+/// `<error>`.
+pub fn render_with_failures(
+    reports: &[Report],
+    failures: &[Failure],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut document = quick_junit::Report::new("flowdiff");
     for report in reports {
         document.add_test_suite(suite(report));
+    }
+    for failure in failures {
+        let mut suite = TestSuite::new(xml(&failure.source));
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(xml(&failure.error));
+        let mut case = TestCase::new("not checked", status);
+        case.set_classname("flowdiff");
+        suite.add_test_case(case);
+        document.add_test_suite(suite);
     }
     document.serialize(out).map_err(io::Error::other)
 }

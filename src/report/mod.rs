@@ -4,6 +4,7 @@
 //! plus one arm in [`render`].
 
 mod accepted;
+pub mod failures;
 mod github;
 mod json;
 mod junit;
@@ -221,6 +222,31 @@ pub fn render_with(
     settings: &Settings,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    render_checked(reports, &[], format, settings, out)
+}
+
+/// [`render_with`], with the captures that could not be checked (`failures`) next to the
+/// reports: JSON one array of both, JUnit a test suite with an `<error>` each, the other
+/// formats a line each after the reports.
+pub fn render_checked(
+    reports: &[Report],
+    failures: &[failures::Failure],
+    format: ReportFormat,
+    settings: &Settings,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if !failures.is_empty() {
+        return match format {
+            ReportFormat::Json => failures::json(reports, failures, out),
+            ReportFormat::Junit => junit::render_with_failures(reports, failures, out),
+            _ => {
+                if !reports.is_empty() {
+                    render_with(reports, format, settings, out)?;
+                }
+                failures::after(failures, format, out)
+            }
+        };
+    }
     match format {
         ReportFormat::Text => text::render(reports, &settings.styles, out),
         ReportFormat::Json => json::render(reports, out),

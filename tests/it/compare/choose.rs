@@ -55,7 +55,12 @@ fn a_command_without_a_golden_is_refused_naming_the_closest() {
     let capture = write(&dir, "image-delete.md", &image_delete());
     let out = flowdiff(&["check", path(&capture)]);
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
-    assert!(stdout(&out).is_empty());
+    // The refusal is on stderr and, as the capture's entry, in the report.
+    assert!(
+        stdout(&out).contains("error: no golden flow for"),
+        "{}",
+        stdout(&out)
+    );
     // Its defining calls are the lookup and the DELETE: image-save and image-show share the
     // lookup, and image-save comes first by name.
     assert_eq!(

@@ -125,3 +125,72 @@ fn a_failing_gate_exits_1_even_when_stdout_closes_early() {
     let status = child.wait().expect("exits");
     assert_eq!(status.code(), Some(1), "the verdict, not a quiet 0");
 }
+
+#[test]
+fn one_bad_capture_among_good_ones_still_gets_the_good_ones_reported_then_exit_2() {
+    let dir = crate::common::scratch_dir("partial");
+    let captures = dir.join("captures");
+    std::fs::create_dir_all(&captures).expect("dir");
+    std::fs::copy(
+        crate::common::fixture("image-save.hook.md"),
+        captures.join("image-save.md"),
+    )
+    .expect("copy");
+    // A capture with an error in it (a response heading without any request before it is
+    // fine; a section that cannot be read is not).
+    std::fs::write(
+        captures.join("broken.md"),
+        "### GET /v2/images\n`openstack` --> `glance-api`\n\n=== \"Header\"\n    ``` http\n",
+    )
+    .expect("write");
+    let path = captures.to_str().expect("utf-8");
+    let json = flowdiff(&["check", path, "--format", "json"]);
+    assert_eq!(json.status.code(), Some(2), "{}", stderr(&json));
+    let all: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("json");
+    let items = all.as_array().expect("reports and errors");
+    assert!(items.iter().any(|i| i["schema"] == "flowdiff/v1"
+        && i["new"]["source"]
+            .as_str()
+            .is_some_and(|s| s.ends_with("image-save.md"))));
+    let error = items
+        .iter()
+        .find(|i| i["schema"] == "flowdiff-error/v1")
+        .expect("an error object");
+    assert!(error["source"]
+        .as_str()
+        .is_some_and(|s| s.ends_with("broken.md")));
+    assert!(
+        error["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("broken.md:")),
+        "{error}"
+    );
+    // JUnit: the good flow's suite and an <error> for the bad one; -o still written.
+    let out = dir.join("report.xml");
+    let junit = flowdiff(&[
+        "check",
+        path,
+        "--format",
+        "junit",
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(junit.status.code(), Some(2));
+    let xml = std::fs::read_to_string(&out).expect("written");
+    assert!(xml.contains("<error") && xml.contains("broken.md"), "{xml}");
+    assert!(xml.contains("image-save.md"), "{xml}");
+    // GitHub and text.
+    let github = flowdiff(&["check", path, "--format", "github"]);
+    assert!(
+        stdout(&github).contains("::error file="),
+        "{}",
+        stdout(&github)
+    );
+    let text = flowdiff(&["check", path]);
+    assert_eq!(text.status.code(), Some(2));
+    assert!(
+        stdout(&text).contains("error: ") && stdout(&text).contains("pass"),
+        "{}",
+        stdout(&text)
+    );
+}

@@ -1,0 +1,75 @@
+//! Captures a run could not check (unreadable, not a capture, no golden for them): reported
+//! next to the reports of the ones it could, in every format, so one bad file does not hide the
+//! results of the others (the run still exits 2).
+
+use super::{github, Report};
+use crate::cli::ReportFormat;
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// The schema name of a failure's JSON object.
+pub const SCHEMA: &str = "flowdiff-error/v1";
+
+/// A capture that could not be checked, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// The capture file.
+    pub source: String,
+    /// The error, as `flowdiff: …` would print it (file and line included).
+    pub error: String,
+}
+
+impl Failure {
+    /// A failure of `source` with `error`.
+    pub fn new(source: String, error: String) -> Failure {
+        Failure {
+            schema: SCHEMA,
+            source,
+            error,
+        }
+    }
+}
+
+/// JSON: the reports and the failures in one array (an object each).
+pub(super) fn json(
+    reports: &[Report],
+    failures: &[Failure],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut all: Vec<serde_json::Value> = Vec::with_capacity(reports.len() + failures.len());
+    for r in reports {
+        all.push(serde_json::to_value(r).map_err(io::Error::other)?);
+    }
+    for f in failures {
+        all.push(serde_json::to_value(f).map_err(io::Error::other)?);
+    }
+    serde_json::to_writer_pretty(&mut *out, &all).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// The failures after the reports, in the text, Markdown and GitHub formats.
+pub(super) fn after(
+    failures: &[Failure],
+    format: ReportFormat,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for f in failures {
+        match format {
+            ReportFormat::Github => writeln!(
+                out,
+                "::error file={},title=flowdiff could not check::{}",
+                github::property(&f.source),
+                github::data(&f.error)
+            )?,
+            ReportFormat::Markdown => writeln!(
+                out,
+                "\n- ❌ **not checked**: {}",
+                super::markdown::escape(&f.error)
+            )?,
+            _ => writeln!(out, "\nerror: {}", f.error)?,
+        }
+    }
+    Ok(())
+}
