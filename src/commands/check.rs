@@ -99,7 +99,7 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
     for failure in &failures {
         eprintln!("flowdiff: {}", failure.error);
     }
-    output(reports, failures, &settings, context)
+    output(reports, Some(failures), &settings, context)
 }
 
 /// Parses and normalizes the goldens, grouping members of one set (same name) together.

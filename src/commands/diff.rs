@@ -37,7 +37,7 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
                 comparison,
                 &settings,
             );
-            output(vec![report], Vec::new(), &settings, context)
+            output(vec![report], None, &settings, context)
         }
         _ => run_flows(
             (old_path, &old),
@@ -243,11 +243,12 @@ pub(super) fn explained(
 
 /// Renders the reports (or, with `--explain`, the explanations) and maps the verdicts to an
 /// outcome.
-/// Captures that could not be checked (`failures`) are reported next to the others, and make
-/// the outcome [`Outcome::Incomplete`] (exit 2) once everything is written.
+/// For `check`, `failures` holds the captures that could not be checked: they are reported
+/// next to the others and make the outcome [`Outcome::Incomplete`] (exit 2) once everything is
+/// written.
 pub(super) fn output(
     reports: Vec<Explained>,
-    failures: Vec<Failure>,
+    failures: Option<Vec<Failure>>,
     settings: &Settings,
     context: &Context,
 ) -> Result<Outcome> {
@@ -264,7 +265,7 @@ pub(super) fn output(
             let mut buffer = Vec::new();
             report::render_checked(
                 &reports,
-                &failures,
+                failures.as_deref(),
                 settings.format,
                 &render_settings(args, context),
                 &mut buffer,
@@ -273,7 +274,7 @@ pub(super) fn output(
             buffer
         }
     };
-    let outcome = match (failures.is_empty(), failed) {
+    let outcome = match (failures.as_ref().is_none_or(Vec::is_empty), failed) {
         (false, _) => Outcome::Incomplete,
         (true, true) => Outcome::Fail,
         (true, false) => Outcome::Pass,

@@ -32,20 +32,38 @@ impl Failure {
     }
 }
 
-/// JSON: the reports and the failures in one array (an object each).
+/// The schema name of `check`'s JSON document.
+pub const CHECK_SCHEMA: &str = "flowdiff-check/v1";
+
+/// `check`'s JSON: one document whatever the number of captures, `{"schema", "summary":
+/// {"flows", "pass", "fail", "not_checked"}, "results": [report or error object, …]}`.
 pub(super) fn json(
     reports: &[Report],
     failures: &[Failure],
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut all: Vec<serde_json::Value> = Vec::with_capacity(reports.len() + failures.len());
+    let mut results: Vec<serde_json::Value> = Vec::with_capacity(reports.len() + failures.len());
     for r in reports {
-        all.push(serde_json::to_value(r).map_err(io::Error::other)?);
+        results.push(serde_json::to_value(r).map_err(io::Error::other)?);
     }
     for f in failures {
-        all.push(serde_json::to_value(f).map_err(io::Error::other)?);
+        results.push(serde_json::to_value(f).map_err(io::Error::other)?);
     }
-    serde_json::to_writer_pretty(&mut *out, &all).map_err(io::Error::other)?;
+    let failed = reports
+        .iter()
+        .filter(|r| r.verdict == super::Verdict::Fail)
+        .count();
+    let document = serde_json::json!({
+        "schema": CHECK_SCHEMA,
+        "summary": {
+            "flows": reports.len(),
+            "pass": reports.len() - failed,
+            "fail": failed,
+            "not_checked": failures.len(),
+        },
+        "results": results,
+    });
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
     writeln!(out)
 }
 

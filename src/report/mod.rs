@@ -222,19 +222,24 @@ pub fn render_with(
     settings: &Settings,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    render_checked(reports, &[], format, settings, out)
+    render_checked(reports, None, format, settings, out)
 }
 
-/// [`render_with`], with the captures that could not be checked (`failures`) next to the
-/// reports: JSON one array of both, JUnit a test suite with an `<error>` each, the other
-/// formats a line each after the reports.
+/// [`render_with`] for `check` (`failures` is `Some`, maybe empty): JSON is one
+/// `flowdiff-check/v1` document whatever the number of captures, and the captures that could
+/// not be checked are reported next to the others (JSON error objects in its results, a JUnit
+/// test suite with an `<error>` each, a line each after the reports in the other formats).
 pub fn render_checked(
     reports: &[Report],
-    failures: &[failures::Failure],
+    failures: Option<&[failures::Failure]>,
     format: ReportFormat,
     settings: &Settings,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    if let (Some(failures), ReportFormat::Json) = (failures, format) {
+        return failures::json(reports, failures, out);
+    }
+    let failures = failures.unwrap_or_default();
     if !failures.is_empty() {
         return match format {
             ReportFormat::Json => failures::json(reports, failures, out),

@@ -119,7 +119,7 @@ fn blessed_captures_check_clean_against_their_goldens() {
             "json",
         ]);
         assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
-        let report: Value = serde_json::from_str(&stdout(&check)).expect("json");
+        let report = crate::common::check_results(&stdout(&check)).remove(0);
         assert_eq!(report["findings"], Value::Array(Vec::new()), "{report:#}");
     }
     // Blessing the same capture again changes nothing and says so.
@@ -359,7 +359,7 @@ fn check_dir_checks_every_capture_and_skips_what_is_not_one() {
         err.contains("README.txt") && err.contains("logo.png"),
         "{err}"
     );
-    let reports: Vec<Value> = serde_json::from_str(&stdout(&run)).expect("json array");
+    let reports = crate::common::check_results(&stdout(&run));
     assert_eq!(reports.len(), 10);
     let sources: Vec<&str> = reports
         .iter()

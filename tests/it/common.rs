@@ -61,3 +61,17 @@ pub fn structure(trace: &flowdiff::Trace) -> Vec<(String, String, String, String
         })
         .collect()
 }
+
+/// The results of `check --format json` (its `flowdiff-check/v1` document), checking the
+/// document's shape on the way.
+pub fn check_results(stdout: &str) -> Vec<serde_json::Value> {
+    let document: serde_json::Value = serde_json::from_str(stdout).expect("check json");
+    assert_eq!(document["schema"], "flowdiff-check/v1", "{document:#}");
+    let results = document["results"].as_array().cloned().unwrap_or_default();
+    let counted = ["pass", "fail", "not_checked"]
+        .iter()
+        .map(|k| document["summary"][k].as_u64().unwrap_or(0))
+        .sum::<u64>();
+    assert_eq!(counted as usize, results.len(), "{document:#}");
+    results
+}

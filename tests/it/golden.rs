@@ -47,7 +47,7 @@ fn bless_without_a_golden_directory_creates_it_and_check_reads_it_over_the_built
     // check reads the same overlay: the capture is its own golden now.
     let check = flowdiff_in(&dir, &["check", capture, "--format", "json"]);
     assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
-    let report: serde_json::Value = serde_json::from_str(&stdout(&check)).expect("json");
+    let report = crate::common::check_results(&stdout(&check)).remove(0);
     assert_eq!(report["old"]["source"], "golden/image-show.md");
     // Without the built-ins, only the directory's golden is left.
     let own = stdout(&flowdiff_in(&dir, &["golden", "list", "--no-builtin"]));

@@ -36,7 +36,7 @@ fn checked_against(capture: &Path, code: i32) -> String {
         stdout(&out),
         stderr(&out)
     );
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json report");
+    let json = crate::common::check_results(&stdout(&out)).remove(0);
     json["old"]["source"]
         .as_str()
         .unwrap_or_default()
@@ -133,7 +133,7 @@ fn a_poll_of_the_same_call_is_still_the_same_flow() {
     // The repeat is a count change at most, never another golden.
     let out = flowdiff(&["check", path(&capture), "--format", "json"]);
     assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json report");
+    let json = crate::common::check_results(&stdout(&out)).remove(0);
     assert!(json["old"]["source"]
         .as_str()
         .unwrap_or_default()

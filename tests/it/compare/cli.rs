@@ -86,8 +86,7 @@ fn every_full_seed_passes_check_against_the_built_in_goldens() {
         stdout(&out),
         stderr(&out)
     );
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
-    let reports = json.as_array().expect("one report per capture");
+    let reports = crate::common::check_results(&stdout(&out));
     assert_eq!(reports.len(), seeds.len());
     for (report, seed) in reports.iter().zip(seeds) {
         let golden = report["old"]["source"].as_str().unwrap_or_default();
@@ -146,8 +145,7 @@ fn one_bad_capture_among_good_ones_still_gets_the_good_ones_reported_then_exit_2
     let path = captures.to_str().expect("utf-8");
     let json = flowdiff(&["check", path, "--format", "json"]);
     assert_eq!(json.status.code(), Some(2), "{}", stderr(&json));
-    let all: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("json");
-    let items = all.as_array().expect("reports and errors");
+    let items = crate::common::check_results(&stdout(&json));
     assert!(items.iter().any(|i| i["schema"] == "flowdiff/v1"
         && i["new"]["source"]
             .as_str()
