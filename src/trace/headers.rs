@@ -11,17 +11,23 @@ pub struct Headers {
     /// Names and values concatenated in capture order.
     text: String,
     /// Per header line, the end offsets in `text` of its name and of its value; the name
-    /// starts where the previous value ended.
-    ends: Vec<(usize, usize)>,
+    /// starts where the previous value ended. 32 bits each: one message's header lines hold
+    /// less than 4 GiB (a longer tail reads as empty, never out of bounds).
+    ends: Vec<(u32, u32)>,
+}
+
+/// An offset into a header buffer, saturating at `u32::MAX`.
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 impl Headers {
     /// Appends a header line.
     pub fn push(&mut self, name: &str, value: &str) {
         self.text.push_str(name);
-        let name_end = self.text.len();
+        let name_end = offset(self.text.len());
         self.text.push_str(value);
-        self.ends.push((name_end, self.text.len()));
+        self.ends.push((name_end, offset(self.text.len())));
     }
 
     /// The first value of header `name` (case-insensitive).
@@ -35,7 +41,9 @@ impl Headers {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         let mut start = 0;
         self.ends.iter().map(move |&(name_end, value_end)| {
-            let pair = (&self.text[start..name_end], &self.text[name_end..value_end]);
+            let (name_end, value_end) = (name_end as usize, value_end as usize);
+            let part = |range: std::ops::Range<usize>| self.text.get(range).unwrap_or("");
+            let pair = (part(start..name_end), part(name_end..value_end));
             start = value_end;
             pair
         })
@@ -63,12 +71,14 @@ impl Headers {
             match &mut rebuilt {
                 Some(headers) => headers.push(name, &value),
                 None if value != old => {
-                    let kept = i.checked_sub(1).map_or(0, |prev| self.ends[prev].1);
+                    let kept = i
+                        .checked_sub(1)
+                        .map_or(0, |prev| self.ends[prev].1 as usize);
                     let mut headers = Headers {
                         text: String::with_capacity(self.text.len() + value.len()),
                         ends: Vec::with_capacity(self.ends.len()),
                     };
-                    headers.text.push_str(&self.text[..kept]);
+                    headers.text.push_str(self.text.get(..kept).unwrap_or(""));
                     headers.ends.extend_from_slice(&self.ends[..i]);
                     headers.push(name, &value);
                     rebuilt = Some(headers);
