@@ -39,6 +39,12 @@ impl Format {
         }
     }
 
+    /// Whether a capture in this format holds one flow per test (a Tempest log): its flows are
+    /// known by name, compared and checked name by name even when there is only one.
+    pub fn holds_flows(self) -> bool {
+        matches!(self, Format::TempestLog)
+    }
+
     /// Whether traces in this format carry headers and bodies (Mermaid carries structure only).
     pub fn has_payloads(self) -> bool {
         !matches!(self, Format::Mermaid)
@@ -413,11 +419,6 @@ impl Signature {
                 segment
             }
         })
-    }
-
-    /// The path's shape as text (`/v1/{}/glance`), for messages and keys.
-    pub fn shape_text(&self) -> String {
-        self.shape().collect::<Vec<_>>().join("/")
     }
 
     fn key(&self) -> (&str, &str, &str) {

@@ -29,7 +29,9 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
     let settings = Settings::new(&args.report, context);
     let (old, new) = load_normalized_pair(old_path, new_path, &rules)?;
     let outcome = match (old.as_slice(), new.as_slice()) {
-        ([one_old], [one_new]) if !holds_flows(one_old) && !holds_flows(one_new) => {
+        ([one_old], [one_new])
+            if !one_old.format.holds_flows() && !one_new.format.holds_flows() =>
+        {
             let comparison = compare::compare(one_old, one_new, &rules, &options(&args.report));
             let report = build_report(
                 (old_path, one_old),
@@ -73,12 +75,6 @@ fn typo(old: &Path) -> Result<()> {
         ))),
         None => Ok(()),
     }
-}
-
-/// Whether a trace comes from a capture of many flows (one per test): such captures compare
-/// flow by flow, paired by name, even when they hold one flow.
-fn holds_flows(trace: &Trace) -> bool {
-    trace.format == crate::trace::Format::TempestLog
 }
 
 /// Compares two captures of many flows: flows pair by name and compare in parallel; a flow on

@@ -118,10 +118,7 @@ fn read(
     };
     match parse_normalized_flows(&text, path, rules) {
         Ok(flows) => {
-            let of_many = flows.len() > 1
-                || flows
-                    .first()
-                    .is_some_and(|f| f.format == crate::trace::Format::TempestLog);
+            let of_many = flows.len() > 1 || flows.first().is_some_and(|f| f.format.holds_flows());
             Ok(Ok(flows
                 .into_iter()
                 .map(|trace| Capture {

@@ -94,14 +94,19 @@ pub fn compare_headers(
     differences(collect(old.iter(), ignored), collect(new.iter(), ignored))
 }
 
+/// The `(name, value)` pairs of a query string (without `?`), in order; a parameter without
+/// `=` has an empty value.
+pub fn query_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+}
+
 /// Differences between two query strings (without `?`), compared as sets of pairs.
 pub fn compare_query(old: &str, new: &str) -> Vec<Difference> {
     let parse = |query: &str| -> Vec<(String, String)> {
-        let mut pairs: Vec<(&str, &str)> = query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| p.split_once('=').unwrap_or((p, "")))
-            .collect();
+        let mut pairs: Vec<(&str, &str)> = query_pairs(query).collect();
         pairs.sort_unstable();
         pairs.dedup();
         collect(pairs.into_iter(), &|_| false)

@@ -51,17 +51,12 @@ fn uses_in_pair(old: &Exchange, new: &Exchange, add: &mut dyn FnMut(&str, &str))
         zip_placeholders(a, b, add);
     }
     if let (Some(a), Some(b)) = (&old.query, &new.query) {
-        let params = |q: &str| -> HashMap<String, String> {
-            q.split('&')
-                .filter_map(|p| p.split_once('='))
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
+        let params = |q| -> BTreeMap<&str, &str> { super::headers::query_pairs(q).collect() };
         let (a, b) = (params(a), params(b));
-        let mut keys: Vec<&String> = a.keys().filter(|k| b.contains_key(*k)).collect();
-        keys.sort();
-        for key in keys {
-            zip_placeholders(&a[key], &b[key], add);
+        for (key, value) in &a {
+            if let Some(other) = b.get(key) {
+                zip_placeholders(value, other, add);
+            }
         }
     }
     for (a, b) in [

@@ -64,7 +64,7 @@ impl PartReader {
     /// format is not read in parts (or cannot be told from the first part).
     pub fn start(first: &str) -> Result<Option<PartReader>, InputError> {
         let prepared = prepare(first)?;
-        if detect(&prepared).ok() != Some(Format::TempestLog) {
+        if !detect(&prepared).is_ok_and(Format::holds_flows) {
             return Ok(None);
         }
         let mut reader = PartReader {
