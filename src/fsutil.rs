@@ -11,9 +11,15 @@ pub fn read_text(path: &Path) -> Result<String> {
         return Err(InputError::new(0, "is a directory, expected a capture file").in_file(path));
     }
     let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    utf8(bytes, 0, path)
+}
+
+/// `bytes` of `path` (after `lines_before` lines already read) as text, or the error naming
+/// the line that is not UTF-8.
+pub fn utf8(bytes: Vec<u8>, lines_before: usize, path: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+        let line = lines_before + 1 + valid.iter().filter(|&&b| b == b'\n').count();
         InputError::new(line, "invalid UTF-8, expected a text capture").in_file(path)
     })
 }

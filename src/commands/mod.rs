@@ -180,11 +180,11 @@ fn read_flows(path: &Path, progress: Option<&progress::Progress>) -> Result<Vec<
     let Some(mut reader) = parse::PartReader::start(&first).map_err(|e| e.in_file(path))? else {
         // Read whole: what was read, then the rest.
         let mut text = first;
-        text.push_str(&utf8(std::mem::take(&mut buffer), lines, path)?);
+        text.push_str(&fsutil::utf8(std::mem::take(&mut buffer), lines, path)?);
         let mut rest = Vec::new();
         std::io::Read::read_to_end(&mut file, &mut rest).map_err(|e| Error::io(path, e))?;
         counted(rest.len());
-        text.push_str(&utf8(rest, lines + text.matches('\n').count(), path)?);
+        text.push_str(&fsutil::utf8(rest, text.matches('\n').count(), path)?);
         return parse::parse_flows(&text).map_err(|e| e.in_file(path));
     };
     drop(first);
@@ -233,18 +233,9 @@ fn complete_lines(
     };
     let rest = buffer.split_off(cut);
     let part = std::mem::replace(buffer, rest);
-    let text = utf8(part, *lines, path)?;
+    let text = fsutil::utf8(part, *lines, path)?;
     *lines += text.matches('\n').count();
     Ok(text)
-}
-
-/// `bytes` as text, or the error naming the line (after `lines_before`) that is not UTF-8.
-fn utf8(bytes: Vec<u8>, lines_before: usize, path: &Path) -> Result<String> {
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = lines_before + 1 + valid.iter().filter(|&&b| b == b'\n').count();
-        InputError::new(line, "invalid UTF-8, expected a text capture").in_file(path)
-    })
 }
 
 /// The flow of a capture read from `path`: its only flow, or the one named `name` when it holds
@@ -265,10 +256,7 @@ pub fn one_flow(path: &Path, mut flows: Vec<Trace>, name: Option<&str>) -> Resul
         (Some(index), _) => Ok(flows.swap_remove(index)),
         (None, Some(name)) => Err(InputError::new(
             0,
-            format!(
-                "no flow named {name:?}: {}",
-                parse::several_flows(&flows).replace(": expected one; name it with --flow", "")
-            ),
+            format!("no flow named {name:?}: {}", parse::flow_names(&flows)),
         )
         .in_file(path)),
         (None, None) => Err(InputError::new(0, parse::several_flows(&flows)).in_file(path)),

@@ -111,6 +111,11 @@ pub fn parse(text: &str) -> Result<Trace, InputError> {
 
 /// The message for a capture holding several flows where one was expected.
 pub fn several_flows(flows: &[Trace]) -> String {
+    format!("{}: expected one; name it with --flow", flow_names(flows))
+}
+
+/// `the capture holds 7 flows (a, b, c, d, e and 2 more)`: what a capture holds, for messages.
+pub fn flow_names(flows: &[Trace]) -> String {
     const SHOWN: usize = 5;
     let names: Vec<&str> = flows
         .iter()
@@ -124,7 +129,7 @@ pub fn several_flows(flows: &[Trace]) -> String {
         String::new()
     };
     format!(
-        "the capture holds {} flows ({}{tail}): expected one; name it with --flow",
+        "the capture holds {} flows ({}{tail})",
         flows.len(),
         names.join(", ")
     )

@@ -198,3 +198,26 @@ fn captures_cut_anywhere_give_a_trace_or_a_located_error() {
         }
     }
 }
+
+#[test]
+fn invalid_utf8_past_the_first_part_of_a_large_file_names_its_line() {
+    // More than one read part (1 MB) of a capture read whole, then a byte that is not UTF-8.
+    let seed = crate::common::fixture_text("image-show.hook.md");
+    let mut text = String::new();
+    while text.len() < 3 << 20 {
+        text.push_str(&seed);
+    }
+    let line = text.matches('\n').count() + 1;
+    let mut bytes = text.into_bytes();
+    bytes.extend_from_slice(b"\xff\n");
+    let dir = crate::common::scratch_dir("utf8-late");
+    let file = dir.join("large.md");
+    std::fs::write(&file, bytes).expect("write");
+    let out = crate::common::flowdiff(&["show", file.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = crate::common::stderr(&out);
+    assert!(
+        err.contains(&format!("large.md:{line}: invalid UTF-8")),
+        "{err}"
+    );
+}
