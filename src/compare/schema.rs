@@ -131,8 +131,8 @@ impl Walker<'_> {
         for (side, objects) in [(0, &old_objects), (1, &new_objects)] {
             for object in objects.iter() {
                 for (key, value) in object.iter() {
-                    let entry = fields.entry(key.as_str()).or_insert_with(|| {
-                        keys.push(key.as_str());
+                    let entry = fields.entry(key).or_insert_with(|| {
+                        keys.push(key);
                         (Vec::new(), Vec::new())
                     });
                     if side == 0 {
@@ -347,7 +347,7 @@ fn canonical(value: &Value, pattern: &str, ordered: &dyn Fn(&str) -> bool) -> St
                 .map(|(k, v)| {
                     format!(
                         "{}:{}",
-                        Shown::String(k.clone()),
+                        Shown::String(k.to_string()),
                         canonical(v, &child(pattern, k), ordered)
                     )
                 })

@@ -144,7 +144,7 @@ fn walk_json(
                 pointer,
             };
             if let Some(new) = visitor.visit(text, ctx) {
-                *text = new;
+                *text = new.into();
             }
         }
         Value::Array(items) => {
@@ -170,7 +170,7 @@ fn walk_json(
                 let old = std::mem::take(map);
                 for (i, (k, v)) in old.into_iter().enumerate() {
                     let k = match renamed.next_if(|(at, _)| *at == i) {
-                        Some((_, new)) => new,
+                        Some((_, new)) => new.into(),
                         None => k,
                     };
                     map.insert(k, v);

@@ -6,6 +6,7 @@
 
 mod read;
 
+use compact_str::CompactString;
 pub(crate) use read::from_str;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Number, Value};
@@ -21,8 +22,8 @@ pub enum Json {
     Bool(bool),
     /// A number, as `serde_json` reads it.
     Number(Number),
-    /// A string.
-    String(String),
+    /// A string (inline up to 24 bytes).
+    String(CompactString),
     /// An array.
     Array(Vec<Json>),
     /// An object, members in document order.
@@ -32,7 +33,7 @@ pub enum Json {
 /// A JSON object: members in document order, keys unique (a repeated key keeps its first
 /// place and its last value, as `serde_json` does).
 #[derive(Debug, Clone, Default)]
-pub struct Object(Vec<(String, Json)>);
+pub struct Object(Vec<(CompactString, Json)>);
 
 /// Objects up to this size are searched member by member; larger ones through a hash map.
 const SMALL: usize = 16;
@@ -73,12 +74,12 @@ impl Json {
             Json::Null => Value::Null,
             Json::Bool(b) => Value::Bool(*b),
             Json::Number(n) => Value::Number(n.clone()),
-            Json::String(s) => Value::String(s.clone()),
+            Json::String(s) => Value::String(s.to_string()),
             Json::Array(items) => Value::Array(items.iter().map(Json::to_value).collect()),
             Json::Object(object) => Value::Object(
                 object
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.to_value()))
+                    .map(|(k, v)| (k.to_string(), v.to_value()))
                     .collect(),
             ),
         }
@@ -91,7 +92,7 @@ impl From<Value> for Json {
             Value::Null => Json::Null,
             Value::Bool(b) => Json::Bool(b),
             Value::Number(n) => Json::Number(n),
-            Value::String(s) => Json::String(s),
+            Value::String(s) => Json::String(s.into()),
             Value::Array(items) => Json::Array(items.into_iter().map(Json::from).collect()),
             Value::Object(map) => {
                 Json::Object(map.into_iter().map(|(k, v)| (k, v.into())).collect())
@@ -118,7 +119,7 @@ impl Object {
     /// so that going over another object's keys stays linear.
     pub fn lookup<'a>(&'a self) -> impl Fn(&str) -> Option<&'a Json> + 'a {
         let index: Option<HashMap<&str, &Json>> =
-            (self.len() > SMALL).then(|| self.iter().map(|(k, v)| (k.as_str(), v)).collect());
+            (self.len() > SMALL).then(|| self.iter().collect());
         move |key| match &index {
             Some(index) => index.get(key).copied(),
             None => self.get(key),
@@ -126,18 +127,18 @@ impl Object {
     }
 
     /// Members in order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Json)> {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Json)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
     }
 
     /// Members in order, values writable.
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut Json)> {
-        self.0.iter_mut().map(|(k, v)| (&*k, v))
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut Json)> {
+        self.0.iter_mut().map(|(k, v)| (k.as_str(), v))
     }
 
     /// Keys in order.
-    pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.0.iter().map(|(k, _)| k)
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
     }
 
     /// Number of members.
@@ -151,7 +152,8 @@ impl Object {
     }
 
     /// Sets member `key` (in place when it exists, else at the end); returns the old value.
-    pub fn insert(&mut self, key: String, value: Json) -> Option<Json> {
+    pub fn insert(&mut self, key: impl Into<CompactString>, value: Json) -> Option<Json> {
+        let key = key.into();
         match self.0.iter_mut().find(|(k, _)| *k == key) {
             Some((_, old)) => Some(std::mem::replace(old, value)),
             None => {
@@ -162,12 +164,13 @@ impl Object {
     }
 }
 
-impl FromIterator<(String, Json)> for Object {
-    fn from_iter<I: IntoIterator<Item = (String, Json)>>(members: I) -> Object {
-        let mut list: Vec<(String, Json)> = members.into_iter().collect();
+impl<K: Into<CompactString>> FromIterator<(K, Json)> for Object {
+    fn from_iter<I: IntoIterator<Item = (K, Json)>>(members: I) -> Object {
+        let mut list: Vec<(CompactString, Json)> =
+            members.into_iter().map(|(k, v)| (k.into(), v)).collect();
         if has_repeats(&list) {
-            let mut first: HashMap<String, usize> = HashMap::new();
-            let mut unique: Vec<(String, Json)> = Vec::with_capacity(list.len());
+            let mut first: HashMap<CompactString, usize> = HashMap::new();
+            let mut unique: Vec<(CompactString, Json)> = Vec::with_capacity(list.len());
             for (key, value) in list {
                 match first.get(&key) {
                     Some(&at) => unique[at].1 = value,
@@ -185,7 +188,7 @@ impl FromIterator<(String, Json)> for Object {
 }
 
 /// Whether some key occurs twice (linear: pairwise for small lists, hashed otherwise).
-fn has_repeats(list: &[(String, Json)]) -> bool {
+fn has_repeats(list: &[(CompactString, Json)]) -> bool {
     if list.len() <= SMALL {
         return list
             .iter()
@@ -197,8 +200,8 @@ fn has_repeats(list: &[(String, Json)]) -> bool {
 }
 
 impl IntoIterator for Object {
-    type Item = (String, Json);
-    type IntoIter = std::vec::IntoIter<(String, Json)>;
+    type Item = (CompactString, Json);
+    type IntoIter = std::vec::IntoIter<(CompactString, Json)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
@@ -206,14 +209,14 @@ impl IntoIterator for Object {
 }
 
 impl<'a> IntoIterator for &'a Object {
-    type Item = (&'a String, &'a Json);
+    type Item = (&'a str, &'a Json);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, Json)>,
-        fn(&'a (String, Json)) -> (&'a String, &'a Json),
+        std::slice::Iter<'a, (CompactString, Json)>,
+        fn(&'a (CompactString, Json)) -> (&'a str, &'a Json),
     >;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(k, v)| (k, v))
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
     }
 }
 
@@ -289,7 +292,7 @@ mod tests {
             members.push(("k0".into(), Json::Bool(true)));
             let object: Object = members.into_iter().collect();
             assert_eq!(object.len(), n);
-            assert_eq!(object.keys().next().map(String::as_str), Some("k0"));
+            assert_eq!(object.keys().next(), Some("k0"));
             assert_eq!(object.get("k0"), Some(&Json::Bool(true)));
         }
     }

@@ -5,6 +5,7 @@
 //! are the ones `serde_json::from_str::<Value>` reads, and so are the errors.
 
 use super::{Json, Object};
+use compact_str::CompactString;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Number;
 use std::fmt;
@@ -20,7 +21,7 @@ pub(crate) fn from_str(text: &str) -> serde_json::Result<Json> {
 
 /// Builds one value; `stack` holds the members of the objects still open around it.
 struct Compact<'s> {
-    stack: &'s mut Vec<(String, Json)>,
+    stack: &'s mut Vec<(CompactString, Json)>,
 }
 
 impl<'de> DeserializeSeed<'de> for Compact<'_> {
@@ -55,11 +56,11 @@ impl<'de> Visitor<'de> for Compact<'_> {
     }
 
     fn visit_str<E>(self, value: &str) -> Result<Json, E> {
-        Ok(Json::String(value.to_string()))
+        Ok(Json::String(value.into()))
     }
 
     fn visit_string<E>(self, value: String) -> Result<Json, E> {
-        Ok(Json::String(value))
+        Ok(Json::String(value.into()))
     }
 
     fn visit_none<E>(self) -> Result<Json, E> {
@@ -87,7 +88,7 @@ impl<'de> Visitor<'de> for Compact<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Json, A::Error> {
         let start = self.stack.len();
-        while let Some(key) = access.next_key::<String>()? {
+        while let Some(key) = access.next_key::<CompactString>()? {
             let value = access.next_value_seed(Compact {
                 stack: &mut *self.stack,
             })?;
