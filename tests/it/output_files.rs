@@ -173,3 +173,74 @@ fn stale_temporary_files_of_an_interrupted_bless_are_removed_on_the_next_write()
         ]
     );
 }
+
+#[test]
+fn bless_writes_goldens_that_read_back_whatever_the_names_and_bodies_hold() {
+    // Party names with `:`, a leading ```, a backtick and an arrow; a text body holding fence
+    // lines and a heading: each used to make a golden that every later check refused.
+    let dir = scratch_dir("out-escapes");
+    let golden = dir.join("golden");
+    let capture = fixture("escapes.hook-log.txt");
+    let run = flowdiff(&[
+        "bless",
+        &s(&capture),
+        "--flow",
+        "escapes",
+        "--golden",
+        &s(&golden),
+        "--no-builtin",
+        "--yes",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let written = fs::read_to_string(golden.join("escapes.md")).expect("golden");
+    assert!(
+        written.contains("  participant p1 as nova:api\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains("`nova:api` --> ```` ```keystone ````\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains("`` a`b --> c `` --> `nova:api`\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains("    ````` json title=\"POST /identity/v3/notes\" linenums=\"1\"\n    A note that quotes Markdown:\n    ```\n    ### (2) GET /not-a-section\n    ```\n    ````\n    the end\n    `````\n"),
+        "{written}"
+    );
+
+    let show = flowdiff(&["show", &s(&golden.join("escapes.md"))]);
+    assert_eq!(show.status.code(), Some(0), "{}", stderr(&show));
+    let original = flowdiff(&["show", &s(&capture)]);
+    let tree = |text: String| -> Vec<String> {
+        let steps = text
+            .lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()));
+        steps.map(str::to_string).collect()
+    };
+    assert_eq!(tree(stdout(&show)), tree(stdout(&original)));
+    assert!(stdout(&show).contains("2 a`b --> c -> nova:api GET /v2.1/servers 200"));
+
+    let check = flowdiff(&[
+        "check",
+        &s(&capture),
+        "--flow",
+        "escapes",
+        "--golden",
+        &s(&golden),
+        "--no-builtin",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    let report = crate::common::check_results(&stdout(&check)).remove(0);
+    assert_eq!(report["findings"], serde_json::json!([]), "{report:#}");
+    // The body survives whole, fence lines included.
+    let json = flowdiff(&["show", &s(&golden.join("escapes.md")), "--format", "json"]);
+    let model: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("json");
+    assert_eq!(
+        model["flows"][0]["exchanges"][0]["request"]["body"]["value"],
+        "A note that quotes Markdown:\n```\n### (2) GET /not-a-section\n```\n````\nthe end"
+    );
+}
