@@ -2,8 +2,11 @@
 
 use crate::error::{Error, InputError, Result};
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
+
+mod write;
+
+pub use write::{stage, write_atomic, Staged};
 
 /// Reads a capture as UTF-8 text; a directory, a missing file or non-UTF-8 bytes are errors.
 pub fn read_text(path: &Path) -> Result<String> {
@@ -32,75 +35,6 @@ pub fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
         .collect::<Result<Vec<PathBuf>>>()?;
     entries.sort();
     Ok(entries)
-}
-
-/// Writes `contents` to `path` atomically: a temporary file in the same directory, flushed and
-/// renamed over the target. On error the target is left as it was.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
-    stage(path, contents)?.commit()
-}
-
-/// A file written and flushed next to its target but not yet in place: [`Staged::commit`]
-/// renames it over the target; dropped uncommitted, it is removed. Staging every file of a
-/// change first, then committing, leaves each target old or new, never half-written.
-#[derive(Debug)]
-pub struct Staged {
-    tmp: PathBuf,
-    target: PathBuf,
-    committed: bool,
-}
-
-impl Staged {
-    /// The file this will replace.
-    pub fn target(&self) -> &Path {
-        &self.target
-    }
-
-    /// Renames the staged file over its target.
-    pub fn commit(mut self) -> Result<()> {
-        fs::rename(&self.tmp, &self.target).map_err(|e| Error::io(&self.target, e))?;
-        self.committed = true;
-        Ok(())
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_file(&self.tmp);
-        }
-    }
-}
-
-/// Writes `contents` to a temporary file next to `path`, flushed to disk, ready to commit.
-/// A target that is a directory is refused here, before anything is renamed.
-pub fn stage(path: &Path, contents: &[u8]) -> Result<Staged> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| Error::Usage(format!("{}: not a file path", path.display())))?;
-    if path.is_dir() {
-        return Err(InputError::new(0, "is a directory, expected a file to write").in_file(path));
-    }
-    let staged = Staged {
-        tmp: dir.join(format!(
-            ".{}.flowdiff-tmp-{}",
-            file_name.to_string_lossy(),
-            std::process::id()
-        )),
-        target: path.to_path_buf(),
-        committed: false,
-    };
-    let written = (|| -> std::io::Result<()> {
-        let mut file = fs::File::create(&staged.tmp)?;
-        file.write_all(contents)?;
-        file.sync_all()
-    })();
-    written.map_err(|e| Error::io(path, e))?;
-    Ok(staged)
 }
 
 /// `target` as a link from directory `from` (`/`-separated, `..` where needed), computed
@@ -145,51 +79,4 @@ fn relative_to(to: &Path, from: &Path) -> PathBuf {
         out.push(part);
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn atomic_write_replaces_and_leaves_no_temporary() {
-        let dir = std::env::temp_dir().join(format!("flowdiff-fsutil-{}", std::process::id()));
-        fs::create_dir_all(&dir).expect("temp dir");
-        let target = dir.join("out.md");
-        write_atomic(&target, b"one").expect("first write");
-        write_atomic(&target, b"two").expect("second write");
-        assert_eq!(fs::read_to_string(&target).expect("read back"), "two");
-        let leftovers = fs::read_dir(&dir).expect("list").count();
-        assert_eq!(leftovers, 1);
-        fs::remove_dir_all(&dir).expect("cleanup");
-    }
-
-    #[test]
-    fn staged_files_appear_only_on_commit() {
-        let dir = std::env::temp_dir().join(format!("flowdiff-stage-{}", std::process::id()));
-        fs::create_dir_all(dir.join("sub.md")).expect("temp dir");
-        let target = dir.join("a.md");
-        let staged = stage(&target, b"new").expect("staged");
-        assert!(!target.exists());
-        assert!(
-            stage(&dir.join("sub.md"), b"x").is_err(),
-            "a directory is refused"
-        );
-        drop(stage(&dir.join("b.md"), b"dropped").expect("staged"));
-        staged.commit().expect("commit");
-        assert_eq!(fs::read_to_string(&target).expect("read back"), "new");
-        let mut left: Vec<String> = fs::read_dir(&dir)
-            .expect("list")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        left.sort();
-        assert_eq!(left, ["a.md", "sub.md"]);
-        fs::remove_dir_all(&dir).expect("cleanup");
-    }
-
-    #[test]
-    fn atomic_write_into_missing_directory_fails_cleanly() {
-        let target = Path::new("/nonexistent-flowdiff-dir/out.md");
-        assert!(write_atomic(target, b"x").is_err());
-    }
 }

@@ -31,10 +31,17 @@ pub(crate) fn header_line(text: &str, line: usize) -> Result<(&str, &str), Input
     }
 }
 
-/// True for a closing fence: only backticks (at least three) after indentation.
-pub(crate) fn is_closing_fence(text: &str) -> bool {
+/// The number of backticks opening a fence line (after indentation).
+pub(crate) fn fence_ticks(text: &str) -> usize {
+    text.trim_start().bytes().take_while(|&b| b == b'`').count()
+}
+
+/// True for the line closing a fence opened by `opener_ticks` backticks: only backticks, at
+/// least as many (CommonMark), after indentation. A longer fence can thus hold ```` ``` ````
+/// lines.
+pub(crate) fn is_closing_fence(text: &str, opener_ticks: usize) -> bool {
     let t = text.trim();
-    t.len() >= 3 && t.bytes().all(|b| b == b'`')
+    t.len() >= opener_ticks.max(3) && t.bytes().all(|b| b == b'`')
 }
 
 /// Reads a header block: `Name: value` lines, `none` meaning no headers. `content` starts at

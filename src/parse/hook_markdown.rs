@@ -1,7 +1,9 @@
 //! Hook Markdown (format 1) and the sections of a documentation page (format 2): `### METHOD
 //! PATH` sections with party lines (or diagram parties) and `=== "Header"` / `=== "Body"` tabs.
 
-use super::blocks::{body_from_text, fence_title, header_lines, is_closing_fence, title_url};
+use super::blocks::{
+    body_from_text, fence_ticks, fence_title, header_lines, is_closing_fence, title_url,
+};
 use super::doc_page::{self, Place};
 use super::lines::{clip, parse_call, split_number, Call, Cursor, Line, CALL_SHAPES};
 use super::mermaid::{self, Arrow, Diagram};
@@ -23,6 +25,10 @@ struct Section<'a> {
     /// Which of the `Header` and `Body` tabs the section had.
     tabs: (bool, bool),
 }
+
+/// The line standing for the tabs of a message whose headers and body were not captured (a
+/// Tempest request logged without its DEBUG block): such a section is complete without tabs.
+pub(crate) const NOT_CAPTURED: &str = "*headers and body not captured*";
 
 /// The expected heading shapes, for error messages.
 fn heading_shapes() -> String {
@@ -205,6 +211,18 @@ fn section<'a>(
         if line.is_blank() {
             continue;
         }
+        if !seen_tab && line.text.trim() == NOT_CAPTURED {
+            s.tabs = (true, true);
+            continue;
+        }
+        let looking_for_parties = !seen_tab && s.party_line.is_none() && s.arrow.is_none();
+        if looking_for_parties {
+            // Before fences: a party name may itself start with backticks.
+            if let Some(parties) = super::lines::party_line(line.text) {
+                s.party_line = Some(parties);
+                continue;
+            }
+        }
         if line.indent() == 0 {
             if let Some(tab) = line.text.strip_prefix("=== ") {
                 seen_tab = true;
@@ -228,12 +246,10 @@ fn section<'a>(
                 continue;
             }
         }
-        if seen_tab || s.party_line.is_some() || s.arrow.is_some() {
+        if !looking_for_parties {
             continue;
         }
-        if let Some(parties) = super::lines::party_line(line.text) {
-            s.party_line = Some(parties);
-        } else if let Some(arrow) = doc_page::arrow_line(&line)? {
+        if let Some(arrow) = doc_page::arrow_line(&line)? {
             s.arrow = Some(arrow);
         }
     }
@@ -272,11 +288,12 @@ fn block<'a>(cursor: &mut Cursor<'a>, tab: Line<'a>) -> Result<Block<'a>, InputE
         }
     };
     let indent = opener.indent();
+    let ticks = fence_ticks(opener.text);
     let start = cursor.offset();
     let first_line = opener.no + 1;
     let text = cursor.text();
     for line in cursor.by_ref() {
-        if is_closing_fence(line.text) {
+        if is_closing_fence(line.text, ticks) {
             return Ok(Block {
                 title: fence_title(opener.text),
                 content: &text[start..line.start],
@@ -300,8 +317,9 @@ fn unterminated(opened_at: usize) -> InputError {
 
 /// Skips a fenced block at column 0 whose opener was consumed.
 fn skip_fence(cursor: &mut Cursor<'_>, opener: Line<'_>) -> Result<(), InputError> {
+    let ticks = fence_ticks(opener.text);
     for line in cursor.by_ref() {
-        if line.indent() == 0 && is_closing_fence(line.text) {
+        if line.indent() == 0 && is_closing_fence(line.text, ticks) {
             return Ok(());
         }
     }

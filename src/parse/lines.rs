@@ -326,26 +326,68 @@ pub(crate) fn authority(url: &str) -> Option<String> {
 }
 
 /// Parses a party line `caller --> callee` (request) or `caller <-- callee` (response), each
-/// name in backticks (`` `openstack` --> `keystone` ``, what the hook writes) or bare
+/// name in backticks (`` `openstack` --> `keystone` ``, what the hook writes; a name holding
+/// backticks in a longer code span, `` ``a`b`` ``, as CommonMark writes it) or bare
 /// (`openstack --> keystone`).
 pub(crate) fn party_line(text: &str) -> Option<(&str, &str)> {
-    let text = text.trim();
-    let (caller, callee) = text.split_once("-->").or_else(|| text.split_once("<--"))?;
-    Some((party_name(caller)?, party_name(callee)?))
+    let (caller, rest) = party_name(text.trim())?;
+    let rest = rest.trim_start();
+    let rest = rest
+        .strip_prefix("-->")
+        .or_else(|| rest.strip_prefix("<--"))?;
+    let (callee, rest) = party_name(rest.trim_start())?;
+    rest.trim().is_empty().then_some((caller, callee))
 }
 
-/// One side of a party line: `` `any name` `` or a bare name (no spaces, backticks, `<`, `>`
-/// or `:`, so that Mermaid arrows and prose are not taken for party lines).
-fn party_name(side: &str) -> Option<&str> {
-    let side = side.trim();
-    let name = match side.strip_prefix('`') {
-        Some(rest) => rest.strip_suffix('`').filter(|n| !n.contains('`'))?,
-        None => side
-            .bytes()
-            .all(|b| !b.is_ascii_whitespace() && !matches!(b, b'`' | b'<' | b'>' | b':'))
-            .then_some(side)?,
+/// The party name `text` starts with and what follows it: a code span, or a bare name (no
+/// spaces, backticks, `<`, `>` or `:`, so that Mermaid arrows and prose are not taken for
+/// party lines) up to a space or an arrow.
+fn party_name(text: &str) -> Option<(&str, &str)> {
+    let ticks = text.bytes().take_while(|&b| b == b'`').count();
+    let (name, rest) = if ticks == 0 {
+        let end = text
+            .char_indices()
+            .find(|&(i, c)| {
+                c.is_whitespace() || text[i..].starts_with("-->") || text[i..].starts_with("<--")
+            })
+            .map_or(text.len(), |(i, _)| i);
+        let name = &text[..end];
+        if name.bytes().any(|b| matches!(b, b'`' | b'<' | b'>' | b':')) {
+            return None;
+        }
+        (name, &text[end..])
+    } else {
+        code_span(text, ticks)?
     };
-    (!name.is_empty()).then_some(name)
+    (!name.is_empty()).then_some((name, rest))
+}
+
+/// The content of the code span opened by `ticks` backticks at the start of `text` (closed by
+/// a run of exactly as many; one space stripped from both ends when both have one), and what
+/// follows it.
+fn code_span(text: &str, ticks: usize) -> Option<(&str, &str)> {
+    let body = &text[ticks..];
+    let mut at = 0;
+    while let Some(found) = body[at..].find('`') {
+        let start = at + found;
+        let run = body[start..].bytes().take_while(|&b| b == b'`').count();
+        if run == ticks {
+            let content = &body[..start];
+            let rest = &body[start + run..];
+            let padded = content.len() >= 2
+                && content.starts_with(' ')
+                && content.ends_with(' ')
+                && !content.trim().is_empty();
+            let content = if padded {
+                &content[1..content.len() - 1]
+            } else {
+                content
+            };
+            return Some((content, rest));
+        }
+        at = start + run;
+    }
+    None
 }
 
 /// A line shortened for an error message.
@@ -448,6 +490,18 @@ mod tests {
             Some(("nova-api", "keystone"))
         );
         assert_eq!(party_line("osc-->>keystone: GET /identity"), None);
+        // Names that need a code span: `:`, arrows, backticks (a longer span), spaces.
+        assert_eq!(
+            party_line("`nova:api` --> `10.0.0.5:443`"),
+            Some(("nova:api", "10.0.0.5:443"))
+        );
+        assert_eq!(party_line("`a-->b` <-- `c`"), Some(("a-->b", "c")));
+        assert_eq!(
+            party_line("```` ```x ```` --> `` a`b ``"),
+            Some(("```x", "a`b"))
+        );
+        assert_eq!(party_line("``a`` --> `b` extra"), None);
+        assert_eq!(party_line("``a` --> `b`"), None);
         assert_eq!(party_line("the client --> keystone"), None);
         assert_eq!(party_line("--> keystone"), None);
         assert_eq!(party_line("`a` <--> `b`"), None);

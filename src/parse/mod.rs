@@ -21,6 +21,8 @@ mod pyrepr;
 mod records;
 mod tempest;
 
+pub(crate) use hook_markdown::NOT_CAPTURED;
+
 use crate::error::InputError;
 use crate::trace::{Format, Trace};
 use lines::{parse_call, Cursor};

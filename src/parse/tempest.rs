@@ -474,7 +474,15 @@ fn headers(
         Ok((pairs, _)) => {
             for (name, value) in &pairs {
                 let added = ADDED_HEADERS.iter().any(|a| a.eq_ignore_ascii_case(name));
-                if !(is_response && added) {
+                if !is_token(name) {
+                    warnings.push(Warning {
+                        line,
+                        message: format!(
+                            "header name `{}` is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~), dropped",
+                            clip(name)
+                        ),
+                    });
+                } else if !(is_response && added) {
                     headers.push(name, value);
                 }
             }
@@ -489,6 +497,14 @@ fn headers(
     }
     headers.shrink_to_fit();
     headers
+}
+
+/// True for a header name HTTP allows (RFC 9110 `token`): what a header line can hold.
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// Offset of the `FUNC PATH.py:LINE` trailer oslo.log appends to a debug message (glued to the

@@ -1,41 +1,73 @@
 //! A trace as a Mermaid `sequenceDiagram`, which the Mermaid reader parses back to the same calls.
 
 use crate::trace::{EventKind, Exchange, Trace};
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 /// Renders `trace` as a fenced-free Mermaid `sequenceDiagram`, one arrow per event, in capture order.
+/// A party whose name Mermaid or its reader would split (`10.0.0.5:443`, `nova api`) is drawn
+/// by an alias: `participant p1 as 10.0.0.5:443`.
 pub fn sequence_diagram(trace: &Trace) -> String {
     let mut out = String::from("sequenceDiagram\n");
-    for actor in trace.actors() {
-        let _ = writeln!(out, "  participant {actor}");
+    let actors = trace.actors();
+    let ids = participant_ids(&actors);
+    for actor in &actors {
+        let _ = match ids.get(actor) {
+            Some(id) => writeln!(out, "  participant {id} as {actor}"),
+            None => writeln!(out, "  participant {actor}"),
+        };
     }
+    let id = |name: &str| ids.get(name).map_or(name, String::as_str).to_string();
     for event in &trace.events {
         if let Some(exchange) = trace.exchanges.get(event.exchange) {
-            out.push_str("  ");
-            out.push_str(&arrow_line(exchange, event.kind));
-            out.push('\n');
+            let (caller, callee) = (id(&exchange.caller), id(&exchange.callee));
+            let _ = match event.kind {
+                EventKind::Request => writeln!(
+                    out,
+                    "  {caller}->>{callee}: {} {}",
+                    exchange.method,
+                    target(exchange)
+                ),
+                EventKind::Response => writeln!(
+                    out,
+                    "  {callee}-->>{caller}: {}",
+                    super::response_message(exchange)
+                ),
+            };
         }
     }
     out
 }
 
-/// One Mermaid arrow line for the request or the response of `exchange`.
-pub fn arrow_line(exchange: &Exchange, kind: EventKind) -> String {
-    match kind {
-        EventKind::Request => format!(
-            "{}->>{}: {} {}",
-            exchange.caller,
-            exchange.callee,
-            exchange.method,
-            target(exchange)
-        ),
-        EventKind::Response => format!(
-            "{}-->>{}: {}",
-            exchange.callee,
-            exchange.caller,
-            super::response_message(exchange)
-        ),
+/// The aliases of the parties whose names are not plain Mermaid ids, each `pN` with the
+/// smallest N no party is named.
+fn participant_ids<'a>(actors: &[&'a str]) -> HashMap<&'a str, String> {
+    let names: HashSet<&str> = actors.iter().copied().collect();
+    let mut ids = HashMap::new();
+    let mut n = 0;
+    for &actor in actors.iter().filter(|a| !is_plain_id(a)) {
+        let id = loop {
+            n += 1;
+            let id = format!("p{n}");
+            if !names.contains(id.as_str()) {
+                break id;
+            }
+        };
+        ids.insert(actor, id);
     }
+    ids
+}
+
+/// True for a name an arrow line can hold as it is: letters, digits, `_`, `.` and single `-`
+/// inside (no `:`, spaces, arrows or backticks).
+fn is_plain_id(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--")
 }
 
 /// The request target: path plus `?query` when a query is known and not empty.

@@ -8,6 +8,7 @@ mod default_rules;
 mod golden;
 mod normalize;
 mod notes;
+mod output_files;
 mod parse;
 mod secrets;
 mod show;

@@ -2,6 +2,7 @@
 //! volatile values, signatures across capture points, goldens, secrets, and the CLI.
 
 pub(crate) mod regenerate;
+mod round_trip;
 
 use crate::common::{fixture, fixture_text, flowdiff, scratch_dir, stderr, stdout};
 use flowdiff::golden;

@@ -1,8 +1,10 @@
-//! Writing a bless run's goldens: every file staged first, then moved and renamed into place.
+//! Writing a bless run's goldens: every file checked to read back as written, staged, then
+//! moved and renamed into place.
 
 use super::super::Outcome;
 use crate::error::{Error, Result};
 use crate::fsutil::{self, Staged};
+use crate::render::hook_markdown::round_trip;
 use std::path::{Path, PathBuf};
 
 /// One file operation of a bless run.
@@ -46,6 +48,10 @@ pub(super) fn apply(ops: Vec<Op>) -> Result<Outcome> {
             order[done..].join(", ")
         ))
     };
+    // A golden flowdiff could not read back would break every later check: refuse it.
+    for (target, text) in &writes {
+        round_trip(text).map_err(|e| not_written(0, e.in_file(target)))?;
+    }
     let mut created: Vec<PathBuf> = Vec::new();
     let mut staged: Vec<Staged> = Vec::new();
     for (target, text) in &writes {

@@ -335,6 +335,25 @@ fn a_glued_trailer_and_bracket_variants() {
 }
 
 #[test]
+fn a_header_name_no_header_line_can_hold_is_dropped_with_a_warning() {
+    let text = format!(
+        "{INFO}2020-09-07 19:30:13,765 7 DEBUG    [tempest.lib.common.rest_client] Request - Headers: {{'content type': 'a', 'x-ok': 'b'}}\n        Body: None\n    Response - Headers: {{'x': 'y'}}\n        Body: None\n"
+    );
+    let (flows, e) = one(&text);
+    assert_eq!(flows[0].warnings.len(), 1, "{:?}", flows[0].warnings);
+    assert_eq!(flows[0].warnings[0].line, 2);
+    assert!(
+        flows[0].warnings[0]
+            .message
+            .starts_with("header name `content type` is not an HTTP token"),
+        "{:?}",
+        flows[0].warnings
+    );
+    assert_eq!(e.request.headers.len(), 1);
+    assert_eq!(e.request.headers.get("x-ok"), Some("b"));
+}
+
+#[test]
 fn unparseable_headers_are_a_warning_naming_their_line() {
     let text = format!(
         "{INFO}2020-09-07 19:30:13,765 7 DEBUG    [tempest.lib.common.rest_client] Request - Headers: {{'a' 'b'}}\n        Body: None\n    Response - Headers: {{'x': 'y'}}\n        Body: None\n"

@@ -1,0 +1,201 @@
+//! Property: on fuzzed captures (the fixtures and seeds, cut and mutated by a seeded mutator),
+//! what `flowdiff normalize` writes reads back as written (what `bless` requires of a golden),
+//! and normalizing it again gives the same bytes.
+
+use flowdiff::normalize::{normalize, RuleSet};
+use flowdiff::parse::parse_flows;
+use flowdiff::render::hook_markdown::{hook_markdown, round_trip};
+use std::path::{Path, PathBuf};
+
+/// Mutated inputs tried (each a window of a capture with 1-4 mutations).
+const CASES: u64 = 1500;
+
+/// Strings the mutator inserts: what breaks Markdown, Mermaid, party lines and bodies.
+const NASTY: &[&str] = &[
+    "`", "```", "````", ":", " : ", "-->", "<--", "->>", "{", "}", "[", "\"", "'", "#", "### ",
+    "\t", "  ", "é", "none", "None", "=== ", "%%", ";", "|", "\\", "?", "&", "=", "0", "-",
+];
+
+/// Whole lines the mutator inserts.
+const NASTY_LINES: &[&str] = &[
+    "```",
+    "````",
+    "    ```",
+    "```json",
+    "### ",
+    "### (9) GET /x",
+    "none",
+    "{",
+    "}",
+    "",
+    "   ",
+    "=== \"Body\"",
+    "`a:b` --> `c`",
+    "# title",
+    "participant x as y",
+    "sequenceDiagram",
+];
+
+/// Every capture of the fixtures and seeds (not the scripts and READMEs).
+fn corpus() -> Vec<(String, String)> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in [root.join("tests/fixtures"), root.join("../shared/seeds")] {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.expect("entry").path())
+            .filter(|p| !is_not_a_capture(p))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).expect("capture is text");
+            files.push((path.display().to_string(), text));
+        }
+    }
+    assert!(files.len() >= 20, "the corpus is there: {}", files.len());
+    files
+}
+
+fn is_not_a_capture(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    name.is_none_or(|n| n == "README.md" || n.ends_with(".py"))
+}
+
+/// A seeded mutation of `text`: a window of lines from a heading to one, then 1-4 edits (delete,
+/// duplicate, swap, insert a nasty line, insert a nasty string into a line, favouring
+/// headings and party lines).
+fn mutate(text: &str, rng: &mut fastrand::Rng) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    // Windows start at a section heading where the capture has them.
+    let headings: Vec<usize> = (0..all.len())
+        .filter(|&i| all[i].starts_with("### "))
+        .collect();
+    let start = match headings.len() {
+        0 => rng.usize(..all.len().max(1)),
+        n => headings[rng.usize(..n)],
+    };
+    let cut = start + 1 + rng.usize(..120);
+    let end = headings
+        .iter()
+        .copied()
+        .find(|&h| h >= cut)
+        .unwrap_or(all.len());
+    let mut lines: Vec<String> = all
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    for _ in 0..rng.usize(1..=4) {
+        let at = pick_line(&lines, rng);
+        match rng.u8(..6) {
+            0 if lines.len() > 1 => {
+                lines.remove(at);
+            }
+            1 => lines.insert(at, lines[at].clone()),
+            2 => {
+                let other = rng.usize(..lines.len());
+                lines.swap(at, other);
+            }
+            3 => lines.insert(at, NASTY_LINES[rng.usize(..NASTY_LINES.len())].to_string()),
+            _ => {
+                let line = &mut lines[at];
+                let cuts: Vec<usize> = line.char_indices().map(|(i, _)| i).collect();
+                let pos = if cuts.is_empty() {
+                    0
+                } else {
+                    cuts[rng.usize(..cuts.len())]
+                };
+                line.insert_str(pos, NASTY[rng.usize(..NASTY.len())]);
+            }
+        }
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
+/// A line to edit: half the time a heading or party line, when the window has one.
+fn pick_line(lines: &[String], rng: &mut fastrand::Rng) -> usize {
+    let structural: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].starts_with("###") || lines[i].contains("-->"))
+        .collect();
+    if !structural.is_empty() && rng.bool() {
+        structural[rng.usize(..structural.len())]
+    } else {
+        rng.usize(..lines.len())
+    }
+}
+
+/// What is wrong with `text` under normalize-and-write, if anything: the written form does not
+/// read back as written, or normalizing it again changes it.
+fn defect(text: &str, rules: &RuleSet) -> Option<String> {
+    let flows = parse_flows(text).ok()?;
+    for flow in flows {
+        let written = hook_markdown(&normalize(&flow, rules));
+        if let Err(e) = round_trip(&written) {
+            return Some(format!("written form, line {}: {}", e.line, e.message));
+        }
+        let again = match flowdiff::parse::parse(&written) {
+            Ok(back) => hook_markdown(&normalize(&back, rules)),
+            Err(e) => return Some(format!("re-reading, line {}: {}", e.line, e.message)),
+        };
+        if again != written {
+            let line = written
+                .lines()
+                .zip(again.lines())
+                .position(|(a, b)| a != b)
+                .map_or(written.lines().count().min(again.lines().count()), |i| i);
+            return Some(format!(
+                "normalizing twice differs at line {}: `{}` then `{}`",
+                line + 1,
+                written.lines().nth(line).unwrap_or("end of file"),
+                again.lines().nth(line).unwrap_or("end of file")
+            ));
+        }
+    }
+    None
+}
+
+#[test]
+fn normalized_output_reads_back_and_normalizes_to_the_same_bytes() {
+    let rules = RuleSet::builtin();
+    let corpus = corpus();
+    let mut failures = Vec::new();
+    for (name, text) in &corpus {
+        if let Some(what) = defect(text, &rules) {
+            failures.push(format!("{name} (whole): {what}"));
+        }
+    }
+    let (mut parsed, failing_dir) = (0, std::env::temp_dir().join("flowdiff-round-trip"));
+    let mut rng = fastrand::Rng::with_seed(12);
+    for case in 0..CASES {
+        let (name, text) = &corpus[rng.usize(..corpus.len())];
+        let input = mutate(text, &mut rng);
+        if parse_flows(&input).is_ok() {
+            parsed += 1;
+        }
+        if let Some(what) = defect(&input, &rules) {
+            // Kept for reproduction: the input is in the temporary directory.
+            let _ = std::fs::create_dir_all(&failing_dir);
+            let kept = failing_dir.join(format!("case-{case}.txt"));
+            let _ = std::fs::write(&kept, &input);
+            failures.push(format!(
+                "case {case} of {name} ({}): {what}",
+                kept.display()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures[..failures.len().min(15)].join("\n")
+    );
+    // Many mutants still parse (a mutant that cuts a fence or a heading is an input error), so
+    // the property is tested on hundreds of inputs, not on errors.
+    assert!(parsed > CASES / 3, "only {parsed} of {CASES} mutants parse");
+}
