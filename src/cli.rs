@@ -173,8 +173,12 @@ pub struct ShowArgs {
     #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
     pub format: ShowFormat,
     /// Show the normalized trace (placeholders, canonical names) instead of the raw one.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "raw")]
     pub normalized: bool,
+    /// Show the capture with its secrets (tokens, passwords, credentials) as captured; without
+    /// it they are redacted (the rest is shown as captured either way).
+    #[arg(long)]
+    pub raw: bool,
     /// In a capture of several flows (a Tempest log: one per test), show this one.
     #[arg(long, value_name = "NAME")]
     pub flow: Option<String>,

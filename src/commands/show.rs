@@ -8,7 +8,7 @@ use crate::compare::set::Learned;
 use crate::compare::Options;
 use crate::error::{Error, InputError, Result};
 use crate::golden;
-use crate::normalize::normalize_in_place;
+use crate::normalize::{normalize_in_place, redact_in_place};
 use crate::render;
 use std::fmt::Write;
 
@@ -24,12 +24,22 @@ pub fn run(args: &ShowArgs, context: &Context) -> Result<Outcome> {
     if let Some(name) = &args.flow {
         flows = vec![one_flow(&args.file, flows, Some(name))?];
     }
+    if args.raw {
+        eprintln!(
+            "flowdiff: note: --raw: this output holds the capture's secrets (tokens, passwords, \
+             credentials) in the clear"
+        );
+    }
     for flow in &mut flows {
         if args.normalized {
             normalize_in_place(flow, &rules);
         } else {
-            // As captured, with the auth calls a service logged early under their request.
+            // As captured, with the auth calls a service logged early under their request, and
+            // without its secrets unless asked for.
             crate::normalize::adopt(flow, &rules);
+            if !args.raw {
+                redact_in_place(flow, &rules)?;
+            }
         }
     }
     let text = match (args.format, flows.as_slice()) {

@@ -18,6 +18,16 @@ pub enum ContextAction {
     Redact(String),
 }
 
+impl ContextAction {
+    /// True when the value is a secret: redacted, or replaced by a `secret` rule.
+    pub fn is_secret(&self) -> bool {
+        matches!(
+            self,
+            ContextAction::Redact(_) | ContextAction::Replace(_, true)
+        )
+    }
+}
+
 /// One pattern of the combined value scan (pattern `i`; the last pattern keeps placeholders).
 #[derive(Debug, Clone)]
 pub struct ValueRule {

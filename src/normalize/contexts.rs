@@ -2,7 +2,7 @@
 //! or a JSON key says about the values inside, memoized per name.
 
 use super::assign::Assignment;
-use super::compiled::{Compiled, HeaderInfo};
+use super::compiled::{Compiled, ContextAction, HeaderInfo};
 use super::fxhash::FxMap;
 use super::pattern::expand_name;
 use super::placeholders::{Found, Offer, State, TIER_HEADER, TIER_KEY, TIER_PARENT, TIER_SEGMENT};
@@ -16,6 +16,8 @@ pub struct Collector<'r> {
     keys: FxMap<String, Option<(usize, Option<String>)>>,
     segments: FxMap<String, Option<String>>,
     found: Vec<Found>,
+    /// The next visited string was a number or boolean when the strings were scanned ahead.
+    unscanned: bool,
 }
 
 impl<'r> Collector<'r> {
@@ -34,6 +36,7 @@ impl<'r> Collector<'r> {
             keys: FxMap::default(),
             segments: FxMap::default(),
             found: Vec::new(),
+            unscanned: false,
         }
     }
 
@@ -105,26 +108,13 @@ impl<'r> Collector<'r> {
         pointer: Option<&str>,
     ) {
         let rules = self.st.rules;
-        let by_pointer = match pointer {
-            Some(p) if !rules.pointer_rules.is_empty() => rules.pointer(p, key),
-            _ => None,
-        };
-        let (action, capture) = match (by_pointer, key) {
-            (Some(action), _) => (Some(action), None),
-            (None, Some(key)) => {
-                if !self.keys.contains_key(key) {
-                    self.keys.insert(key.to_string(), rules.key(key));
-                }
-                match self.keys.get(key).and_then(Option::as_ref) {
-                    Some((action, capture)) => (Some(*action), capture.as_deref()),
-                    None => (None, None),
-                }
-            }
-            (None, None) => (None, None),
+        let (action, capture) = match context_rule(&mut self.keys, rules, key, pointer) {
+            Some((action, capture)) => (Some(action), capture),
+            None => (None, None),
         };
         let action = action.and_then(|i| rules.actions.get(i));
         let template = match action {
-            Some(super::compiled::ContextAction::Replace(r, _)) => r.named.as_deref(),
+            Some(ContextAction::Replace(r, _)) => r.named.as_deref(),
             _ => None,
         };
         let tier = match template {
@@ -153,7 +143,7 @@ impl<'r> Collector<'r> {
         };
         let action = info.action.and_then(|i| rules.actions.get(i));
         let template = match action {
-            Some(super::compiled::ContextAction::Replace(r, _)) => r.named.as_deref(),
+            Some(ContextAction::Replace(r, _)) => r.named.as_deref(),
             _ => None,
         };
         let offer = Offer {
@@ -167,7 +157,10 @@ impl<'r> Collector<'r> {
 
 impl Visit for Collector<'_> {
     fn visit(&mut self, text: &str, ctx: Ctx<'_>) -> Option<String> {
-        let ahead = self.st.prescan.next();
+        let ahead = match std::mem::take(&mut self.unscanned) {
+            true => None,
+            false => self.st.prescan.next(),
+        };
         self.st.ahead = if matches!(ctx, Ctx::Query) {
             None
         } else {
@@ -200,6 +193,15 @@ impl Visit for Collector<'_> {
         self.st.prescan.enter(exchange, part);
     }
 
+    fn secret_scalar(&mut self, key: Option<&str>, pointer: &str) -> bool {
+        let rules = self.st.rules;
+        let secret = context_rule(&mut self.keys, rules, key, Some(pointer))
+            .and_then(|(action, _)| rules.actions.get(action))
+            .is_some_and(ContextAction::is_secret);
+        self.unscanned |= secret;
+        secret
+    }
+
     fn visit_key(&mut self, key: &str) -> Option<String> {
         self.st.ahead = self.st.prescan.next();
         self.st.scan(key, 0, key.len(), None, Offer::default());
@@ -207,4 +209,28 @@ impl Visit for Collector<'_> {
         self.st.ahead = None;
         None
     }
+}
+
+/// The context rule of a value under JSON key or query parameter `key` at `pointer`: the first
+/// matching pointer rule, else the first matching key rule (memoized per key in `keys`), as an
+/// index into [`Compiled::actions`] with the key rule's `v` capture.
+fn context_rule<'k>(
+    keys: &'k mut FxMap<String, Option<(usize, Option<String>)>>,
+    rules: &Compiled,
+    key: Option<&str>,
+    pointer: Option<&str>,
+) -> Option<(usize, Option<&'k str>)> {
+    let by_pointer = match pointer {
+        Some(p) if !rules.pointer_rules.is_empty() => rules.pointer(p, key),
+        _ => None,
+    };
+    if let Some(action) = by_pointer {
+        return Some((action, None));
+    }
+    let key = key?;
+    if !keys.contains_key(key) {
+        keys.insert(key.to_string(), rules.key(key));
+    }
+    let (action, capture) = keys.get(key)?.as_ref()?;
+    Some((*action, capture.as_deref()))
 }

@@ -74,6 +74,21 @@ fn normalize_with(trace: &mut Trace, rules: &RuleSet, ahead: bool) {
         .collect();
 }
 
+/// Redacts the secrets of `trace` and changes nothing else: what the rules' `secret` and
+/// `redact` actions match (tokens, passwords, credentials) is replaced as normalization
+/// replaces it (`{token1}`, `{password}`), every other value is left as captured. For showing a
+/// capture as it was captured without its secrets. Fails only when the secret rules do not
+/// compile apart from the others.
+pub fn redact_in_place(trace: &mut Trace, rules: &RuleSet) -> crate::error::Result<()> {
+    let secrets = rules.secret_rules()?;
+    let pointers = !secrets.pointer_rules.is_empty();
+    let mut collector = Collector::new(secrets, &[], prescan::Prescan::default());
+    walk::walk(trace, &mut collector, pointers);
+    let mut assignment = collector.finish();
+    walk::walk(trace, &mut assignment, false);
+    Ok(())
+}
+
 /// The [`signature`] of every exchange of a normalized trace, in step order.
 pub fn signatures(trace: &Trace, rules: &RuleSet) -> Vec<Signature> {
     trace

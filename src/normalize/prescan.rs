@@ -43,7 +43,7 @@ impl Drop for Running {
 }
 
 /// Below this many exchanges a second thread costs more than it saves.
-const PARALLEL_FROM: usize = 256;
+pub(super) const PARALLEL_FROM: usize = 256;
 
 /// Matches scanned ahead, per visited string (queries excepted: they are scanned in pieces),
 /// kept in the two runs of exchanges the threads scanned (no copy to join them).

@@ -9,6 +9,7 @@ use crate::severity::Severity;
 use crate::trace::Signature;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// The built-in rules file, compiled into the binary.
 pub const DEFAULT_RULES: &str = include_str!("../../rules/default.toml");
@@ -287,6 +288,8 @@ pub struct Rule {
 pub struct RuleSet {
     rules: Vec<Rule>,
     pub(super) compiled: Compiled,
+    /// The `secret` and `redact` rules alone, compiled on first use (showing a raw capture).
+    secrets: OnceLock<std::result::Result<Compiled, String>>,
 }
 
 impl Default for RuleSet {
@@ -304,6 +307,7 @@ impl RuleSet {
             Err(_) => RuleSet {
                 rules: Vec::new(),
                 compiled: Compiled::default(),
+                secrets: OnceLock::new(),
             },
         }
     }
@@ -331,7 +335,26 @@ impl RuleSet {
     /// A rule set from rules in effective order (first matching rule wins).
     pub fn from_rules(rules: Vec<Rule>) -> Result<RuleSet> {
         let compiled = Compiled::new(&rules)?;
-        Ok(RuleSet { rules, compiled })
+        Ok(RuleSet {
+            rules,
+            compiled,
+            secrets: OnceLock::new(),
+        })
+    }
+
+    /// The rules that replace secrets (`secret` and `redact` actions) and no other, compiled:
+    /// what redacting a capture shown as it was captured applies.
+    pub(super) fn secret_rules(&self) -> Result<&Compiled> {
+        let compiled = self.secrets.get_or_init(|| {
+            let secret: Vec<Rule> = self
+                .rules
+                .iter()
+                .filter(|r| matches!(r.action, Action::Secret(_) | Action::Redact(_)))
+                .cloned()
+                .collect();
+            Compiled::new(&secret).map_err(|e| e.to_string())
+        });
+        compiled.as_ref().map_err(|e| Error::Usage(e.clone()))
     }
 
     /// The effective rules in order, including switched-off ones.

@@ -53,8 +53,27 @@ impl<'r> State<'r> {
         if found.is_empty() && (context_replace.is_none() || text[start..end].trim().is_empty()) {
             return;
         }
+        // A secret whose value holds more than its matches goes whole: then its matches get
+        // no placeholder of their own (no number is used up).
+        if let Some((ctx, secret)) = context_replace {
+            let leftover = secret
+                && (found.is_empty() || {
+                    let mut at = start;
+                    let mut other = false;
+                    for f in found {
+                        other |= has_content(&text[at..f.start]);
+                        at = f.end;
+                    }
+                    other || has_content(&text[at..end])
+                });
+            if (found.is_empty() && ctx.whole) || leftover {
+                let offer = offer(0);
+                let repl = self.replace(&text[start..end], ctx, offer.tier(), || offer.name());
+                self.record(start, end, repl);
+                return;
+            }
+        }
         let rules = self.rules;
-        let mark = self.spans.len();
         for (i, &f) in found.iter().enumerate() {
             let offer = offer(i);
             let Some(rule_index) = f.rule else {
@@ -84,24 +103,6 @@ impl<'r> State<'r> {
                 }
             };
             self.record(f.start, f.end, repl);
-        }
-        if let Some((ctx, secret)) = context_replace {
-            let leftover = secret
-                && (found.is_empty() || {
-                    let mut at = start;
-                    let mut other = false;
-                    for f in found {
-                        other |= has_content(&text[at..f.start]);
-                        at = f.end;
-                    }
-                    other || has_content(&text[at..end])
-                });
-            if (found.is_empty() && ctx.whole) || leftover {
-                self.spans.truncate(mark);
-                let offer = offer(0);
-                let repl = self.replace(&text[start..end], ctx, offer.tier(), || offer.name());
-                self.record(start, end, repl);
-            }
         }
     }
 

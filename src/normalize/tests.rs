@@ -386,3 +386,76 @@ fn catalog_entries_are_service_ids_and_a_key_name_beats_a_parent_name() {
         model_json!({"a": {"id": "{owner_id}"}, "b": {"owner_id": "{owner_id}"}})
     );
 }
+
+/// A long trace (scanned ahead on two cores) whose bodies hold secrets of every scalar type
+/// among ordinary numbers and strings.
+fn trace_with_scalar_secrets(copies: usize) -> Trace {
+    let exchanges = (0..copies)
+        .map(|i| {
+            let mut e = call("openstack", "keystone", "POST", "/v3/auth/tokens");
+            e.request.body = Body::Json(model_json!({
+                "auth": {"password": 98765 + i, "passcode": "123456", "remember": true,
+                         "count": i, "new_password": false, "name": format!("user-{i}")}
+            }));
+            e
+        })
+        .collect();
+    trace(exchanges)
+}
+
+#[test]
+fn secrets_of_any_scalar_type_are_redacted_and_other_scalars_kept() {
+    let long = trace_with_scalar_secrets(prescan::PARALLEL_FROM + 3);
+    let mut ahead = long.clone();
+    normalize_with(&mut ahead, &RuleSet::builtin(), true);
+    let mut sequential = long;
+    normalize_with(&mut sequential, &RuleSet::builtin(), false);
+    assert_eq!(ahead, sequential, "scanning ahead sees the same strings");
+    let Body::Json(last) = &ahead.exchanges[prescan::PARALLEL_FROM + 2].request.body else {
+        panic!("a JSON body");
+    };
+    assert_eq!(
+        last,
+        &model_json!({"auth": {"password": "{password}", "passcode": "{password}",
+                               "remember": true, "count": 258, "new_password": "{password}",
+                               "name": "user-258"}})
+    );
+    assert_eq!(normalize(&ahead, &RuleSet::builtin()), ahead, "idempotent");
+}
+
+#[test]
+fn redacting_replaces_secrets_and_leaves_everything_else_as_captured() {
+    let mut e = call(
+        "openstack-client",
+        "glance",
+        "GET",
+        "/image/v2/images/e6167145-7865-4d3d-ad19-2a59fb3f1870",
+    );
+    e.query = Some("password=hunter2&limit=5".into());
+    e.request.headers = headers(&[
+        (
+            "X-Auth-Token",
+            "gAAAAABjsoUBidK_dtSo6s04L6HQ5WB6XDcLhYyaRXY",
+        ),
+        ("Authorization", "Basic YWRtaW46c2VjcmV0"),
+        ("Host", "10.0.0.5"),
+    ]);
+    e.response.body = Body::Json(model_json!({
+        "id": "e6167145-7865-4d3d-ad19-2a59fb3f1870", "adminPass": 4242,
+        "created_at": "2023-01-02T06:29:17Z"
+    }));
+    let mut shown = trace(vec![e.clone()]);
+    redact_in_place(&mut shown, &RuleSet::builtin()).expect("secret rules compile");
+    let mut expected = e;
+    expected.query = Some("password={password}&limit=5".into());
+    expected.request.headers = headers(&[
+        ("X-Auth-Token", "{token1}"),
+        ("Authorization", "{credential1}"),
+        ("Host", "10.0.0.5"),
+    ]);
+    expected.response.body = Body::Json(model_json!({
+        "id": "e6167145-7865-4d3d-ad19-2a59fb3f1870", "adminPass": "{password}",
+        "created_at": "2023-01-02T06:29:17Z"
+    }));
+    assert_eq!(shown, trace(vec![expected]));
+}

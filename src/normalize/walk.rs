@@ -34,6 +34,13 @@ pub trait Visit {
     /// Visits a JSON object key; returns its new text when it changes.
     fn visit_key(&mut self, key: &str) -> Option<String>;
 
+    /// True when a JSON number or boolean under `key` (at `pointer`) is a secret: it is then
+    /// turned into a string and visited as one, so that its redaction replaces it (a password
+    /// may be a number). Only the collecting pass decides; the rewriting pass sees the string.
+    fn secret_scalar(&mut self, _key: Option<&str>, _pointer: &str) -> bool {
+        false
+    }
+
     /// Says that the next strings are those of `part` (0: path and query, 1: request,
     /// 2: response) of exchange `exchange`.
     fn enter(&mut self, _exchange: usize, _part: usize) {}
@@ -190,7 +197,13 @@ fn walk_json(
                 pointer.truncate(mark);
             }
         }
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        Value::Bool(_) | Value::Number(_) => {
+            if visitor.secret_scalar(key, pointer) {
+                *value = Value::String(value.to_value().to_string().into());
+                walk_json(value, key, parent, pointer, pointers, visitor);
+            }
+        }
+        Value::Null => {}
     }
 }
 

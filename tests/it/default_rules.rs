@@ -63,6 +63,15 @@ fn path_after(rules: &RuleSet, path: &str) -> String {
     trace.exchanges[0].path.clone()
 }
 
+/// The normalized query string of a request to `path_and_query`.
+fn query_after(rules: &RuleSet, path_and_query: &str) -> String {
+    let trace = normalize(
+        &parse(&capture(path_and_query, ("Accept", "*/*"), &json!(null))).expect("probe parses"),
+        rules,
+    );
+    trace.exchanges[0].query.clone().unwrap_or_default()
+}
+
 fn sig(caller: &str, callee: &str, method: &str, path: &str) -> Signature {
     Signature::new(caller, callee, method, path)
 }
@@ -77,6 +86,25 @@ const PROBES: &[(&str, Probe)] = &[
     ("token-hash", |r| {
         let hashed = "{SHA256}47d331cb112e7ffd3549b9958f475e4a36ab4d7848770b6ca54f337a6ca9a37e";
         header_after(r, "X-Trace", hashed).starts_with("{token")
+    }),
+    ("jwt-token", |r| {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJlLXZhbHVl";
+        note_after(r, &format!("token {jwt}")).starts_with("token {token")
+    }),
+    ("auth-scheme-credential", |r| {
+        note_after(r, "sent Bearer abcdef123456 and Basic YWRtaW46c2VjcmV0")
+            == "sent Bearer {credential1} and Basic {credential2}"
+    }),
+    ("password-in-text", |r| {
+        note_after(r, "username=admin&password=s3cr3t-pw&adminPass=x1y2")
+            == "username=admin&password={password}&adminPass={password}"
+            && note_after(r, r#"{"password": "hunter2", "password_expires_at": null}"#)
+                == r#"{"password": "{password}", "password_expires_at": null}"#
+            && note_after(r, "bypass=1") == "bypass=1"
+    }),
+    ("secret-in-text", |r| {
+        note_after(r, "client_secret=Zx81-kq&X-Auth-Key: k3y&temp_url_sig=ab12")
+            == "client_secret={secret}&X-Auth-Key: {secret}&temp_url_sig={secret}"
     }),
     ("omitted-token", |r| {
         header_after(r, "X-Trace", "<omitted>") == "{omitted}"
@@ -124,6 +152,20 @@ const PROBES: &[(&str, Probe)] = &[
     }),
     ("token-headers", |r| {
         header_after(r, "X-Service-Token", "opaque-token-value").starts_with("{token")
+            && header_after(r, "X-Storage-Token", "AUTH_tk0123abcd").starts_with("{token")
+    }),
+    ("credential-headers", |r| {
+        [
+            ("Authorization", "Bearer opaque-value"),
+            ("X-Auth-Key", "s3cr3tkey"),
+            ("X-Storage-Pass", "testing"),
+            ("Cookie", "session=9f8e7d"),
+            ("Set-Cookie", "session=9f8e7d; Path=/; HttpOnly"),
+            ("X-Account-Meta-Temp-URL-Key", "mykey"),
+            ("X-Auth-Password", "pw"),
+        ]
+        .iter()
+        .all(|(name, value)| header_after(r, name, value).starts_with("{credential"))
     }),
     ("host-headers", |r| {
         header_after(r, "Host", "controller.example") == "{host}"
@@ -185,14 +227,61 @@ const PROBES: &[(&str, Probe)] = &[
         .all(|h| r.header_class(h) == HeaderClass::CapturePoint)
             && r.header_class("Accept") == HeaderClass::Other
     }),
-    ("password", |r| {
+    ("password-keys", |r| {
         let body = body_after(
             r,
             json!({"auth": {"identity": {"password": {"user": {"password": "asdf"}}}}}),
         );
         let server = body_after(r, json!({"server": {"adminPass": "L3e7F8A8YrtC"}}));
+        let numbers = body_after(
+            r,
+            json!({"user": {"original_password": 98765, "new_password": true},
+                   "totp": {"passcode": 123456}, "bypass": 7}),
+        );
         body["auth"]["identity"]["password"]["user"]["password"] == "{password}"
             && server["server"]["adminPass"] == "{password}"
+            && numbers["user"]["original_password"] == "{password}"
+            && numbers["user"]["new_password"] == "{password}"
+            && numbers["totp"]["passcode"] == "{password}"
+            && numbers["bypass"] == 7
+            && query_after(r, "/v1/login?user=admin&password=hunter2&bypass=1")
+                == "user=admin&password={password}&bypass=1"
+    }),
+    ("credential-keys", |r| {
+        let body = body_after(
+            r,
+            json!({"application_credential": {"secret": "aBcD1234", "name": "ci"},
+                   "credentials": [{"client_secret": 4711, "signature": "Zm9v"}]}),
+        );
+        body["application_credential"]["secret"] == "{secret}"
+            && body["application_credential"]["name"] == "ci"
+            && body["credentials"][0]["client_secret"] == "{secret}"
+            && body["credentials"][0]["signature"] == "{secret}"
+            && body_after(r, json!({"secret_ref": "https://kms.example/v1/secrets/x"}))
+                ["secret_ref"]
+                .as_str()
+                .is_some_and(|v| v.ends_with("/v1/secrets/x"))
+    }),
+    ("token-keys", |r| {
+        body_after(r, json!({"access_token": "opaque-value-123"}))["access_token"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("{token"))
+    }),
+    ("token-id", |r| {
+        let pki = "MIIBxzCCAbMGCSqGSIb3DQEHAqCCAaQwggGgAgEB";
+        let body = body_after(r, json!({"access": {"token": {"id": pki}}}));
+        body["access"]["token"]["id"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("{token") && !v.contains("MII"))
+    }),
+    ("credential-blob", |r| {
+        let blob = r#"{"access": "181920", "secret": "secretKey"}"#;
+        let body = body_after(
+            r,
+            json!({"credentials": [{"blob": blob, "type": "ec2"}],
+                   "credential": {"blob": "GEZDGNBVGY3TQOJQ", "type": "totp"}}),
+        );
+        body["credentials"][0]["blob"] == "{secret}" && body["credential"]["blob"] == "{secret}"
     }),
     ("audit-ids", |r| {
         body_after(
