@@ -9,5 +9,7 @@ mod golden;
 mod normalize;
 mod notes;
 mod parse;
+mod review;
+mod schemas;
 mod secrets;
 mod show;

@@ -350,6 +350,15 @@ fn several_captures_end_with_a_summary_and_explanations_name_them() {
     );
     let (_, md, _) = run(&[&base[..], &["--format", "markdown"]].concat());
     assert!(md.trim_end().ends_with("2 flows: 1 pass, 1 fail"), "{md}");
+    // A capture that cannot be checked is counted apart, after its error line.
+    let notes = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/README.md");
+    let (code, text, err) = run(&[&base[..], &[path(&notes)]].concat());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        text.trim_end()
+            .ends_with("2 flows: 1 pass, 1 fail; 1 capture not checked"),
+        "{text}"
+    );
     let (code, text, _) = run(&[&base[..], &["--explain", "3"]].concat());
     assert_eq!(code, Some(1));
     assert!(
