@@ -329,6 +329,11 @@ pub struct BlessArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
+    /// Walk the comparison finding by finding: accept each into the golden, accept it as a
+    /// suppression in the config file (with a reason), or skip it. The golden is replaced only
+    /// when a finding was accepted into it and none was skipped. Needs a terminal.
+    #[arg(long, conflicts_with_all = ["yes", "dry_run"])]
+    pub review: bool,
     /// Add the capture to the flow's golden set (a directory of captures) instead of replacing.
     #[arg(long)]
     pub add: bool,

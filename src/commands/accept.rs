@@ -23,20 +23,44 @@ pub fn run(args: &AcceptArgs, explicit: Option<&Path>, context: &Context) -> Res
         )));
     }
     let until = args.until.as_deref().map(date).transpose()?;
-    let path: PathBuf = explicit
+    let path = target(explicit, context);
+    append(&path, &args.ids, reason, until)?;
+    eprintln!(
+        "flowdiff: accepted {} finding id(s) in {}",
+        args.ids.len(),
+        path.display()
+    );
+    Ok(Outcome::Pass)
+}
+
+/// The config file accepted findings are written to: `--config`, else the one found, else
+/// `./flowdiff.toml` (created).
+pub(super) fn target(explicit: Option<&Path>, context: &Context) -> PathBuf {
+    explicit
         .map(Path::to_path_buf)
         .or_else(|| context.config.path.clone())
-        .unwrap_or_else(|| PathBuf::from(FILE_NAME));
+        .unwrap_or_else(|| PathBuf::from(FILE_NAME))
+}
+
+/// Appends one `[[accept]]` entry per id (with `reason`, and `until` when given) to the config
+/// file at `path` (created when missing), keeping its comments and layout, atomically; the file
+/// is left alone when the result would not load.
+pub(super) fn append(
+    path: &Path,
+    ids: &[String],
+    reason: &str,
+    until: Option<toml_edit::Datetime>,
+) -> Result<()> {
     let text = if path.exists() {
-        fsutil::read_text(&path)?
+        fsutil::read_text(path)?
     } else {
         String::new()
     };
     let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
         Error::Usage(format!("{}: invalid TOML: {}", path.display(), e.message()))
     })?;
-    let entries = accept_tables(&mut doc, &path)?;
-    for id in &args.ids {
+    let entries = accept_tables(&mut doc, path)?;
+    for id in ids {
         let mut table = Table::new();
         table.insert("id", value(id.as_str()));
         table.insert("reason", value(reason));
@@ -50,14 +74,8 @@ pub fn run(args: &AcceptArgs, explicit: Option<&Path>, context: &Context) -> Res
     }
     let updated = doc.to_string();
     // The file must still load: a broken config would stop every later run.
-    Config::parse(&updated, &path).map_err(|e| e.in_file(&path))?;
-    fsutil::write_atomic(&path, updated.as_bytes())?;
-    eprintln!(
-        "flowdiff: accepted {} finding id(s) in {}",
-        args.ids.len(),
-        path.display()
-    );
-    Ok(Outcome::Pass)
+    Config::parse(&updated, path).map_err(|e| e.in_file(path))?;
+    fsutil::write_atomic(path, updated.as_bytes())
 }
 
 /// The document's `[[accept]]` array, created when missing.

@@ -3,8 +3,10 @@
 //! Each capture is normalized (secrets redacted, volatile values replaced) and written as hook
 //! Markdown to `DIR/<flow>.md`, or with `--add` as a new member of the golden set `DIR/<flow>/`.
 //! The comparison with the current golden is printed first; writing needs `--yes` or a yes on
-//! the terminal. Every file is staged before any is renamed into place.
+//! the terminal, or with `--review` a decision finding by finding ([`review`]). Every file is
+//! staged before any is renamed into place.
 
+mod review;
 mod write;
 
 use super::check::{candidates, find, flows, Flow};
@@ -12,6 +14,7 @@ use super::check::{candidates, find, flows, Flow};
 use super::inputs::{self, Capture};
 use super::{emit, Context, Outcome};
 use crate::cli::{BlessArgs, ReportFormat};
+use crate::compare::accept::Accepts;
 use crate::compare::select::{
     choose, defining_calls, file_stem, flow_key, no_match_reason, Choice,
 };
@@ -24,6 +27,7 @@ use crate::render::hook_markdown::hook_markdown;
 use crate::report::{self, Report, Side};
 use crate::severity::Severity;
 use crate::trace::Trace;
+use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use write::{apply, Op};
@@ -40,6 +44,11 @@ struct Current {
 
 /// Runs `flowdiff bless`.
 pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
+    if args.review && !std::io::stdin().is_terminal() {
+        return Err(Error::Usage(
+            "--review asks on the terminal, and stdin is not one: pass --yes to bless without questions (or --dry-run to only look)".into(),
+        ));
+    }
     let rules = context.load_rules(&args.rules)?;
     if let Some(flow) = &args.flow {
         validate(flow)?;
@@ -48,6 +57,13 @@ pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
     let mut ops: Vec<Op> = Vec::new();
     let mut out = Vec::new();
     let captures = to_bless(inputs::load(&args.traces, &rules)?, args.flow.as_deref())?;
+    let mut reviewing = args.review.then(|| Reviewing::new(context));
+    // The plain comparison shows every difference blessing absorbs; a review leaves out the
+    // findings the config file already accepts (they are not asked again).
+    let accepts = match &reviewing {
+        Some(_) => context.accepts(),
+        None => Accepts::default(),
+    };
     for Capture {
         path, mut trace, ..
     } in captures
@@ -58,8 +74,24 @@ pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
             let title = index.and_then(|i| current.flows[i].members[0].name.clone());
             trace.name = title.or_else(|| args.flow.clone()).or(Some(stem.clone()));
         }
-        describe(&mut out, &current, index, path, &trace, &rules, context)?;
+        let report = comparison(&current, index, (path, &trace), &rules, &accepts);
+        let planned = ops.len();
         plan(&mut ops, args, &current, &stem, hook_markdown(&trace), path)?;
+        match reviewing.as_mut() {
+            Some(reviewing) => {
+                if ops.len() == planned {
+                    continue; // already the golden: nothing to review
+                }
+                let decision = reviewing.flow(report.as_ref(), &stem, path, &trace)?;
+                if !decision.write {
+                    ops.truncate(planned);
+                }
+                if decision.quit {
+                    break;
+                }
+            }
+            None => describe(&mut out, report.as_ref(), path, &trace, context)?,
+        }
     }
     emit(None, &out)?;
     let writes = ops
@@ -67,8 +99,16 @@ pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
         .filter(|op| matches!(op, Op::Write { .. }))
         .count();
     if writes == 0 {
-        eprintln!("flowdiff: nothing to write: every golden is already up to date");
+        if args.review {
+            eprintln!("flowdiff: no golden written");
+        } else {
+            eprintln!("flowdiff: nothing to write: every golden is already up to date");
+        }
         return Ok(Outcome::Pass);
+    }
+    if args.review {
+        // The review was the confirmation.
+        return apply(ops);
     }
     for op in &ops {
         match op {
@@ -87,6 +127,49 @@ pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
         return Ok(Outcome::Pass);
     }
     apply(ops)
+}
+
+/// A `--review` run: the config file suppressions go to, and the ids suppressed so far.
+struct Reviewing {
+    config: std::path::PathBuf,
+    suppressed: HashSet<String>,
+}
+
+impl Reviewing {
+    fn new(context: &Context) -> Reviewing {
+        Reviewing {
+            config: super::accept::target(None, context),
+            suppressed: HashSet::new(),
+        }
+    }
+
+    /// Reviews one capture on the terminal: its findings against the golden `report` compares
+    /// with, or (without one) whether to write it as a new golden.
+    fn flow(
+        &mut self,
+        report: Option<&Report>,
+        stem: &str,
+        path: &Path,
+        trace: &Trace,
+    ) -> Result<review::Decision> {
+        let (stdin, stderr) = (std::io::stdin(), std::io::stderr());
+        let (mut input, mut out) = (stdin.lock(), stderr.lock());
+        let mut terminal = review::Terminal {
+            input: &mut input,
+            out: &mut out,
+        };
+        let Some(report) = report else {
+            let name = trace.name.as_deref().unwrap_or(stem);
+            return review::new_golden(&mut terminal, name, path, trace.exchanges.len());
+        };
+        let config = self.config.clone();
+        let mut suppress = |id: &str, reason: &str| -> Result<()> {
+            super::accept::append(&config, &[id.to_string()], reason, None)?;
+            eprintln!("flowdiff: accepted {id} in {}", config.display());
+            Ok(())
+        };
+        review::findings(&mut terminal, report, &mut suppress, &mut self.suppressed)
+    }
 }
 
 /// The flows to bless: every capture of one flow, and of a capture of many flows (a Tempest log)
@@ -203,18 +286,36 @@ fn target_flow(
     }
 }
 
+/// The comparison of `trace` with the golden it replaces (`None` for a new golden), with the
+/// findings `accepts` accepts set apart and ids as `check` gives them.
+fn comparison(
+    current: &Current,
+    index: Option<usize>,
+    (path, trace): (&Path, &Trace),
+    rules: &RuleSet,
+    accepts: &Accepts,
+) -> Option<Report> {
+    let flow = &current.flows[index?];
+    let comparison = compare_with_set(&flow.members, trace, rules, &Options::default());
+    let new = Side::new(&path.display().to_string(), trace);
+    Some(Report::new(
+        flow.side(),
+        new,
+        comparison,
+        Some(Severity::Breaking),
+        accepts,
+    ))
+}
+
 /// Prints what blessing `trace` accepts: the comparison with the current golden, if any.
 fn describe(
     out: &mut Vec<u8>,
-    current: &Current,
-    index: Option<usize>,
+    report: Option<&Report>,
     path: &Path,
     trace: &Trace,
-    rules: &RuleSet,
     context: &Context,
 ) -> Result<()> {
-    let new = Side::new(&path.display().to_string(), trace);
-    let Some(flow) = index.map(|i| &current.flows[i]) else {
+    let Some(report) = report else {
         let _ = writeln!(
             out,
             "new golden flow {:?} from {} ({} exchanges)\n",
@@ -224,18 +325,13 @@ fn describe(
         );
         return Ok(());
     };
-    let options = Options::default();
-    let comparison = compare_with_set(&flow.members, trace, rules, &options);
-    let old = Side::new(&flow.source, &flow.members[0]);
-    let report = Report::new(
-        old,
-        new,
-        comparison,
-        Some(Severity::Breaking),
-        &crate::compare::accept::Accepts::default(),
-    );
-    report::render(&[report], ReportFormat::Text, &context.styles, out)
-        .map_err(|e| Error::io(Path::new("<report>"), e))?;
+    report::render(
+        std::slice::from_ref(report),
+        ReportFormat::Text,
+        &context.styles,
+        out,
+    )
+    .map_err(|e| Error::io(Path::new("<report>"), e))?;
     out.push(b'\n');
     Ok(())
 }

@@ -29,6 +29,18 @@ pub(super) struct Flow {
     defining: Vec<Signature>,
 }
 
+impl Flow {
+    /// The golden as reports name it: its source, and its title, else its name (the flow name
+    /// finding ids hash, so `check` and `bless --review` give a finding the same id).
+    pub(super) fn side(&self) -> Side {
+        let mut side = Side::new(&self.source, &self.members[0]);
+        if side.flow.is_none() {
+            side.flow = Some(self.name.clone());
+        }
+        side
+    }
+}
+
 /// Runs `flowdiff check`.
 pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
     let rules = context.load_rules(&args.report.rules)?;
@@ -79,11 +91,7 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
         let flow = &flows[index];
         let comparison =
             compare_with_learned(&flow.members, &learned[index], trace, &rules, &options);
-        let mut old = Side::new(&flow.source, &flow.members[0]);
-        if old.flow.is_none() {
-            old.flow = Some(flow.name.clone());
-        }
-        Ok(explained(old, (path, trace), comparison, &settings))
+        Ok(explained(flow.side(), (path, trace), comparison, &settings))
     });
     // A capture that cannot be checked (no golden fits it) is reported with the others.
     let mut reports = Vec::with_capacity(checked.len());

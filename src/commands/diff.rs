@@ -2,7 +2,7 @@
 
 use super::{load_normalized_pair, Context, Outcome};
 use crate::cli::{DiffArgs, FailOn, ReportArgs, ReportFormat, ShowLevel};
-use crate::compare::accept::{Accepts, Date};
+use crate::compare::accept::Accepts;
 use crate::compare::{self, Comparison, Options};
 use crate::error::{Error, Result};
 
@@ -101,13 +101,25 @@ fn run_flows(
         .filter(|n| !old_by_name.contains_key(n));
     let options = options(args);
     let progress = super::progress::Progress::start("comparing flows", pairs.len());
-    let reports = super::inputs::par_map(&pairs, |(o, n)| {
+    let explained = super::inputs::par_map(&pairs, |(o, n)| {
         let comparison = compare::compare(o, n, rules, &options);
         progress.tick();
-        build_report((old_path, o), (new_path, n), comparison, settings).report
+        build_report((old_path, o), (new_path, n), comparison, settings)
     });
     drop(progress);
-    let reports = settings.finish(reports);
+    if let Some(step) = args.explain {
+        // Steps are numbered per flow: explain the step in each flow that has it.
+        let failed = explained.iter().any(|r| r.report.verdict == Verdict::Fail);
+        let having: Vec<Explained> = if explained.iter().any(|r| has(r, step)) {
+            explained.into_iter().filter(|r| has(r, step)).collect()
+        } else {
+            explained // for the error naming the steps there are
+        };
+        let buffer = explanations(&having, step, settings.format, pairs.len())?;
+        let outcome = if failed { Outcome::Fail } else { Outcome::Pass };
+        return super::emit_report(args.output.as_deref(), &buffer, outcome);
+    }
+    let reports = settings.finish(explained.into_iter().map(|r| r.report).collect());
     let mut run = Run::new(
         (
             old_path.display().to_string(),
@@ -177,11 +189,7 @@ impl<'a> Settings<'a> {
             args,
             format: args.format.or(config.format).unwrap_or(ReportFormat::Text),
             threshold: threshold(args.fail_on.or(config.fail_on).unwrap_or(FailOn::Breaking)),
-            accepts: Accepts::new(
-                crate::config::display(config.path.as_deref()),
-                config.accepts.clone(),
-                Date::today(),
-            ),
+            accepts: context.accepts(),
         }
     }
 
@@ -251,7 +259,7 @@ pub(super) fn output(
     let args = settings.args;
     let failed = reports.iter().any(|r| r.report.verdict == Verdict::Fail);
     let buffer = match args.explain {
-        Some(step) => explanations(&reports, step, settings.format)?,
+        Some(step) => explanations(&reports, step, settings.format, reports.len())?,
         None => {
             let reports: Vec<Report> = settings
                 .finish(reports.into_iter().map(|r| r.report).collect())
@@ -300,19 +308,41 @@ pub(super) fn shown(show: ShowLevel) -> Severity {
     }
 }
 
-/// The `--explain STEP` output: each capture's explanation (named by its capture when there
-/// are several; JSON: an object per capture). A step in none of the new captures is a usage
-/// error.
-fn explanations(reports: &[Explained], step: usize, format: ReportFormat) -> Result<Vec<u8>> {
-    let has_step = |r: &Explained| (1..=r.report.new.exchanges).contains(&step);
-    if !reports.iter().any(has_step) {
-        let steps: Vec<String> = reports
-            .iter()
-            .map(|r| format!("{} has {}", r.report.new.source, r.report.new.exchanges))
-            .collect();
+/// True when the new side of `report` has step `step`.
+fn has(report: &Explained, step: usize) -> bool {
+    (1..=report.report.new.exchanges).contains(&step)
+}
+
+/// The schema name of `--explain --format json` objects.
+pub const EXPLAIN_SCHEMA: &str = "flowdiff-explain/v1";
+
+/// The `--explain STEP` output: each comparison's explanation (named by its capture, and its
+/// flow when known, when there are several; JSON: an object each). A step in none of the
+/// `compared` comparisons' new sides is a usage error.
+fn explanations(
+    reports: &[Explained],
+    step: usize,
+    format: ReportFormat,
+    compared: usize,
+) -> Result<Vec<u8>> {
+    if !reports.iter().any(|r| has(r, step)) {
+        let steps = match reports {
+            [] | [_, _, _, _, _, _, ..] => format!(
+                "the longest new side of the {compared} flows compared has {}",
+                reports
+                    .iter()
+                    .map(|r| r.report.new.exchanges)
+                    .max()
+                    .unwrap_or(0)
+            ),
+            few => few
+                .iter()
+                .map(|r| format!("{} has {}", r.report.new.source, r.report.new.exchanges))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
         return Err(Error::Usage(format!(
-            "--explain {step}: no such step in the new capture ({} steps)",
-            steps.join(", ")
+            "--explain {step}: no such step in the new capture ({steps} steps)"
         )));
     }
     if format == ReportFormat::Json {
@@ -321,7 +351,9 @@ fn explanations(reports: &[Explained], step: usize, format: ReportFormat) -> Res
             .map(|r| {
                 let lines: Vec<&str> = r.explanation.as_deref().unwrap_or("").lines().collect();
                 serde_json::json!({
+                    "schema": EXPLAIN_SCHEMA,
                     "capture": r.report.new.source,
+                    "flow": r.report.new.flow,
                     "against": r.report.old.source,
                     "step": step,
                     "explanation": lines,
@@ -342,10 +374,14 @@ fn explanations(reports: &[Explained], step: usize, format: ReportFormat) -> Res
             if i > 0 {
                 out.push('\n');
             }
-            out.push_str(&format!(
-                "{} (against {}):\n",
-                r.report.new.source, r.report.old.source
-            ));
+            let (new, old) = (&r.report.new, &r.report.old);
+            match &new.flow {
+                Some(flow) => out.push_str(&format!(
+                    "{flow} in {} (against {}):\n",
+                    new.source, old.source
+                )),
+                None => out.push_str(&format!("{} (against {}):\n", new.source, old.source)),
+            }
         }
         out.push_str(r.explanation.as_deref().unwrap_or(""));
     }

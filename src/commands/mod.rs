@@ -124,6 +124,16 @@ impl Context {
 }
 
 impl Context {
+    /// The config file's accepted findings in force today (expired entries are left out with a
+    /// warning on stderr).
+    pub fn accepts(&self) -> crate::compare::accept::Accepts {
+        crate::compare::accept::Accepts::new(
+            crate::config::display(self.config.path.as_deref()),
+            self.config.accepts.clone(),
+            crate::compare::accept::Date::today(),
+        )
+    }
+
     /// The golden store the command line names: `--golden DIR`, else the config file's
     /// `golden_dir`, else `./golden`.
     pub fn store(&self, args: &crate::cli::StoreArgs) -> crate::golden::Store {

@@ -36,9 +36,6 @@ pub fn render(
             doc.cut
         ));
     }
-    if let Some(line) = super::across(reports) {
-        doc.text.push_str(&format!("\n{line}\n"));
-    }
     out.write_all(doc.text.as_bytes())
 }
 

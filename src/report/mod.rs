@@ -229,6 +229,7 @@ pub fn render_with(
 /// `flowdiff-check/v1` document whatever the number of captures, and the captures that could
 /// not be checked are reported next to the others (JSON error objects in its results, a JUnit
 /// test suite with an `<error>` each, a line each after the reports in the other formats).
+/// Text and Markdown end with the line across flows ([`Tally`]).
 pub fn render_checked(
     reports: &[Report],
     failures: Option<&[failures::Failure]>,
@@ -240,18 +241,27 @@ pub fn render_checked(
         return failures::json(reports, failures, out);
     }
     let failures = failures.unwrap_or_default();
-    if !failures.is_empty() {
-        return match format {
-            ReportFormat::Json => failures::json(reports, failures, out),
-            ReportFormat::Junit => junit::render_with_failures(reports, failures, out),
-            _ => {
-                if !reports.is_empty() {
-                    render_with(reports, format, settings, out)?;
-                }
-                failures::after(failures, format, out)
-            }
-        };
+    if failures.is_empty() {
+        formats(reports, format, settings, out)?;
+    } else if format == ReportFormat::Junit {
+        junit::render_with_failures(reports, failures, out)?;
+    } else {
+        if !reports.is_empty() {
+            formats(reports, format, settings, out)?;
+        }
+        failures::after(failures, format, out)?;
     }
+    closing(Tally::of(reports, failures.len()), format, settings, out)
+}
+
+/// The reports in `format`, one after another (JSON: an object, an array for several), without
+/// the closing line.
+fn formats(
+    reports: &[Report],
+    format: ReportFormat,
+    settings: &Settings,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         ReportFormat::Text => text::render(reports, &settings.styles, out),
         ReportFormat::Json => json::render(reports, out),
@@ -261,21 +271,69 @@ pub fn render_checked(
     }
 }
 
-/// `12 flows: 11 pass, 1 fail`, the closing line of text and Markdown output of several
-/// reports (`None` for one).
-pub(crate) fn across(reports: &[Report]) -> Option<String> {
-    if reports.len() < 2 {
-        return None;
+/// How the flows of a run fared: every flow compared counts, printed or not (a run of many
+/// flows prints only the reports of the flows that changed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    /// Flows whose report passes.
+    pub pass: usize,
+    /// Flows whose report fails.
+    pub fail: usize,
+    /// Captures that could not be checked.
+    pub not_checked: usize,
+}
+
+impl Tally {
+    /// The tally of `reports`, and of `not_checked` captures that could not be checked.
+    pub fn of(reports: &[Report], not_checked: usize) -> Tally {
+        let fail = reports
+            .iter()
+            .filter(|r| r.verdict == Verdict::Fail)
+            .count();
+        Tally {
+            pass: reports.len() - fail,
+            fail,
+            not_checked,
+        }
     }
-    let failed = reports
-        .iter()
-        .filter(|r| r.verdict == Verdict::Fail)
-        .count();
-    Some(format!(
-        "{} flows: {} pass, {failed} fail",
-        reports.len(),
-        reports.len() - failed
-    ))
+
+    /// `12 flows: 11 pass, 1 fail` (`; 1 capture not checked`), the closing line of text and
+    /// Markdown output; `None` for a single flow.
+    pub fn line(self) -> Option<String> {
+        let flows = self.pass + self.fail;
+        if flows + self.not_checked < 2 {
+            return None;
+        }
+        let plural = if flows == 1 { "flow" } else { "flows" };
+        let mut line = format!("{flows} {plural}: {} pass, {} fail", self.pass, self.fail);
+        match self.not_checked {
+            0 => {}
+            1 => line.push_str("; 1 capture not checked"),
+            n => line.push_str(&format!("; {n} captures not checked")),
+        }
+        Some(line)
+    }
+}
+
+/// Writes the closing line of `tally` in text (bold) and Markdown; nothing in other formats.
+pub(crate) fn closing(
+    tally: Tally,
+    format: ReportFormat,
+    settings: &Settings,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let Some(line) = tally.line() else {
+        return Ok(());
+    };
+    match format {
+        ReportFormat::Text => {
+            use owo_colors::OwoColorize;
+            writeln!(out)?;
+            writeln!(out, "{}", line.style(settings.styles.bold))
+        }
+        ReportFormat::Markdown => write!(out, "\n{line}\n"),
+        ReportFormat::Json | ReportFormat::Junit | ReportFormat::Github => Ok(()),
+    }
 }
 
 /// `12`, or `–` when the call has no side there.

@@ -4,7 +4,7 @@
 //! A flow on one side only (a test added, removed or renamed) is **not comparable**: it is one
 //! `info` line, never a pile of missing calls.
 
-use super::{render_with as render, Report, Settings, Verdict};
+use super::{closing, formats, render_with as render, Report, Settings, Tally, Verdict};
 use crate::cli::ReportFormat;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -99,7 +99,8 @@ impl Run {
 }
 
 /// Renders a run: the summary, then the reports of the flows that changed (all of them in
-/// JSON and JUnit, where every compared flow is a record or a test case).
+/// JSON and JUnit, where every compared flow is a record or a test case); text and Markdown end
+/// with the line across every flow compared, printed or not.
 pub fn render_run(
     run: &Run,
     format: ReportFormat,
@@ -126,9 +127,9 @@ pub fn render_run(
             }
             if !changed.is_empty() {
                 writeln!(out)?;
-                render(&changed, format, styles, out)?;
+                formats(&changed, format, styles, out)?;
             }
-            Ok(())
+            closing(Tally::of(&run.reports, 0), format, styles, out)
         }
         ReportFormat::Markdown => {
             writeln!(out, "## flowdiff: {}\n", run.headline())?;
@@ -136,7 +137,8 @@ pub fn render_run(
                 writeln!(out, "- info: {line}")?;
             }
             writeln!(out)?;
-            render(&changed, format, styles, out)
+            formats(&changed, format, styles, out)?;
+            closing(Tally::of(&run.reports, 0), format, styles, out)
         }
         ReportFormat::Github => {
             for line in run.not_comparable() {

@@ -17,10 +17,6 @@ pub fn render(reports: &[Report], styles: &Styles, out: &mut dyn Write) -> io::R
         }
         one(report, styles, out)?;
     }
-    if let Some(line) = super::across(reports) {
-        writeln!(out)?;
-        writeln!(out, "{}", line.style(styles.bold))?;
-    }
     Ok(())
 }
 

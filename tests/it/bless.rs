@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Writes `text` with a `# title` line in front (the hook seeds have no title).
-fn titled(dir: &Path, file: &str, title: &str, text: &str) -> PathBuf {
+pub(crate) fn titled(dir: &Path, file: &str, title: &str, text: &str) -> PathBuf {
     let path = dir.join(file);
     fs::write(&path, format!("# {title}\n\n{text}")).expect("write capture");
     path
@@ -26,7 +26,7 @@ fn image_show(dir: &Path) -> PathBuf {
 
 /// The capture with the client's image lookup answered `404 Not Found`: a real change (one
 /// breaking `status_changed`).
-fn variant(text: &str) -> String {
+pub(crate) fn variant(text: &str) -> String {
     let mut hook = Hook::parse(text);
     let lookup = hook.request("openstack", "GET", "/v2/images/", 0);
     let answer = hook.response(lookup);
@@ -41,7 +41,7 @@ fn s(path: &Path) -> String {
 }
 
 /// Every file under `dir`, relative, sorted: what a failed run must leave as it was.
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -10,5 +10,7 @@ mod normalize;
 mod notes;
 mod output_files;
 mod parse;
+mod review;
+mod schemas;
 mod secrets;
 mod show;

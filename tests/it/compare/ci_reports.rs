@@ -1,13 +1,11 @@
-//! Reports as CI systems read them, through the CLI: JUnit against the schema under
-//! `tests/schema/`, Markdown through a CommonMark parser, GitHub annotations that no file name
-//! can forge, `--show`, `--explain`, colour and subcommand typos.
+//! Reports as CI systems read them, through the CLI: JUnit validated against the XSD under
+//! `tests/schema/` by xmllint, Markdown through a CommonMark parser, GitHub annotations that no
+//! file name can forge, `--show`, `--explain`, colour and subcommand typos.
 
 use super::edit::Hook;
 use super::server_create;
 use crate::common::{flowdiff, scratch_dir, stderr, stdout};
-use quick_xml::events::Event;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Seed 001 with a response value holding U+FFFF, control characters and Markdown/HTML markup,
@@ -43,119 +41,29 @@ fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
 
-/// Element name → (child elements allowed, attributes declared with whether each is required),
-/// read from the XSD.
-type Schema = HashMap<String, (Vec<String>, Vec<(String, bool)>)>;
-
-fn attr(e: &quick_xml::events::BytesStart, name: &str) -> Option<String> {
-    e.attributes()
-        .filter_map(Result::ok)
-        .find(|a| a.key.as_ref() == name.as_bytes())
-        .map(|a| String::from_utf8_lossy(&a.value).into_owned())
-}
-
-fn schema() -> Schema {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/junit.xsd"),
-    )
-    .expect("schema");
-    let mut reader = quick_xml::Reader::from_str(&text);
-    let mut schema = Schema::new();
-    let mut depth_of_element: Vec<String> = Vec::new();
-    loop {
-        match reader.read_event().expect("the XSD is well-formed") {
-            Event::Eof => break,
-            Event::Start(e) if e.name().as_ref() == b"xs:element" => {
-                if let Some(name) = attr(&e, "name") {
-                    schema.entry(name.clone()).or_default();
-                    depth_of_element.push(name);
-                }
-            }
-            Event::Empty(e) if e.name().as_ref() == b"xs:element" => {
-                match (attr(&e, "name"), attr(&e, "ref"), depth_of_element.last()) {
-                    (Some(name), _, None) => {
-                        schema.entry(name).or_default();
-                    }
-                    (_, Some(child), Some(parent)) => {
-                        schema.entry(parent.clone()).or_default().0.push(child);
-                    }
-                    _ => {}
-                }
-            }
-            Event::Empty(e) if e.name().as_ref() == b"xs:attribute" => {
-                if let (Some(parent), Some(name)) = (depth_of_element.last(), attr(&e, "name")) {
-                    let required = attr(&e, "use").as_deref() == Some("required");
-                    schema
-                        .entry(parent.clone())
-                        .or_default()
-                        .1
-                        .push((name, required));
-                }
-            }
-            Event::End(e) if e.name().as_ref() == b"xs:element" => {
-                depth_of_element.pop();
-            }
-            _ => {}
-        }
-    }
-    schema
-}
-
-/// Checks `xml` is well-formed XML 1.0 whose elements and attributes are those the schema
-/// declares, where it declares them. Not a full XSD validation (no crate on crates.io validates
-/// XSD in pure Rust usably): child order and attribute types are not checked.
+/// Validates `xml` against the JUnit XSD under `tests/schema/` with `xmllint --schema` (Debian's
+/// libxml2-utils, which `.ci/run` installs): a full XSD validation (elements, their order,
+/// attributes, well-formedness, characters XML forbids). Fails, never skips, without xmllint.
 fn validate(xml: &str) {
-    for c in xml.chars() {
-        let allowed = matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
-        assert!(allowed, "character XML forbids: {:?}", c);
-    }
-    let schema = schema();
-    assert!(schema.contains_key("testcase"), "{schema:?}");
-    let mut reader = quick_xml::Reader::from_str(xml);
-    let mut open: Vec<String> = Vec::new();
-    let mut saw_root = false;
-    loop {
-        let event = reader.read_event().expect("well-formed XML");
-        let (e, empty) = match event {
-            Event::Eof => break,
-            Event::Start(e) => (e, false),
-            Event::Empty(e) => (e, true),
-            Event::End(_) => {
-                open.pop();
-                continue;
-            }
-            _ => continue,
-        };
-        let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-        let (_, attributes) = schema
-            .get(&name)
-            .unwrap_or_else(|| panic!("<{name}> not in the schema"));
-        match open.last() {
-            Some(parent) => assert!(
-                schema[parent].0.contains(&name),
-                "<{name}> not allowed in <{parent}>"
-            ),
-            None => {
-                assert_eq!(name, "testsuites");
-                saw_root = true;
-            }
-        }
-        for a in e.attributes() {
-            let a = a.expect("attribute");
-            let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-            assert!(
-                attributes.iter().any(|(n, _)| *n == key),
-                "{key} on <{name}>"
-            );
-        }
-        for (required, _) in attributes.iter().filter(|(_, r)| *r) {
-            assert!(attr(&e, required).is_some(), "<{name}> without {required}");
-        }
-        if !empty {
-            open.push(name);
-        }
-    }
-    assert!(saw_root && open.is_empty());
+    let dir = scratch_dir("ci-junit-xsd");
+    let file = dir.join("report.xml");
+    std::fs::write(&file, xml).expect("write report");
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/junit.xsd");
+    let out = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema", path(&xsd), path(&file)])
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "xmllint is needed to validate the JUnit report against tests/schema/junit.xsd \
+                 and could not be run ({e}): install it with `apt-get install -y libxml2-utils` \
+                 (.ci/run does)"
+            )
+        });
+    assert!(
+        out.status.success(),
+        "the JUnit report does not validate against tests/schema/junit.xsd:\n{}\n{xml}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -184,6 +92,26 @@ fn junit_with_forbidden_characters_is_valid_against_the_schema() {
     validate(&xml);
     assert_eq!(xml.matches("<testcase ").count(), 1, "{xml}");
     assert!(!xml.contains("<failure"), "{xml}");
+    // `check` with a capture it cannot read: an `<error>` next to the reports.
+    let golden = new.with_file_name("golden");
+    std::fs::create_dir_all(&golden).expect("dir");
+    std::fs::copy(&old, golden.join("server-create.md")).expect("copy");
+    let bad = new.with_file_name("bad.md");
+    std::fs::write(&bad, "### (2) 200 OK /v2/images\n").expect("write");
+    let (code, xml, err) = run(&[
+        "check",
+        path(&new),
+        path(&bad),
+        "--golden",
+        path(&golden),
+        "--flow",
+        "server-create",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    validate(&xml);
+    assert_eq!(xml.matches("<error ").count(), 1, "{xml}");
 }
 
 #[test]
@@ -350,6 +278,15 @@ fn several_captures_end_with_a_summary_and_explanations_name_them() {
     );
     let (_, md, _) = run(&[&base[..], &["--format", "markdown"]].concat());
     assert!(md.trim_end().ends_with("2 flows: 1 pass, 1 fail"), "{md}");
+    // A capture that cannot be checked is counted apart, after its error line.
+    let notes = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/README.md");
+    let (code, text, err) = run(&[&base[..], &[path(&notes)]].concat());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        text.trim_end()
+            .ends_with("2 flows: 1 pass, 1 fail; 1 capture not checked"),
+        "{text}"
+    );
     let (code, text, _) = run(&[&base[..], &["--explain", "3"]].concat());
     assert_eq!(code, Some(1));
     assert!(

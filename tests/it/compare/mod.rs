@@ -11,7 +11,7 @@ mod query;
 mod recapture;
 mod reports;
 mod seeds;
-mod tempest;
+pub mod tempest;
 
 use crate::common::fixture_text;
 use flowdiff::compare::{compare, Finding, Kind, Options, Part};

@@ -156,7 +156,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// The first run's log and a later run's in `dir`: the re-run has other workers, ids, names
 /// and timestamps, and with `changed` the server test polls twice more and deletes its server.
-fn before_and_after(dir: &Path, changed: bool) -> (PathBuf, PathBuf) {
+pub(crate) fn before_and_after(dir: &Path, changed: bool) -> (PathBuf, PathBuf) {
     let before = write(
         dir,
         "before.log",
@@ -365,4 +365,60 @@ fn bless_one_test_check_the_log_against_it_and_write_notes_across_all_tests() {
         .filter_map(|f| f["flow"].as_str())
         .collect();
     assert_eq!(changed, [test]);
+}
+
+#[test]
+fn the_closing_line_counts_every_flow_compared_and_explain_names_each_flow() {
+    let (before, after) = before_and_after(&scratch_dir("tempest-closing"), true);
+    let (old, new) = (
+        before.to_str().expect("utf-8"),
+        after.to_str().expect("utf-8"),
+    );
+    for format in ["text", "markdown"] {
+        let out = flowdiff(&[old, new, "--fail-on", "warning", "--format", format]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let text = stdout(&out);
+        // One report printed (the flow that changed), three flows counted.
+        assert!(text.contains("1 changed"), "{text}");
+        assert!(
+            text.trim_end().ends_with("3 flows: 2 pass, 1 fail"),
+            "{format}: {text}"
+        );
+    }
+    // --explain: the step in every flow that has it, each named by its flow.
+    let out = flowdiff(&[old, new, "--explain", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "ServersTestJSON:test_create_server in {new} (against {old}):"
+        )),
+        "{text}"
+    );
+    assert_eq!(text.matches(" (against ").count(), 3, "{text}");
+    assert_eq!(
+        text.matches("\nstep 1: ").count() + usize::from(text.starts_with("step 1: ")),
+        3,
+        "{text}"
+    );
+    let out = flowdiff(&[old, new, "--explain", "1", "--format", "json"]);
+    let value: Value = serde_json::from_str(&stdout(&out)).expect("explanations");
+    let flows: Vec<&str> = value
+        .as_array()
+        .expect("an object per flow")
+        .iter()
+        .filter_map(|e| e["flow"].as_str())
+        .collect();
+    assert_eq!(flows.len(), 3, "{value:#}");
+    assert!(
+        flows.contains(&"ServersTestJSON:test_create_server"),
+        "{value:#}"
+    );
+    let out = flowdiff(&[old, new, "--explain", "9999"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--explain 9999: no such step"),
+        "{}",
+        stderr(&out)
+    );
 }
