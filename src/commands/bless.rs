@@ -47,7 +47,10 @@ pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
     let current = current(context.store(&args.store), &rules)?;
     let mut ops: Vec<Op> = Vec::new();
     let mut out = Vec::new();
-    let captures = to_bless(inputs::load(&args.traces, &rules)?, args.flow.as_deref())?;
+    let captures = to_bless(
+        inputs::load(&args.traces, &rules, context.config.limits)?,
+        args.flow.as_deref(),
+    )?;
     for Capture {
         path, mut trace, ..
     } in captures
