@@ -7,6 +7,7 @@ use crate::cli::{FailOn, ReportFormat};
 use crate::compare::accept::{entry_error, Accept, Date, Match};
 use crate::error::{InputError, Result};
 use crate::normalize::load::{header_lines, line_of};
+use crate::reading::{parse_size, Limits};
 use clap::ValueEnum;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,8 @@ pub struct Config {
     pub format: Option<ReportFormat>,
     /// The golden directory (default `--golden`), resolved against the config file's directory.
     pub golden_dir: Option<PathBuf>,
+    /// Bounds on the files read (`max_input_size`, `max_line_size`).
+    pub limits: Limits,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,6 +44,16 @@ struct RawConfig {
     fail_on: Option<toml::Spanned<String>>,
     format: Option<toml::Spanned<String>>,
     golden_dir: Option<String>,
+    max_input_size: Option<toml::Spanned<RawSize>>,
+    max_line_size: Option<toml::Spanned<RawSize>>,
+}
+
+/// A size as written: bytes, or a number with a unit (`"2 GiB"`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawSize {
+    Bytes(u64),
+    Text(String),
 }
 
 #[derive(Debug, Deserialize)]
@@ -104,6 +117,13 @@ impl Config {
             .map(|(i, a)| accept(a, headers.get(i).copied().unwrap_or(0)))
             .collect::<Result<Vec<_>, _>>()?;
         let dir = path.parent().unwrap_or(Path::new(""));
+        let defaults = Limits::default();
+        let limits = Limits {
+            max_input_size: size(text, raw.max_input_size, "max_input_size")?
+                .unwrap_or(defaults.max_input_size),
+            max_line_size: size(text, raw.max_line_size, "max_line_size")?
+                .unwrap_or(defaults.max_line_size),
+        };
         Ok(Config {
             path: Some(path.to_path_buf()),
             accepts,
@@ -117,8 +137,34 @@ impl Config {
                 .map(|v| value_enum(text, &v, "format"))
                 .transpose()?,
             golden_dir: raw.golden_dir.map(|d| dir.join(d)),
+            limits,
         })
     }
+}
+
+/// A size key's value in bytes (at least 1), or the error naming its line.
+fn size(
+    text: &str,
+    value: Option<toml::Spanned<RawSize>>,
+    key: &str,
+) -> Result<Option<u64>, InputError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let line = line_of(text, value.span().start);
+    let bytes = match value.into_inner() {
+        RawSize::Bytes(bytes) => bytes,
+        RawSize::Text(text) => {
+            parse_size(&text).map_err(|e| InputError::new(line, format!("{key}: {e}")))?
+        }
+    };
+    if bytes == 0 {
+        return Err(InputError::new(
+            line,
+            format!("{key}: expected a size above 0"),
+        ));
+    }
+    Ok(Some(bytes))
 }
 
 /// A `fail_on` or `format` value, or the error listing the values expected.

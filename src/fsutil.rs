@@ -8,13 +8,10 @@ mod write;
 
 pub use write::{stage, write_atomic, Staged};
 
-/// Reads a capture as UTF-8 text; a directory, a missing file or non-UTF-8 bytes are errors.
+/// Reads a file as UTF-8 text within the default [`Limits`](crate::reading::Limits); a
+/// directory, a missing file or non-UTF-8 bytes are errors.
 pub fn read_text(path: &Path) -> Result<String> {
-    if path.is_dir() {
-        return Err(InputError::new(0, "is a directory, expected a capture file").in_file(path));
-    }
-    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
-    utf8(bytes, 0, path)
+    crate::reading::read_text(path, crate::reading::Limits::default())
 }
 
 /// `bytes` of `path` (after `lines_before` lines already read) as text, or the error naming

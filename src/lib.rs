@@ -32,6 +32,7 @@ pub mod golden;
 pub mod normalize;
 pub mod notes;
 pub mod parse;
+pub mod reading;
 pub mod render;
 pub mod report;
 pub mod severity;

@@ -77,15 +77,16 @@ impl Trace {
 
     /// Distinct actors (callers and callees) in order of first appearance.
     pub fn actors(&self) -> Vec<&str> {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut actors = Vec::new();
         for exchange in &self.exchanges {
             for actor in [exchange.caller.as_str(), exchange.callee.as_str()] {
-                if !seen.contains(&actor) {
-                    seen.push(actor);
+                if seen.insert(actor) {
+                    actors.push(actor);
                 }
             }
         }
-        seen
+        actors
     }
 
     /// Indices of the direct children of exchange `index`, in step order.

@@ -56,7 +56,10 @@ pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
     let current = current(context.store(&args.store), &rules)?;
     let mut ops: Vec<Op> = Vec::new();
     let mut out = Vec::new();
-    let captures = to_bless(inputs::load(&args.traces, &rules)?, args.flow.as_deref())?;
+    let captures = to_bless(
+        inputs::load(&args.traces, &rules, context.config.limits)?,
+        args.flow.as_deref(),
+    )?;
     let mut reviewing = args.review.then(|| Reviewing::new(context));
     // The plain comparison shows every difference blessing absorbs; a review leaves out the
     // findings the config file already accepts (they are not asked again).

@@ -57,7 +57,8 @@ pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
         .iter()
         .map(|flow| Learned::learn(&flow.members, &rules, &options))
         .collect();
-    let (mut captures, unreadable) = inputs::load_partial(&args.traces, &rules)?;
+    let (mut captures, unreadable) =
+        inputs::load_partial(&args.traces, &rules, context.config.limits)?;
     let mut failures: Vec<Failure> = unreadable
         .into_iter()
         .map(|(path, error)| Failure::new(path.display().to_string(), error.to_string()))

@@ -27,7 +27,7 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
     };
     let rules = context.load_rules(&args.report.rules)?;
     let settings = Settings::new(&args.report, context);
-    let (old, new) = load_normalized_pair(old_path, new_path, &rules)?;
+    let (old, new) = load_normalized_pair(old_path, new_path, &rules, context.config.limits)?;
     let outcome = match (old.as_slice(), new.as_slice()) {
         ([one_old], [one_new])
             if !one_old.format.holds_flows() && !one_new.format.holds_flows() =>

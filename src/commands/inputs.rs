@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::normalize::RuleSet;
 use crate::parse;
+use crate::reading::{self, Limits};
 use crate::trace::Trace;
 use std::path::{Path, PathBuf};
 
@@ -39,8 +40,8 @@ struct Candidate {
 
 /// Reads, parses and normalizes every capture in `paths` (files, or directories walked
 /// recursively), in a deterministic order. Errors if none is found.
-pub(super) fn load(paths: &[PathBuf], rules: &RuleSet) -> Result<Vec<Capture>> {
-    let (captures, mut errors) = load_partial(paths, rules)?;
+pub(super) fn load(paths: &[PathBuf], rules: &RuleSet, limits: Limits) -> Result<Vec<Capture>> {
+    let (captures, mut errors) = load_partial(paths, rules, limits)?;
     match errors.is_empty() {
         true => Ok(captures),
         false => Err(errors.remove(0).1),
@@ -49,7 +50,7 @@ pub(super) fn load(paths: &[PathBuf], rules: &RuleSet) -> Result<Vec<Capture>> {
 
 /// Like [`load`], but a capture that cannot be read is set aside with its error instead of
 /// stopping the run (what `check` reports next to the others' results).
-pub(super) fn load_partial(paths: &[PathBuf], rules: &RuleSet) -> Result<Loaded> {
+pub(super) fn load_partial(paths: &[PathBuf], rules: &RuleSet, limits: Limits) -> Result<Loaded> {
     let mut candidates = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -61,7 +62,7 @@ pub(super) fn load_partial(paths: &[PathBuf], rules: &RuleSet) -> Result<Loaded>
             });
         }
     }
-    let loaded = par_map(&candidates, |c| read(c, rules));
+    let loaded = par_map(&candidates, |c| read(c, rules, limits));
     let mut captures = Vec::new();
     let mut errors = Vec::new();
     for (candidate, result) in candidates.iter().zip(loaded) {
@@ -107,9 +108,10 @@ pub(super) fn load_partial(paths: &[PathBuf], rules: &RuleSet) -> Result<Loaded>
 fn read(
     candidate: &Candidate,
     rules: &RuleSet,
+    limits: Limits,
 ) -> Result<std::result::Result<Vec<Capture>, String>> {
     let path = &candidate.path;
-    let text = match fsutil::read_text(path) {
+    let text = match reading::read_text(path, limits) {
         Ok(text) => text,
         Err(error @ Error::Input { .. }) if !candidate.named => {
             return Ok(Err(short(&error)));

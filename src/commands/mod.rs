@@ -18,6 +18,7 @@ use crate::error::{Error, InputError, Result};
 use crate::fsutil;
 use crate::normalize::{normalize_in_place, normalize_in_place_on_one_core, RuleSet};
 use crate::parse;
+use crate::reading::{self, Limits};
 use crate::report::Styles;
 use crate::trace::Trace;
 use std::io::{IsTerminal, Write};
@@ -152,100 +153,56 @@ fn color(choice: ColorChoice, terminal: bool, no_color: bool, force: bool) -> bo
     }
 }
 
-/// Reads and parses one capture file into its flows (one, or one per test of a Tempest log);
-/// warnings are printed to stderr with file and line.
-pub fn load_flows(path: &Path) -> Result<Vec<Trace>> {
-    load_flows_counted(path, None)
+/// Reads and parses one capture file into its flows (one, or one per test of a Tempest log),
+/// within `limits`; warnings are printed to stderr with file and line.
+pub fn load_flows(path: &Path, limits: Limits) -> Result<Vec<Trace>> {
+    load_flows_counted(path, limits, None)
 }
 
 /// [`load_flows`], counting the bytes read in `progress`.
-fn load_flows_counted(path: &Path, progress: Option<&progress::Progress>) -> Result<Vec<Trace>> {
-    let flows = read_flows(path, progress)?;
+fn load_flows_counted(
+    path: &Path,
+    limits: Limits,
+    progress: Option<&progress::Progress>,
+) -> Result<Vec<Trace>> {
+    let flows = read_flows(path, limits, progress)?;
     for flow in &flows {
         print_warnings(path, flow);
     }
     Ok(flows)
 }
 
-/// How much of a capture file is read at a time when its format reads in parts.
-const PART: usize = 1 << 20;
-
-/// Reads a capture file into its flows. A Tempest log is read in parts of whole lines and never
-/// held whole (a full run's log is hundreds of MB); any other capture is read whole.
-fn read_flows(path: &Path, progress: Option<&progress::Progress>) -> Result<Vec<Trace>> {
-    if path.is_dir() {
-        return Err(InputError::new(0, "is a directory, expected a capture file").in_file(path));
-    }
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut buffer: Vec<u8> = Vec::new();
-    let mut lines = 0;
-    let mut done = fill(&mut file, &mut buffer, path)?;
-    let first = complete_lines(&mut buffer, done, &mut lines, path)?;
-    let counted = |n: usize| {
+/// Reads a capture file into its flows, within `limits`. A Tempest log is read in parts of
+/// whole lines and never held whole (a full run's log is hundreds of MB); any other capture is
+/// read whole.
+fn read_flows(
+    path: &Path,
+    limits: Limits,
+    progress: Option<&progress::Progress>,
+) -> Result<Vec<Trace>> {
+    let mut parts = reading::Parts::open(path, limits)?;
+    let counted = |part: &str| {
         if let Some(progress) = progress {
-            progress.advance(n);
+            progress.advance(part.len());
         }
     };
-    counted(first.len());
+    let first = parts.next_part()?.unwrap_or_default();
+    counted(&first);
     let Some(mut reader) = parse::PartReader::start(&first).map_err(|e| e.in_file(path))? else {
         // Read whole: what was read, then the rest.
         let mut text = first;
-        text.push_str(&fsutil::utf8(std::mem::take(&mut buffer), lines, path)?);
-        let mut rest = Vec::new();
-        std::io::Read::read_to_end(&mut file, &mut rest).map_err(|e| Error::io(path, e))?;
-        counted(rest.len());
-        text.push_str(&fsutil::utf8(rest, text.matches('\n').count(), path)?);
+        while let Some(part) = parts.next_part()? {
+            counted(&part);
+            text.push_str(&part);
+        }
         return parse::parse_flows(&text).map_err(|e| e.in_file(path));
     };
     drop(first);
-    while !done {
-        done = fill(&mut file, &mut buffer, path)?;
-        let part = complete_lines(&mut buffer, done, &mut lines, path)?;
-        counted(part.len());
+    while let Some(part) = parts.next_part()? {
+        counted(&part);
         reader.feed(&part).map_err(|e| e.in_file(path))?;
     }
     reader.finish().map_err(|e| e.in_file(path))
-}
-
-/// Reads from `file` until `buffer` holds at least [`PART`] bytes; true at the end of the file.
-fn fill(file: &mut std::fs::File, buffer: &mut Vec<u8>, path: &Path) -> Result<bool> {
-    use std::io::Read;
-    let mut chunk = vec![0u8; 1 << 16];
-    while buffer.len() < PART {
-        let n = match file.read(&mut chunk) {
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::io(path, e)),
-        };
-        if n == 0 {
-            return Ok(true);
-        }
-        buffer.extend_from_slice(&chunk[..n]);
-    }
-    Ok(false)
-}
-
-/// Takes the complete lines off the front of `buffer` (all of it at the end of the file) as
-/// text; `lines` counts the lines taken so far, for the line of invalid UTF-8.
-fn complete_lines(
-    buffer: &mut Vec<u8>,
-    at_end: bool,
-    lines: &mut usize,
-    path: &Path,
-) -> Result<String> {
-    let cut = if at_end {
-        buffer.len()
-    } else {
-        buffer
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1)
-    };
-    let rest = buffer.split_off(cut);
-    let part = std::mem::replace(buffer, rest);
-    let text = fsutil::utf8(part, *lines, path)?;
-    *lines += text.matches('\n').count();
-    Ok(text)
 }
 
 /// The flow of a capture read from `path`: its only flow, or the one named `name` when it holds
@@ -274,13 +231,13 @@ pub fn one_flow(path: &Path, mut flows: Vec<Trace>, name: Option<&str>) -> Resul
 }
 
 /// Reads and parses a capture of one flow (or the flow `name` of a capture of several).
-pub fn load_trace(path: &Path, name: Option<&str>) -> Result<Trace> {
-    one_flow(path, load_flows(path)?, name)
+pub fn load_trace(path: &Path, name: Option<&str>, limits: Limits) -> Result<Trace> {
+    one_flow(path, load_flows(path, limits)?, name)
 }
 
 /// Reads, parses and normalizes a capture's flows, each on its own (normalized in place).
-pub fn load_normalized_flows(path: &Path, rules: &RuleSet) -> Result<Vec<Trace>> {
-    let mut flows = load_flows(path)?;
+pub fn load_normalized_flows(path: &Path, rules: &RuleSet, limits: Limits) -> Result<Vec<Trace>> {
+    let mut flows = load_flows(path, limits)?;
     normalize_all(&mut flows, rules, true);
     Ok(flows)
 }
@@ -320,16 +277,17 @@ pub fn load_normalized_pair(
     old: &Path,
     new: &Path,
     rules: &RuleSet,
+    limits: Limits,
 ) -> Result<(Vec<Trace>, Vec<Trace>)> {
     // A progress bar over both files' bytes (shown on a terminal for long reads only).
     let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
     let total = usize::try_from(size(old) + size(new)).unwrap_or(usize::MAX);
     let progress = progress::Progress::start("reading captures", total);
-    let mut old_flows = load_flows_counted(old, Some(&progress))?;
+    let mut old_flows = load_flows_counted(old, limits, Some(&progress))?;
     let progress = &progress;
     std::thread::scope(|scope| {
         let new_side = scope.spawn(move || -> Result<Vec<Trace>> {
-            let mut flows = load_flows_counted(new, Some(progress))?;
+            let mut flows = load_flows_counted(new, limits, Some(progress))?;
             // One long flow scans ahead on both cores (OLD is mostly done by then); many flows
             // stay on this thread.
             let one = flows.len() == 1;

@@ -26,9 +26,9 @@ pub fn run(args: &NotesArgs, context: &Context) -> Result<Outcome> {
     let old = if args.old == Path::new("golden") {
         goldens(&context.store(&args.store), &rules)?
     } else {
-        captures(&args.old, &rules, output)?
+        captures(&args.old, &rules, output, context)?
     };
-    let new = captures(&args.new, &rules, output)?;
+    let new = captures(&args.new, &rules, output, context)?;
     let title = args.title.as_deref().unwrap_or(DEFAULT_TITLE);
     let notes = notes::build(
         title,
@@ -69,8 +69,14 @@ fn goldens(store: &golden::Store, rules: &RuleSet) -> Result<Vec<Capture>> {
 
 /// The captures of one side: a directory (recursively) or a single file. Of several captures
 /// of one flow (same title, e.g. a golden set's members), the first in name order stands for it.
-fn captures(path: &Path, rules: &RuleSet, output: Option<&Path>) -> Result<Vec<Capture>> {
-    let loaded = inputs::load(std::slice::from_ref(&path.to_path_buf()), rules)?;
+fn captures(
+    path: &Path,
+    rules: &RuleSet,
+    output: Option<&Path>,
+    context: &Context,
+) -> Result<Vec<Capture>> {
+    let paths = [path.to_path_buf()];
+    let loaded = inputs::load(&paths, rules, context.config.limits)?;
     let mut out: Vec<Capture> = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
     for c in loaded {

@@ -20,7 +20,7 @@ pub fn run(args: &ShowArgs, context: &Context) -> Result<Outcome> {
         return Ok(Outcome::Pass);
     }
     let rules = context.load_rules(&args.rules)?;
-    let mut flows = load_flows(&args.file)?;
+    let mut flows = load_flows(&args.file, context.config.limits)?;
     if let Some(name) = &args.flow {
         flows = vec![one_flow(&args.file, flows, Some(name))?];
     }

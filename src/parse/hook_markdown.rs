@@ -203,6 +203,7 @@ fn section<'a>(
         tabs: (false, false),
     };
     let mut seen_tab = false;
+    let mut stray = Stray::default();
     while let Some(line) = cursor.next() {
         if line.is_heading() {
             cursor.unread(line);
@@ -225,6 +226,7 @@ fn section<'a>(
         }
         if line.indent() == 0 {
             if let Some(tab) = line.text.strip_prefix("=== ") {
+                stray.end(warnings);
                 seen_tab = true;
                 let block = block(cursor, line)?;
                 if s.url.is_none() {
@@ -242,9 +244,25 @@ fn section<'a>(
                 continue;
             }
             if line.text.starts_with("```") {
+                stray.end(warnings);
                 skip_fence(cursor, line)?;
                 continue;
             }
+            if is_admonition(line.text) {
+                // An mkdocs admonition (a page's `??? quote "logs"`): not part of the capture.
+                stray.end(warnings);
+                while cursor
+                    .peek()
+                    .is_some_and(|l| l.is_blank() || l.indent() > 0)
+                {
+                    cursor.next();
+                }
+                continue;
+            }
+        }
+        if seen_tab {
+            stray.see(line);
+            continue;
         }
         if !looking_for_parties {
             continue;
@@ -253,7 +271,52 @@ fn section<'a>(
             s.arrow = Some(arrow);
         }
     }
+    stray.end(warnings);
     Ok(s)
+}
+
+/// True for the first line of an mkdocs admonition (`!!! note "…"`, `??? quote "…"`,
+/// `???+ tip`), whose content is the indented lines after it.
+fn is_admonition(text: &str) -> bool {
+    ["!!! ", "??? ", "???+ "]
+        .iter()
+        .any(|marker| text.starts_with(marker))
+}
+
+/// A run of lines after a section's tab blocks that belong to no tab: reported, not dropped
+/// silently (a hand edit or a capture damaged between two sections).
+#[derive(Default)]
+struct Stray<'a> {
+    first: Option<Line<'a>>,
+    more: usize,
+}
+
+impl<'a> Stray<'a> {
+    fn see(&mut self, line: Line<'a>) {
+        match self.first {
+            Some(_) => self.more += 1,
+            None => self.first = Some(line),
+        }
+    }
+
+    /// Ends the run with its warning.
+    fn end(&mut self, warnings: &mut Vec<Warning>) {
+        let Some(first) = self.first.take() else {
+            return;
+        };
+        let more = match std::mem::take(&mut self.more) {
+            0 => String::new(),
+            1 => " (and 1 more line)".to_string(),
+            n => format!(" (and {n} more lines)"),
+        };
+        warnings.push(Warning {
+            line: first.no,
+            message: format!(
+                "`{}`{more} after the section's code block is in no tab, ignored: expected a `=== \"Header\"` or `=== \"Body\"` tab or the next `### ` heading",
+                clip(first.text.trim())
+            ),
+        });
+    }
 }
 
 /// A fenced block inside a tab.

@@ -163,7 +163,6 @@ fn open_exchange(ev: &RawEvent<'_>, completeness: Completeness, parent: Option<u
 
 /// Per exchange, what pairing needs to remember.
 pub(crate) struct Slot {
-    has_id: bool,
     /// Index into the events of the exchange's request.
     pub request_pos: Option<usize>,
     /// Index into the events of the exchange's response.
@@ -177,16 +176,28 @@ impl Slot {
     }
 }
 
-/// The pairing state: exchanges so far and the requests still open, by id, by party pair and
-/// by callee (for parents). Party names are interned to small integers.
+/// The requests that carried one request id, most recent last: all of them, and by party pair.
+/// A replayed or buggy capture reuses ids, so an id alone does not name one request.
+#[derive(Default)]
+struct WithId {
+    all: Vec<usize>,
+    by_pair: IdMap<(u32, u32), Vec<usize>>,
+}
+
+/// The pairing state: exchanges so far and the requests still open, by id, by party pair (all
+/// of them, and those without an id) and by callee (for parents). Party names are interned to
+/// small integers. Every list drops answered entries lazily ([`top_open`]), so pairing is
+/// linear in the number of events whatever the capture reuses.
 #[derive(Default)]
 pub(crate) struct Pairing<'a> {
     parties: HashMap<&'a str, u32>,
     exchanges: Vec<Exchange>,
     events: Vec<Event>,
     slots: Vec<Slot>,
-    open_by_id: HashMap<String, usize>,
+    open_by_id: HashMap<String, WithId>,
     open_by_pair: IdMap<(u32, u32), Vec<usize>>,
+    /// The open requests without a request id, by party pair.
+    open_without_id: IdMap<(u32, u32), Vec<usize>>,
     /// Indexed by party id.
     open_by_callee: Vec<Vec<usize>>,
     warnings: Vec<Warning>,
@@ -249,7 +260,27 @@ impl<'a> Pairing<'a> {
         let parent = top_open(&mut self.open_by_callee[caller as usize], &self.slots);
         let id = ev.headers.get(REQUEST_ID);
         if let Some(id) = id {
-            self.open_by_id.insert(id.to_string(), index);
+            let with_id = self.open_by_id.entry(id.to_string()).or_default();
+            if let Some(earlier) = top_open(&mut with_id.all, &self.slots) {
+                self.warnings.push(Warning {
+                    line: ev.line,
+                    message: format!(
+                        "request id {id} is already used by the open request at line {}: a response with this id pairs with the request of its parties",
+                        line_of(&self.exchanges[earlier].request)
+                    ),
+                });
+            }
+            with_id.all.push(index);
+            with_id
+                .by_pair
+                .entry((caller, callee))
+                .or_default()
+                .push(index);
+        } else {
+            self.open_without_id
+                .entry((caller, callee))
+                .or_default()
+                .push(index);
         }
         self.open_by_pair
             .entry((caller, callee))
@@ -257,7 +288,6 @@ impl<'a> Pairing<'a> {
             .push(index);
         self.open_by_callee[callee as usize].push(index);
         self.slots.push(Slot {
-            has_id: id.is_some(),
             request_pos: Some(position),
             response_pos: None,
         });
@@ -266,33 +296,23 @@ impl<'a> Pairing<'a> {
         index
     }
 
-    /// Closes the exchange the response answers (by request id, else the most recent open
-    /// request between the same parties), or records a lone response.
+    /// Closes the exchange the response answers (the most recent open request with its request
+    /// id and its parties, else the most recent open request between the same parties — one
+    /// without an id when the response has one), or records a lone response.
     fn response(&mut self, ev: &RawEvent<'a>, caller: u32, callee: u32, position: usize) -> usize {
         let id = ev.headers.get(REQUEST_ID);
+        let by_id = id.and_then(|id| self.open_with_id(id, ev, (caller, callee)));
         let slots = &self.slots;
-        let by_id = id
-            .and_then(|id| self.open_by_id.remove(id))
-            .filter(|&i| slots[i].is_open());
         let matched = by_id.or_else(|| {
-            let list = self.open_by_pair.get_mut(&(caller, callee))?;
-            top_open(list, slots)?;
             // A response with an id never takes a request that had another id.
-            list.iter()
-                .rev()
-                .copied()
-                .find(|&i| slots[i].is_open() && (id.is_none() || !slots[i].has_id))
+            let open = match id {
+                Some(_) => &mut self.open_without_id,
+                None => &mut self.open_by_pair,
+            };
+            top_open(open.get_mut(&(caller, callee))?, slots)
         });
         let Some(index) = matched else {
-            self.warnings.push(Warning {
-                line: ev.line,
-                message: format!(
-                    "response without a request: no open `{} -> {}` request before it",
-                    ev.caller, ev.callee
-                ),
-            });
             self.slots.push(Slot {
-                has_id: id.is_some(),
                 request_pos: None,
                 response_pos: Some(position),
             });
@@ -308,6 +328,40 @@ impl<'a> Pairing<'a> {
         exchange.completeness = Completeness::Complete;
         index
     }
+
+    /// The open request a response carrying request id `id` answers: the most recent one with
+    /// that id and the response's parties. When the id's most recent open request is between
+    /// other parties, a warning names both lines and the response pairs by parties instead.
+    fn open_with_id(&mut self, id: &str, ev: &RawEvent<'_>, parties: (u32, u32)) -> Option<usize> {
+        let with_id = self.open_by_id.get_mut(id)?;
+        let slots = &self.slots;
+        if let Some(index) = with_id
+            .by_pair
+            .get_mut(&parties)
+            .and_then(|list| top_open(list, slots))
+        {
+            return Some(index);
+        }
+        let other = top_open(&mut with_id.all, slots)?;
+        let request = &self.exchanges[other];
+        self.warnings.push(Warning {
+            line: ev.line,
+            message: format!(
+                "response `{} -> {}` has the request id {id} of the open request at line {}, which is `{} -> {}`: not paired by id",
+                ev.caller,
+                ev.callee,
+                line_of(&request.request),
+                request.caller,
+                request.callee
+            ),
+        });
+        None
+    }
+}
+
+/// The line of a message, for warnings (0 when unknown).
+fn line_of(message: &Message) -> usize {
+    message.line.unwrap_or(0)
 }
 
 impl Pairing<'_> {
@@ -325,6 +379,7 @@ impl Pairing<'_> {
         events.shrink_to_fit();
         let mut all = meta.warnings;
         all.extend(warnings);
+        all.extend(unpaired_warnings(&exchanges));
         all.sort_by_key(|w| w.line);
         Trace {
             name: meta.name,
@@ -334,5 +389,70 @@ impl Pairing<'_> {
             exchanges,
             warnings: all,
         }
+    }
+}
+
+/// How many unanswered requests (and lone responses) get a warning each; a summary counts them
+/// all, so a capture cut short does not print a line per open call.
+const LISTED: usize = 10;
+
+/// Warnings for the requests that got no response and the responses without a request: one
+/// each for the first [`LISTED`] of either kind, and, when there are several, a count
+/// (`12 requests without a response`) at the first one's line.
+fn unpaired_warnings(exchanges: &[Exchange]) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    for (completeness, noun, missing) in [
+        (
+            Completeness::Unanswered,
+            "request",
+            "a response (the capture may be cut short)",
+        ),
+        (Completeness::ResponseOnly, "response", "a request"),
+    ] {
+        let unpaired = exchanges.iter().filter(|e| e.completeness == completeness);
+        let count = unpaired.clone().count();
+        let mut listed = unpaired.take(LISTED).peekable();
+        let Some(first) = listed.peek() else {
+            continue;
+        };
+        if count > 1 {
+            let shown = if count > LISTED {
+                format!("; the first {LISTED} are listed")
+            } else {
+                String::new()
+            };
+            warnings.push(Warning {
+                line: line_of(side(first, completeness)),
+                message: format!("{count} {noun}s without {missing}{shown}"),
+            });
+        }
+        for exchange in listed {
+            let message = match completeness {
+                Completeness::Unanswered => format!(
+                    "request without a response: `{} -> {} {} {}` was never answered",
+                    exchange.caller,
+                    exchange.callee,
+                    exchange.method,
+                    crate::render::mermaid::target(exchange)
+                ),
+                _ => format!(
+                    "response without a request: no open `{} -> {}` request before it",
+                    exchange.caller, exchange.callee
+                ),
+            };
+            warnings.push(Warning {
+                line: line_of(side(exchange, completeness)),
+                message,
+            });
+        }
+    }
+    warnings
+}
+
+/// The message an unpaired exchange has: its request, or its response when it has only that.
+fn side(exchange: &Exchange, completeness: Completeness) -> &Message {
+    match completeness {
+        Completeness::ResponseOnly => &exchange.response,
+        _ => &exchange.request,
     }
 }

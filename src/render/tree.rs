@@ -46,7 +46,7 @@ pub fn call_tree(trace: &Trace, styles: &Styles) -> String {
     let width = trace.exchanges.len().to_string().len();
     let depths = trace.depths();
     for (index, exchange) in trace.exchanges.iter().enumerate() {
-        let indent = "  ".repeat(depths[index]);
+        let indent = indent(depths[index]);
         let step = format!("{:>width$}", index + 1);
         let status = match (exchange.status, exchange.completeness) {
             (Some(code), _) => code.to_string(),
@@ -83,6 +83,20 @@ pub fn call_tree(trace: &Trace, styles: &Styles) -> String {
     }
     let _ = writeln!(out, "{}", summary_line(trace));
     out
+}
+
+/// Nesting shown by indentation, up to this depth; deeper exchanges show their depth as a
+/// number (`[depth 40]`), so a capture of deeply nested calls prints in linear size.
+pub const MAX_INDENT: usize = 32;
+
+/// The indentation of an exchange at `depth`: two spaces a level, up to [`MAX_INDENT`] levels,
+/// then the depth as a number.
+fn indent(depth: usize) -> String {
+    let mut indent = "  ".repeat(depth.min(MAX_INDENT));
+    if depth > MAX_INDENT {
+        let _ = write!(indent, "[depth {depth}] ");
+    }
+    indent
 }
 
 /// `format: hook markdown, 110 events, 55 exchanges, 8 actors`.

@@ -75,3 +75,12 @@ pub fn check_results(stdout: &str) -> Vec<serde_json::Value> {
     assert_eq!(counted as usize, results.len(), "{document:#}");
     results
 }
+
+/// A trace's warnings as `(line, message)`.
+pub fn warnings(trace: &flowdiff::Trace) -> Vec<(usize, &str)> {
+    trace
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect()
+}

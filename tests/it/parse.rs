@@ -310,6 +310,7 @@ fn crlf_bom_trailing_spaces_and_no_final_newline_change_nothing() {
 mod bad_input;
 mod client_debug;
 mod pairing;
+mod pathological;
 mod tempest;
 mod variants;
 

@@ -106,8 +106,12 @@ fn broken_json_body_is_kept_as_text_with_a_warning() {
     let text = SECTION.replace("    none\n", "    {\n      \"a\": 1,\n      \"b\":\n");
     let trace = parse(&text).expect("a warning, not an error");
     assert_eq!(trace.exchanges[0].request.body.kind(), "text");
-    assert_eq!(trace.warnings.len(), 1);
-    let warning = &trace.warnings[0];
+    // The JSON warning, and the request's (the section has no response).
+    assert_eq!(trace.warnings.len(), 2);
+    assert!(trace.warnings[0]
+        .message
+        .starts_with("request without a response"));
+    let warning = &trace.warnings[1];
     assert_eq!(warning.line, 13, "the line where the JSON breaks");
     assert!(
         warning.message.contains("does not parse"),

@@ -1,7 +1,7 @@
 //! Pairing without request ids, incomplete exchanges, parent inference and adoption (which the
 //! rules drive: only auth plumbing is adopted).
 
-use crate::common::fixture_text;
+use crate::common::{fixture_text, warnings};
 use flowdiff::normalize::{adopt, RuleSet};
 use flowdiff::parse::parse;
 use flowdiff::trace::{Completeness, Trace};
@@ -54,9 +54,19 @@ fn lone_requests_and_responses_are_kept_and_marked() {
     assert_eq!(trace.exchanges[0].status, Some(500));
     assert_eq!(trace.exchanges[0].request.line, None);
     assert_eq!(trace.exchanges[2].completeness, Completeness::Unanswered);
-    assert_eq!(trace.warnings.len(), 1);
-    assert_eq!(trace.warnings[0].line, 1);
-    assert!(trace.warnings[0].message.contains("without a request"));
+    assert_eq!(
+        warnings(&trace),
+        [
+            (
+                1,
+                "response without a request: no open `a -> b` request before it"
+            ),
+            (
+                4,
+                "request without a response: `a -> c DELETE /y` was never answered"
+            ),
+        ]
+    );
 }
 
 #[test]

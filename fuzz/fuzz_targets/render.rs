@@ -1,0 +1,59 @@
+//! Every rendering of a parsed capture (call tree, JSON model, Mermaid, hook Markdown) and
+//! every report format of its comparison with itself normalized differently: must never panic.
+#![no_main]
+
+#[path = "common.rs"]
+mod common;
+use common::rules;
+
+use flowdiff::cli::ReportFormat;
+use flowdiff::compare::{accept::Accepts, compare, Options};
+use flowdiff::normalize::normalize;
+use flowdiff::render;
+use flowdiff::report::{self, Report, Side, Styles};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(flows) = flowdiff::parse::parse_flows(text) else {
+        return;
+    };
+    let _ = render::json::capture_json(&flows).to_string();
+    let _ = render::tree::flow_list(&flows, &Styles::colored());
+    let Some(raw) = flows.first() else {
+        return;
+    };
+    let normalized = normalize(raw, rules());
+    for trace in [raw, &normalized] {
+        let _ = render::tree::call_tree(trace, &Styles::plain());
+        let _ = render::mermaid::sequence_diagram(trace);
+        let _ = render::hook_markdown::hook_markdown(trace);
+    }
+    // The raw trace against its normalized self: as many differences as normalization makes.
+    let comparison = compare(raw, &normalized, rules(), &Options::default());
+    let report = Report::new(
+        Side::new("raw", raw),
+        Side::new("normalized", &normalized),
+        comparison,
+        None,
+        &Accepts::default(),
+    );
+    for format in [
+        ReportFormat::Text,
+        ReportFormat::Json,
+        ReportFormat::Markdown,
+        ReportFormat::Junit,
+        ReportFormat::Github,
+    ] {
+        let mut out = Vec::new();
+        report::render(
+            std::slice::from_ref(&report),
+            format,
+            &Styles::colored(),
+            &mut out,
+        )
+        .expect("rendering to memory cannot fail");
+    }
+});
