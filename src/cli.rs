@@ -138,6 +138,8 @@ pub enum ReportFormat {
     Junit,
     /// GitHub Actions `::error` annotations.
     Github,
+    /// A Mermaid sequenceDiagram of the compared flow (one per flow).
+    Mermaid,
 }
 
 /// The lowest severity that makes the exit status 1.
@@ -236,6 +238,9 @@ pub struct ReportArgs {
     /// validation) and a service's calls to itself, like any call.
     #[arg(long, visible_alias = "strict-auth")]
     pub strict_plumbing: bool,
+    /// Draw every call in diagrams (mermaid, markdown): do not fold runs of unchanged calls.
+    #[arg(long)]
+    pub full: bool,
     /// Explain why step STEP (of the new capture) was matched, suppressed or flagged
     /// (with --format json: an object per capture).
     #[arg(long, value_name = "STEP")]

@@ -138,6 +138,13 @@ pub fn render_run(
             writeln!(out)?;
             render(&changed, format, styles, out)
         }
+        ReportFormat::Mermaid => {
+            writeln!(out, "%% {}", run.headline())?;
+            for line in run.not_comparable() {
+                writeln!(out, "%% info: {}", super::mermaid::comment(&line))?;
+            }
+            render(&changed, format, styles, out)
+        }
         ReportFormat::Github => {
             for line in run.not_comparable() {
                 let text = super::github::data(&line);

@@ -5,6 +5,7 @@ mod bless;
 mod common;
 mod compare;
 mod default_rules;
+mod diagram;
 mod golden;
 mod normalize;
 mod notes;
