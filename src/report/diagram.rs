@@ -253,6 +253,17 @@ impl Diagram {
         }
     }
 
+    /// How many calls (exchanges of either capture) the diagram stands for, folded ones too.
+    pub fn call_count(&self) -> usize {
+        self.items
+            .iter()
+            .map(|item| match item {
+                Item::Call(call) => call.old_times.max(call.new_times),
+                Item::Folded { calls, .. } => *calls,
+            })
+            .sum()
+    }
+
     /// The calls the diagram draws (folded runs left out).
     pub fn calls(&self) -> impl Iterator<Item = &Call> {
         self.items.iter().filter_map(|item| match item {

@@ -64,6 +64,26 @@ pub fn render(reports: &[Report], full: bool, out: &mut dyn Write) -> io::Result
     Ok(())
 }
 
+/// Diagrams longer than this many lines are embedded folded in `<details>`.
+pub const LONG: usize = 25;
+
+/// The diagram of `report` as a fenced ` ```mermaid ` block for Markdown (the report and the
+/// release notes), inside `<details>` when it is longer than [`LONG`] lines.
+pub fn fenced(report: &Report, full: bool) -> String {
+    let diagram = Diagram::of(report, full);
+    let text = text(&diagram);
+    let block = format!("```mermaid\n{text}```\n");
+    let lines = text.lines().count();
+    if lines > LONG {
+        let calls = diagram.call_count();
+        format!(
+            "<details><summary>Sequence diagram of {calls} calls</summary>\n\n{block}\n</details>\n"
+        )
+    } else {
+        block
+    }
+}
+
 /// `text` made safe for a `%%` comment line.
 pub(super) fn comment(text: &str) -> String {
     text.replace(['\n', '\r'], " ")

@@ -261,7 +261,9 @@ pub fn render_checked(
     match format {
         ReportFormat::Text => text::render(reports, &settings.styles, out),
         ReportFormat::Json => json::render(reports, out),
-        ReportFormat::Markdown => markdown::render(reports, settings.links_from.as_deref(), out),
+        ReportFormat::Markdown => {
+            markdown::render(reports, settings.links_from.as_deref(), settings.full, out)
+        }
         ReportFormat::Junit => junit::render(reports, out),
         ReportFormat::Github => github::render(reports, out),
         ReportFormat::Mermaid => mermaid::render(reports, settings.full, out),

@@ -72,15 +72,7 @@ fn quiet_runs_fold_unless_full_and_every_call_is_kept() {
     let folded = diagram_of(text, false);
     let full = diagram_of(text, true);
     assert!(full.items.iter().all(|i| matches!(i, Item::Call(_))));
-    let calls = |d: &Diagram| -> usize {
-        d.items
-            .iter()
-            .map(|i| match i {
-                Item::Call(c) => c.old_times.max(c.new_times),
-                Item::Folded { calls, .. } => *calls,
-            })
-            .sum()
-    };
+    let calls = Diagram::call_count;
     // Seed 001 has 55 exchanges; one is dropped, and every one is drawn or counted.
     assert_eq!(calls(&folded), 55);
     assert_eq!(calls(&full), 55);
@@ -180,4 +172,56 @@ fn check_prints_one_diagram_per_capture() {
     assert_eq!(heads.len(), 2, "{text}");
     assert!(heads[0].contains("image-save.hook.md"), "{text}");
     assert_eq!(text.matches("sequenceDiagram\n").count(), 2, "{text}");
+}
+
+/// The ```` ```mermaid ```` blocks of a Markdown document, read by a CommonMark parser.
+pub fn mermaid_blocks(markdown: &str) -> Vec<String> {
+    use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) if &*lang == "mermaid" => {
+                current = Some(String::new())
+            }
+            Event::Text(text) => {
+                if let Some(block) = current.as_mut() {
+                    block.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => blocks.extend(current.take()),
+            _ => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_markdown_report_and_the_notes_embed_the_diagram() {
+    let dir = scratch_dir("mermaid-markdown");
+    let new = dir.join("new.md");
+    std::fs::write(&new, &mutations::all()[0].1).expect("write");
+    let old = fixture("server-create.hook.md");
+    let (old, new) = (old.to_str().expect("utf-8"), new.to_str().expect("utf-8"));
+    let diagram = stdout(&flowdiff(&[old, new, "--format", "mermaid"]));
+    let markdown = stdout(&flowdiff(&[old, new, "--format", "markdown"]));
+    assert_eq!(
+        mermaid_blocks(&markdown),
+        vec![diagram.clone()],
+        "{markdown}"
+    );
+    // Short: not folded away.
+    assert!(diagram.lines().count() <= mermaid::LONG);
+    assert!(
+        !markdown.contains("<summary>Sequence diagram"),
+        "{markdown}"
+    );
+    let notes = stdout(&flowdiff(&["notes", old, new]));
+    assert_eq!(mermaid_blocks(&notes), vec![diagram], "{notes}");
+    // Long (`--full`): inside <details>.
+    let full = stdout(&flowdiff(&[old, new, "--format", "markdown", "--full"]));
+    assert!(
+        full.contains("<details><summary>Sequence diagram of 55 calls</summary>\n\n```mermaid\n"),
+        "{full}"
+    );
 }
