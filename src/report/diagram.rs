@@ -99,6 +99,9 @@ impl Call {
             text.push(' ');
             text.push_str(&times);
         }
+        if self.change == Change::Plumbing {
+            text.push_str(" (plumbing, one side only)");
+        }
         text
     }
 

@@ -163,11 +163,7 @@ fn arrow(call: &Call, ids: &[String], indent: &str, out: &mut String) {
         Change::Plumbing => "-->>",
         Change::Same | Change::Extra => "->>",
     };
-    let mut label = call.label();
-    if call.change == Change::Plumbing {
-        label.push_str(" (plumbing, one side only)");
-    }
-    let _ = writeln!(out, "{indent}{from}{head}{to}: {}", escape(&label));
+    let _ = writeln!(out, "{indent}{from}{head}{to}: {}", escape(&call.label()));
     if let Some(note) = call.note() {
         let over = if from == to {
             from.clone()

@@ -12,3 +12,4 @@ mod notes;
 mod parse;
 mod secrets;
 mod show;
+mod visual;
