@@ -140,6 +140,8 @@ pub enum ReportFormat {
     Github,
     /// A Mermaid sequenceDiagram of the compared flow (one per flow).
     Mermaid,
+    /// One self-contained HTML page: diagram, side-by-side calls, expandable findings.
+    Html,
 }
 
 /// The lowest severity that makes the exit status 1.
@@ -238,7 +240,8 @@ pub struct ReportArgs {
     /// validation) and a service's calls to itself, like any call.
     #[arg(long, visible_alias = "strict-auth")]
     pub strict_plumbing: bool,
-    /// Draw every call in diagrams (mermaid, markdown): do not fold runs of unchanged calls.
+    /// Draw every call in diagrams (mermaid, markdown, html): do not fold runs of unchanged
+    /// calls.
     #[arg(long)]
     pub full: bool,
     /// Explain why step STEP (of the new capture) was matched, suppressed or flagged
@@ -292,7 +295,7 @@ pub struct NotesArgs {
     /// Title of the notes.
     #[arg(long)]
     pub title: Option<String>,
-    /// Output format: markdown (default) or json.
+    /// Output format: markdown (default), json or html.
     #[arg(long, value_enum, default_value_t = NotesFormat::Markdown)]
     pub format: NotesFormat,
     /// Where the goldens come from, for OLD `golden`.
@@ -310,6 +313,8 @@ pub enum NotesFormat {
     Markdown,
     /// The same content as JSON.
     Json,
+    /// One self-contained HTML page, each changed flow drawn.
+    Html,
 }
 
 /// `flowdiff bless TRACE… [--golden DIR] [--flow NAME]`.

@@ -7,12 +7,14 @@ mod accepted;
 pub mod diagram;
 pub mod failures;
 mod github;
+pub mod html;
 mod json;
 mod junit;
 mod markdown;
 pub mod mermaid;
 pub mod run;
 pub mod styles;
+mod svg;
 mod text;
 
 pub use styles::Styles;
@@ -245,6 +247,15 @@ pub fn render_checked(
     if let (Some(failures), ReportFormat::Json) = (failures, format) {
         return failures::json(reports, failures, out);
     }
+    if format == ReportFormat::Html {
+        return html::render(
+            reports,
+            failures.unwrap_or_default(),
+            &[],
+            settings.full,
+            out,
+        );
+    }
     let failures = failures.unwrap_or_default();
     if !failures.is_empty() {
         return match format {
@@ -267,6 +278,7 @@ pub fn render_checked(
         ReportFormat::Junit => junit::render(reports, out),
         ReportFormat::Github => github::render(reports, out),
         ReportFormat::Mermaid => mermaid::render(reports, settings.full, out),
+        ReportFormat::Html => html::render(reports, &[], &[], settings.full, out),
     }
 }
 

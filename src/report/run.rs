@@ -138,6 +138,11 @@ pub fn render_run(
             writeln!(out)?;
             render(&changed, format, styles, out)
         }
+        ReportFormat::Html => {
+            let mut intro = vec![run.headline()];
+            intro.extend(run.not_comparable().map(|l| format!("info: {l}")));
+            super::html::render(&changed, &[], &intro, styles.full, out)
+        }
         ReportFormat::Mermaid => {
             writeln!(out, "%% {}", run.headline())?;
             for line in run.not_comparable() {
