@@ -192,3 +192,104 @@ fn the_browser_helper_fails_on_a_broken_diagram() {
     }
     assert!(Path::new(&out_dir()).is_dir());
 }
+
+/// An HTML page for the helper: the findings of the JSON report it must show and the arrows
+/// each of its diagrams must draw.
+fn html_case(name: &str, html: &str, reports: &[&Report]) -> Value {
+    let file = out_dir().join(format!("{name}.html"));
+    std::fs::create_dir_all(out_dir()).expect("target/visual");
+    std::fs::write(&file, html).expect("write the page");
+    let mut findings = Vec::new();
+    let mut severities: Vec<String> = Vec::new();
+    for report in reports {
+        let json = serde_json::to_value(report).expect("the JSON report");
+        for f in json["findings"].as_array().into_iter().flatten() {
+            findings.push(json!({"id": f["id"], "message": f["message"]}));
+            let severity = f["severity"].as_str().unwrap_or_default().to_string();
+            if !severities.contains(&severity) {
+                severities.push(severity);
+            }
+        }
+    }
+    let arrows: Vec<usize> = reports
+        .iter()
+        .map(|r| Diagram::of(r, false).calls().count())
+        .collect();
+    json!({"name": name, "file": file, "findings": findings, "arrows": arrows,
+           "severities": severities})
+}
+
+fn html_of(reports: &[Report]) -> String {
+    let mut out = Vec::new();
+    flowdiff::report::render(
+        reports,
+        flowdiff::cli::ReportFormat::Html,
+        &flowdiff::report::Styles::plain(),
+        &mut out,
+    )
+    .expect("renders");
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn html_reports_show_every_finding_and_one_arrow_per_call() {
+    let cases = cases();
+    let mut items = Vec::new();
+    for (name, report) in &cases {
+        let html = html_of(std::slice::from_ref(report));
+        if name.ends_with("hostile") {
+            assert!(!html.contains("<img"), "captured markup is escaped");
+            assert!(html.contains("&lt;img/src=x/onerror=alert(1)&gt;&amp;amp;"));
+        }
+        items.push(html_case(name, &html, &[report]));
+    }
+    // `check` of several captures: one section per flow, a summary table on top.
+    let several: Vec<Report> = cases.iter().take(3).map(|(_, r)| r.clone()).collect();
+    let html = html_of(&several);
+    assert_eq!(html.matches("<section class=\"flow\"").count(), 3);
+    assert!(html.contains("<table class=\"summary\">"));
+    assert!(
+        html.contains("id=\"flow-2-step-1\""),
+        "steps are linkable per flow"
+    );
+    let refs: Vec<&Report> = several.iter().collect();
+    items.push(html_case("check_several", &html, &refs));
+    look_at("html", Vec::new(), items);
+}
+
+#[test]
+fn notes_render_as_html_with_each_changed_flow_drawn() {
+    let dir = crate::common::scratch_dir("notes-html");
+    let (old, new) = (dir.join("old"), dir.join("new"));
+    for (side, text) in [
+        (&old, server_create()),
+        (&new, mutations::all()[1].1.clone()),
+    ] {
+        std::fs::create_dir_all(side).expect("dir");
+        std::fs::write(side.join("server-create.md"), text).expect("write");
+    }
+    let (old, new) = (old.to_str().expect("utf-8"), new.to_str().expect("utf-8"));
+    let output = crate::common::flowdiff(&["notes", old, new, "--format", "html"]);
+    assert!(output.status.success());
+    let html = crate::common::stdout(&output);
+    let json = crate::common::stdout(&crate::common::flowdiff(&[
+        "notes", old, new, "--format", "json",
+    ]));
+    let notes: Value = serde_json::from_str(&json).expect("notes json");
+    let report: Report = report(
+        ("old/server-create.md", &server_create()),
+        ("new/server-create.md", &mutations::all()[1].1),
+        Options::default(),
+    );
+    let findings: Vec<Value> = notes["flows"][0]["report"]["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!findings.is_empty());
+    let mut item = html_case("notes", &html, &[&report]);
+    item["findings"] = findings
+        .iter()
+        .map(|f| json!({"id": f["id"], "message": f["message"]}))
+        .collect();
+    look_at("notes", Vec::new(), vec![item]);
+}
