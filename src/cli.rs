@@ -138,6 +138,10 @@ pub enum ReportFormat {
     Junit,
     /// GitHub Actions `::error` annotations.
     Github,
+    /// A Mermaid sequenceDiagram of the compared flow (one per flow).
+    Mermaid,
+    /// One self-contained HTML page: diagram, side-by-side calls, expandable findings.
+    Html,
 }
 
 /// The lowest severity that makes the exit status 1.
@@ -240,6 +244,10 @@ pub struct ReportArgs {
     /// validation) and a service's calls to itself, like any call.
     #[arg(long, visible_alias = "strict-auth")]
     pub strict_plumbing: bool,
+    /// Draw every call in diagrams (mermaid, markdown, html): do not fold runs of unchanged
+    /// calls.
+    #[arg(long)]
+    pub full: bool,
     /// Explain why step STEP (of the new capture) was matched, suppressed or flagged
     /// (with --format json: an object per capture).
     #[arg(long, value_name = "STEP")]
@@ -291,7 +299,7 @@ pub struct NotesArgs {
     /// Title of the notes.
     #[arg(long)]
     pub title: Option<String>,
-    /// Output format: markdown (default) or json.
+    /// Output format: markdown (default), json or html.
     #[arg(long, value_enum, default_value_t = NotesFormat::Markdown)]
     pub format: NotesFormat,
     /// Where the goldens come from, for OLD `golden`.
@@ -309,6 +317,8 @@ pub enum NotesFormat {
     Markdown,
     /// The same content as JSON.
     Json,
+    /// One self-contained HTML page, each changed flow drawn.
+    Html,
 }
 
 /// `flowdiff bless TRACE… [--golden DIR] [--flow NAME]`.

@@ -296,6 +296,7 @@ pub(super) fn render_settings(args: &ReportArgs, context: &Context) -> RenderSet
     RenderSettings {
         styles: context.styles_for(args.output.as_deref()),
         links_from: Some(dir),
+        full: args.full,
     }
 }
 

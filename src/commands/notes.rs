@@ -39,6 +39,7 @@ pub fn run(args: &NotesArgs, context: &Context) -> Result<Outcome> {
     );
     let text = match args.format {
         NotesFormat::Markdown => notes::markdown(&notes),
+        NotesFormat::Html => notes::html(&notes),
         NotesFormat::Json => {
             let mut text = serde_json::to_string_pretty(&notes)
                 .map_err(|e| Error::Usage(format!("cannot serialize notes: {e}")))?;

@@ -1,4 +1,5 @@
-//! Notes as Markdown for release notes: title, summary table, one section per changed flow.
+//! Notes as Markdown for release notes: title, summary table, one section per changed flow
+//! (its sequence diagram, then its changes).
 
 use super::group::code;
 use super::{Change, FlowNotes, Link, Notes, Status};
@@ -96,6 +97,10 @@ fn section(out: &mut String, flow: &FlowNotes) {
         c.warning,
         c.info
     );
+    if let Some(report) = &flow.report {
+        out.push_str(&crate::report::mermaid::fenced(report, false));
+        out.push('\n');
+    }
     let mut service: Option<&str> = None;
     let mut kind = None;
     for (i, change) in flow.changes.iter().enumerate() {

@@ -5,11 +5,13 @@
 //! Markdown ([`markdown`]) or JSON (the [`Notes`] value serialized).
 
 mod group;
+mod html;
 mod markdown;
 mod pair;
 mod phrase;
 
 pub use group::{changes, Change, ChangeKind, Link};
+pub use html::render as html;
 pub use markdown::render as markdown;
 pub use pair::{pair, Key, PairedBy, Pairing};
 pub use phrase::activity;

@@ -86,6 +86,11 @@ pub(super) fn after(
                 "\n- ❌ **not checked**: {}",
                 super::markdown::escape(&f.error)
             )?,
+            ReportFormat::Mermaid => writeln!(
+                out,
+                "\n%% not checked: {}",
+                super::mermaid::comment(&f.error)
+            )?,
             _ => writeln!(out, "\nerror: {}", f.error)?,
         }
     }

@@ -1,5 +1,6 @@
 //! Markdown for a pull-request comment: a summary table of the flows first, then per flow its
-//! verdict, counts, warnings and a table of findings (`info` ones folded in `<details>`).
+//! verdict, counts, warnings, a table of findings (`info` ones folded in `<details>`) and the
+//! comparison as a Mermaid diagram (folded in `<details>` when long).
 //!
 //! Captured values are escaped (no HTML, emphasis or table breakage can come from them), and
 //! the comment stays under [`LIMIT`] characters: the findings past it are counted, not shown.
@@ -20,6 +21,7 @@ const CLOSING: usize = 600;
 pub fn render(
     reports: &[Report],
     links_from: Option<&Path>,
+    full: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let mut doc = Doc {
@@ -28,7 +30,7 @@ pub fn render(
     };
     summary_table(reports, &mut doc);
     for report in reports {
-        section(report, links_from, &mut doc);
+        section(report, links_from, full, &mut doc);
     }
     if doc.cut > 0 {
         doc.text.push_str(&format!(
@@ -75,7 +77,7 @@ fn summary_table(reports: &[Report], doc: &mut Doc) {
     }
 }
 
-fn section(report: &Report, links_from: Option<&Path>, doc: &mut Doc) {
+fn section(report: &Report, links_from: Option<&Path>, full: bool, doc: &mut Doc) {
     let head = format!(
         "\n### flowdiff: {}: {} against {}\n\n",
         mark(report.verdict),
@@ -115,6 +117,8 @@ fn section(report: &Report, links_from: Option<&Path>, doc: &mut Doc) {
         doc.text.push_str("\nNo differences shown.\n");
         return;
     }
+    // The flow drawn, when it fits (the findings come first).
+    let diagram = format!("\n{}", super::mermaid::fenced(report, full));
     let link = links_from
         .and_then(|from| crate::fsutil::relative_link(Path::new(&report.new.source), from));
     let (info, other): (Vec<&Finding>, Vec<&Finding>) = report
@@ -130,6 +134,9 @@ fn section(report: &Report, links_from: Option<&Path>, doc: &mut Doc) {
             info.len()
         );
         table(&info, link.as_deref(), &open, "\n</details>\n", doc);
+    }
+    if doc.fits(diagram.len()) {
+        doc.text.push_str(&diagram);
     }
 }
 

@@ -4,13 +4,17 @@
 //! plus one arm in [`render`].
 
 mod accepted;
+pub mod diagram;
 pub mod failures;
 mod github;
+pub mod html;
 mod json;
 mod junit;
 mod markdown;
+pub mod mermaid;
 pub mod run;
 pub mod styles;
+mod svg;
 mod text;
 
 pub use styles::Styles;
@@ -20,6 +24,7 @@ use crate::compare::accept::{finding_id, Accepted, Accepts, Unused};
 use crate::compare::{Comparison, Finding, Row, Suppressed, Warning};
 use crate::severity::Severity;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
@@ -192,6 +197,8 @@ pub struct Settings {
     /// The directory Markdown links are relative to (the output file's, or the working
     /// directory); `None`: no links.
     pub links_from: Option<PathBuf>,
+    /// Diagrams draw every call instead of folding runs of unchanged ones (`--full`).
+    pub full: bool,
 }
 
 impl Settings {
@@ -200,6 +207,7 @@ impl Settings {
         Settings {
             styles,
             links_from: None,
+            full: false,
         }
     }
 }
@@ -240,6 +248,15 @@ pub fn render_checked(
     if let (Some(failures), ReportFormat::Json) = (failures, format) {
         return failures::json(reports, failures, out);
     }
+    if format == ReportFormat::Html {
+        return html::render(
+            reports,
+            failures.unwrap_or_default(),
+            &[],
+            settings.full,
+            out,
+        );
+    }
     let failures = failures.unwrap_or_default();
     if failures.is_empty() {
         formats(reports, format, settings, out)?;
@@ -265,9 +282,13 @@ fn formats(
     match format {
         ReportFormat::Text => text::render(reports, &settings.styles, out),
         ReportFormat::Json => json::render(reports, out),
-        ReportFormat::Markdown => markdown::render(reports, settings.links_from.as_deref(), out),
+        ReportFormat::Markdown => {
+            markdown::render(reports, settings.links_from.as_deref(), settings.full, out)
+        }
         ReportFormat::Junit => junit::render(reports, out),
         ReportFormat::Github => github::render(reports, out),
+        ReportFormat::Mermaid => mermaid::render(reports, settings.full, out),
+        ReportFormat::Html => html::render(reports, &[], &[], settings.full, out),
     }
 }
 
@@ -332,11 +353,71 @@ pub(crate) fn closing(
             writeln!(out, "{}", line.style(settings.styles.bold))
         }
         ReportFormat::Markdown => write!(out, "\n{line}\n"),
-        ReportFormat::Json | ReportFormat::Junit | ReportFormat::Github => Ok(()),
+        // HTML has its summary table on top; the others carry no prose.
+        ReportFormat::Json
+        | ReportFormat::Junit
+        | ReportFormat::Github
+        | ReportFormat::Mermaid
+        | ReportFormat::Html => Ok(()),
     }
 }
 
 /// `12`, or `–` when the call has no side there.
 pub(crate) fn step_label(step: Option<usize>) -> String {
     step.map_or_else(|| "–".to_string(), |s| s.to_string())
+}
+
+/// Row position of every finding: its new step's row, else its old step's.
+pub(crate) fn findings_by_row(report: &Report) -> HashMap<usize, Vec<&Finding>> {
+    let mut by_new = HashMap::new();
+    let mut by_old = HashMap::new();
+    for (pos, row) in report.rows.iter().enumerate() {
+        if let Some(n) = row.new_step {
+            by_new.insert(n, pos);
+        }
+        if let Some(o) = row.old_step {
+            by_old.insert(o, pos);
+        }
+    }
+    let mut out: HashMap<usize, Vec<&Finding>> = HashMap::new();
+    for f in &report.findings {
+        let pos = f
+            .new_step
+            .and_then(|n| by_new.get(&n))
+            .or_else(|| f.old_step.and_then(|o| by_old.get(&o)));
+        if let Some(&pos) = pos {
+            out.entry(pos).or_default().push(f);
+        }
+    }
+    out
+}
+
+/// A call line `caller -> callee METHOD path` in its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CallParts<'a> {
+    /// The calling service.
+    pub caller: &'a str,
+    /// The called service.
+    pub callee: &'a str,
+    /// The HTTP method.
+    pub method: &'a str,
+    /// The path template.
+    pub path: &'a str,
+}
+
+/// Splits a row's or finding's call line; `None` when it is not `caller -> callee METHOD path`.
+pub(crate) fn split_call(call: &str) -> Option<CallParts<'_>> {
+    let mut parts = call.splitn(4, ' ');
+    let (caller, arrow, callee) = (parts.next()?, parts.next()?, parts.next()?);
+    if arrow != "->" {
+        return None;
+    }
+    let rest = parts.next().unwrap_or("");
+    let (method, path) = rest.split_once(' ').unwrap_or((rest, ""));
+    Some(CallParts {
+        caller,
+        callee,
+        method,
+        path,
+    })
 }

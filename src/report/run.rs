@@ -140,6 +140,18 @@ pub fn render_run(
             formats(&changed, format, styles, out)?;
             closing(Tally::of(&run.reports, 0), format, styles, out)
         }
+        ReportFormat::Html => {
+            let mut intro = vec![run.headline()];
+            intro.extend(run.not_comparable().map(|l| format!("info: {l}")));
+            super::html::render(&changed, &[], &intro, styles.full, out)
+        }
+        ReportFormat::Mermaid => {
+            writeln!(out, "%% {}", run.headline())?;
+            for line in run.not_comparable() {
+                writeln!(out, "%% info: {}", super::mermaid::comment(&line))?;
+            }
+            render(&changed, format, styles, out)
+        }
         ReportFormat::Github => {
             for line in run.not_comparable() {
                 let text = super::github::data(&line);

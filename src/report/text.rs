@@ -41,7 +41,7 @@ fn side_line(label: &str, side: &super::Side) -> String {
 fn one(report: &Report, styles: &Styles, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", side_line("old", &report.old).style(styles.bold))?;
     writeln!(out, "{}", side_line("new", &report.new).style(styles.bold))?;
-    let by_row = findings_by_row(report);
+    let by_row = super::findings_by_row(report);
     let shown = shown_rows(&report.rows, &by_row);
     let widest = report
         .rows
@@ -128,20 +128,15 @@ fn row_line(row: &Row, width: usize, styles: &Styles, out: &mut dyn Write) -> io
         step_label(row.new_step),
         w = width
     );
-    let mut parts = row.call.splitn(4, ' ');
-    let (caller, arrow, callee) = (parts.next(), parts.next(), parts.next());
-    let rest = parts.next().unwrap_or("");
-    let call = match (caller, arrow, callee) {
-        (Some(a), Some("->"), Some(b)) => {
-            let (method, path) = rest.split_once(' ').unwrap_or((rest, ""));
-            format!(
-                "{} -> {} {} {path}",
-                a.style(styles.actor),
-                b.style(styles.actor),
-                method.style(styles.method)
-            )
-        }
-        _ => row.call.clone(),
+    let call = match super::split_call(&row.call) {
+        Some(c) => format!(
+            "{} -> {} {} {}",
+            c.caller.style(styles.actor),
+            c.callee.style(styles.actor),
+            c.method.style(styles.method),
+            c.path
+        ),
+        None => row.call.clone(),
     };
     let show = |s: Option<u16>| s.map_or_else(|| "no response".to_string(), |s| s.to_string());
     let mut status = show(row.status)
@@ -160,31 +155,6 @@ fn row_line(row: &Row, width: usize, styles: &Styles, out: &mut dyn Write) -> io
         mark.style(mark_style),
         "  ".repeat(row.depth),
     )
-}
-
-/// Row position of every finding: its new step's row, else its old step's.
-fn findings_by_row(report: &Report) -> HashMap<usize, Vec<&Finding>> {
-    let mut by_new = HashMap::new();
-    let mut by_old = HashMap::new();
-    for (pos, row) in report.rows.iter().enumerate() {
-        if let Some(n) = row.new_step {
-            by_new.insert(n, pos);
-        }
-        if let Some(o) = row.old_step {
-            by_old.insert(o, pos);
-        }
-    }
-    let mut out: HashMap<usize, Vec<&Finding>> = HashMap::new();
-    for f in &report.findings {
-        let pos = f
-            .new_step
-            .and_then(|n| by_new.get(&n))
-            .or_else(|| f.old_step.and_then(|o| by_old.get(&o)));
-        if let Some(&pos) = pos {
-            out.entry(pos).or_default().push(f);
-        }
-    }
-    out
 }
 
 /// Rows with findings, the rows they are nested under, and lone unchanged rows between them.

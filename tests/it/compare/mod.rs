@@ -6,10 +6,10 @@ mod choose;
 mod ci_reports;
 mod cli;
 pub mod edit;
-mod mutations;
+pub mod mutations;
 mod query;
 mod recapture;
-mod reports;
+pub mod reports;
 mod seeds;
 pub mod tempest;
 

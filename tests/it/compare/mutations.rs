@@ -31,7 +31,8 @@ fn step_of(hook: &Hook, section: usize) -> usize {
         .expect("an exchange starts at the section")
 }
 
-/// Compares seed 001 with `mutated`, snapshots the text and JSON reports, returns the findings.
+/// Compares seed 001 with `mutated`, snapshots the text, JSON and Mermaid reports, returns the
+/// findings.
 fn check(name: &str, mutated: &Hook) -> Vec<Finding> {
     let report = report(
         ("server-create.md", &server_create()),
@@ -40,19 +41,56 @@ fn check(name: &str, mutated: &Hook) -> Vec<Finding> {
     );
     insta::assert_snapshot!(format!("{name}.text"), render(&report, ReportFormat::Text));
     insta::assert_snapshot!(format!("{name}.json"), render(&report, ReportFormat::Json));
+    insta::assert_snapshot!(
+        format!("{name}.mermaid"),
+        render(&report, ReportFormat::Mermaid)
+    );
     report.findings
+}
+
+/// Seed 001, mutated by each kind of hand-made mutation (`(name, capture text)`): a dropped
+/// call, a new call, two calls swapped, a status change, a response field removed, added and
+/// retyped, a response header removed, a polling loop shortened.
+pub fn all() -> Vec<(&'static str, String)> {
+    vec![
+        ("dropped_call", dropped_call().0.text()),
+        ("extra_call", super::reports::with_extra_call().text()),
+        ("swapped_same_caller", swapped_same_caller().text()),
+        ("status_changed", status_changed().text()),
+        (
+            "field_removed",
+            flavor_patched(json!({"op": "remove", "path": "/flavor/ram"})).text(),
+        ),
+        (
+            "field_added",
+            flavor_patched(json!({"op": "add", "path": "/flavor/x-added", "value": "yes"})).text(),
+        ),
+        (
+            "type_changed",
+            flavor_patched(json!({"op": "replace", "path": "/flavor/ram", "value": "512"})).text(),
+        ),
+        ("header_removed", header_removed().text()),
+        ("polling_shortened", polling_shortened().text()),
+    ]
 }
 
 fn seed() -> Hook {
     Hook::parse(&server_create())
 }
 
-#[test]
-fn a_dropped_call_is_one_missing_call() {
+/// Seed 001 with nova-scheduler's first `GET /placement/allocations/…` dropped, and the old
+/// step of that call.
+fn dropped_call() -> (Hook, usize) {
     let mut hook = seed();
     let request = hook.request("nova-scheduler", "GET", "/placement/allocations/", 0);
     let step = step_of(&hook, request);
     hook.drop_exchange(request);
+    (hook, step)
+}
+
+#[test]
+fn a_dropped_call_is_one_missing_call() {
+    let (hook, step) = dropped_call();
     let found = check("dropped_call", &hook);
     assert_eq!(
         summary(&found),
@@ -62,8 +100,8 @@ fn a_dropped_call_is_one_missing_call() {
     assert_eq!(found[0].new_step, None);
 }
 
-#[test]
-fn two_calls_of_one_caller_swapped_is_one_reorder() {
+/// Seed 001 with two consecutive calls of nova-scheduler swapped.
+fn swapped_same_caller() -> Hook {
     let mut hook = seed();
     let first = hook.request(
         "nova-scheduler",
@@ -73,7 +111,12 @@ fn two_calls_of_one_caller_swapped_is_one_reorder() {
     );
     let second = hook.request("nova-scheduler", "GET", "/placement/allocations/", 0);
     hook.swap_adjacent(first, second);
-    let found = check("swapped_same_caller", &hook);
+    hook
+}
+
+#[test]
+fn two_calls_of_one_caller_swapped_is_one_reorder() {
+    let found = check("swapped_same_caller", &swapped_same_caller());
     assert_eq!(
         summary(&found),
         vec![(Kind::ReorderedCall, Severity::Warning, Part::Call, None)]
@@ -107,13 +150,18 @@ fn two_adjacent_calls_of_different_actors_swapped_is_no_finding() {
         .all(|f| f.kind == Kind::ReorderedCall && f.severity == Severity::Info));
 }
 
-#[test]
-fn a_changed_status_is_one_status_change() {
+/// Seed 001 with a 200 turned into a 404.
+fn status_changed() -> Hook {
     let mut hook = seed();
     let request = hook.request("nova-api", "GET", "/v2/schemas/image", 0);
     let response = hook.response(request);
     hook.set_heading(response, "404 Not Found /v2/schemas/image");
-    let found = check("status_changed", &hook);
+    hook
+}
+
+#[test]
+fn a_changed_status_is_one_status_change() {
+    let found = check("status_changed", &status_changed());
     assert_eq!(
         summary(&found),
         vec![(Kind::StatusChanged, Severity::Breaking, Part::Status, None)]
@@ -180,13 +228,18 @@ fn a_retyped_response_field_is_one_type_change() {
     assert_eq!(summary(&found), vec![expected]);
 }
 
-#[test]
-fn a_removed_response_header_is_one_header_removed() {
+/// Seed 001 without the first flavor response's `Content-Type`.
+fn header_removed() -> Hook {
     let mut hook = seed();
     let request = hook.request("openstack", "GET", "/compute/v2.1/flavors/", 0);
     let response = hook.response(request);
     hook.remove_header(response, "Content-Type");
-    let found = check("header_removed", &hook);
+    hook
+}
+
+#[test]
+fn a_removed_response_header_is_one_header_removed() {
+    let found = check("header_removed", &header_removed());
     let expected = (
         Kind::HeaderRemoved,
         Severity::Breaking,
@@ -219,8 +272,8 @@ fn a_reshuffled_catalog_is_no_finding() {
     assert!(found.is_empty(), "{found:#?}");
 }
 
-#[test]
-fn a_shorter_polling_loop_is_one_repeat_count_change() {
+/// Seed 001 with nova-compute's first run of two port polls one poll shorter.
+fn polling_shortened() -> Hook {
     let mut hook = seed();
     let compute: Vec<usize> = (0..hook.sections.len())
         .filter(|&i| hook.sections[i].contains("`nova-compute` --> "))
@@ -232,7 +285,12 @@ fn a_shorter_polling_loop_is_one_repeat_count_change() {
         .map(|w| w[1])
         .expect("nova-compute polls the ports twice in a row");
     hook.drop_exchange(second);
-    let found = check("polling_shortened", &hook);
+    hook
+}
+
+#[test]
+fn a_shorter_polling_loop_is_one_repeat_count_change() {
+    let found = check("polling_shortened", &polling_shortened());
     assert_eq!(
         summary(&found),
         vec![(Kind::RepeatCountChanged, Severity::Info, Part::Call, None)]

@@ -7,15 +7,21 @@ use flowdiff::cli::ReportFormat;
 use flowdiff::compare::Options;
 use serde_json::Value;
 
-/// Seed 001 with a call dropped (breaking), a new call (warning) and a field added (info).
-fn mutated() -> String {
+/// Seed 001 with one new call: the client fetches a flavor's extra specs after the flavor.
+pub fn with_extra_call() -> Hook {
     let mut hook = Hook::parse(&server_create());
-    let dropped = hook.request("nova-scheduler", "GET", "/placement/allocations/", 0);
-    hook.drop_exchange(dropped);
     let extra = hook.request("openstack", "GET", "/compute/v2.1/flavors/", 0);
     let copy = hook.duplicate_exchange(extra, None);
     hook.set_heading(copy, "GET /compute/v2.1/flavors/c1/os-extra_specs");
     hook.set_heading(copy + 1, "200 OK /compute/v2.1/flavors/c1/os-extra_specs");
+    hook
+}
+
+/// Seed 001 with a call dropped (breaking), a new call (warning) and a field added (info).
+fn mutated() -> String {
+    let mut hook = with_extra_call();
+    let dropped = hook.request("nova-scheduler", "GET", "/placement/allocations/", 0);
+    hook.drop_exchange(dropped);
     let request = hook.request("openstack", "GET", "/compute/v2.1/flavors/", 0);
     let response = hook.response(request);
     hook.edit_body(response, |v| {
@@ -40,6 +46,7 @@ fn every_format_renders_the_same_findings() {
         ("all_formats.markdown", ReportFormat::Markdown),
         ("all_formats.junit", ReportFormat::Junit),
         ("all_formats.github", ReportFormat::Github),
+        ("all_formats.mermaid", ReportFormat::Mermaid),
     ] {
         insta::assert_snapshot!(name, render(&report, format));
     }

@@ -1,0 +1,295 @@
+//! Looking at the diagrams and HTML reports as a person would: `tests/browser/check.mjs` opens
+//! them in headless Chromium (Debian's `chromium`, driven by playwright-core), parses every
+//! Mermaid diagram with Mermaid's own parser and renders it, and checks the HTML reports. The
+//! screenshots land in `target/visual/`.
+//!
+//! Node, the helper's npm packages (`npm ci` in `tests/browser/`) and Chromium must be there:
+//! `.ci/run` installs them; without them these tests fail, they never skip.
+
+use crate::common::fixture_text;
+use crate::compare::{mutations, report, server_create};
+use crate::diagram::{hostile, mermaid_blocks};
+use flowdiff::compare::Options;
+use flowdiff::report::diagram::Diagram;
+use flowdiff::report::{mermaid, Report};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The project directory.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Where the files looked at and the screenshots go.
+pub fn out_dir() -> PathBuf {
+    root().join("target/visual")
+}
+
+/// Each seed capture with the golden flow it is checked against: `(name, golden, capture)`.
+pub fn seeds() -> Vec<(&'static str, String, String)> {
+    let golden = |name: &str| {
+        std::fs::read_to_string(root().join("golden").join(name)).expect("a built-in golden")
+    };
+    vec![
+        (
+            "seed_server_create",
+            golden("server-create.md"),
+            fixture_text("server-create.hook.md"),
+        ),
+        (
+            "seed_server_create_part",
+            golden("server-create.md"),
+            fixture_text("server-create-part.mermaid.txt"),
+        ),
+        (
+            "seed_image_save",
+            golden("image-save.md"),
+            fixture_text("image-save.hook.md"),
+        ),
+        (
+            "seed_image_show",
+            golden("image-show.md"),
+            fixture_text("image-show.hook.md"),
+        ),
+        (
+            "seed_image_create",
+            golden("image-create.md"),
+            fixture_text("image-create.doc.md"),
+        ),
+    ]
+}
+
+/// Every comparison looked at: the seeds against their goldens, seed 001 against each mutation
+/// kind, and against a capture holding text that would break a diagram or a page.
+pub fn cases() -> Vec<(String, Report)> {
+    let mut out: Vec<(String, Report)> = seeds()
+        .into_iter()
+        .map(|(name, golden, capture)| {
+            let r = report(
+                ("golden", &golden),
+                (&format!("{name}.md"), &capture),
+                Options::default(),
+            );
+            (name.to_string(), r)
+        })
+        .collect();
+    let mut mutated = mutations::all();
+    mutated.push(("hostile", hostile()));
+    for (name, text) in mutated {
+        let r = report(
+            ("golden/server-create.md", &server_create()),
+            (&format!("{name}.md"), &text),
+            Options::default(),
+        );
+        out.push((format!("mutation_{name}"), r));
+    }
+    out
+}
+
+/// Runs the browser helper on `manifest` and fails with what it printed unless all is well.
+pub fn look_at(name: &str, mermaid: Vec<Value>, html: Vec<Value>) {
+    let browser = root().join("tests/browser");
+    assert!(
+        browser.join("node_modules/playwright-core").is_dir()
+            && browser.join("node_modules/mermaid").is_dir(),
+        "the browser test helper is not installed: run `npm ci` in tests/browser (.ci/run does)"
+    );
+    let chromium = std::env::var_os("FLOWDIFF_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    assert!(
+        chromium.is_file(),
+        "{} is missing: install Debian's chromium (.ci/run does)",
+        chromium.display()
+    );
+    let dir = out_dir();
+    std::fs::create_dir_all(&dir).expect("target/visual");
+    let manifest = dir.join(format!("{name}.manifest.json"));
+    let document = json!({"out_dir": dir, "mermaid": mermaid, "html": html});
+    std::fs::write(&manifest, document.to_string()).expect("write the manifest");
+    let output = Command::new("node")
+        .arg(browser.join("check.mjs"))
+        .arg(&manifest)
+        .env("FLOWDIFF_CHROMIUM", &chromium)
+        .output()
+        .unwrap_or_else(|e| panic!("node does not run ({e}): install node (.ci/run does)"));
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{printed}");
+}
+
+/// A Mermaid file for the helper, with the arrow texts it must draw (`None`: parse and render
+/// only).
+fn mermaid_case(name: &str, text: &str, messages: Option<Vec<String>>) -> Value {
+    let file = out_dir().join(format!("{name}.mmd"));
+    std::fs::create_dir_all(out_dir()).expect("target/visual");
+    std::fs::write(&file, text).expect("write the diagram");
+    json!({"name": name, "file": file, "messages": messages})
+}
+
+/// The arrow texts a diagram draws, in order.
+fn arrow_texts(diagram: &Diagram) -> Vec<String> {
+    diagram.calls().map(|c| c.label()).collect()
+}
+
+#[test]
+fn every_diagram_parses_and_renders_with_mermaid_itself() {
+    let mut items = Vec::new();
+    for (name, report) in cases() {
+        for full in [false, true] {
+            let diagram = Diagram::of(&report, full);
+            let name = if full {
+                format!("{name}.full")
+            } else {
+                name.clone()
+            };
+            items.push(mermaid_case(
+                &name,
+                &mermaid::text(&diagram),
+                Some(arrow_texts(&diagram)),
+            ));
+        }
+    }
+    // What `check` prints for several flows: each diagram after a `%%` comment line.
+    let (title, report) = &cases()[0];
+    let diagram = Diagram::of(report, false);
+    let text = format!("%% {title}\n{}", mermaid::text(&diagram));
+    items.push(mermaid_case(
+        "commented",
+        &text,
+        Some(arrow_texts(&diagram)),
+    ));
+    // The README's examples.
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    let blocks = mermaid_blocks(&readme);
+    assert!(!blocks.is_empty());
+    for (i, block) in blocks.iter().enumerate() {
+        items.push(mermaid_case(&format!("readme_{i}"), block, None));
+    }
+    look_at("mermaid", items, Vec::new());
+}
+
+/// The helper itself fails on a diagram Mermaid rejects and on arrows it does not draw.
+#[test]
+fn the_browser_helper_fails_on_a_broken_diagram() {
+    let broken = mermaid_case(
+        "broken",
+        "sequenceDiagram\n    a->>b: GET /x; y\n    rect\n",
+        None,
+    );
+    let wrong = mermaid_case(
+        "wrong_arrows",
+        "sequenceDiagram\n    a->>b: GET /x 200\n",
+        Some(vec!["GET /y 200".to_string()]),
+    );
+    for (name, item) in [("broken", broken), ("wrong_arrows", wrong)] {
+        let result = std::panic::catch_unwind(|| look_at(name, vec![item.clone()], Vec::new()));
+        assert!(result.is_err(), "{name} should fail");
+    }
+    assert!(Path::new(&out_dir()).is_dir());
+}
+
+/// An HTML page for the helper: the findings of the JSON report it must show and the arrows
+/// each of its diagrams must draw.
+fn html_case(name: &str, html: &str, reports: &[&Report]) -> Value {
+    let file = out_dir().join(format!("{name}.html"));
+    std::fs::create_dir_all(out_dir()).expect("target/visual");
+    std::fs::write(&file, html).expect("write the page");
+    let mut findings = Vec::new();
+    let mut severities: Vec<String> = Vec::new();
+    for report in reports {
+        let json = serde_json::to_value(report).expect("the JSON report");
+        for f in json["findings"].as_array().into_iter().flatten() {
+            findings.push(json!({"id": f["id"], "message": f["message"]}));
+            let severity = f["severity"].as_str().unwrap_or_default().to_string();
+            if !severities.contains(&severity) {
+                severities.push(severity);
+            }
+        }
+    }
+    let arrows: Vec<usize> = reports
+        .iter()
+        .map(|r| Diagram::of(r, false).calls().count())
+        .collect();
+    json!({"name": name, "file": file, "findings": findings, "arrows": arrows,
+           "severities": severities})
+}
+
+fn html_of(reports: &[Report]) -> String {
+    let mut out = Vec::new();
+    flowdiff::report::render(
+        reports,
+        flowdiff::cli::ReportFormat::Html,
+        &flowdiff::report::Styles::plain(),
+        &mut out,
+    )
+    .expect("renders");
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn html_reports_show_every_finding_and_one_arrow_per_call() {
+    let cases = cases();
+    let mut items = Vec::new();
+    for (name, report) in &cases {
+        let html = html_of(std::slice::from_ref(report));
+        if name.ends_with("hostile") {
+            assert!(!html.contains("<img"), "captured markup is escaped");
+            assert!(html.contains("&lt;img/src=x/onerror=alert(1)&gt;&amp;amp;"));
+        }
+        items.push(html_case(name, &html, &[report]));
+    }
+    // `check` of several captures: one section per flow, a summary table on top.
+    let several: Vec<Report> = cases.iter().take(3).map(|(_, r)| r.clone()).collect();
+    let html = html_of(&several);
+    assert_eq!(html.matches("<section class=\"flow\"").count(), 3);
+    assert!(html.contains("<table class=\"summary\">"));
+    assert!(
+        html.contains("id=\"flow-2-step-1\""),
+        "steps are linkable per flow"
+    );
+    let refs: Vec<&Report> = several.iter().collect();
+    items.push(html_case("check_several", &html, &refs));
+    look_at("html", Vec::new(), items);
+}
+
+#[test]
+fn notes_render_as_html_with_each_changed_flow_drawn() {
+    let dir = crate::common::scratch_dir("notes-html");
+    let (old, new) = (dir.join("old"), dir.join("new"));
+    for (side, text) in [
+        (&old, server_create()),
+        (&new, mutations::all()[1].1.clone()),
+    ] {
+        std::fs::create_dir_all(side).expect("dir");
+        std::fs::write(side.join("server-create.md"), text).expect("write");
+    }
+    let (old, new) = (old.to_str().expect("utf-8"), new.to_str().expect("utf-8"));
+    let output = crate::common::flowdiff(&["notes", old, new, "--format", "html"]);
+    assert!(output.status.success());
+    let html = crate::common::stdout(&output);
+    let json = crate::common::stdout(&crate::common::flowdiff(&[
+        "notes", old, new, "--format", "json",
+    ]));
+    let notes: Value = serde_json::from_str(&json).expect("notes json");
+    let report: Report = report(
+        ("old/server-create.md", &server_create()),
+        ("new/server-create.md", &mutations::all()[1].1),
+        Options::default(),
+    );
+    let findings: Vec<Value> = notes["flows"][0]["report"]["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!findings.is_empty());
+    let mut item = html_case("notes", &html, &[&report]);
+    item["findings"] = findings
+        .iter()
+        .map(|f| json!({"id": f["id"], "message": f["message"]}))
+        .collect();
+    look_at("notes", Vec::new(), vec![item]);
+}
