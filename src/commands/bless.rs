@@ -7,21 +7,17 @@
 //! staged before any is renamed into place.
 
 mod review;
-mod write;
-
-use super::check::{candidates, find, flows, Flow};
 
 use super::inputs::{self, Capture};
 use super::{emit, Context, Outcome};
 use crate::cli::{BlessArgs, ReportFormat};
 use crate::compare::accept::Accepts;
-use crate::compare::select::{
-    choose, defining_calls, file_stem, flow_key, no_match_reason, Choice,
-};
-use crate::compare::set::compare_with_set;
 use crate::compare::Options;
 use crate::error::{Error, Result};
-use crate::golden::{self, Golden};
+use crate::golden::plan::{validate, Current, Planned};
+use crate::golden::select::flow_key;
+use crate::golden::set::compare_with_set;
+use crate::golden::write::{self, Op};
 use crate::normalize::RuleSet;
 use crate::render::hook_markdown::hook_markdown;
 use crate::report::{self, Report, Side};
@@ -30,17 +26,6 @@ use crate::trace::Trace;
 use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
-use write::{apply, Op};
-
-/// Longest flow name accepted as a file name.
-const MAX_NAME: usize = 100;
-
-/// The goldens in effect: texts as read, parsed flows, and the store they come from.
-struct Current {
-    goldens: Vec<Golden>,
-    flows: Vec<Flow>,
-    store: golden::Store,
-}
 
 /// Runs `flowdiff bless`.
 pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
@@ -53,7 +38,7 @@ pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
     if let Some(flow) = &args.flow {
         validate(flow)?;
     }
-    let current = current(context.store(&args.store), &rules)?;
+    let current = Current::load(context.store(&args.store), &rules)?;
     let mut ops: Vec<Op> = Vec::new();
     let mut out = Vec::new();
     let captures = to_bless(
@@ -72,14 +57,26 @@ pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
     } in captures
     {
         let path = path.as_path();
-        let (stem, index) = target_flow(args, &current, &trace, path, &rules)?;
+        let (stem, index) = current.target(args.flow.as_deref(), &trace, path, &rules)?;
         if trace.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
             let title = index.and_then(|i| current.flows[i].members[0].name.clone());
             trace.name = title.or_else(|| args.flow.clone()).or(Some(stem.clone()));
         }
         let report = comparison(&current, index, (path, &trace), &rules, &accepts);
         let planned = ops.len();
-        plan(&mut ops, args, &current, &stem, hook_markdown(&trace), path)?;
+        match current.plan(&mut ops, args.add, &stem, hook_markdown(&trace), path)? {
+            Planned::Written => {}
+            Planned::AlreadyGolden(single) => eprintln!(
+                "flowdiff: {} is already the golden for {}",
+                single.display(),
+                path.display()
+            ),
+            Planned::AlreadyMember(set) => eprintln!(
+                "flowdiff: {} is already a member of {}/",
+                path.display(),
+                set.display()
+            ),
+        }
         match reviewing.as_mut() {
             Some(reviewing) => {
                 if ops.len() == planned {
@@ -214,81 +211,6 @@ fn to_bless(captures: Vec<Capture>, flow: Option<&str>) -> Result<Vec<Capture>> 
     Ok(out)
 }
 
-/// Refuses flow names that could leave the golden directory or make odd file names.
-fn validate(name: &str) -> Result<()> {
-    let bad = if name.contains(['/', '\\']) {
-        Some("contains a path separator")
-    } else if name.contains("..") {
-        Some("contains `..`")
-    } else if name.chars().any(char::is_control) {
-        Some("contains a control character")
-    } else if name.chars().count() > MAX_NAME {
-        Some("is longer than 100 characters")
-    } else if flow_key(name).is_empty() {
-        Some("has no letters or digits")
-    } else {
-        None
-    };
-    match bad {
-        Some(why) => Err(Error::Usage(format!(
-            "refusing flow name {name:?}: it {why} (a flow name becomes a file name in the golden directory)"
-        ))),
-        None => Ok(()),
-    }
-}
-
-/// The goldens in effect: the built-in ones overlaid with the store directory's (which may not
-/// exist yet).
-fn current(store: golden::Store, rules: &RuleSet) -> Result<Current> {
-    let goldens = store.current()?;
-    let flows = flows(goldens.clone(), rules)?;
-    Ok(Current {
-        goldens,
-        flows,
-        store,
-    })
-}
-
-/// The golden file stem a capture is blessed as, and the current golden it replaces or joins:
-/// `--flow`, else the capture's title, else the golden its file name names, else the current
-/// golden with the same defining calls (as `check` chooses).
-fn target_flow(
-    args: &BlessArgs,
-    current: &Current,
-    trace: &Trace,
-    path: &Path,
-    rules: &RuleSet,
-) -> Result<(String, Option<usize>)> {
-    let named = args
-        .flow
-        .as_deref()
-        .or(trace.name.as_deref())
-        .filter(|n| !n.trim().is_empty());
-    if let Some(name) = named {
-        validate(name).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
-        return Ok(match find(&current.flows, name).ok() {
-            Some(index) => (current.flows[index].name.clone(), Some(index)),
-            None => (flow_key(name), None),
-        });
-    }
-    let candidates = candidates(&current.flows);
-    let defining = defining_calls(trace, rules);
-    let stem = file_stem(path);
-    match choose(None, Some(&stem), &defining, &candidates) {
-        Choice::ByTitle(index) | Choice::ByFileName(index) | Choice::ByCalls(index) => {
-            let name = current.flows[index].name.clone();
-            validate(&name)?;
-            Ok((name, Some(index)))
-        }
-        Choice::NoMatch(closest) => Err(Error::Usage(format!(
-            "{}: cannot tell which flow this capture is: it has no title, its file name names no golden in {} and none has its defining calls ({}); name it with --flow NAME",
-            path.display(),
-            current.store.dir().display(),
-            no_match_reason(closest, &candidates)
-        ))),
-    }
-}
-
 /// The comparison of `trace` with the golden it replaces (`None` for a new golden), with the
 /// findings `accepts` accepts set apart and ids as `check` gives them.
 fn comparison(
@@ -339,116 +261,10 @@ fn describe(
     Ok(())
 }
 
-/// Adds the file operations that bless `text` as flow `stem`.
-fn plan(
-    ops: &mut Vec<Op>,
-    args: &BlessArgs,
-    current: &Current,
-    stem: &str,
-    text: String,
-    path: &Path,
-) -> Result<()> {
-    let dir = current.store.dir();
-    let single = dir.join(format!("{stem}.md"));
-    let set = dir.join(stem);
-    let written = |ops: &Vec<Op>, target: &Path| {
-        ops.iter()
-            .any(|op| matches!(op, Op::Write { target: t, .. } if t == target))
-    };
-    let is_current = current
-        .goldens
-        .iter()
-        .any(|g| !g.builtin && Path::new(&g.source) == single && g.text == text);
-    let already_golden = || {
-        eprintln!(
-            "flowdiff: {} is already the golden for {}",
-            single.display(),
-            path.display()
-        );
-    };
-    if !args.add {
-        if set.is_dir() {
-            return Err(Error::Usage(format!(
-                "{}: golden {stem:?} is a golden set ({}/); add to it with --add",
-                path.display(),
-                set.display()
-            )));
-        }
-        if written(ops, &single) {
-            return Err(Error::Usage(format!(
-                "{}: another capture is already blessed as {}; use --add to make a golden set",
-                path.display(),
-                single.display()
-            )));
-        }
-        if is_current {
-            already_golden();
-        } else {
-            ops.push(Op::Write {
-                target: single,
-                text,
-            });
-        }
-        return Ok(());
-    }
-    let members: Vec<&Golden> = current
-        .goldens
-        .iter()
-        .filter(|g| !g.builtin && Path::new(&g.source).parent() == Some(set.as_path()))
-        .collect();
-    let pending = ops.iter().any(|op| match op {
-        Op::Write { target, text: t } => target.parent() == Some(set.as_path()) && *t == text,
-        Op::Move { .. } => false,
-    });
-    if is_current {
-        already_golden();
-        return Ok(());
-    }
-    if pending || members.iter().any(|g| g.text == text) {
-        eprintln!(
-            "flowdiff: {} is already a member of {}/",
-            path.display(),
-            set.display()
-        );
-        return Ok(());
-    }
-    let mut number = members
-        .iter()
-        .filter_map(|g| {
-            Path::new(&g.source)
-                .file_stem()?
-                .to_str()?
-                .parse::<u32>()
-                .ok()
-        })
-        .max()
-        .unwrap_or(0);
-    number = number.max(
-        ops.iter()
-            .filter_map(|op| match op {
-                Op::Write { target, .. } | Op::Move { to: target, .. } => {
-                    (target.parent() == Some(set.as_path())).then_some(target)
-                }
-            })
-            .filter_map(|t| t.file_stem()?.to_str()?.parse::<u32>().ok())
-            .max()
-            .unwrap_or(0),
-    );
-    let moving = ops
-        .iter()
-        .any(|op| matches!(op, Op::Move { from, .. } if *from == single));
-    if single.is_file() && !moving {
-        number += 1;
-        ops.push(Op::Move {
-            from: single,
-            to: set.join(format!("{number:03}.md")),
-        });
-    }
-    ops.push(Op::Write {
-        target: set.join(format!("{:03}.md", number + 1)),
-        text,
-    });
-    Ok(())
+/// Writes the planned goldens, saying what each step did.
+fn apply(ops: Vec<Op>) -> Result<Outcome> {
+    write::apply(ops, |done| eprintln!("flowdiff: {done}"))?;
+    Ok(Outcome::Pass)
 }
 
 /// Asks on the terminal; without one, refuses (exit 2) and says how to accept.
@@ -470,28 +286,4 @@ fn confirm(writes: usize) -> Result<bool> {
         answer.trim().to_ascii_lowercase().as_str(),
         "y" | "yes"
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn flow_names_that_could_escape_are_refused() {
-        for bad in [
-            "../../etc/x",
-            "a/b",
-            "a\\b",
-            "..",
-            "x\u{7}",
-            "x\ny",
-            "",
-            "!!!",
-        ] {
-            assert!(validate(bad).is_err(), "{bad:?}");
-        }
-        for good in ["openstack image create", "image-create", "server_create.v2"] {
-            assert!(validate(good).is_ok(), "{good:?}");
-        }
-    }
 }

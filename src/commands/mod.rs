@@ -212,11 +212,11 @@ pub fn one_flow(path: &Path, mut flows: Vec<Trace>, name: Option<&str>) -> Resul
         return Ok(flows.remove(0));
     }
     let wanted = name.and_then(|name| {
-        let key = crate::compare::select::flow_key(name);
+        let key = crate::golden::select::flow_key(name);
         flows.iter().position(|f| {
             f.name
                 .as_deref()
-                .is_some_and(|n| n == name || crate::compare::select::flow_key(n) == key)
+                .is_some_and(|n| n == name || crate::golden::select::flow_key(n) == key)
         })
     });
     match (wanted, name) {
@@ -311,14 +311,7 @@ pub fn drop_in_background<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
-/// Parses capture text that came from `source` (a golden, a file already read) and normalizes it.
-pub fn parse_normalized(text: &str, source: impl AsRef<Path>, rules: &RuleSet) -> Result<Trace> {
-    let mut trace = parse::parse(text).map_err(|e| e.in_file(source.as_ref()))?;
-    normalize_in_place(&mut trace, rules);
-    Ok(trace)
-}
-
-/// [`parse_normalized`] for a capture that may hold several flows: each one normalized.
+/// Parses a capture's text (`source` names it in errors) into its flows, each one normalized.
 pub fn parse_normalized_flows(
     text: &str,
     source: impl AsRef<Path>,

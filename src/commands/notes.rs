@@ -1,13 +1,12 @@
 //! `flowdiff notes OLD NEW`: release notes of the flow changes between two sets of captures.
 
 use super::inputs;
-use super::parse_normalized;
 use super::{emit, Context, Outcome};
 use crate::cli::{NotesArgs, NotesFormat};
-use crate::compare::select::{file_stem, flow_key};
 use crate::compare::Options;
 use crate::error::{Error, Result};
 use crate::golden;
+use crate::golden::select::{file_stem, flow_key};
 use crate::normalize::RuleSet;
 use crate::notes::{self, Capture};
 
@@ -59,7 +58,7 @@ fn goldens(store: &golden::Store, rules: &RuleSet) -> Result<Vec<Capture>> {
         .into_iter()
         .map(|g| {
             Ok(Capture {
-                trace: parse_normalized(&g.text, &g.source, rules)?,
+                trace: g.trace(rules)?,
                 source: g.source,
                 link: None,
                 stem: g.name,

@@ -1,13 +1,13 @@
 //! `flowdiff show FILE`: the call tree, the model as JSON, or a Mermaid diagram; for a golden
 //! set directory, what the set learned from its members.
 
-use super::check::flows;
 use super::{emit, load_flows, one_flow, Context, Outcome};
 use crate::cli::{ShowArgs, ShowFormat};
-use crate::compare::set::Learned;
 use crate::compare::Options;
 use crate::error::{Error, InputError, Result};
 use crate::golden;
+use crate::golden::flows::flows;
+use crate::golden::set::Learned;
 use crate::normalize::{normalize_in_place, redact_in_place};
 use crate::render;
 use std::fmt::Write;

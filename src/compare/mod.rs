@@ -16,8 +16,6 @@ mod relations;
 mod repeat;
 pub mod schema;
 mod segments;
-pub mod select;
-pub mod set;
 mod view;
 mod warning;
 

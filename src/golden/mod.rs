@@ -6,12 +6,20 @@
 //! directory, `NAME.md` is one golden flow and `NAME/*.md` a golden set: several captures of
 //! the same flow, one [`Golden`] entry per member, all with the name `NAME`.
 
+pub mod flows;
+pub mod plan;
+pub mod select;
+pub mod set;
 pub mod store;
+pub mod write;
 
 pub use store::Store;
 
 use crate::error::{InputError, Result};
 use crate::fsutil;
+use crate::normalize::{normalize_in_place, RuleSet};
+use crate::parse;
+use crate::trace::Trace;
 use std::path::Path;
 
 /// One golden flow as text (normalized hook Markdown), before parsing.
@@ -25,6 +33,15 @@ pub struct Golden {
     pub text: String,
     /// Compiled into the binary (not read from a directory).
     pub builtin: bool,
+}
+
+impl Golden {
+    /// The golden parsed and normalized with `rules` (errors name its source).
+    pub fn trace(&self, rules: &RuleSet) -> Result<Trace> {
+        let mut trace = parse::parse(&self.text).map_err(|e| e.in_file(Path::new(&self.source)))?;
+        normalize_in_place(&mut trace, rules);
+        Ok(trace)
+    }
 }
 
 /// The committed goldens, embedded at build time.

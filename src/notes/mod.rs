@@ -16,8 +16,8 @@ pub use markdown::render as markdown;
 pub use pair::{pair, Key, PairedBy, Pairing};
 pub use phrase::activity;
 
-use crate::compare::select::defining_calls;
 use crate::compare::{compare, Options};
+use crate::golden::select::defining_calls;
 use crate::normalize::RuleSet;
 use crate::report::{Counts, Report, Side};
 use crate::severity::Severity;

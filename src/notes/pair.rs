@@ -1,6 +1,6 @@
 //! Pairing the flows of OLD with those of NEW: by title, then file name, then structure.
 
-use crate::compare::select::{flow_key, same_calls};
+use crate::golden::select::{flow_key, same_calls};
 use crate::trace::Signature;
 use serde::Serialize;
 
@@ -23,7 +23,7 @@ pub struct Key<'a> {
     pub title: Option<&'a str>,
     /// The file name without extensions (`image-create`).
     pub stem: &'a str,
-    /// Its defining calls ([`crate::compare::select::defining_calls`]).
+    /// Its defining calls ([`crate::golden::select::defining_calls`]).
     pub defining: &'a [Signature],
 }
 

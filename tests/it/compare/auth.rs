@@ -3,8 +3,8 @@
 use super::edit::Hook;
 use super::{load, server_create};
 use crate::common::fixture_text;
-use flowdiff::compare::set::compare_with_set;
 use flowdiff::compare::{compare, Finding, Kind, Options};
+use flowdiff::golden::set::compare_with_set;
 use flowdiff::normalize::RuleSet;
 use flowdiff::Severity;
 use serde_json::Value;

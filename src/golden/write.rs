@@ -1,7 +1,6 @@
 //! Writing a bless run's goldens: every file checked to read back as written, staged, then
 //! moved and renamed into place.
 
-use super::super::Outcome;
 use crate::error::{Error, Result};
 use crate::fsutil::{self, Staged};
 use crate::render::hook_markdown::round_trip;
@@ -9,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// One file operation of a bless run.
 #[derive(Debug)]
-pub(super) enum Op {
+pub enum Op {
     /// Write a golden's text.
     Write {
         /// The golden file.
@@ -26,8 +25,9 @@ pub(super) enum Op {
     },
 }
 
-/// Stages every write, then moves and renames; names what was not written on failure.
-pub(super) fn apply(ops: Vec<Op>) -> Result<Outcome> {
+/// Stages every write, then moves and renames; names what was not written on failure. Each
+/// file moved or written is told to `done` as it happens (`moved A to B`, `wrote C`).
+pub fn apply(ops: Vec<Op>, mut done_one: impl FnMut(String)) -> Result<()> {
     let (mut moves, mut writes) = (Vec::new(), Vec::new());
     for op in ops {
         match op {
@@ -75,16 +75,16 @@ pub(super) fn apply(ops: Vec<Op>) -> Result<Outcome> {
             return Err(not_written(done, error));
         }
         std::fs::rename(&from, &to).map_err(|e| not_written(done, Error::io(&to, e)))?;
-        eprintln!("flowdiff: moved {} to {}", from.display(), to.display());
+        done_one(format!("moved {} to {}", from.display(), to.display()));
         done += 1;
     }
     for file in staged {
         let target = file.target().display().to_string();
         file.commit().map_err(|e| not_written(done, e))?;
-        eprintln!("flowdiff: wrote {target}");
+        done_one(format!("wrote {target}"));
         done += 1;
     }
-    Ok(Outcome::Pass)
+    Ok(())
 }
 
 /// Creates `dir` and its missing parents, remembering which it created.

@@ -3,9 +3,9 @@
 //! The first member is the reference. Comparing it with every other member learns what varies
 //! (optional calls, volatile values, unordered arrays, repeat-count spans); a finding of the new
 //! capture against the reference that only says something varies within that span is
-//! suppressed and counted in [`Suppressed::optional_by_golden_set`](super::Suppressed).
+//! suppressed and counted in [`Suppressed::optional_by_golden_set`](crate::compare::Suppressed).
 
-use super::{compare, Comparison, Finding, Kind, Options, Part};
+use crate::compare::{compare, Comparison, Finding, Kind, Options, Part};
 use crate::normalize::RuleSet;
 use crate::trace::Trace;
 use serde_json::Value;
