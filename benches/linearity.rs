@@ -8,9 +8,9 @@
 use flowdiff::cli::ReportFormat;
 use flowdiff::compare::{accept::Accepts, compare, Options};
 use flowdiff::normalize::{normalize_in_place, RuleSet};
-use flowdiff::render;
 use flowdiff::report::{self, Report, Side, Styles};
 use flowdiff::trace::Trace;
+use flowdiff::trace_output;
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -166,18 +166,18 @@ const STAGES: &[(&str, Stage)] = &[
     }),
     ("compare with mutant", |i| i.report().findings.len()),
     ("render tree", |i| {
-        render::tree::call_tree(&i.normalized, &Styles::plain()).len()
+        trace_output::tree::call_tree(&i.normalized, &Styles::plain()).len()
     }),
     ("render json", |i| {
-        render::json::capture_json(std::slice::from_ref(&i.normalized))
+        trace_output::json::capture_json(std::slice::from_ref(&i.normalized))
             .to_string()
             .len()
     }),
     ("render mermaid", |i| {
-        render::mermaid::sequence_diagram(&i.normalized).len()
+        trace_output::mermaid::sequence_diagram(&i.normalized).len()
     }),
     ("render hook markdown", |i| {
-        render::hook_markdown::hook_markdown(&i.normalized).len()
+        trace_output::hook_markdown::hook_markdown(&i.normalized).len()
     }),
     ("report text", |i| report_stage(i, ReportFormat::Text)),
     ("report json", |i| report_stage(i, ReportFormat::Json)),

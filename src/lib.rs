@@ -33,10 +33,10 @@ pub mod normalize;
 pub mod notes;
 pub mod parse;
 pub mod reading;
-pub mod render;
 pub mod report;
 pub mod severity;
 pub mod trace;
+pub mod trace_output;
 
 pub use error::{Error, InputError, Result};
 pub use severity::Severity;

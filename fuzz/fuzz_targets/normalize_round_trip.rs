@@ -7,7 +7,7 @@ mod common;
 use common::rules;
 
 use flowdiff::normalize::normalize;
-use flowdiff::render::hook_markdown::hook_markdown;
+use flowdiff::trace_output::hook_markdown::hook_markdown;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -9,7 +9,7 @@ use common::rules;
 use flowdiff::cli::ReportFormat;
 use flowdiff::compare::{accept::Accepts, compare, Options};
 use flowdiff::normalize::normalize;
-use flowdiff::render;
+use flowdiff::trace_output;
 use flowdiff::report::{self, Report, Side, Styles};
 use libfuzzer_sys::fuzz_target;
 
@@ -20,16 +20,16 @@ fuzz_target!(|data: &[u8]| {
     let Ok(flows) = flowdiff::parse::parse_flows(text) else {
         return;
     };
-    let _ = render::json::capture_json(&flows).to_string();
-    let _ = render::tree::flow_list(&flows, &Styles::colored());
+    let _ = trace_output::json::capture_json(&flows).to_string();
+    let _ = trace_output::tree::flow_list(&flows, &Styles::colored());
     let Some(raw) = flows.first() else {
         return;
     };
     let normalized = normalize(raw, rules());
     for trace in [raw, &normalized] {
-        let _ = render::tree::call_tree(trace, &Styles::plain());
-        let _ = render::mermaid::sequence_diagram(trace);
-        let _ = render::hook_markdown::hook_markdown(trace);
+        let _ = trace_output::tree::call_tree(trace, &Styles::plain());
+        let _ = trace_output::mermaid::sequence_diagram(trace);
+        let _ = trace_output::hook_markdown::hook_markdown(trace);
     }
     // The raw trace against its normalized self: as many differences as normalization makes.
     let comparison = compare(raw, &normalized, rules(), &Options::default());

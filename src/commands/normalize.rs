@@ -4,7 +4,7 @@ use super::{emit, load_trace, Context, Outcome};
 use crate::cli::NormalizeArgs;
 use crate::error::Result;
 use crate::normalize::normalize_in_place;
-use crate::render::hook_markdown::hook_markdown;
+use crate::trace_output::hook_markdown::hook_markdown;
 
 /// Runs `flowdiff normalize`: the capture's own flow name wins over `--flow`; in a capture of
 /// several flows (a Tempest log), `--flow` says which one.

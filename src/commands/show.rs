@@ -9,7 +9,7 @@ use crate::golden;
 use crate::golden::flows::flows;
 use crate::golden::set::Learned;
 use crate::normalize::{normalize_in_place, redact_in_place};
-use crate::render;
+use crate::trace_output;
 use std::fmt::Write;
 
 /// Runs `flowdiff show`.
@@ -44,14 +44,14 @@ pub fn run(args: &ShowArgs, context: &Context) -> Result<Outcome> {
     }
     let text = match (args.format, flows.as_slice()) {
         (ShowFormat::Json, _) => {
-            let mut text = serde_json::to_string_pretty(&render::json::capture_json(&flows))
+            let mut text = serde_json::to_string_pretty(&trace_output::json::capture_json(&flows))
                 .map_err(|e| Error::Usage(format!("cannot serialize trace: {e}")))?;
             text.push('\n');
             text
         }
-        (ShowFormat::Text, [one]) => render::tree::call_tree(one, &context.styles),
-        (ShowFormat::Text, many) => render::tree::flow_list(many, &context.styles),
-        (ShowFormat::Mermaid, [one]) => render::mermaid::sequence_diagram(one),
+        (ShowFormat::Text, [one]) => trace_output::tree::call_tree(one, &context.styles),
+        (ShowFormat::Text, many) => trace_output::tree::flow_list(many, &context.styles),
+        (ShowFormat::Mermaid, [one]) => trace_output::mermaid::sequence_diagram(one),
         (ShowFormat::Mermaid, many) => {
             return Err(InputError::new(0, crate::parse::several_flows(many)).in_file(&args.file))
         }

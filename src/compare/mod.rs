@@ -1,15 +1,14 @@
 //! Comparison: align two normalized traces and report what drifted, with default severities.
 //!
 //! [`compare`] takes two traces normalized with the same [`RuleSet`]; alignment lives in
-//! [`align`], per-pair payload checks in `payload`, call-level findings and the flow view in
-//! `flow`.
+//! [`align`], per-pair payload checks in `payload`, call-level findings in
+//! `calls`, the flow view in `view`.
 
 pub mod accept;
 pub mod align;
-mod alignment;
+mod calls;
 mod content;
 mod explain;
-mod flow;
 pub mod headers;
 mod payload;
 mod relations;
@@ -254,7 +253,7 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
     let new_tree = interner.tree(new, &new_sigs, rules);
     let drift = |o: usize, n: usize| payload::drift(&old.exchanges[o], &new.exchanges[n], rules);
     let alignment = align::align(&old_tree, &new_tree, !options.strict_plumbing, &drift);
-    let sides = flow::Sides {
+    let sides = calls::Sides {
         old,
         new,
         old_sigs: &old_sigs,
@@ -263,7 +262,7 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
         new_cache: &new_tree.cache_dependent,
         rules,
     };
-    let mut comparison = flow::build(&sides, &alignment, options);
+    let mut comparison = calls::build(&sides, &alignment, options);
     let payloads = old.format.has_payloads() && new.format.has_payloads();
     for pair in &alignment.pairs {
         comparison

@@ -1,6 +1,6 @@
 //! Payload checks of one aligned pair: status, query, headers and bodies.
 
-use super::flow::Sides;
+use super::calls::Sides;
 use super::headers::{compare_headers, compare_query, Change, Difference};
 use super::schema::{self, DriftKind};
 use super::{default_severity, Finding, Kind, Part};

@@ -2,7 +2,7 @@
 //! findings: rule overrides, annotation lines, flow order.
 
 use super::align::Alignment;
-use super::flow::Sides;
+use super::calls::Sides;
 use super::{Comparison, Finding, Part, Row, RowKind};
 use crate::trace::Exchange;
 

@@ -2,7 +2,7 @@
 //! about one call (today: stretches aligned coarsely because they were too long and too
 //! different to align exactly).
 
-use super::alignment::Coarse;
+use super::align::Coarse;
 use crate::trace::Trace;
 use serde::Serialize;
 

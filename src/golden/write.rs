@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::fsutil::{self, Staged};
-use crate::render::hook_markdown::round_trip;
+use crate::trace_output::hook_markdown::round_trip;
 use std::path::{Path, PathBuf};
 
 /// One file operation of a bless run.

@@ -433,7 +433,7 @@ fn unpaired_warnings(exchanges: &[Exchange]) -> Vec<Warning> {
                     exchange.caller,
                     exchange.callee,
                     exchange.method,
-                    crate::render::mermaid::target(exchange)
+                    crate::trace_output::mermaid::target(exchange)
                 ),
                 _ => format!(
                     "response without a request: no open `{} -> {}` request before it",

@@ -8,8 +8,8 @@ use crate::common::{fixture, fixture_text, flowdiff, scratch_dir, stderr, stdout
 use flowdiff::golden;
 use flowdiff::normalize::{normalize, signature, RuleSet};
 use flowdiff::parse::parse;
-use flowdiff::render::hook_markdown::hook_markdown;
 use flowdiff::trace::{Exchange, Trace};
+use flowdiff::trace_output::hook_markdown::hook_markdown;
 use regex::Regex;
 use std::path::PathBuf;
 

@@ -335,7 +335,7 @@ fn golden_means_the_goldens_in_effect_the_directory_over_the_builtins() {
     let normalized = normalize(&trace, &rules);
     fs::write(
         golden.join("image-show.md"),
-        flowdiff::render::hook_markdown::hook_markdown(&normalized),
+        flowdiff::trace_output::hook_markdown::hook_markdown(&normalized),
     )
     .expect("write golden");
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_flowdiff"))

@@ -124,7 +124,7 @@ fn show_on_a_golden_set_lists_members_and_what_they_taught_it() {
         );
         std::fs::write(
             set.join(name),
-            flowdiff::render::hook_markdown::hook_markdown(&normalized),
+            flowdiff::trace_output::hook_markdown::hook_markdown(&normalized),
         )
         .expect("write member");
     }

@@ -65,7 +65,7 @@ fn renamed_placeholders(text: &str) -> String {
 fn mermaid_of(seed: &str) -> String {
     let rules = RuleSet::builtin();
     let trace = normalize(&parse(&fixture_text(seed)).expect("seed parses"), &rules);
-    flowdiff::render::mermaid::sequence_diagram(&trace)
+    flowdiff::trace_output::mermaid::sequence_diagram(&trace)
 }
 
 #[test]

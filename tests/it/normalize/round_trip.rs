@@ -4,7 +4,7 @@
 
 use flowdiff::normalize::{normalize, RuleSet};
 use flowdiff::parse::parse_flows;
-use flowdiff::render::hook_markdown::{hook_markdown, round_trip};
+use flowdiff::trace_output::hook_markdown::{hook_markdown, round_trip};
 use std::path::{Path, PathBuf};
 
 /// Mutated inputs tried (each a window of a capture with 1-4 mutations).

@@ -73,7 +73,7 @@ fn a_response_without_a_path_takes_the_path_of_the_request_it_closes() {
     assert_eq!(lone.warnings.len(), 1);
     assert_eq!(lone.warnings[0].line, 3);
     // Rendered again, it is a response without a path (no trailing space), and reads back.
-    let drawn = flowdiff::render::mermaid::sequence_diagram(&lone);
+    let drawn = flowdiff::trace_output::mermaid::sequence_diagram(&lone);
     assert!(
         drawn.contains("c-->>a: 503 Service Unavailable\n"),
         "{drawn}"

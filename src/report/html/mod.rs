@@ -19,9 +19,9 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 /// The page's style sheet.
-const STYLE: &str = include_str!("html/style.css");
+const STYLE: &str = include_str!("style.css");
 /// The page's script: severity filters, fold and unfold all, unfold before printing.
-const SCRIPT: &str = include_str!("html/script.js");
+const SCRIPT: &str = include_str!("script.js");
 
 /// Text made inert in HTML (element content and quoted attribute values).
 pub fn escape(text: &str) -> String {

@@ -10,10 +10,12 @@
 //! case is small ([`EXACT_LIMIT`]); a longer differing stretch is aligned coarsely in linear time
 //! (`coarse`) and recorded in [`Alignment::coarse`] for the report to say so.
 
-pub use super::alignment::*;
+mod model;
+
 use super::content;
 use super::repeat;
 use super::segments::{self, Aligned};
+pub use model::*;
 use similar::{capture_diff, Algorithm, DiffTag};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
@@ -578,5 +580,4 @@ fn run_contents<'t>(
 }
 
 #[cfg(test)]
-#[path = "align_tests.rs"]
 mod tests;

@@ -76,7 +76,7 @@ pub fn call_tree(trace: &Trace, styles: &Styles) -> String {
             exchange.caller.style(styles.actor),
             exchange.callee.style(styles.actor),
             exchange.method.style(styles.method),
-            crate::render::mermaid::target(exchange),
+            crate::trace_output::mermaid::target(exchange),
             status.style(styles.status(exchange.status)),
             marks.style(styles.dim),
         );

@@ -1,4 +1,4 @@
-//! The alignment's own types: what [`super::align`] reads (a call tree per trace) and what it
+//! The alignment's own types: what [`super`] reads (a call tree per trace) and what it
 //! returns (pairs, repeats, cache-dependent groups, unmatched subtrees).
 
 use std::collections::HashMap;
@@ -118,7 +118,7 @@ pub struct Alignment {
     pub coarse: Vec<Coarse>,
 }
 
-/// A stretch of one sequence of calls aligned coarsely ([`super::align::EXACT_LIMIT`]): the
+/// A stretch of one sequence of calls aligned coarsely ([`super::EXACT_LIMIT`]): the
 /// first and last exchange index it spans on each side (other callers' calls may lie between).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Coarse {

@@ -361,5 +361,4 @@ fn canonical(value: &Value, pattern: &str, ordered: &dyn Fn(&str) -> bool) -> St
 }
 
 #[cfg(test)]
-#[path = "schema_tests.rs"]
 mod tests;
