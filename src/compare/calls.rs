@@ -1,67 +1,15 @@
-//! Call-level findings (missing, extra, reordered, repeated, auth pattern) and the flow view.
+//! Call-level findings: missing, extra, reordered, repeated, auth pattern, interleaving.
 
 use super::align::{Alignment, How, Pair};
-use super::{default_severity, Comparison, Finding, Kind, Part, Suppressed};
-use crate::normalize::RuleSet;
+use super::sides::Sides;
+use super::{Comparison, Finding, Kind, Part, Suppressed};
 use crate::trace::{Signature, Trace};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
-/// Both traces and their signatures: what every finding is built from.
-pub(super) struct Sides<'a> {
-    pub old: &'a Trace,
-    pub new: &'a Trace,
-    pub old_sigs: &'a [Signature],
-    pub new_sigs: &'a [Signature],
-    /// Whether each old / new exchange is a cache-dependent call (from the call trees).
-    pub old_cache: &'a [bool],
-    pub new_cache: &'a [bool],
-    pub rules: &'a RuleSet,
-}
-
-impl Sides<'_> {
-    /// A finding with its default severity, on old exchange `old` and/or new exchange `new`.
-    pub fn finding(
-        &self,
-        kind: Kind,
-        part: Part,
-        old: Option<usize>,
-        new: Option<usize>,
-    ) -> Finding {
-        let call = match (new, old) {
-            (Some(n), _) => self.new_sigs[n].to_string(),
-            (None, Some(o)) => self.old_sigs[o].to_string(),
-            (None, None) => String::new(),
-        };
-        Finding {
-            id: String::new(),
-            kind,
-            severity: default_severity(kind),
-            call,
-            old_step: old.map(|o| o + 1),
-            new_step: new.map(|n| n + 1),
-            part,
-            pointer: None,
-            old: None,
-            new: None,
-            message: String::new(),
-            line: None,
-            old_line: None,
-            new_line: None,
-        }
-    }
-
-    fn short(sig: &Signature) -> String {
-        format!("{} {}", sig.method, sig.path)
-    }
-}
-
-/// Rows of the flow view and the call-level findings.
+/// The call-level findings (the flow view's rows are left to [`super::view`]).
 pub(super) fn build(s: &Sides, a: &Alignment, options: &super::Options) -> Comparison {
-    let mut c = Comparison {
-        rows: super::view::rows(s, a),
-        ..Comparison::default()
-    };
+    let mut c = Comparison::default();
     missing_and_extra(s, a, &mut c.findings);
     for pair in &a.pairs {
         if let Some(f) = reorder(s, pair) {

@@ -1,7 +1,7 @@
 //! `--explain STEP`: why a step of NEW was matched, suppressed or flagged.
 
 use super::align::{Alignment, How};
-use super::calls::Sides;
+use super::sides::Sides;
 use super::Comparison;
 use std::fmt::Write;
 

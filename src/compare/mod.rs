@@ -15,6 +15,7 @@ mod relations;
 mod repeat;
 pub mod schema;
 mod segments;
+mod sides;
 mod view;
 mod warning;
 
@@ -253,7 +254,7 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
     let new_tree = interner.tree(new, &new_sigs, rules);
     let drift = |o: usize, n: usize| payload::drift(&old.exchanges[o], &new.exchanges[n], rules);
     let alignment = align::align(&old_tree, &new_tree, !options.strict_plumbing, &drift);
-    let sides = calls::Sides {
+    let sides = sides::Sides {
         old,
         new,
         old_sigs: &old_sigs,
@@ -263,6 +264,7 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
         rules,
     };
     let mut comparison = calls::build(&sides, &alignment, options);
+    comparison.rows = view::rows(&sides, &alignment);
     let payloads = old.format.has_payloads() && new.format.has_payloads();
     for pair in &alignment.pairs {
         comparison

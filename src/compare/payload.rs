@@ -1,8 +1,8 @@
 //! Payload checks of one aligned pair: status, query, headers and bodies.
 
-use super::calls::Sides;
 use super::headers::{compare_headers, compare_query, Change, Difference};
 use super::schema::{self, DriftKind};
+use super::sides::Sides;
 use super::{default_severity, Finding, Kind, Part};
 use crate::normalize::rules::HeaderClass;
 use crate::normalize::RuleSet;

@@ -11,7 +11,7 @@
 //! JSON bodies walked through objects (not arrays, whose order or membership may differ).
 
 use super::align::{How, Pair};
-use super::calls::Sides;
+use super::sides::Sides;
 use super::{Finding, Kind, Part};
 use crate::trace::{next_placeholder, Body, Exchange, Json};
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! findings: rule overrides, annotation lines, flow order.
 
 use super::align::Alignment;
-use super::calls::Sides;
+use super::sides::Sides;
 use super::{Comparison, Finding, Part, Row, RowKind};
 use crate::trace::Exchange;
 

@@ -1,0 +1,56 @@
+//! Both sides of a comparison (traces, signatures, cache-dependent calls, rules): what every
+//! finding is built from.
+
+use super::{default_severity, Finding, Kind, Part};
+use crate::normalize::RuleSet;
+use crate::trace::{Signature, Trace};
+
+/// Both traces and their signatures: what every finding is built from.
+pub(super) struct Sides<'a> {
+    pub old: &'a Trace,
+    pub new: &'a Trace,
+    pub old_sigs: &'a [Signature],
+    pub new_sigs: &'a [Signature],
+    /// Whether each old / new exchange is a cache-dependent call (from the call trees).
+    pub old_cache: &'a [bool],
+    pub new_cache: &'a [bool],
+    pub rules: &'a RuleSet,
+}
+
+impl Sides<'_> {
+    /// A finding with its default severity, on old exchange `old` and/or new exchange `new`.
+    pub fn finding(
+        &self,
+        kind: Kind,
+        part: Part,
+        old: Option<usize>,
+        new: Option<usize>,
+    ) -> Finding {
+        let call = match (new, old) {
+            (Some(n), _) => self.new_sigs[n].to_string(),
+            (None, Some(o)) => self.old_sigs[o].to_string(),
+            (None, None) => String::new(),
+        };
+        Finding {
+            id: String::new(),
+            kind,
+            severity: default_severity(kind),
+            call,
+            old_step: old.map(|o| o + 1),
+            new_step: new.map(|n| n + 1),
+            part,
+            pointer: None,
+            old: None,
+            new: None,
+            message: String::new(),
+            line: None,
+            old_line: None,
+            new_line: None,
+        }
+    }
+
+    /// A call as its method and path (`GET /v2/images/{}`).
+    pub fn short(sig: &Signature) -> String {
+        format!("{} {}", sig.method, sig.path)
+    }
+}
