@@ -44,16 +44,8 @@ impl Golden {
     }
 }
 
-/// The committed goldens, embedded at build time.
-const BUILTIN: [(&str, &str); 4] = [
-    ("image-create", include_str!("../../golden/image-create.md")),
-    ("image-save", include_str!("../../golden/image-save.md")),
-    ("image-show", include_str!("../../golden/image-show.md")),
-    (
-        "server-create",
-        include_str!("../../golden/server-create.md"),
-    ),
-];
+// `BUILTIN`: `(name, text)` of every `golden/*.md`, in name order, written by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/builtin_goldens.rs"));
 
 /// The golden flows compiled into the binary.
 pub fn builtin() -> Vec<Golden> {
