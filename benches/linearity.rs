@@ -5,10 +5,10 @@
 //! `cargo test --all-targets` (no `--bench` argument) only a small smoke run checks that every
 //! stage runs, without timing anything.
 
-use flowdiff::cli::ReportFormat;
 use flowdiff::compare::{accept::Accepts, compare, Options};
 use flowdiff::normalize::{normalize_in_place, RuleSet};
 use flowdiff::render;
+use flowdiff::report::ReportFormat;
 use flowdiff::report::{self, Report, Side, Styles};
 use flowdiff::trace::Trace;
 use std::fmt::Write as _;

@@ -13,7 +13,7 @@ use super::check::{candidates, find, flows, Flow};
 
 use super::inputs::{self, Capture};
 use super::{emit, Context, Outcome};
-use crate::cli::{BlessArgs, ReportFormat};
+use crate::cli::BlessArgs;
 use crate::compare::accept::Accepts;
 use crate::compare::select::{
     choose, defining_calls, file_stem, flow_key, no_match_reason, Choice,
@@ -24,6 +24,7 @@ use crate::error::{Error, Result};
 use crate::golden::{self, Golden};
 use crate::normalize::RuleSet;
 use crate::render::hook_markdown::hook_markdown;
+use crate::report::ReportFormat;
 use crate::report::{self, Report, Side};
 use crate::severity::Severity;
 use crate::trace::Trace;
@@ -334,7 +335,7 @@ fn describe(
         &context.styles,
         out,
     )
-    .map_err(|e| Error::io(Path::new("<report>"), e))?;
+    .map_err(|e| Error::rendering("report", Path::new("<report>"), e))?;
     out.push(b'\n');
     Ok(())
 }
