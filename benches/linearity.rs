@@ -5,9 +5,9 @@
 //! `cargo test --all-targets` (no `--bench` argument) only a small smoke run checks that every
 //! stage runs, without timing anything.
 
-use flowdiff::cli::ReportFormat;
 use flowdiff::compare::{accept::Accepts, compare, Options};
 use flowdiff::normalize::{normalize_in_place, RuleSet};
+use flowdiff::report::ReportFormat;
 use flowdiff::report::{self, Report, Side, Styles};
 use flowdiff::trace::Trace;
 use flowdiff::trace_output;

@@ -1,5 +1,6 @@
 //! Command-line arguments (clap derive). The `///` comments are the help text; no logic here.
 
+use crate::report::ReportFormat;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -123,25 +124,6 @@ pub enum ShowFormat {
     Json,
     /// A Mermaid sequenceDiagram.
     Mermaid,
-}
-
-/// Output formats of comparison reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
-    /// Colored text for a terminal.
-    Text,
-    /// The flowdiff/v1 JSON report.
-    Json,
-    /// Markdown for a pull-request comment.
-    Markdown,
-    /// JUnit XML: one testcase per flow.
-    Junit,
-    /// GitHub Actions `::error` annotations.
-    Github,
-    /// A Mermaid sequenceDiagram of the compared flow (one per flow).
-    Mermaid,
-    /// One self-contained HTML page: diagram, side-by-side calls, expandable findings.
-    Html,
 }
 
 /// The lowest severity that makes the exit status 1.

@@ -3,11 +3,12 @@
 //! Found in the working directory or the nearest parent holding `.git` (the search stops
 //! there), or named with `--config FILE`. Every error names the file and line.
 
-use crate::cli::{FailOn, ReportFormat};
+use crate::cli::FailOn;
 use crate::compare::accept::{entry_error, Accept, Date, Match};
 use crate::error::{InputError, Result};
 use crate::normalize::load::{header_lines, line_of};
 use crate::reading::{parse_size, Limits};
+use crate::report::ReportFormat;
 use clap::ValueEnum;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};

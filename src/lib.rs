@@ -6,6 +6,43 @@
 //! capture ──parse──▶ Trace ──normalize(RuleSet)──▶ Trace ──compare──▶ Report ──render──▶ text | json | …
 //! ```
 //!
+//! # Comparing two captures
+//!
+//! [`Diff`] is the entry point: give it two captures as text (any supported format, mixed),
+//! optionally rules and options, and [`Diff::compare`] runs the pipeline `flowdiff OLD NEW` runs
+//! into a [`Report`]; [`Report::render`] writes it in any [`ReportFormat`].
+//!
+//! ```
+//! // Two hook Markdown captures of `openstack image show`: the image went missing in NEW.
+//! let capture = |status: &str, body: &str| {
+//!     let path = "/image/v2/images/1c6e3d8a-5b3f-4f53-9d1e-0c5b8f3e2a71";
+//!     format!(
+//!         "### GET {path}\n`openstack` --> `glance-api`\n\n\
+//!          === \"Body\"\n    ``` json\n    none\n    ```\n\n### {status} {path}\n\
+//!          `openstack` <-- `glance-api`\n\n\
+//!          === \"Body\"\n    ``` json\n    {body}\n    ```\n"
+//!     )
+//! };
+//! let old = capture("200 OK", r#"{"name": "cirros", "status": "active"}"#);
+//! let new = capture("404 NOT FOUND", r#"{"message": "no image"}"#);
+//!
+//! let report = flowdiff::Diff::new(&old, &new)
+//!     .names("old.md", "new.md")
+//!     .compare()?;
+//! println!("verdict: {:?}", report.verdict);
+//! assert_eq!(report.verdict, flowdiff::Verdict::Fail);
+//! assert_eq!(report.counts.breaking, 3); // the status, and the two fields gone
+//!
+//! let mut text = Vec::new();
+//! report.render(flowdiff::ReportFormat::Text, &mut text)?;
+//! print!("{}", String::from_utf8_lossy(&text));
+//! # Ok::<(), flowdiff::Error>(())
+//! ```
+//!
+//! # The stages
+//!
+//! Each stage is a public module, for callers that need one step alone:
+//!
 //! ```
 //! let text = "openstack->>keystone: GET /identity/\nkeystone-->>openstack: 300 MULTIPLE CHOICES /identity/\n";
 //! let trace = flowdiff::parse::parse(text).expect("a mermaid capture");
@@ -26,6 +63,7 @@ pub mod cli;
 pub mod commands;
 pub mod compare;
 pub mod config;
+pub mod diff;
 pub mod error;
 pub mod fsutil;
 pub mod golden;
@@ -38,6 +76,9 @@ pub mod severity;
 pub mod trace;
 pub mod trace_output;
 
+pub use diff::Diff;
 pub use error::{Error, InputError, Result};
+pub use normalize::RuleSet;
+pub use report::{Report, ReportFormat, Verdict};
 pub use severity::Severity;
 pub use trace::{Body, Event, EventKind, Exchange, Format, Headers, Message, Signature, Trace};

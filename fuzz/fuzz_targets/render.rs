@@ -6,7 +6,7 @@
 mod common;
 use common::rules;
 
-use flowdiff::cli::ReportFormat;
+use flowdiff::report::ReportFormat;
 use flowdiff::compare::{accept::Accepts, compare, Options};
 use flowdiff::normalize::normalize;
 use flowdiff::trace_output;

@@ -1,15 +1,15 @@
 //! `flowdiff OLD NEW`: compare two captures (any formats mixed) and report the drift.
 
 use super::{load_normalized_pair, Context, Outcome};
-use crate::cli::{DiffArgs, FailOn, ReportArgs, ReportFormat, ShowLevel};
+use crate::cli::{DiffArgs, FailOn, ReportArgs, ShowLevel};
 use crate::compare::accept::Accepts;
-use crate::compare::{self, Comparison, Options};
+use crate::compare::{Comparison, Options};
 use crate::error::{Error, Result};
 
 use crate::normalize::RuleSet;
 use crate::report::failures::Failure;
 use crate::report::run::{render_run, Run};
-use crate::report::{self, Report, Settings as RenderSettings, Side, Verdict};
+use crate::report::{self, Report, ReportFormat, Settings as RenderSettings, Side, Verdict};
 use crate::severity::Severity;
 use crate::trace::Trace;
 use std::collections::{HashMap, HashSet};
@@ -32,13 +32,7 @@ pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
         ([one_old], [one_new])
             if !one_old.format.holds_flows() && !one_new.format.holds_flows() =>
         {
-            let comparison = compare::compare(one_old, one_new, &rules, &options(&args.report));
-            let report = build_report(
-                (old_path, one_old),
-                (new_path, one_new),
-                comparison,
-                &settings,
-            );
+            let report = build_report((old_path, one_old), (new_path, one_new), &rules, &settings);
             output(vec![report], None, &settings, context)
         }
         _ => run_flows(
@@ -99,12 +93,11 @@ fn run_flows(
         .iter()
         .map(name)
         .filter(|n| !old_by_name.contains_key(n));
-    let options = options(args);
     let progress = super::progress::Progress::start("comparing flows", pairs.len());
     let explained = super::inputs::par_map(&pairs, |(o, n)| {
-        let comparison = compare::compare(o, n, rules, &options);
+        let report = build_report((old_path, o), (new_path, n), rules, settings);
         progress.tick();
-        build_report((old_path, o), (new_path, n), comparison, settings)
+        report
     });
     drop(progress);
     if let Some(step) = args.explain {
@@ -141,7 +134,7 @@ fn run_flows(
         &render_settings(args, context),
         &mut buffer,
     )
-    .map_err(|e| Error::io(Path::new("<report>"), e))?;
+    .map_err(|e| Error::rendering("report", Path::new("<report>"), e))?;
     let outcome = match run.verdict {
         Verdict::Fail => Outcome::Fail,
         Verdict::Pass => Outcome::Pass,
@@ -213,15 +206,26 @@ pub(super) struct Explained {
     explanation: Option<String>,
 }
 
-/// Builds the report of comparing `old` (read from a path) with `new`.
-pub(super) fn build_report(
+/// Compares `old` with `new` (each read from a path, normalized with `rules`) into their
+/// report: the step the library's [`crate::Diff`] runs too.
+fn build_report(
     (old_path, old): (&Path, &Trace),
     (new_path, new): (&Path, &Trace),
-    comparison: Comparison,
+    rules: &RuleSet,
     settings: &Settings,
 ) -> Explained {
-    let old_side = Side::new(&old_path.display().to_string(), old);
-    explained(old_side, (new_path, new), comparison, settings)
+    let (report, explanation) = crate::diff::report(
+        (&old_path.display().to_string(), old),
+        (&new_path.display().to_string(), new),
+        rules,
+        &options(settings.args),
+        settings.threshold,
+        &settings.accepts,
+    );
+    Explained {
+        report,
+        explanation,
+    }
 }
 
 /// Builds a report whose old side is already named (a golden flow).
@@ -274,7 +278,7 @@ pub(super) fn output(
                 &render_settings(args, context),
                 &mut buffer,
             )
-            .map_err(|e| Error::io(Path::new("<report>"), e))?;
+            .map_err(|e| Error::rendering("report", Path::new("<report>"), e))?;
             buffer
         }
     };

@@ -14,7 +14,7 @@ mod show;
 
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::config::Config;
-use crate::error::{Error, InputError, Result};
+use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::normalize::{normalize_in_place, normalize_in_place_on_one_core, RuleSet};
 use crate::parse;
@@ -24,6 +24,8 @@ use crate::trace::Trace;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+pub(crate) use crate::diff::one_flow;
 
 /// What a successful run found, mapped to the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,31 +205,6 @@ fn read_flows(
         reader.feed(&part).map_err(|e| e.in_file(path))?;
     }
     reader.finish().map_err(|e| e.in_file(path))
-}
-
-/// The flow of a capture read from `path`: its only flow, or the one named `name` when it holds
-/// several (an error listing them when none is named or the name is not there).
-pub fn one_flow(path: &Path, mut flows: Vec<Trace>, name: Option<&str>) -> Result<Trace> {
-    if flows.len() == 1 {
-        return Ok(flows.remove(0));
-    }
-    let wanted = name.and_then(|name| {
-        let key = crate::golden::select::flow_key(name);
-        flows.iter().position(|f| {
-            f.name
-                .as_deref()
-                .is_some_and(|n| n == name || crate::golden::select::flow_key(n) == key)
-        })
-    });
-    match (wanted, name) {
-        (Some(index), _) => Ok(flows.swap_remove(index)),
-        (None, Some(name)) => Err(InputError::new(
-            0,
-            format!("no flow named {name:?}: {}", parse::flow_names(&flows)),
-        )
-        .in_file(path)),
-        (None, None) => Err(InputError::new(0, parse::several_flows(&flows)).in_file(path)),
-    }
 }
 
 /// Reads and parses a capture of one flow (or the flow `name` of a capture of several).

@@ -40,8 +40,11 @@ pub fn run(args: &NotesArgs, context: &Context) -> Result<Outcome> {
         NotesFormat::Markdown => notes::markdown(&notes),
         NotesFormat::Html => notes::html(&notes),
         NotesFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&notes)
-                .map_err(|e| Error::Usage(format!("cannot serialize notes: {e}")))?;
+            let mut text =
+                serde_json::to_string_pretty(&notes).map_err(|source| Error::Serialize {
+                    what: "notes",
+                    source,
+                })?;
             text.push('\n');
             text
         }

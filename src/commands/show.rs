@@ -45,7 +45,10 @@ pub fn run(args: &ShowArgs, context: &Context) -> Result<Outcome> {
     let text = match (args.format, flows.as_slice()) {
         (ShowFormat::Json, _) => {
             let mut text = serde_json::to_string_pretty(&trace_output::json::capture_json(&flows))
-                .map_err(|e| Error::Usage(format!("cannot serialize trace: {e}")))?;
+                .map_err(|source| Error::Serialize {
+                    what: "trace",
+                    source,
+                })?;
             text.push('\n');
             text
         }

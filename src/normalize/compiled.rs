@@ -68,10 +68,10 @@ pub struct CallMatch {
 }
 
 impl CallMatch {
-    fn new(spec: &CallSpec) -> Result<CallMatch> {
-        let anchored = |s: &Option<String>| -> Result<Option<Regex>> {
+    fn new(spec: &CallSpec) -> Result<CallMatch, regex::Error> {
+        let anchored = |s: &Option<String>| -> Result<Option<Regex>, regex::Error> {
             s.as_ref()
-                .map(|s| Regex::new(&format!("^(?:{s})$")).map_err(|e| Error::Usage(e.to_string())))
+                .map(|s| Regex::new(&format!("^(?:{s})$")))
                 .transpose()
         };
         Ok(CallMatch {
@@ -179,8 +179,24 @@ fn context_action(action: &Action) -> Option<ContextAction> {
     }
 }
 
-fn compile_error(rule: &Rule, e: impl std::fmt::Display) -> Error {
-    Error::Usage(format!("rule `{}` ({}): {e}", rule.name, rule.origin))
+/// The error of `rule` not compiling, at its file and line.
+fn compile_error(rule: &Rule, e: impl Into<crate::error::BoxedSource>) -> Error {
+    Error::Rule {
+        path: rule.origin.path().to_path_buf(),
+        line: rule.line,
+        rule: rule.name.clone(),
+        source: e.into(),
+    }
+}
+
+/// The error of the `kind` rules (`value`, `header`, `key`) not compiling together.
+fn combine_error<E: Into<crate::error::BoxedSource>>(
+    kind: &'static str,
+) -> impl FnOnce(E) -> Error {
+    move |e| Error::RuleSet {
+        kind,
+        source: e.into(),
+    }
 }
 
 impl Compiled {
@@ -327,20 +343,20 @@ impl Compiled {
                         .hybrid_cache_capacity(8 << 20),
                 )
                 .build_many(&patterns)
-                .map_err(|e| Error::Usage(format!("the value rules do not combine: {e}")))?,
+                .map_err(combine_error("value"))?,
         );
         if !header_patterns.is_empty() {
             c.header_set = Some(
                 RegexSetBuilder::new(&header_patterns)
                     .build()
-                    .map_err(|e| Error::Usage(format!("the header rules do not combine: {e}")))?,
+                    .map_err(combine_error("header"))?,
             );
         }
         if !key_patterns.is_empty() {
             c.key_set = Some(
                 RegexSetBuilder::new(&key_patterns)
                     .build()
-                    .map_err(|e| Error::Usage(format!("the key rules do not combine: {e}")))?,
+                    .map_err(combine_error("key"))?,
             );
         }
         Ok(c)

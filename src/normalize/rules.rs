@@ -14,6 +14,9 @@ use std::sync::OnceLock;
 /// The built-in rules file, compiled into the binary.
 pub const DEFAULT_RULES: &str = include_str!("../../rules/default.toml");
 
+/// Where [`DEFAULT_RULES`] comes from, for messages.
+const BUILTIN_PATH: &str = "rules/default.toml";
+
 /// Where a rule came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -21,6 +24,16 @@ pub enum Origin {
     Builtin,
     /// A `--rules FILE`.
     File(PathBuf),
+}
+
+impl Origin {
+    /// The file the rule is read from, for messages: `rules/default.toml` for a built-in rule.
+    pub fn path(&self) -> &Path {
+        match self {
+            Origin::Builtin => Path::new(BUILTIN_PATH),
+            Origin::File(path) => path,
+        }
+    }
 }
 
 impl fmt::Display for Origin {
@@ -300,22 +313,20 @@ impl Default for RuleSet {
 
 impl RuleSet {
     /// The built-in rules (`rules/default.toml`, compiled into the binary).
+    ///
+    /// Cannot fail: the file is part of the binary, and the test
+    /// `builtin_rules_parse_and_compile` (`normalize/rules_tests.rs`) fails the build's tests
+    /// when it does not load.
     pub fn builtin() -> RuleSet {
-        match builtin_rules().and_then(RuleSet::from_rules) {
-            Ok(set) => set,
-            // The built-in file is tested to load; an empty set keeps the tool running anyway.
-            Err(_) => RuleSet {
-                rules: Vec::new(),
-                compiled: Compiled::default(),
-                secrets: OnceLock::new(),
-            },
-        }
+        #[allow(clippy::expect_used)] // the invariant is checked by a test; see above
+        RuleSet::from_rules(builtin_rules())
+            .expect("rules/default.toml compiles (test builtin_rules_parse_and_compile)")
     }
 
     /// The built-in rules plus each file in `files`, later files overriding earlier ones by name.
     /// Every bad rule of every file is reported.
     pub fn load(files: &[&Path]) -> Result<RuleSet> {
-        let mut rules = builtin_rules()?;
+        let mut rules = builtin_rules();
         let mut errors = Vec::new();
         for path in files {
             let text = fsutil::read_text(path)?;
@@ -354,7 +365,10 @@ impl RuleSet {
                 .collect();
             Compiled::new(&secret).map_err(|e| e.to_string())
         });
-        compiled.as_ref().map_err(|e| Error::Usage(e.clone()))
+        compiled.as_ref().map_err(|e| Error::RuleSet {
+            kind: "secret",
+            source: e.clone().into(),
+        })
     }
 
     /// The effective rules in order, including switched-off ones.
@@ -478,13 +492,15 @@ fn is_authority(name: &str) -> bool {
     }
 }
 
-/// The built-in rules, parsed.
-fn builtin_rules() -> Result<Vec<Rule>> {
-    parse_rules(
-        DEFAULT_RULES,
-        Path::new("rules/default.toml"),
-        &Origin::Builtin,
-    )
+/// The built-in rules, parsed (checked by the test `builtin_rules_parse_and_compile`).
+fn builtin_rules() -> Vec<Rule> {
+    #[allow(clippy::expect_used)] // the invariant is checked by a test; see RuleSet::builtin
+    try_builtin_rules().expect("rules/default.toml parses (test builtin_rules_parse_and_compile)")
+}
+
+/// The built-in rules, parsed; an error only if `rules/default.toml` is broken.
+pub(super) fn try_builtin_rules() -> Result<Vec<Rule>> {
+    parse_rules(DEFAULT_RULES, Path::new(BUILTIN_PATH), &Origin::Builtin)
 }
 
 /// Merges a file's rules into the effective list: same name replaces in place, new rules go

@@ -268,3 +268,44 @@ fn duplicate_names_in_one_file_are_errors() {
         .to_string()
         .contains("duplicate rule name"));
 }
+
+#[test]
+fn builtin_rules_parse_and_compile() {
+    // The invariant `RuleSet::builtin` relies on to be infallible.
+    let rules = super::rules::try_builtin_rules().unwrap_or_else(|e| panic!("{e}"));
+    assert!(rules.len() > 20, "{} built-in rules", rules.len());
+    assert!(rules
+        .iter()
+        .all(|r| r.origin == Origin::Builtin && r.line > 0));
+    let set = RuleSet::from_rules(rules.clone()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(set.rules(), rules.as_slice());
+    set.secret_rules().unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn a_rule_that_does_not_compile_is_named_with_its_file_and_line() {
+    use super::rules::{Action, Matcher, Rule};
+    // Loading checks each regex; a rule built in code skips that check and fails to compile.
+    let rule = Rule {
+        name: "broken-key".into(),
+        about: String::new(),
+        origin: Origin::File("team.toml".into()),
+        line: 14,
+        enabled: true,
+        matcher: Matcher::Key("([a-z".into()),
+        action: Action::Pin,
+    };
+    let error = RuleSet::from_rules(vec![rule]).expect_err("unclosed group");
+    assert!(
+        matches!(&error, Error::Rule { path, line: 14, rule, .. } if path == Path::new("team.toml") && rule == "broken-key"),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("team.toml:14: rule `broken-key`: regex parse error"),
+        "{error}"
+    );
+    let source = std::error::Error::source(&error).expect("the regex error");
+    assert!(source.is::<regex::Error>(), "{source}");
+}

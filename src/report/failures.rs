@@ -2,8 +2,8 @@
 //! next to the reports of the ones it could, in every format, so one bad file does not hide the
 //! results of the others (the run still exits 2).
 
+use super::ReportFormat;
 use super::{github, Report};
-use crate::cli::ReportFormat;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -44,10 +44,10 @@ pub(super) fn json(
 ) -> io::Result<()> {
     let mut results: Vec<serde_json::Value> = Vec::with_capacity(reports.len() + failures.len());
     for r in reports {
-        results.push(serde_json::to_value(r).map_err(io::Error::other)?);
+        results.push(serde_json::to_value(r).map_err(io::Error::from)?);
     }
     for f in failures {
-        results.push(serde_json::to_value(f).map_err(io::Error::other)?);
+        results.push(serde_json::to_value(f).map_err(io::Error::from)?);
     }
     let failed = reports
         .iter()
@@ -63,7 +63,7 @@ pub(super) fn json(
         },
         "results": results,
     });
-    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::from)?;
     writeln!(out)
 }
 

@@ -9,6 +9,6 @@ pub fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
         [one] => serde_json::to_writer_pretty(&mut *out, one),
         many => serde_json::to_writer_pretty(&mut *out, many),
     };
-    result.map_err(io::Error::other)?;
+    result.map_err(io::Error::from)?;
     writeln!(out)
 }

@@ -19,9 +19,9 @@ mod text;
 
 pub use styles::Styles;
 
-use crate::cli::ReportFormat;
 use crate::compare::accept::{finding_id, Accepted, Accepts, Unused};
 use crate::compare::{Comparison, Finding, Row, Suppressed, Warning};
+use crate::error::Error;
 use crate::severity::Severity;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -30,6 +30,28 @@ use std::path::PathBuf;
 
 /// The JSON report's schema name.
 pub const SCHEMA: &str = "flowdiff/v1";
+
+/// The output formats of comparison reports (the `--format` values: clap's [`ValueEnum`]
+/// names them, and `flowdiff.toml`'s `format` takes the same names).
+///
+/// [`ValueEnum`]: clap::ValueEnum
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Colored text for a terminal.
+    Text,
+    /// The flowdiff/v1 JSON report.
+    Json,
+    /// Markdown for a pull-request comment.
+    Markdown,
+    /// JUnit XML: one testcase per flow.
+    Junit,
+    /// GitHub Actions `::error` annotations.
+    Github,
+    /// A Mermaid sequenceDiagram of the compared flow (one per flow).
+    Mermaid,
+    /// One self-contained HTML page: diagram, side-by-side calls, expandable findings.
+    Html,
+}
 
 /// One side of a comparison as reports name it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -40,6 +62,11 @@ pub struct Side {
     pub flow: Option<String>,
     /// Number of exchanges.
     pub exchanges: usize,
+    /// What parsing the capture warned about (a request never answered, a body that does not
+    /// parse), for library callers; the command line prints them on stderr as it reads, and
+    /// they are not part of the JSON shape.
+    #[serde(skip)]
+    pub parse_warnings: Vec<crate::trace::Warning>,
 }
 
 impl Side {
@@ -49,6 +76,7 @@ impl Side {
             source: source.to_string(),
             flow: trace.name.clone(),
             exchanges: trace.exchanges.len(),
+            parse_warnings: trace.warnings.clone(),
         }
     }
 }
@@ -178,6 +206,29 @@ impl Report {
     pub fn showing(mut self, lowest: Severity) -> Report {
         self.findings.retain(|f| f.severity >= lowest);
         self
+    }
+
+    /// Writes the report in `format` to `out`, as `flowdiff OLD NEW --format FORMAT` prints it
+    /// without color.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Write`] when `out` fails, [`Error::Serialize`] when the JSON cannot be
+    /// serialized.
+    pub fn render(&self, format: ReportFormat, out: &mut dyn Write) -> Result<(), Error> {
+        render_with(
+            std::slice::from_ref(self),
+            format,
+            &Settings::default(),
+            out,
+        )
+        .map_err(|error| match crate::error::serialization(error) {
+            Ok(source) => Error::Serialize {
+                what: "report",
+                source,
+            },
+            Err(source) => Error::Write { source },
+        })
     }
 
     /// `new.md` (`openstack image create`), for headings.

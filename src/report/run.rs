@@ -4,8 +4,8 @@
 //! A flow on one side only (a test added, removed or renamed) is **not comparable**: it is one
 //! `info` line, never a pile of missing calls.
 
+use super::ReportFormat;
 use super::{closing, formats, render_with as render, Report, Settings, Tally, Verdict};
-use crate::cli::ReportFormat;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -115,7 +115,7 @@ pub fn render_run(
         .collect();
     match format {
         ReportFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, run).map_err(io::Error::other)?;
+            serde_json::to_writer_pretty(&mut *out, run).map_err(io::Error::from)?;
             writeln!(out)
         }
         ReportFormat::Junit => render(&run.reports, format, styles, out),

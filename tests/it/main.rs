@@ -7,6 +7,7 @@ mod compare;
 mod default_rules;
 mod diagram;
 mod golden;
+mod library;
 mod normalize;
 mod notes;
 mod output_files;

@@ -223,7 +223,7 @@ fn html_of(reports: &[Report]) -> String {
     let mut out = Vec::new();
     flowdiff::report::render(
         reports,
-        flowdiff::cli::ReportFormat::Html,
+        flowdiff::report::ReportFormat::Html,
         &flowdiff::report::Styles::plain(),
         &mut out,
     )

@@ -10,7 +10,7 @@ mod review;
 
 use super::inputs::{self, Capture};
 use super::{emit, Context, Outcome};
-use crate::cli::{BlessArgs, ReportFormat};
+use crate::cli::BlessArgs;
 use crate::compare::accept::Accepts;
 use crate::compare::Options;
 use crate::error::{Error, Result};
@@ -19,6 +19,7 @@ use crate::golden::select::flow_key;
 use crate::golden::set::compare_with_set;
 use crate::golden::write::{self, Op};
 use crate::normalize::RuleSet;
+use crate::report::ReportFormat;
 use crate::report::{self, Report, Side};
 use crate::severity::Severity;
 use crate::trace::Trace;
@@ -256,7 +257,7 @@ fn describe(
         &context.styles,
         out,
     )
-    .map_err(|e| Error::io(Path::new("<report>"), e))?;
+    .map_err(|e| Error::rendering("report", Path::new("<report>"), e))?;
     out.push(b'\n');
     Ok(())
 }

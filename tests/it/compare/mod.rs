@@ -14,9 +14,9 @@ mod seeds;
 pub mod tempest;
 
 use crate::common::fixture_text;
-use flowdiff::compare::{compare, Finding, Kind, Options, Part};
+use flowdiff::compare::{Finding, Kind, Options, Part};
 use flowdiff::normalize::{normalize, RuleSet};
-use flowdiff::report::{self, Report, Side, Styles};
+use flowdiff::report::{self, Report, Styles};
 use flowdiff::{Severity, Trace};
 
 /// Parses and normalizes capture text.
@@ -25,23 +25,15 @@ pub fn load(text: &str, rules: &RuleSet) -> Trace {
     normalize(&trace, rules)
 }
 
-/// The report of comparing `old` with `new` (texts), sources named as given.
+/// The report of comparing `old` with `new` (texts), sources named as given: the library's
+/// entry point, [`flowdiff::Diff`].
 pub fn report(old: (&str, &str), new: (&str, &str), options: Options) -> Report {
-    let rules = RuleSet::builtin();
-    let (old_trace, new_trace) = (load(old.1, &rules), load(new.1, &rules));
-    let comparison = compare(&old_trace, &new_trace, &rules, &options);
-    let side = |source: &str, t: &Trace| Side {
-        source: source.to_string(),
-        flow: t.name.clone(),
-        exchanges: t.exchanges.len(),
-    };
-    Report::new(
-        side(old.0, &old_trace),
-        side(new.0, &new_trace),
-        comparison,
-        Some(Severity::Breaking),
-        &flowdiff::compare::accept::Accepts::default(),
-    )
+    flowdiff::Diff::new(old.1, new.1)
+        .names(old.0, new.0)
+        .strict_order(options.strict_order)
+        .strict_plumbing(options.strict_plumbing)
+        .compare()
+        .expect("captures compare")
 }
 
 /// Findings of comparing two texts with default options.
@@ -50,7 +42,7 @@ pub fn findings(old: &str, new: &str) -> Vec<Finding> {
 }
 
 /// Renders a report in a format, plain.
-pub fn render(report: &Report, format: flowdiff::cli::ReportFormat) -> String {
+pub fn render(report: &Report, format: flowdiff::report::ReportFormat) -> String {
     let mut out = Vec::new();
     report::render(
         std::slice::from_ref(report),

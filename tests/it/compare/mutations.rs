@@ -2,9 +2,9 @@
 
 use super::edit::Hook;
 use super::{load, render, report, server_create, summary};
-use flowdiff::cli::ReportFormat;
 use flowdiff::compare::{Finding, Kind, Options, Part};
 use flowdiff::normalize::RuleSet;
+use flowdiff::report::ReportFormat;
 use flowdiff::Severity;
 use serde_json::{json, Value};
 

@@ -3,8 +3,8 @@
 use super::edit::Hook;
 use super::{render, report, server_create};
 use crate::common::{fixture, flowdiff, scratch_dir, stderr, stdout};
-use flowdiff::cli::ReportFormat;
 use flowdiff::compare::Options;
+use flowdiff::report::ReportFormat;
 use serde_json::Value;
 
 /// Seed 001 with one new call: the client fetches a flavor's extra specs after the flavor.
