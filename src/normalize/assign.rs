@@ -2,27 +2,10 @@
 //! names on collision (`checksum`, `checksum2`), the rest numbered per kind in order; then the
 //! rewriting pass that applies them.
 
-use super::compiled::Compiled;
 use super::fxhash::{FxHasher, FxMap, FxSet};
-use super::placeholders::{Entry, Repl, Span, Sym};
+use super::record::{Collected, Repl, Span, Sym};
 use super::walk::{Ctx, Visit};
 use std::hash::{BuildHasher, BuildHasherDefault};
-
-/// What the collecting pass found.
-pub struct Collected<'r> {
-    /// The compiled rules.
-    pub rules: &'r Compiled,
-    /// Replacements in visiting order.
-    pub spans: Vec<Span>,
-    /// Distinct volatile values.
-    pub entries: Vec<Entry<'r>>,
-    /// Constant placeholder names.
-    pub consts: Vec<String>,
-    /// Placeholders already in the input.
-    pub kept: Vec<String>,
-    /// Placeholders in order of first appearance, with whether they appear in a path or query.
-    pub order: Vec<(Sym, bool)>,
-}
 
 /// A placeholder name as a base and a number: `(server_id, 0)` is `server_id`,
 /// `(server_id, 2)` is `server_id2` (no string per value on long traces).

@@ -3,9 +3,10 @@
 
 use super::assign::Assignment;
 use super::compiled::{Compiled, ContextAction, HeaderInfo};
+use super::find::Found;
 use super::fxhash::FxMap;
 use super::pattern::expand_name;
-use super::placeholders::{Found, Offer, State, TIER_HEADER, TIER_KEY, TIER_PARENT, TIER_SEGMENT};
+use super::placeholders::{Offer, State, TIER_HEADER, TIER_KEY, TIER_PARENT, TIER_SEGMENT};
 use super::prescan::Prescan;
 use super::walk::{Ctx, Visit};
 
@@ -64,7 +65,7 @@ impl<'r> Collector<'r> {
             names.push(prev.and_then(|segment| {
                 if !self.segments.contains_key(segment) {
                     let name = rules.segments.iter().find_map(|(re, template)| {
-                        let caps = re.captures(segment)?;
+                        let caps = re.get().captures(segment)?;
                         let v = caps.name("v").map_or(segment, |m| m.as_str());
                         expand_name(template, Some(v), None)
                     });

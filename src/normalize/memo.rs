@@ -2,8 +2,8 @@
 //! and words repeat a lot, and a hash costs less than a regex search. Bounded memory: a string
 //! whose slot is taken by another simply replaces it.
 
+use super::find::Found;
 use super::fxhash::FxHasher;
-use super::placeholders::Found;
 use std::hash::Hasher;
 
 /// Slots (a power of two).

@@ -2,12 +2,14 @@
 //! names its contexts offer, and records where each replacement goes. Assignment
 //! (`assign.rs`) then gives each distinct value one placeholder and rewrites.
 
-use super::assign::{Assignment, Collected};
+use super::assign::Assignment;
 use super::compiled::{Compiled, ContextAction};
+use super::find::{find_with, Found};
 use super::fxhash::FxMap;
 use super::memo::Memo;
 use super::pattern::{expand_name, sanitize_name};
 use super::prescan::Prescan;
+use super::record::{Collected, Entry, Repl, Span, Sym};
 
 /// Naming priority: lower wins. Names the capture declares (a documentation page's variables
 /// note: its author says what the value is), then value rules, path segments, headers, keys
@@ -19,40 +21,6 @@ pub(super) const TIER_HEADER: u8 = 3;
 pub(super) const TIER_KEY: u8 = 4;
 /// A name derived from the enclosing key (`{parent}_id`) is weaker than one the key gives.
 pub(super) const TIER_PARENT: u8 = 5;
-
-/// What a recorded span is replaced with.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Repl {
-    /// The placeholder assigned to entry `n`.
-    Entry(u32),
-    /// The constant placeholder `consts[n]`.
-    Const(u32),
-}
-
-/// A replacement recorded by the collecting pass: string `seq`, byte range, replacement.
-/// Kept small (millions of them on long traces); strings and traces past 4 GiB are not
-/// normalized rather than mangled.
-#[derive(Debug)]
-pub(super) struct Span {
-    pub(super) seq: u32,
-    pub(super) start: u32,
-    pub(super) end: u32,
-    pub(super) repl: Repl,
-}
-
-/// One distinct volatile value: its generic kind and the best name offered for it.
-#[derive(Debug)]
-pub(super) struct Entry<'r> {
-    pub(super) kind: &'r str,
-    pub(super) name: Option<(u8, String)>,
-}
-
-/// A placeholder as it first appears in the output, for the variables list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) enum Sym {
-    Entry(usize),
-    Kept(usize),
-}
 
 /// A name a context offers for the values found in a string, expanded only when one is found.
 #[derive(Debug, Clone, Copy, Default)]
@@ -79,14 +47,6 @@ impl Offer<'_> {
         let template = self.template?;
         expand_name(template, self.capture, self.parent).map(|n| (self.tier, n))
     }
-}
-
-/// One volatile match inside a string: its span and the value rule (`None`: a placeholder).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Found {
-    pub(super) start: usize,
-    pub(super) end: usize,
-    pub(super) rule: Option<usize>,
 }
 
 /// The collecting pass's state (the memos of context rules live in `contexts.rs`).
@@ -324,58 +284,4 @@ impl<'r> State<'r> {
             order,
         })
     }
-}
-
-/// Appends the volatile matches of `text[start..end]` to `out`, in order, running the
-/// combined value regex with `search`.
-pub(super) fn find_with(
-    rules: &Compiled,
-    text: &str,
-    start: usize,
-    end: usize,
-    out: &mut Vec<Found>,
-    mut search: impl FnMut(&regex_automata::Input<'_>) -> Option<regex_automata::Match>,
-) {
-    let slice = &text[start..end];
-    let mut input = regex_automata::Input::new(slice);
-    while let Some(m) = search(&input) {
-        let next = if m.is_empty() { m.end() + 1 } else { m.end() };
-        if let Some(found) = found_at(rules, slice, start, m) {
-            out.push(found);
-        }
-        if next > slice.len() {
-            break;
-        }
-        input.set_start(next);
-    }
-}
-
-/// The replaced part of match `m` of `slice` (which starts at byte `start` of its string).
-fn found_at(
-    rules: &Compiled,
-    slice: &str,
-    start: usize,
-    m: regex_automata::Match,
-) -> Option<Found> {
-    let index = m.pattern().as_usize();
-    let Some(rule) = rules.value_rules.get(index) else {
-        // The last pattern: a placeholder already in the text, kept.
-        return Some(Found {
-            start: start + m.start(),
-            end: start + m.end(),
-            rule: None,
-        });
-    };
-    let range = match &rule.v {
-        Some(own) => own
-            .captures_at(slice, m.start())
-            .and_then(|c| c.name("v"))
-            .map(|v| v.range())?,
-        None => m.range(),
-    };
-    (!range.is_empty()).then_some(Found {
-        start: start + range.start,
-        end: start + range.end,
-        rule: Some(index),
-    })
 }
