@@ -29,6 +29,7 @@ pub mod config;
 pub mod error;
 pub mod fsutil;
 pub mod golden;
+mod intern;
 pub mod normalize;
 pub mod notes;
 pub mod parse;

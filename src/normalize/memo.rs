@@ -3,7 +3,7 @@
 //! whose slot is taken by another simply replaces it.
 
 use super::find::Found;
-use super::fxhash::FxHasher;
+use rustc_hash::FxHasher;
 use std::hash::Hasher;
 
 /// Slots (a power of two).

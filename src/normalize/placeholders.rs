@@ -5,11 +5,12 @@
 use super::assign::Assignment;
 use super::compiled::{Compiled, ContextAction};
 use super::find::{find_with, Found};
-use super::fxhash::FxMap;
 use super::memo::Memo;
 use super::pattern::{expand_name, sanitize_name};
 use super::prescan::Prescan;
 use super::record::{Collected, Entry, Repl, Span, Sym};
+use crate::intern::Interner;
+use rustc_hash::FxHashMap;
 
 /// Naming priority: lower wins. Names the capture declares (a documentation page's variables
 /// note: its author says what the value is), then value rules, path segments, headers, keys
@@ -54,19 +55,19 @@ pub(super) struct State<'r> {
     pub(super) rules: &'r Compiled,
     pub(super) seq: usize,
     pub(super) spans: Vec<Span>,
-    pub(super) raws: FxMap<String, usize>,
-    pub(super) entries: Vec<Entry<'r>>,
-    pub(super) consts: Vec<String>,
-    pub(super) const_index: FxMap<String, usize>,
-    pub(super) kept: Vec<String>,
-    pub(super) kept_index: FxMap<String, usize>,
+    /// Distinct volatile values, by raw value.
+    entries: Interner<Entry<'r>>,
+    /// Constant placeholder names.
+    consts: Interner<String>,
+    /// Placeholders already in the input.
+    kept: Interner<String>,
     pub(super) order: Vec<Sym>,
     seen: [Vec<bool>; 2],
     in_calls: [Vec<bool>; 2],
     /// Whether the string being scanned is a path or query (the flow's resources).
     pub(super) scanning_call: bool,
-    declared_names: FxMap<String, String>,
-    declared_raws: FxMap<String, String>,
+    declared_names: FxHashMap<String, String>,
+    declared_raws: FxHashMap<String, String>,
     pub(super) found: Vec<Found>,
     memo: Memo,
     /// Matches scanned ahead on both cores (empty for small traces).
@@ -78,8 +79,8 @@ pub(super) struct State<'r> {
 impl<'r> State<'r> {
     /// A fresh state for one trace, knowing its declared `(name, raw value)` variables.
     pub(super) fn new(rules: &'r Compiled, variables: &[(String, String)]) -> State<'r> {
-        let mut declared_names = FxMap::default();
-        let mut declared_raws = FxMap::default();
+        let mut declared_names = FxHashMap::default();
+        let mut declared_raws = FxHashMap::default();
         for (name, raw) in variables {
             let is_placeholder = raw.starts_with('{') && raw.ends_with('}');
             if !raw.is_empty() && !is_placeholder {
@@ -93,12 +94,9 @@ impl<'r> State<'r> {
             rules,
             seq: 0,
             spans: Vec::new(),
-            raws: FxMap::default(),
-            entries: Vec::new(),
-            consts: Vec::new(),
-            const_index: FxMap::default(),
-            kept: Vec::new(),
-            kept_index: FxMap::default(),
+            entries: Interner::default(),
+            consts: Interner::default(),
+            kept: Interner::default(),
             order: Vec::new(),
             seen: [Vec::new(), Vec::new()],
             in_calls: [Vec::new(), Vec::new()],
@@ -160,16 +158,7 @@ impl<'r> State<'r> {
     }
 
     pub(super) fn constant(&mut self, name: &str) -> Repl {
-        let index = match self.const_index.get(name) {
-            Some(&i) => i,
-            None => {
-                self.consts.push(name.to_string());
-                self.const_index
-                    .insert(name.to_string(), self.consts.len() - 1);
-                self.consts.len() - 1
-            }
-        };
-        Repl::Const(index as u32)
+        Repl::Const(self.consts.intern_str(name) as u32)
     }
 
     /// The entry for raw value `raw`, created with `kind` on first sight. `name` is expanded
@@ -181,21 +170,13 @@ impl<'r> State<'r> {
         tier: Option<u8>,
         name: impl FnOnce() -> Option<(u8, String)>,
     ) -> Repl {
-        let index = match self.raws.get(raw) {
-            Some(&i) => i,
-            None => {
-                let declared = self
-                    .declared_raws
-                    .get(raw)
-                    .map(|n| (TIER_DECLARED, sanitize_name(n)));
-                self.entries.push(Entry {
-                    kind,
-                    name: declared,
-                });
-                self.raws.insert(raw.to_string(), self.entries.len() - 1);
-                self.entries.len() - 1
-            }
-        };
+        let declared_raws = &self.declared_raws;
+        let index = self.entries.intern(raw, || Entry {
+            kind,
+            name: declared_raws
+                .get(raw)
+                .map(|n| (TIER_DECLARED, sanitize_name(n))),
+        });
         let entry = &mut self.entries[index];
         let better = |t: u8, current: &Option<(u8, String)>| {
             current.as_ref().is_none_or(|(have, _)| t < *have)
@@ -236,15 +217,7 @@ impl<'r> State<'r> {
                 return;
             }
         }
-        let index = match self.kept_index.get(inner) {
-            Some(&i) => i,
-            None => {
-                self.kept.push(inner.to_string());
-                self.kept_index
-                    .insert(inner.to_string(), self.kept.len() - 1);
-                self.kept.len() - 1
-            }
-        };
+        let index = self.kept.intern_str(inner);
         self.mark(Sym::Kept(index));
     }
 
@@ -278,9 +251,9 @@ impl<'r> State<'r> {
         Assignment::new(Collected {
             rules: self.rules,
             spans: self.spans,
-            entries: self.entries,
-            consts: self.consts,
-            kept: self.kept,
+            entries: self.entries.into_values(),
+            consts: self.consts.into_values(),
+            kept: self.kept.into_values(),
             order,
         })
     }
