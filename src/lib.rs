@@ -67,6 +67,7 @@ pub mod diff;
 pub mod error;
 pub mod fsutil;
 pub mod golden;
+mod intern;
 pub mod normalize;
 pub mod notes;
 pub mod parse;

@@ -292,20 +292,7 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
 /// `text` with every placeholder (`{image_id2}`) reduced to `{}`: placeholders stand for
 /// volatile values, so any two are equal by construction whatever their names or numbers.
 pub fn without_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
-    let Some(first) = crate::trace::next_placeholder(text) else {
-        return std::borrow::Cow::Borrowed(text);
-    };
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut next = Some(first);
-    while let Some(range) = next {
-        out.push_str(&rest[..range.start]);
-        out.push_str("{}");
-        rest = &rest[range.end..];
-        next = crate::trace::next_placeholder(rest);
-    }
-    out.push_str(rest);
-    std::borrow::Cow::Owned(out)
+    crate::trace::rewrite_placeholders(text, |_, out| out.push_str("{}"))
 }
 
 /// The default severity of a finding, before rules.

@@ -2,27 +2,10 @@
 //! names on collision (`checksum`, `checksum2`), the rest numbered per kind in order; then the
 //! rewriting pass that applies them.
 
-use super::compiled::Compiled;
-use super::fxhash::{FxHasher, FxMap, FxSet};
-use super::placeholders::{Entry, Repl, Span, Sym};
+use super::record::{Collected, Repl, Span, Sym};
 use super::walk::{Ctx, Visit};
-use std::hash::{BuildHasher, BuildHasherDefault};
-
-/// What the collecting pass found.
-pub struct Collected<'r> {
-    /// The compiled rules.
-    pub rules: &'r Compiled,
-    /// Replacements in visiting order.
-    pub spans: Vec<Span>,
-    /// Distinct volatile values.
-    pub entries: Vec<Entry<'r>>,
-    /// Constant placeholder names.
-    pub consts: Vec<String>,
-    /// Placeholders already in the input.
-    pub kept: Vec<String>,
-    /// Placeholders in order of first appearance, with whether they appear in a path or query.
-    pub order: Vec<(Sym, bool)>,
-}
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
+use std::hash::BuildHasher;
 
 /// A placeholder name as a base and a number: `(server_id, 0)` is `server_id`,
 /// `(server_id, 2)` is `server_id2` (no string per value on long traces).
@@ -45,7 +28,7 @@ pub struct Assignment {
 }
 
 fn name_hash(name: &str) -> u64 {
-    BuildHasherDefault::<FxHasher>::default().hash_one(name)
+    FxBuildHasher.hash_one(name)
 }
 
 /// Writes `base` followed by `number` (when not 0) into `out`.
@@ -68,9 +51,9 @@ impl Assignment {
     /// names on collision (`checksum`, `checksum2`); the rest numbered per kind in order.
     pub fn new(c: Collected<'_>) -> Assignment {
         // Names taken so far, by hash: a (never seen) hash collision only skips a number.
-        let mut used: FxSet<u64> = c.kept.iter().map(|k| name_hash(k)).collect();
+        let mut used: FxHashSet<u64> = c.kept.iter().map(|k| name_hash(k)).collect();
         let mut bases: Vec<String> = Vec::new();
-        let mut base_index: FxMap<String, u32> = FxMap::default();
+        let mut base_index: FxHashMap<String, u32> = FxHashMap::default();
         // Per base: the next number to try, which keeps collisions linear.
         let mut next: Vec<u32> = Vec::new();
         let mut names = vec![Name::default(); c.entries.len()];

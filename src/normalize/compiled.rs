@@ -1,12 +1,13 @@
 //! Rules compiled for speed: one combined value regex, header and key regex sets, call
 //! matchers, service tables. Built once per run by [`RuleSet`](super::RuleSet).
 
+use super::lazy::LazyRegex;
+use super::model::{Action, By, CallSpec, HeaderClass, Matcher, Origin, Replace, Rule};
 use super::pattern::{header_glob_regex, PointerPattern};
-use super::rules::{Action, By, CallSpec, HeaderClass, Matcher, Replace, Rule};
-use crate::error::{Error, Result};
+use crate::error::{BoxedSource, Error, Result};
 use crate::severity::Severity;
 use crate::trace::Signature;
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::{RegexSet, RegexSetBuilder};
 use std::collections::{HashMap, HashSet};
 
 /// What a header, key or pointer rule does to the value it selects.
@@ -32,7 +33,7 @@ impl ContextAction {
 #[derive(Debug, Clone)]
 pub struct ValueRule {
     /// The rule's own regex when it has a `v` group limiting the replaced part.
-    pub v: Option<Regex>,
+    pub v: Option<LazyRegex>,
     /// What to do with the match.
     pub action: ContextAction,
 }
@@ -59,19 +60,19 @@ enum HeaderRule {
 /// A compiled call matcher.
 #[derive(Debug, Clone)]
 pub struct CallMatch {
-    caller: Option<Regex>,
-    callee: Option<Regex>,
-    method: Option<Regex>,
-    path: Option<Regex>,
-    finding: Option<Regex>,
+    caller: Option<LazyRegex>,
+    callee: Option<LazyRegex>,
+    method: Option<LazyRegex>,
+    path: Option<LazyRegex>,
+    finding: Option<LazyRegex>,
     by: By,
 }
 
 impl CallMatch {
-    fn new(spec: &CallSpec) -> Result<CallMatch, regex::Error> {
-        let anchored = |s: &Option<String>| -> Result<Option<Regex>, regex::Error> {
+    fn new(spec: &CallSpec, eager: bool) -> std::result::Result<CallMatch, regex::Error> {
+        let anchored = |s: &Option<String>| {
             s.as_ref()
-                .map(|s| Regex::new(&format!("^(?:{s})$")))
+                .map(|s| LazyRegex::new(format!("^(?:{s})$"), eager))
                 .transpose()
         };
         Ok(CallMatch {
@@ -86,7 +87,9 @@ impl CallMatch {
 
     /// True when the call (and finding kind, if the rule names one) matches.
     pub fn matches(&self, sig: &Signature, caller_is_client: bool, kind: Option<&str>) -> bool {
-        let ok = |re: &Option<Regex>, text: &str| re.as_ref().is_none_or(|re| re.is_match(text));
+        let ok = |re: &Option<LazyRegex>, text: &str| {
+            re.as_ref().is_none_or(|re| re.get().is_match(text))
+        };
         let by_ok = match self.by {
             By::Any => true,
             By::Client => caller_is_client,
@@ -94,7 +97,7 @@ impl CallMatch {
         };
         let finding_ok = match (&self.finding, kind) {
             (None, _) => true,
-            (Some(re), Some(kind)) => re.is_match(kind),
+            (Some(re), Some(kind)) => re.get().is_match(kind),
             (Some(_), None) => false,
         };
         by_ok
@@ -112,7 +115,7 @@ pub enum PathMatch {
     /// Pointer patterns.
     Pointer(Vec<PointerPattern>),
     /// A regex on the last key of the pointer.
-    Key(Regex),
+    Key(LazyRegex),
 }
 
 impl PathMatch {
@@ -122,7 +125,8 @@ impl PathMatch {
             PathMatch::Pointer(ps) => ps.iter().any(|p| p.matches(pointer)),
             PathMatch::Key(re) => {
                 let last = pointer.rsplit('/').next().unwrap_or_default();
-                re.is_match(&last.replace("~1", "/").replace("~0", "~"))
+                re.get()
+                    .is_match(&last.replace("~1", "/").replace("~0", "~"))
             }
         }
     }
@@ -143,11 +147,11 @@ pub struct Compiled {
     header_rules: Vec<HeaderRule>,
     key_set: Option<RegexSet>,
     /// Key regexes (for `{v}` captures) and an index into `actions`.
-    key_rules: Vec<(Regex, usize)>,
+    key_rules: Vec<(LazyRegex, usize)>,
     /// Pointer rules that replace values, with an index into `actions`.
     pub pointer_rules: Vec<(Vec<PointerPattern>, usize)>,
     /// Segment naming rules: regex and name template.
-    pub segments: Vec<(Regex, String)>,
+    pub segments: Vec<(LazyRegex, String)>,
     arrays: Vec<(PathMatch, bool)>,
     pins: Vec<PathMatch>,
     /// Severity rules.
@@ -179,187 +183,226 @@ fn context_action(action: &Action) -> Option<ContextAction> {
     }
 }
 
-/// The error of `rule` not compiling, at its file and line.
-fn compile_error(rule: &Rule, e: impl Into<crate::error::BoxedSource>) -> Error {
-    Error::Rule {
-        path: rule.origin.path().to_path_buf(),
-        line: rule.line,
-        rule: rule.name.clone(),
-        source: e.into(),
-    }
-}
-
-/// The error of the `kind` rules (`value`, `header`, `key`) not compiling together.
-fn combine_error<E: Into<crate::error::BoxedSource>>(
-    kind: &'static str,
-) -> impl FnOnce(E) -> Error {
-    move |e| Error::RuleSet {
-        kind,
-        source: e.into(),
-    }
+/// The regex sources gathered rule by rule, combined into multi-pattern scans at the end.
+#[derive(Default)]
+struct Sources {
+    values: Vec<String>,
+    headers: Vec<String>,
+    keys: Vec<String>,
 }
 
 impl Compiled {
-    /// Compiles the rules (already validated one by one when loaded).
+    /// Compiles the rules (already validated one by one when loaded). The multi-pattern scans
+    /// are built here; each rule's own regex on first use, except for rules read from files,
+    /// whose regexes are compiled here so that a bad one is reported with its rule.
     pub fn new(rules: &[Rule]) -> Result<Compiled> {
         let mut c = Compiled::default();
-        let mut patterns = Vec::new();
-        let mut header_patterns = Vec::new();
-        let mut key_patterns = Vec::new();
+        let mut sources = Sources::default();
         for rule in rules.iter().filter(|r| r.enabled) {
-            match &rule.action {
-                Action::Placeholder(r) | Action::Secret(r) if r.numbered => {
-                    c.numbered_kinds.insert(r.kind.clone());
-                }
-                Action::Placeholder(r) | Action::Secret(r) => {
-                    c.constant_kinds.insert(r.kind.clone());
-                }
-                Action::Redact(name) => {
-                    c.constant_kinds.insert(name.clone());
-                }
-                _ => {}
+            c.add_kind(&rule.action);
+            c.add(rule, &mut sources).map_err(|e| Error::Rule {
+                path: rule.origin.path().to_path_buf(),
+                line: rule.line,
+                rule: rule.name.clone(),
+                source: e,
+            })?;
+        }
+        c.combine(sources)?;
+        Ok(c)
+    }
+
+    /// Records the placeholder kind a replacing action writes.
+    fn add_kind(&mut self, action: &Action) {
+        match action {
+            Action::Placeholder(r) | Action::Secret(r) if r.numbered => {
+                self.numbered_kinds.insert(r.kind.clone());
             }
-            match (&rule.matcher, &rule.action) {
-                (Matcher::Value(source), action) => {
-                    let Some(action) = context_action(action) else {
-                        continue;
-                    };
-                    let own = Regex::new(source).map_err(|e| compile_error(rule, e))?;
-                    let has_v = own.capture_names().any(|n| n == Some("v"));
-                    patterns.push(source.clone());
-                    c.value_rules.push(ValueRule {
-                        v: has_v.then_some(own),
+            Action::Placeholder(r) | Action::Secret(r) => {
+                self.constant_kinds.insert(r.kind.clone());
+            }
+            Action::Redact(name) => {
+                self.constant_kinds.insert(name.clone());
+            }
+            _ => {}
+        }
+    }
+
+    /// Adds one enabled rule; its value, header and key regexes go to `sources`.
+    fn add(&mut self, rule: &Rule, sources: &mut Sources) -> std::result::Result<(), BoxedSource> {
+        let eager = rule.origin != Origin::Builtin;
+        let regex = |source: &str| LazyRegex::new(source.to_string(), eager);
+        match (&rule.matcher, &rule.action) {
+            (Matcher::Value(source), action) => {
+                if let Some(action) = context_action(action) {
+                    sources.values.push(source.clone());
+                    self.value_rules.push(ValueRule {
+                        v: Some(regex(source)?),
                         action,
                     });
                 }
-                (Matcher::Header(globs), action) => {
-                    let index = match action {
-                        Action::Ignore => HeaderRule::Ignore,
-                        Action::Contract => HeaderRule::Class(HeaderClass::Contract),
-                        Action::CapturePoint => HeaderRule::Class(HeaderClass::CapturePoint),
-                        other => match context_action(other) {
-                            Some(a) => {
-                                c.actions.push(a);
-                                HeaderRule::Value(c.actions.len() - 1)
-                            }
-                            None => continue,
-                        },
-                    };
-                    for glob in globs {
-                        header_patterns.push(header_glob_regex(glob));
-                        c.header_rules.push(index);
+            }
+            (Matcher::Header(globs), action) => self.add_header(globs, action, sources),
+            (Matcher::Key(source), Action::Ordered | Action::Unordered | Action::Pin) => {
+                self.add_path_match(PathMatch::Key(regex(source)?), &rule.action);
+            }
+            (Matcher::Key(source), action) => {
+                if let Some(action) = context_action(action) {
+                    sources.keys.push(source.clone());
+                    let index = self.push_action(action);
+                    self.key_rules.push((regex(source)?, index));
+                }
+            }
+            (Matcher::Pointer(ps), action) => {
+                let patterns = ps
+                    .iter()
+                    .map(|p| PointerPattern::parse(p))
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                match action {
+                    Action::Pin | Action::Ordered | Action::Unordered => {
+                        self.add_path_match(PathMatch::Pointer(patterns), action);
                     }
-                }
-                (Matcher::Key(source), Action::Ordered | Action::Unordered | Action::Pin) => {
-                    let re = Regex::new(source).map_err(|e| compile_error(rule, e))?;
-                    match rule.action {
-                        Action::Pin => c.pins.push(PathMatch::Key(re)),
-                        Action::Ordered => c.arrays.push((PathMatch::Key(re), true)),
-                        _ => c.arrays.push((PathMatch::Key(re), false)),
-                    }
-                }
-                (Matcher::Key(source), action) => {
-                    let Some(action) = context_action(action) else {
-                        continue;
-                    };
-                    let re = Regex::new(source).map_err(|e| compile_error(rule, e))?;
-                    key_patterns.push(source.clone());
-                    c.actions.push(action);
-                    c.key_rules.push((re, c.actions.len() - 1));
-                }
-                (Matcher::Pointer(ps), action) => {
-                    let patterns = ps
-                        .iter()
-                        .map(|p| PointerPattern::parse(p))
-                        .collect::<std::result::Result<Vec<_>, _>>()
-                        .map_err(|e| compile_error(rule, e))?;
-                    match action {
-                        Action::Pin => c.pins.push(PathMatch::Pointer(patterns)),
-                        Action::Ordered => c.arrays.push((PathMatch::Pointer(patterns), true)),
-                        Action::Unordered => c.arrays.push((PathMatch::Pointer(patterns), false)),
-                        other => {
-                            if let Some(action) = context_action(other) {
-                                c.actions.push(action);
-                                c.pointer_rules.push((patterns, c.actions.len() - 1));
-                            }
+                    other => {
+                        if let Some(action) = context_action(other) {
+                            let index = self.push_action(action);
+                            self.pointer_rules.push((patterns, index));
                         }
                     }
                 }
-                (Matcher::Segment(source), Action::Placeholder(r) | Action::Secret(r)) => {
-                    let re = Regex::new(source).map_err(|e| compile_error(rule, e))?;
-                    if let Some(named) = &r.named {
-                        c.segments.push((re, named.clone()));
-                    }
-                }
-                (Matcher::Call(spec), Action::Severity(s)) => {
-                    c.severities.push((
-                        CallMatch::new(spec).map_err(|e| compile_error(rule, e))?,
-                        *s,
-                    ));
-                }
-                (Matcher::Call(spec), Action::CacheDependent) => {
-                    c.cache_dependent
-                        .push(CallMatch::new(spec).map_err(|e| compile_error(rule, e))?);
-                }
-                (
-                    Matcher::Service(name),
-                    Action::Service {
-                        aliases,
-                        mount,
-                        ports,
-                        client,
-                        identity,
-                    },
-                ) => {
-                    for port in ports {
-                        c.ports.entry(*port).or_insert_with(|| name.clone());
-                    }
-                    for alias in aliases.iter().chain(std::iter::once(name)) {
-                        c.aliases
-                            .entry(alias.to_ascii_lowercase())
-                            .or_insert_with(|| name.clone());
-                    }
-                    if let Some(m) = mount {
-                        c.mounts.entry(name.clone()).or_insert_with(|| m.clone());
-                    }
-                    if *client {
-                        c.clients.insert(name.clone());
-                    }
-                    if *identity {
-                        c.identities.insert(name.clone());
-                    }
-                }
-                _ => {}
             }
+            (Matcher::Segment(source), Action::Placeholder(r) | Action::Secret(r)) => {
+                let re = regex(source)?;
+                if let Some(named) = &r.named {
+                    self.segments.push((re, named.clone()));
+                }
+            }
+            (Matcher::Call(spec), Action::Severity(s)) => {
+                let call = CallMatch::new(spec, eager)?;
+                self.severities.push((call, *s));
+            }
+            (Matcher::Call(spec), Action::CacheDependent) => {
+                let call = CallMatch::new(spec, eager)?;
+                self.cache_dependent.push(call);
+            }
+            (Matcher::Service(name), action @ Action::Service { .. }) => {
+                self.add_service(name, action);
+            }
+            _ => {}
         }
+        Ok(())
+    }
+
+    /// Appends a header, key or pointer rule's action; returns its index in `actions`.
+    fn push_action(&mut self, action: ContextAction) -> usize {
+        self.actions.push(action);
+        self.actions.len() - 1
+    }
+
+    /// A header rule: one header pattern per glob, all doing what the rule does.
+    fn add_header(&mut self, globs: &[String], action: &Action, sources: &mut Sources) {
+        let rule = match action {
+            Action::Ignore => HeaderRule::Ignore,
+            Action::Contract => HeaderRule::Class(HeaderClass::Contract),
+            Action::CapturePoint => HeaderRule::Class(HeaderClass::CapturePoint),
+            other => match context_action(other) {
+                Some(action) => HeaderRule::Value(self.push_action(action)),
+                None => return,
+            },
+        };
+        for glob in globs {
+            sources.headers.push(header_glob_regex(glob));
+            self.header_rules.push(rule);
+        }
+    }
+
+    /// An array-order or pin rule on JSON locations.
+    fn add_path_match(&mut self, matcher: PathMatch, action: &Action) {
+        match action {
+            Action::Pin => self.pins.push(matcher),
+            Action::Ordered => self.arrays.push((matcher, true)),
+            _ => self.arrays.push((matcher, false)),
+        }
+    }
+
+    /// A service rule: its names, ports, mount prefix and role (first rule wins each).
+    fn add_service(&mut self, name: &str, action: &Action) {
+        let Action::Service {
+            aliases,
+            mount,
+            ports,
+            client,
+            identity,
+        } = action
+        else {
+            return;
+        };
+        for port in ports {
+            self.ports.entry(*port).or_insert_with(|| name.to_string());
+        }
+        for alias in aliases.iter().map(String::as_str).chain([name]) {
+            self.aliases
+                .entry(alias.to_ascii_lowercase())
+                .or_insert_with(|| name.to_string());
+        }
+        if let Some(m) = mount {
+            self.mounts
+                .entry(name.to_string())
+                .or_insert_with(|| m.clone());
+        }
+        if *client {
+            self.clients.insert(name.to_string());
+        }
+        if *identity {
+            self.identities.insert(name.to_string());
+        }
+    }
+
+    /// Builds the multi-pattern scans: values (plus kept placeholders), headers, keys. A value
+    /// rule keeps its own regex only when it has a `v` group limiting the replaced part.
+    fn combine(&mut self, mut sources: Sources) -> Result<()> {
         // Placeholders already in the text are kept: last, so that a rule for a value that
         // starts like one (`{SHA256}<hex>`, a hashed token) wins where both start.
-        patterns.push(r"\{[A-Za-z_][A-Za-z0-9_]*\}".to_string());
-        c.values = Some(
-            regex_automata::meta::Regex::builder()
-                .configure(
-                    regex_automata::meta::Config::new()
-                        .nfa_size_limit(Some(64 << 20))
-                        .hybrid_cache_capacity(8 << 20),
-                )
-                .build_many(&patterns)
-                .map_err(combine_error("value"))?,
-        );
-        if !header_patterns.is_empty() {
-            c.header_set = Some(
-                RegexSetBuilder::new(&header_patterns)
-                    .build()
-                    .map_err(combine_error("header"))?,
-            );
+        sources
+            .values
+            .push(r"\{[A-Za-z_][A-Za-z0-9_]*\}".to_string());
+        let values = regex_automata::meta::Regex::builder()
+            .configure(
+                regex_automata::meta::Config::new()
+                    .nfa_size_limit(Some(64 << 20))
+                    .hybrid_cache_capacity(8 << 20),
+            )
+            .build_many(&sources.values)
+            .map_err(|e| Error::RuleSet {
+                kind: "value",
+                source: e.into(),
+            })?;
+        for (i, rule) in self.value_rules.iter_mut().enumerate() {
+            let has_v = regex_automata::PatternID::new(i)
+                .is_ok_and(|id| values.group_info().to_index(id, "v").is_some());
+            if !has_v {
+                rule.v = None;
+            }
         }
-        if !key_patterns.is_empty() {
-            c.key_set = Some(
-                RegexSetBuilder::new(&key_patterns)
-                    .build()
-                    .map_err(combine_error("key"))?,
-            );
+        self.values = Some(values);
+        if !sources.headers.is_empty() {
+            self.header_set = Some(RegexSetBuilder::new(&sources.headers).build().map_err(
+                |e| Error::RuleSet {
+                    kind: "header",
+                    source: e.into(),
+                },
+            )?);
         }
-        Ok(c)
+        if !sources.keys.is_empty() {
+            self.key_set =
+                Some(
+                    RegexSetBuilder::new(&sources.keys)
+                        .build()
+                        .map_err(|e| Error::RuleSet {
+                            kind: "key",
+                            source: e.into(),
+                        })?,
+                );
+        }
+        Ok(())
     }
 
     /// What the rules say about header `name`: ignored when any ignore rule matches, the
@@ -391,6 +434,7 @@ impl Compiled {
         let i = set.matches(key).iter().next()?;
         let (re, action) = &self.key_rules[i];
         let capture = re
+            .get()
             .captures(key)
             .and_then(|c| c.name("v"))
             .map(|m| m.as_str().to_string());

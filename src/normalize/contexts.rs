@@ -3,18 +3,19 @@
 
 use super::assign::Assignment;
 use super::compiled::{Compiled, ContextAction, HeaderInfo};
-use super::fxhash::FxMap;
+use super::find::Found;
 use super::pattern::expand_name;
-use super::placeholders::{Found, Offer, State, TIER_HEADER, TIER_KEY, TIER_PARENT, TIER_SEGMENT};
+use super::placeholders::{Offer, State, TIER_HEADER, TIER_KEY, TIER_PARENT, TIER_SEGMENT};
 use super::prescan::Prescan;
 use super::walk::{Ctx, Visit};
+use rustc_hash::FxHashMap;
 
 /// The collecting pass: scanning state plus memos of what rules say about each name.
 pub struct Collector<'r> {
     st: State<'r>,
-    headers: FxMap<String, HeaderInfo>,
-    keys: FxMap<String, Option<(usize, Option<String>)>>,
-    segments: FxMap<String, Option<String>>,
+    headers: FxHashMap<String, HeaderInfo>,
+    keys: FxHashMap<String, Option<(usize, Option<String>)>>,
+    segments: FxHashMap<String, Option<String>>,
     found: Vec<Found>,
     /// The next visited string was a number or boolean when the strings were scanned ahead.
     unscanned: bool,
@@ -32,9 +33,9 @@ impl<'r> Collector<'r> {
         st.prescan = prescan;
         Collector {
             st,
-            headers: FxMap::default(),
-            keys: FxMap::default(),
-            segments: FxMap::default(),
+            headers: FxHashMap::default(),
+            keys: FxHashMap::default(),
+            segments: FxHashMap::default(),
             found: Vec::new(),
             unscanned: false,
         }
@@ -64,7 +65,7 @@ impl<'r> Collector<'r> {
             names.push(prev.and_then(|segment| {
                 if !self.segments.contains_key(segment) {
                     let name = rules.segments.iter().find_map(|(re, template)| {
-                        let caps = re.captures(segment)?;
+                        let caps = re.get().captures(segment)?;
                         let v = caps.name("v").map_or(segment, |m| m.as_str());
                         expand_name(template, Some(v), None)
                     });
@@ -215,7 +216,7 @@ impl Visit for Collector<'_> {
 /// matching pointer rule, else the first matching key rule (memoized per key in `keys`), as an
 /// index into [`Compiled::actions`] with the key rule's `v` capture.
 fn context_rule<'k>(
-    keys: &'k mut FxMap<String, Option<(usize, Option<String>)>>,
+    keys: &'k mut FxHashMap<String, Option<(usize, Option<String>)>>,
     rules: &Compiled,
     key: Option<&str>,
     pointer: Option<&str>,

@@ -1,8 +1,8 @@
 //! Reading rules files: TOML `[[rule]]` tables into [`Rule`]s, reporting every bad rule with its
 //! file and line.
 
+use super::model::{Action, By, CallSpec, Matcher, Origin, Replace, Rule};
 use super::pattern::{check_template, header_glob_regex, PointerPattern};
-use super::rules::{Action, By, CallSpec, Matcher, Origin, Replace, Rule};
 use crate::error::Error;
 use crate::severity::Severity;
 use serde::Deserialize;
@@ -163,9 +163,28 @@ fn check_regex(field: &str, source: &str) -> Result<(), String> {
     })
 }
 
+/// Builds one rule from its table: one matcher, an action that fits it. The regexes of the
+/// built-in rules are not compiled here (`builtin_rules_load_and_compile` checks them in the
+/// tests, and the rule set compiles each on first use); those of rules files are.
 fn build(raw: RawRule, origin: &Origin, line: usize, about: String) -> Result<Rule, String> {
     let name = raw.name.clone().ok_or("missing `name`")?;
     let action_name = raw.action.clone().ok_or("missing `action`")?;
+    let has_call = one_matcher(&raw)?;
+    let matcher = matcher(raw_matcher(&raw, has_call)?, *origin != Origin::Builtin)?;
+    let action = action(&raw, &matcher, &action_name)?;
+    Ok(Rule {
+        name,
+        about,
+        origin: origin.clone(),
+        line,
+        enabled: raw.enabled.unwrap_or(true),
+        matcher,
+        action,
+    })
+}
+
+/// Checks that a raw rule names at most one matcher; true when it has call fields.
+fn one_matcher(raw: &RawRule) -> Result<bool, String> {
     let matchers = [
         raw.value.is_some(),
         raw.header.is_some(),
@@ -190,10 +209,14 @@ fn build(raw: RawRule, origin: &Origin, line: usize, about: String) -> Result<Ru
                 .into(),
         );
     }
-    let matcher = matcher(raw_matcher(&raw, has_call)?)?;
-    let action = match action_name.as_str() {
+    Ok(has_call)
+}
+
+/// The action a raw rule names, checked against its matcher.
+fn action(raw: &RawRule, matcher: &Matcher, action_name: &str) -> Result<Action, String> {
+    Ok(match action_name {
         "placeholder" | "secret" => {
-            let replace = replace(&raw, action_name == "secret")?;
+            let replace = replace(raw, action_name == "secret")?;
             let fits = match matcher {
                 Matcher::Value(_) | Matcher::Header(_) | Matcher::Key(_) | Matcher::Pointer(_) => {
                     true
@@ -214,31 +237,31 @@ fn build(raw: RawRule, origin: &Origin, line: usize, about: String) -> Result<Ru
             }
         }
         "redact" => {
-            need(&matcher, &["value", "header", "key", "pointer"], "redact")?;
+            need(matcher, &["value", "header", "key", "pointer"], "redact")?;
             Action::Redact(raw.placeholder.clone().unwrap_or_else(|| "redacted".into()))
         }
         "ignore" => {
-            need(&matcher, &["header"], "ignore")?;
+            need(matcher, &["header"], "ignore")?;
             Action::Ignore
         }
         "contract" => {
-            need(&matcher, &["header"], "contract")?;
+            need(matcher, &["header"], "contract")?;
             Action::Contract
         }
         "capture-point" => {
-            need(&matcher, &["header"], "capture-point")?;
+            need(matcher, &["header"], "capture-point")?;
             Action::CapturePoint
         }
         "ordered" | "unordered" | "pin" => {
-            need(&matcher, &["pointer", "key"], &action_name)?;
-            match action_name.as_str() {
+            need(matcher, &["pointer", "key"], action_name)?;
+            match action_name {
                 "ordered" => Action::Ordered,
                 "unordered" => Action::Unordered,
                 _ => Action::Pin,
             }
         }
         "severity" => {
-            need(&matcher, &["call"], "severity")?;
+            need(matcher, &["call"], "severity")?;
             let text = raw.severity.as_deref().ok_or("missing `severity`")?;
             let severity = match text {
                 "ignore" => None,
@@ -251,11 +274,11 @@ fn build(raw: RawRule, origin: &Origin, line: usize, about: String) -> Result<Ru
             Action::Severity(severity)
         }
         "cache-dependent" => {
-            need(&matcher, &["call"], "cache-dependent")?;
+            need(matcher, &["call"], "cache-dependent")?;
             Action::CacheDependent
         }
         "service" => {
-            need(&matcher, &["service"], "service")?;
+            need(matcher, &["service"], "service")?;
             if let Some(mount) = &raw.mount {
                 if !mount.starts_with('/') || mount.len() < 2 {
                     return Err(format!("mount `{mount}` must be a path such as `/image`"));
@@ -273,15 +296,6 @@ fn build(raw: RawRule, origin: &Origin, line: usize, about: String) -> Result<Ru
             }
         }
         other => return Err(format!("unknown action `{other}` (expected {ACTIONS})")),
-    };
-    Ok(Rule {
-        name,
-        about,
-        origin: origin.clone(),
-        line,
-        enabled: raw.enabled.unwrap_or(true),
-        matcher,
-        action,
     })
 }
 
@@ -342,7 +356,12 @@ fn raw_matcher(raw: &RawRule, has_call: bool) -> Result<RawMatcher, String> {
     )
 }
 
-fn matcher(raw: RawMatcher) -> Result<Matcher, String> {
+/// The matcher, its regexes checked when `check` (rules files; the built-in ones are tested).
+fn matcher(raw: RawMatcher, check: bool) -> Result<Matcher, String> {
+    let check_regex = |field: &str, source: &str| match check {
+        true => check_regex(field, source),
+        false => Ok(()),
+    };
     Ok(match raw {
         RawMatcher::Value(v) => {
             check_regex("value", &v)?;

@@ -2,8 +2,8 @@
 //! and words repeat a lot, and a hash costs less than a regex search. Bounded memory: a string
 //! whose slot is taken by another simply replaces it.
 
-use super::fxhash::FxHasher;
-use super::placeholders::Found;
+use super::find::Found;
+use rustc_hash::FxHasher;
 use std::hash::Hasher;
 
 /// Slots (a power of two).

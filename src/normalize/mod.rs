@@ -5,12 +5,15 @@ mod adoption;
 mod assign;
 mod compiled;
 mod contexts;
-mod fxhash;
+mod find;
+mod lazy;
 pub(crate) mod load;
 mod memo;
+mod model;
 mod pattern;
 mod placeholders;
 mod prescan;
+mod record;
 pub mod rules;
 mod scan;
 mod walk;
@@ -127,19 +130,10 @@ pub fn signature(exchange: &Exchange, rules: &RuleSet) -> Signature {
 
 /// Drops the numbers of placeholders: `/servers/{uuid2}` -> `/servers/{uuid}`.
 fn path_template(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
-            break;
-        };
-        out.push_str(&rest[..open]);
-        let name = &rest[open + 1..close];
+    crate::trace::rewrite_placeholders(path, |name, out| {
         out.push('{');
         out.push_str(name.trim_end_matches(|c: char| c.is_ascii_digit()));
         out.push('}');
-        rest = &rest[close + 1..];
-    }
-    out.push_str(rest);
-    out
+    })
+    .into_owned()
 }

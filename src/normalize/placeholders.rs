@@ -2,12 +2,15 @@
 //! names its contexts offer, and records where each replacement goes. Assignment
 //! (`assign.rs`) then gives each distinct value one placeholder and rewrites.
 
-use super::assign::{Assignment, Collected};
+use super::assign::Assignment;
 use super::compiled::{Compiled, ContextAction};
-use super::fxhash::FxMap;
+use super::find::{find_with, Found};
 use super::memo::Memo;
 use super::pattern::{expand_name, sanitize_name};
 use super::prescan::Prescan;
+use super::record::{Collected, Entry, Repl, Span, Sym};
+use crate::intern::Interner;
+use rustc_hash::FxHashMap;
 
 /// Naming priority: lower wins. Names the capture declares (a documentation page's variables
 /// note: its author says what the value is), then value rules, path segments, headers, keys
@@ -19,40 +22,6 @@ pub(super) const TIER_HEADER: u8 = 3;
 pub(super) const TIER_KEY: u8 = 4;
 /// A name derived from the enclosing key (`{parent}_id`) is weaker than one the key gives.
 pub(super) const TIER_PARENT: u8 = 5;
-
-/// What a recorded span is replaced with.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Repl {
-    /// The placeholder assigned to entry `n`.
-    Entry(u32),
-    /// The constant placeholder `consts[n]`.
-    Const(u32),
-}
-
-/// A replacement recorded by the collecting pass: string `seq`, byte range, replacement.
-/// Kept small (millions of them on long traces); strings and traces past 4 GiB are not
-/// normalized rather than mangled.
-#[derive(Debug)]
-pub(super) struct Span {
-    pub(super) seq: u32,
-    pub(super) start: u32,
-    pub(super) end: u32,
-    pub(super) repl: Repl,
-}
-
-/// One distinct volatile value: its generic kind and the best name offered for it.
-#[derive(Debug)]
-pub(super) struct Entry<'r> {
-    pub(super) kind: &'r str,
-    pub(super) name: Option<(u8, String)>,
-}
-
-/// A placeholder as it first appears in the output, for the variables list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) enum Sym {
-    Entry(usize),
-    Kept(usize),
-}
 
 /// A name a context offers for the values found in a string, expanded only when one is found.
 #[derive(Debug, Clone, Copy, Default)]
@@ -81,32 +50,24 @@ impl Offer<'_> {
     }
 }
 
-/// One volatile match inside a string: its span and the value rule (`None`: a placeholder).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Found {
-    pub(super) start: usize,
-    pub(super) end: usize,
-    pub(super) rule: Option<usize>,
-}
-
 /// The collecting pass's state (the memos of context rules live in `contexts.rs`).
 pub(super) struct State<'r> {
     pub(super) rules: &'r Compiled,
     pub(super) seq: usize,
     pub(super) spans: Vec<Span>,
-    pub(super) raws: FxMap<String, usize>,
-    pub(super) entries: Vec<Entry<'r>>,
-    pub(super) consts: Vec<String>,
-    pub(super) const_index: FxMap<String, usize>,
-    pub(super) kept: Vec<String>,
-    pub(super) kept_index: FxMap<String, usize>,
+    /// Distinct volatile values, by raw value.
+    entries: Interner<Entry<'r>>,
+    /// Constant placeholder names.
+    consts: Interner<String>,
+    /// Placeholders already in the input.
+    kept: Interner<String>,
     pub(super) order: Vec<Sym>,
     seen: [Vec<bool>; 2],
     in_calls: [Vec<bool>; 2],
     /// Whether the string being scanned is a path or query (the flow's resources).
     pub(super) scanning_call: bool,
-    declared_names: FxMap<String, String>,
-    declared_raws: FxMap<String, String>,
+    declared_names: FxHashMap<String, String>,
+    declared_raws: FxHashMap<String, String>,
     pub(super) found: Vec<Found>,
     memo: Memo,
     /// Matches scanned ahead on both cores (empty for small traces).
@@ -118,8 +79,8 @@ pub(super) struct State<'r> {
 impl<'r> State<'r> {
     /// A fresh state for one trace, knowing its declared `(name, raw value)` variables.
     pub(super) fn new(rules: &'r Compiled, variables: &[(String, String)]) -> State<'r> {
-        let mut declared_names = FxMap::default();
-        let mut declared_raws = FxMap::default();
+        let mut declared_names = FxHashMap::default();
+        let mut declared_raws = FxHashMap::default();
         for (name, raw) in variables {
             let is_placeholder = raw.starts_with('{') && raw.ends_with('}');
             if !raw.is_empty() && !is_placeholder {
@@ -133,12 +94,9 @@ impl<'r> State<'r> {
             rules,
             seq: 0,
             spans: Vec::new(),
-            raws: FxMap::default(),
-            entries: Vec::new(),
-            consts: Vec::new(),
-            const_index: FxMap::default(),
-            kept: Vec::new(),
-            kept_index: FxMap::default(),
+            entries: Interner::default(),
+            consts: Interner::default(),
+            kept: Interner::default(),
             order: Vec::new(),
             seen: [Vec::new(), Vec::new()],
             in_calls: [Vec::new(), Vec::new()],
@@ -200,16 +158,7 @@ impl<'r> State<'r> {
     }
 
     pub(super) fn constant(&mut self, name: &str) -> Repl {
-        let index = match self.const_index.get(name) {
-            Some(&i) => i,
-            None => {
-                self.consts.push(name.to_string());
-                self.const_index
-                    .insert(name.to_string(), self.consts.len() - 1);
-                self.consts.len() - 1
-            }
-        };
-        Repl::Const(index as u32)
+        Repl::Const(self.consts.intern_str(name) as u32)
     }
 
     /// The entry for raw value `raw`, created with `kind` on first sight. `name` is expanded
@@ -221,21 +170,13 @@ impl<'r> State<'r> {
         tier: Option<u8>,
         name: impl FnOnce() -> Option<(u8, String)>,
     ) -> Repl {
-        let index = match self.raws.get(raw) {
-            Some(&i) => i,
-            None => {
-                let declared = self
-                    .declared_raws
-                    .get(raw)
-                    .map(|n| (TIER_DECLARED, sanitize_name(n)));
-                self.entries.push(Entry {
-                    kind,
-                    name: declared,
-                });
-                self.raws.insert(raw.to_string(), self.entries.len() - 1);
-                self.entries.len() - 1
-            }
-        };
+        let declared_raws = &self.declared_raws;
+        let index = self.entries.intern(raw, || Entry {
+            kind,
+            name: declared_raws
+                .get(raw)
+                .map(|n| (TIER_DECLARED, sanitize_name(n))),
+        });
         let entry = &mut self.entries[index];
         let better = |t: u8, current: &Option<(u8, String)>| {
             current.as_ref().is_none_or(|(have, _)| t < *have)
@@ -276,15 +217,7 @@ impl<'r> State<'r> {
                 return;
             }
         }
-        let index = match self.kept_index.get(inner) {
-            Some(&i) => i,
-            None => {
-                self.kept.push(inner.to_string());
-                self.kept_index
-                    .insert(inner.to_string(), self.kept.len() - 1);
-                self.kept.len() - 1
-            }
-        };
+        let index = self.kept.intern_str(inner);
         self.mark(Sym::Kept(index));
     }
 
@@ -318,64 +251,10 @@ impl<'r> State<'r> {
         Assignment::new(Collected {
             rules: self.rules,
             spans: self.spans,
-            entries: self.entries,
-            consts: self.consts,
-            kept: self.kept,
+            entries: self.entries.into_values(),
+            consts: self.consts.into_values(),
+            kept: self.kept.into_values(),
             order,
         })
     }
-}
-
-/// Appends the volatile matches of `text[start..end]` to `out`, in order, running the
-/// combined value regex with `search`.
-pub(super) fn find_with(
-    rules: &Compiled,
-    text: &str,
-    start: usize,
-    end: usize,
-    out: &mut Vec<Found>,
-    mut search: impl FnMut(&regex_automata::Input<'_>) -> Option<regex_automata::Match>,
-) {
-    let slice = &text[start..end];
-    let mut input = regex_automata::Input::new(slice);
-    while let Some(m) = search(&input) {
-        let next = if m.is_empty() { m.end() + 1 } else { m.end() };
-        if let Some(found) = found_at(rules, slice, start, m) {
-            out.push(found);
-        }
-        if next > slice.len() {
-            break;
-        }
-        input.set_start(next);
-    }
-}
-
-/// The replaced part of match `m` of `slice` (which starts at byte `start` of its string).
-fn found_at(
-    rules: &Compiled,
-    slice: &str,
-    start: usize,
-    m: regex_automata::Match,
-) -> Option<Found> {
-    let index = m.pattern().as_usize();
-    let Some(rule) = rules.value_rules.get(index) else {
-        // The last pattern: a placeholder already in the text, kept.
-        return Some(Found {
-            start: start + m.start(),
-            end: start + m.end(),
-            rule: None,
-        });
-    };
-    let range = match &rule.v {
-        Some(own) => own
-            .captures_at(slice, m.start())
-            .and_then(|c| c.name("v"))
-            .map(|v| v.range())?,
-        None => m.range(),
-    };
-    (!range.is_empty()).then_some(Found {
-        start: start + range.start,
-        end: start + range.end,
-        rule: Some(index),
-    })
 }

@@ -4,8 +4,8 @@
 //! order of first appearance.
 
 use super::compiled::Compiled;
+use super::find::{find_with, Found};
 use super::memo::Memo;
-use super::placeholders::{find_with, Found};
 use super::walk::{visit_call, visit_message, Ctx, Visit};
 use crate::trace::Exchange;
 use std::ops::Range;

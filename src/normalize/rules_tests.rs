@@ -27,6 +27,25 @@ fn messages(error: &Error) -> Vec<String> {
     }
 }
 
+/// The built-in rules are loaded without compiling their regexes (each is compiled on first
+/// use): read as a rules file, every regex of every rule is checked and compiled.
+#[test]
+fn builtin_rules_load_and_compile() {
+    let rules = parse(super::rules::DEFAULT_RULES).expect("the built-in rules, checked as a file");
+    assert_eq!(
+        rules.rules(),
+        RuleSet::builtin()
+            .rules()
+            .iter()
+            .map(|r| super::model::Rule {
+                origin: Origin::File("extra.toml".into()),
+                ..r.clone()
+            })
+            .collect::<Vec<_>>()
+    );
+    assert!(rules.rules().len() > 40, "{} rules", rules.rules().len());
+}
+
 #[test]
 fn transport_and_hook_headers_are_ignored_in_any_case() {
     let rules = RuleSet::builtin();

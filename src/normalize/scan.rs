@@ -2,9 +2,11 @@
 //! the string's context (a header, key or pointer rule) and the names offered for them.
 
 use super::compiled::ContextAction;
+use super::find::Found;
+use super::model::Replace;
 use super::pattern::expand_name;
-use super::placeholders::{Found, Offer, Repl, State, TIER_VALUE};
-use super::rules::Replace;
+use super::placeholders::{Offer, State, TIER_VALUE};
+use super::record::Repl;
 
 impl<'r> State<'r> {
     /// Scans `text[start..end]` under a context rule and an offered name.

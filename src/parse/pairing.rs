@@ -5,34 +5,10 @@ use crate::trace::{
     Body, Completeness, Event, EventKind, Exchange, Format, Headers, Message, Trace, Warning,
 };
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
-/// Hashes the small integer keys of the open-exchange tables (interned party ids) with one
-/// multiplication; SipHash is kept for keys taken from the input (names, request ids).
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(26) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+/// The open-exchange tables, keyed by small integers (interned party ids): rustc's Fx hash,
+/// one multiplication; SipHash is kept for keys taken from the input (names, request ids).
+type IdMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// The header the hook writes on both sides of an exchange.
 pub(crate) const REQUEST_ID: &str = "X-Requestshook-Request-Id";

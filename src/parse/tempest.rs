@@ -15,6 +15,7 @@ use super::lines::{clip, is_method, Cursor};
 use super::pyrepr::{dict, literal};
 use super::records;
 use crate::error::InputError;
+use crate::intern::Interner;
 use crate::trace::{Body, Format, Headers, Message, Trace, Warning};
 use regex::Regex;
 use std::collections::HashMap;
@@ -134,8 +135,8 @@ struct Last {
 /// The parser's state over one pass.
 #[derive(Default)]
 struct Reader {
-    flows: Vec<Trace>,
-    by_label: HashMap<String, usize>,
+    /// One flow per test (caller label), in order of first sight.
+    flows: Interner<Trace>,
     workers: HashMap<String, Last>,
     /// Warnings before any flow exists (given to the first flow).
     orphans: Vec<Warning>,
@@ -311,16 +312,9 @@ impl Reader {
         };
         exchange.status = Some(record.status);
         exchange.response.line = Some(entry.line);
-        let flow = match self.by_label.get(record.caller) {
-            Some(&flow) => flow,
-            None => {
-                let name = Some(record.caller.to_string());
-                self.flows.push(records::flow(name, Format::TempestLog));
-                self.by_label
-                    .insert(record.caller.to_string(), self.flows.len() - 1);
-                self.flows.len() - 1
-            }
-        };
+        let flow = self.flows.intern(record.caller, || {
+            records::flow(Some(record.caller.to_string()), Format::TempestLog)
+        });
         let exchanges = &mut self.flows[flow].exchanges;
         exchanges.push(exchange);
         self.workers.insert(
@@ -377,7 +371,7 @@ impl Reader {
     }
 
     fn finish(mut self) -> Result<Vec<Trace>, InputError> {
-        let Some(first) = self.flows.first_mut() else {
+        let Some(first) = self.flows.values_mut().first_mut() else {
             let (line, what) = self
                 .orphans
                 .first()
@@ -388,7 +382,12 @@ impl Reader {
             ));
         };
         first.warnings.append(&mut self.orphans);
-        Ok(self.flows.into_iter().map(records::finish).collect())
+        Ok(self
+            .flows
+            .into_values()
+            .into_iter()
+            .map(records::finish)
+            .collect())
     }
 }
 

@@ -448,6 +448,28 @@ pub fn next_placeholder(text: &str) -> Option<std::ops::Range<usize>> {
     None
 }
 
+/// `text` with each placeholder `{name}` (as [`next_placeholder`] finds them) replaced by
+/// what `write` appends for its name; borrowed when there is none.
+pub fn rewrite_placeholders(
+    text: &str,
+    mut write: impl FnMut(&str, &mut String),
+) -> std::borrow::Cow<'_, str> {
+    let Some(first) = next_placeholder(text) else {
+        return std::borrow::Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut next = Some(first);
+    while let Some(range) = next {
+        out.push_str(&rest[..range.start]);
+        write(&rest[range.start + 1..range.end - 1], &mut out);
+        rest = &rest[range.end..];
+        next = next_placeholder(rest);
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 impl PartialEq for Signature {
     fn eq(&self, other: &Signature) -> bool {
         self.key() == other.key() && self.shape().eq(other.shape())
