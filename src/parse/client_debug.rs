@@ -258,26 +258,20 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
             "no request could be read: expected `REQ: curl -g -i -X METHOD URL …` lines",
         ));
     }
+    let unpaired = super::pairing::unpaired_warnings(&trace.exchanges);
+    trace.warnings.extend(unpaired);
     Ok(records::finish(trace))
 }
 
-/// Marks exchange `open` unanswered, with a warning, when no response was seen for it.
+/// Marks exchange `open` unanswered when no response was seen for it (the warning is the
+/// shared one, [`super::pairing::unpaired_warnings`], given once the flow is read).
 fn close(trace: &mut Trace, open: Option<usize>) {
     let Some(exchange) = open.map(|i| &mut trace.exchanges[i]) else {
         return;
     };
-    if exchange.status.is_some() {
-        return;
+    if exchange.status.is_none() {
+        exchange.completeness = Completeness::Unanswered;
     }
-    exchange.completeness = Completeness::Unanswered;
-    let line = exchange.request.line.unwrap_or(0);
-    trace.warnings.push(Warning {
-        line,
-        message: format!(
-            "no response was logged for the request at line {line} (`{} {}`)",
-            exchange.method, exchange.path
-        ),
-    });
 }
 
 /// A response body: the lines collected; when several lines are not JSON but the first is,

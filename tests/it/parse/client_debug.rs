@@ -173,6 +173,11 @@ fn lines_behind_an_oslo_prefix_with_colour_and_an_unanswered_request() {
     assert_eq!(trace.exchanges[1].completeness, Completeness::Unanswered);
     assert_eq!(trace.warnings.len(), 1);
     assert_eq!(trace.warnings[0].line, 4);
+    // The warning every format gives for an unanswered request.
+    assert_eq!(
+        trace.warnings[0].message,
+        "request without a response: `openstack -> h:8774 DELETE /x` was never answered"
+    );
 }
 
 #[test]
