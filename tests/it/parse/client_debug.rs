@@ -3,6 +3,7 @@
 
 use crate::common::fixture_text;
 use flowdiff::parse::{parse, parse_flows};
+use flowdiff::render::hook_markdown::{hook_markdown, round_trip};
 use flowdiff::trace::{Body, Completeness, Format, Trace};
 use serde_json::json;
 
@@ -194,4 +195,28 @@ fn a_debug_output_without_a_readable_request_is_an_error_naming_the_line() {
 #[test]
 fn every_cut_of_the_debug_fixture_reads_without_panic() {
     super::tempest::every_cut_reads_without_panic("client-debug.server-create.txt");
+}
+
+/// Found by the `normalize_round_trip` fuzz target: a `-H` argument whose name has spaces (a
+/// table pasted into the output) was kept as a header, and the golden written from it did not
+/// read back.
+#[test]
+fn a_curl_header_that_is_not_name_colon_value_is_left_out_with_a_warning() {
+    let text = "REQ: curl -g -i -X GET http://h:9696/v2.0/networks -H \"User   | Value  |\" -H \"Accept: application/json\"\n\
+RESP: [200] Content-Type: application/json\n";
+    let trace = parse(text).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
+    let headers: Vec<(&str, &str)> = trace.exchanges[0].request.headers.iter().collect();
+    assert_eq!(headers, [("Accept", "application/json")]);
+    assert_eq!(trace.warnings.len(), 1, "{:?}", trace.warnings);
+    assert_eq!(trace.warnings[0].line, 1);
+    assert!(
+        trace.warnings[0]
+            .message
+            .starts_with("expected a `Name: value` header line, found `User   | Value  |`"),
+        "{}",
+        trace.warnings[0].message
+    );
+    let rules = flowdiff::normalize::RuleSet::builtin();
+    let written = hook_markdown(&flowdiff::normalize::normalize(&trace, &rules));
+    round_trip(&written).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
 }
