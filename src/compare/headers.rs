@@ -5,6 +5,7 @@
 
 use super::without_placeholders;
 use crate::trace::Headers;
+use std::collections::{HashMap, HashSet};
 
 /// How a header or query parameter differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,55 +31,67 @@ pub struct Difference {
     pub new: Option<String>,
 }
 
-/// `(lower-case name, joined values)` in order of first appearance, skipping ignored names.
+/// `(lower-case name, joined values)` in order of first appearance, skipping ignored names;
+/// an index by name keeps this linear in the number of headers.
 fn collect<'a>(
     pairs: impl Iterator<Item = (&'a str, &'a str)>,
     ignored: &dyn Fn(&str) -> bool,
 ) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
     for (name, value) in pairs {
         if ignored(name) {
             continue;
         }
         let lower = name.to_ascii_lowercase();
-        match out.iter_mut().find(|(n, _)| *n == lower) {
-            Some((_, joined)) => {
+        match at.get(&lower) {
+            Some(&i) => {
+                let joined = &mut out[i].1;
                 joined.push_str(", ");
                 joined.push_str(value);
             }
-            None => out.push((lower, value.to_string())),
+            None => {
+                at.insert(lower.clone(), out.len());
+                out.push((lower, value.to_string()));
+            }
         }
     }
     out
 }
 
+/// The differences of two collected lists: removed and changed in the old list's order, then
+/// added in the new list's (each list indexed by name, so linear in their lengths).
 fn differences(old: Vec<(String, String)>, new: Vec<(String, String)>) -> Vec<Difference> {
+    let new_values: HashMap<&str, &str> =
+        new.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
     let mut out = Vec::new();
     for (name, value) in &old {
-        match new.iter().find(|(n, _)| n == name) {
+        match new_values.get(name.as_str()) {
             None => out.push(Difference {
                 change: Change::Removed,
                 name: name.clone(),
                 old: Some(value.clone()),
                 new: None,
             }),
-            Some((_, other)) if without_placeholders(other) != without_placeholders(value) => out
-                .push(Difference {
+            Some(&other) if without_placeholders(other) != without_placeholders(value) => {
+                out.push(Difference {
                     change: Change::Changed,
                     name: name.clone(),
                     old: Some(value.clone()),
-                    new: Some(other.clone()),
-                }),
+                    new: Some(other.to_string()),
+                })
+            }
             Some(_) => {}
         }
     }
-    for (name, value) in new {
-        if !old.iter().any(|(n, _)| *n == name) {
+    let old_names: HashSet<&str> = old.iter().map(|(n, _)| n.as_str()).collect();
+    for (name, value) in &new {
+        if !old_names.contains(name.as_str()) {
             out.push(Difference {
                 change: Change::Added,
-                name,
+                name: name.clone(),
                 old: None,
-                new: Some(value),
+                new: Some(value.clone()),
             });
         }
     }

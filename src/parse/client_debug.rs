@@ -9,7 +9,7 @@
 //! and warnings between calls are skipped. With keystoneauth's `split-loggers` the `REQ:` /
 //! `RESP:` prefixes are missing: such output is not read.
 
-use super::blocks::body_from_text;
+use super::blocks::{body_from_text, header_line};
 use super::lines::{clip, is_method, Cursor};
 use super::records;
 use crate::error::InputError;
@@ -153,7 +153,7 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
         match kind {
             Kind::Request(command) => {
                 close(&mut trace, open.take());
-                match request(command, line.no) {
+                match request(command, line.no, &mut trace.warnings) {
                     Ok(exchange) => {
                         trace.exchanges.push(exchange);
                         open = Some(trace.exchanges.len() - 1);
@@ -258,26 +258,20 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
             "no request could be read: expected `REQ: curl -g -i -X METHOD URL …` lines",
         ));
     }
+    let unpaired = super::pairing::unpaired_warnings(&trace.exchanges);
+    trace.warnings.extend(unpaired);
     Ok(records::finish(trace))
 }
 
-/// Marks exchange `open` unanswered, with a warning, when no response was seen for it.
+/// Marks exchange `open` unanswered when no response was seen for it (the warning is the
+/// shared one, [`super::pairing::unpaired_warnings`], given once the flow is read).
 fn close(trace: &mut Trace, open: Option<usize>) {
     let Some(exchange) = open.map(|i| &mut trace.exchanges[i]) else {
         return;
     };
-    if exchange.status.is_some() {
-        return;
+    if exchange.status.is_none() {
+        exchange.completeness = Completeness::Unanswered;
     }
-    exchange.completeness = Completeness::Unanswered;
-    let line = exchange.request.line.unwrap_or(0);
-    trace.warnings.push(Warning {
-        line,
-        message: format!(
-            "no response was logged for the request at line {line} (`{} {}`)",
-            exchange.method, exchange.path
-        ),
-    });
 }
 
 /// A response body: the lines collected; when several lines are not JSON but the first is,
@@ -302,7 +296,7 @@ fn body(text: &str, line: usize, warnings: &mut Vec<Warning>) -> Body {
 }
 
 /// Reads a curl command line (the text after `curl `) into an exchange.
-fn request(command: &str, line: usize) -> Result<Exchange, String> {
+fn request(command: &str, line: usize, warnings: &mut Vec<Warning>) -> Result<Exchange, String> {
     let mut method = None;
     let mut url = None;
     let mut headers = Headers::default();
@@ -325,8 +319,15 @@ fn request(command: &str, line: usize) -> Result<Exchange, String> {
             "-H" => {
                 let (header, after) = word(rest);
                 rest = after.trim_start();
-                let (name, value) = header.split_once(':').unwrap_or((header, ""));
-                headers.push(name.trim(), value.trim());
+                // A header that is not `Name: value` (a name with spaces would not read back
+                // from a written golden) is left out, with a warning.
+                match header_line(header.trim(), line) {
+                    Ok((name, value)) => headers.push(name, value),
+                    Err(e) => warnings.push(Warning {
+                        line,
+                        message: format!("{}, left out of the request", e.message),
+                    }),
+                }
             }
             t if t.contains("://") && url.is_none() => url = Some(t),
             _ => {}
@@ -452,6 +453,7 @@ mod tests {
         let e = request(
             r#"-g -i -X POST "http://h/v2/x?a=b" -H "Accept: application/json" -H "X-Auth-Token: {SHA256}ab" -d '{"a": "it's"}'"#,
             3,
+            &mut Vec::new(),
         )
         .expect("a request");
         assert_eq!((e.method.as_str(), e.callee.as_str()), ("POST", "h:80"));
@@ -465,7 +467,7 @@ mod tests {
             "json",
             "a quote inside does not end the body"
         );
-        assert!(request("-g -i -X GET", 1).is_err());
+        assert!(request("-g -i -X GET", 1, &mut Vec::new()).is_err());
     }
 
     #[test]

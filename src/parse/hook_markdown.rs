@@ -240,6 +240,14 @@ fn section<'a>(
                     s.tabs.1 = true;
                     s.body =
                         body_from_text(block.content, block.indent, block.first_line, warnings);
+                } else {
+                    warnings.push(Warning {
+                        line: line.no,
+                        message: format!(
+                            "unknown tab `{}` (its block is ignored): expected `=== \"Header\"` or `=== \"Body\"`",
+                            clip(line.text.trim())
+                        ),
+                    });
                 }
                 continue;
             }

@@ -375,7 +375,7 @@ const LISTED: usize = 10;
 /// Warnings for the requests that got no response and the responses without a request: one
 /// each for the first [`LISTED`] of either kind, and, when there are several, a count
 /// (`12 requests without a response`) at the first one's line.
-fn unpaired_warnings(exchanges: &[Exchange]) -> Vec<Warning> {
+pub(crate) fn unpaired_warnings(exchanges: &[Exchange]) -> Vec<Warning> {
     let mut warnings = Vec::new();
     for (completeness, noun, missing) in [
         (

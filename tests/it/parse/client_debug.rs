@@ -4,6 +4,7 @@
 use crate::common::fixture_text;
 use flowdiff::parse::{parse, parse_flows};
 use flowdiff::trace::{Body, Completeness, Format, Trace};
+use flowdiff::trace_output::hook_markdown::{hook_markdown, round_trip};
 use serde_json::json;
 
 fn server_create() -> Trace {
@@ -173,6 +174,11 @@ fn lines_behind_an_oslo_prefix_with_colour_and_an_unanswered_request() {
     assert_eq!(trace.exchanges[1].completeness, Completeness::Unanswered);
     assert_eq!(trace.warnings.len(), 1);
     assert_eq!(trace.warnings[0].line, 4);
+    // The warning every format gives for an unanswered request.
+    assert_eq!(
+        trace.warnings[0].message,
+        "request without a response: `openstack -> h:8774 DELETE /x` was never answered"
+    );
 }
 
 #[test]
@@ -189,4 +195,28 @@ fn a_debug_output_without_a_readable_request_is_an_error_naming_the_line() {
 #[test]
 fn every_cut_of_the_debug_fixture_reads_without_panic() {
     super::tempest::every_cut_reads_without_panic("client-debug.server-create.txt");
+}
+
+/// Found by the `normalize_round_trip` fuzz target: a `-H` argument whose name has spaces (a
+/// table pasted into the output) was kept as a header, and the golden written from it did not
+/// read back.
+#[test]
+fn a_curl_header_that_is_not_name_colon_value_is_left_out_with_a_warning() {
+    let text = "REQ: curl -g -i -X GET http://h:9696/v2.0/networks -H \"User   | Value  |\" -H \"Accept: application/json\"\n\
+RESP: [200] Content-Type: application/json\n";
+    let trace = parse(text).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
+    let headers: Vec<(&str, &str)> = trace.exchanges[0].request.headers.iter().collect();
+    assert_eq!(headers, [("Accept", "application/json")]);
+    assert_eq!(trace.warnings.len(), 1, "{:?}", trace.warnings);
+    assert_eq!(trace.warnings[0].line, 1);
+    assert!(
+        trace.warnings[0]
+            .message
+            .starts_with("expected a `Name: value` header line, found `User   | Value  |`"),
+        "{}",
+        trace.warnings[0].message
+    );
+    let rules = flowdiff::normalize::RuleSet::builtin();
+    let written = hook_markdown(&flowdiff::normalize::normalize(&trace, &rules));
+    round_trip(&written).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
 }

@@ -134,6 +134,32 @@ fn lines_after_a_closed_block_are_reported() {
     );
 }
 
+#[test]
+fn a_tab_the_parser_does_not_know_is_reported_with_its_file_and_line() {
+    let request = section("GET /one", "`a` --> `b`", "1").replace(
+        "=== \"Body\"",
+        "=== \"Other\"\n    ``` text\n    kept out\n    ```\n\n=== \"Body\"",
+    );
+    let mut text = request;
+    text.push_str(&section("200 OK /one", "`a` <-- `b`", "1"));
+    let trace = parse(&text).expect("parses");
+    assert_eq!(trace.exchanges.len(), 1);
+    assert_eq!(
+        warnings(&trace),
+        [(9, "unknown tab `=== \"Other\"` (its block is ignored): expected `=== \"Header\"` or `=== \"Body\"`")]
+    );
+    let dir = scratch_dir("unknown-tab");
+    let path = dir.join("other-tab.hook.md");
+    std::fs::write(&path, &text).expect("write");
+    let out = flowdiff(&["show", path.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("other-tab.hook.md:9: unknown tab `=== \"Other\"`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// Runs `flowdiff show FILE` with a config file holding `config`.
 fn show_with_config(name: &str, config: &str, file: &str) -> std::process::Output {
     let dir = scratch_dir(name);
