@@ -369,7 +369,10 @@ fn explanations(
             [one] => one.clone(),
             _ => serde_json::Value::Array(objects),
         };
-        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        let mut text = serde_json::to_string_pretty(&value).map_err(|source| Error::Serialize {
+            what: "explanation",
+            source,
+        })?;
         text.push('\n');
         return Ok(text.into_bytes());
     }

@@ -265,11 +265,12 @@ fn remove_stale(dir: &Path) {
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("flowdiff-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("temp dir");
-        dir
+    /// A fresh directory, removed when the returned guard drops.
+    fn scratch(name: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("flowdiff-{name}-"))
+            .tempdir()
+            .expect("temp dir")
     }
 
     fn names(dir: &Path) -> Vec<String> {
@@ -283,18 +284,19 @@ mod tests {
 
     #[test]
     fn atomic_write_replaces_and_leaves_no_temporary() {
-        let dir = scratch("fsutil");
+        let guard = scratch("fsutil");
+        let dir = guard.path();
         let target = dir.join("out.md");
         write_atomic(&target, b"one").expect("first write");
         write_atomic(&target, b"two").expect("second write");
         assert_eq!(fs::read_to_string(&target).expect("read back"), "two");
-        assert_eq!(names(&dir), ["out.md"]);
-        fs::remove_dir_all(&dir).expect("cleanup");
+        assert_eq!(names(dir), ["out.md"]);
     }
 
     #[test]
     fn staged_files_appear_only_on_commit() {
-        let dir = scratch("stage");
+        let guard = scratch("stage");
+        let dir = guard.path();
         fs::create_dir_all(dir.join("sub.md")).expect("sub dir");
         let target = dir.join("a.md");
         let staged = stage(&target, b"new").expect("staged");
@@ -304,8 +306,7 @@ mod tests {
         drop(stage(&dir.join("b.md"), b"dropped").expect("staged"));
         staged.commit().expect("commit");
         assert_eq!(fs::read_to_string(&target).expect("read back"), "new");
-        assert_eq!(names(&dir), ["a.md", "sub.md"]);
-        fs::remove_dir_all(&dir).expect("cleanup");
+        assert_eq!(names(dir), ["a.md", "sub.md"]);
     }
 
     #[test]
@@ -329,13 +330,13 @@ mod tests {
     #[test]
     fn a_written_file_keeps_the_permissions_of_the_one_it_replaces() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = scratch("perms");
+        let guard = scratch("perms");
+        let dir = guard.path();
         let target = dir.join("out.md");
         fs::write(&target, "old").expect("write");
         fs::set_permissions(&target, fs::Permissions::from_mode(0o640)).expect("chmod");
         write_atomic(&target, b"new").expect("write");
         let mode = fs::metadata(&target).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
-        fs::remove_dir_all(&dir).expect("cleanup");
     }
 }
