@@ -12,10 +12,7 @@ use flowdiff::trace_output::hook_markdown::{hook_markdown, round_trip};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let Ok(flows) = flowdiff::parse::parse_flows(text) else {
+    let Some(flows) = common::flows(data) else {
         return;
     };
     for flow in flows {

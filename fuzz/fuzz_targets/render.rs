@@ -14,10 +14,7 @@ use flowdiff::report::{self, Report, Side, Styles};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let Ok(flows) = flowdiff::parse::parse_flows(text) else {
+    let Some(flows) = common::flows(data) else {
         return;
     };
     let _ = trace_output::json::capture_json(&flows).to_string();
