@@ -13,7 +13,7 @@ use std::path::PathBuf;
 /// 2 usage or input error.
 #[derive(Debug, Parser)]
 #[command(name = "flowdiff", version, args_conflicts_with_subcommands = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// When to color output: auto (a terminal, NO_COLOR unset or empty; CLICOLOR_FORCE set and
     /// not 0 forces it), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
@@ -35,7 +35,7 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Print a capture's call tree (or a golden set's learned noise).
     Show(ShowArgs),
     /// Write the normalized capture as hook Markdown.
@@ -67,7 +67,7 @@ pub enum Command {
 
 /// `flowdiff golden …`.
 #[derive(Debug, Subcommand)]
-pub enum GoldenCommand {
+pub(crate) enum GoldenCommand {
     /// List each golden in effect and where it comes from (built-in, or the golden directory).
     List(StoreArgs),
     /// Write the built-in goldens into DIR, for a team that wants to own them.
@@ -79,7 +79,7 @@ pub enum GoldenCommand {
 
 /// Where goldens come from: the built-in ones, overlaid by name with a directory's.
 #[derive(Debug, Args)]
-pub struct StoreArgs {
+pub(crate) struct StoreArgs {
     /// The golden directory (default `./golden`): its goldens replace the built-in goldens of
     /// their names; `bless` writes there.
     #[arg(long, value_name = "DIR")]
@@ -91,7 +91,7 @@ pub struct StoreArgs {
 
 /// `flowdiff accept ID… --reason TEXT [--until DATE]`.
 #[derive(Debug, Args)]
-pub struct AcceptArgs {
+pub(crate) struct AcceptArgs {
     /// Finding ids (the `id` of a report's findings).
     #[arg(required = true, value_name = "ID")]
     pub ids: Vec<String>,
@@ -105,7 +105,7 @@ pub struct AcceptArgs {
 
 /// When to color output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     /// Color when stdout is a terminal and NO_COLOR is unset or empty, or CLICOLOR_FORCE is
     /// set and not 0.
     Auto,
@@ -117,7 +117,7 @@ pub enum ColorChoice {
 
 /// Output formats of `show`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ShowFormat {
+pub(crate) enum ShowFormat {
     /// The call tree, one line per exchange.
     Text,
     /// The trace model as JSON.
@@ -128,7 +128,7 @@ pub enum ShowFormat {
 
 /// The lowest severity that makes the exit status 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     /// Fail on breaking findings.
     Breaking,
     /// Fail on warning or breaking findings.
@@ -141,7 +141,7 @@ pub enum FailOn {
 
 /// The lowest severity a report prints (`--show`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ShowLevel {
+pub(crate) enum ShowLevel {
     /// Only breaking findings.
     Breaking,
     /// Warnings and breaking findings.
@@ -152,7 +152,7 @@ pub enum ShowLevel {
 
 /// `flowdiff show FILE`.
 #[derive(Debug, Args)]
-pub struct ShowArgs {
+pub(crate) struct ShowArgs {
     /// The capture file (or golden set directory) to show.
     pub file: PathBuf,
     /// Output format.
@@ -175,7 +175,7 @@ pub struct ShowArgs {
 
 /// `flowdiff normalize FILE [-o OUT]`.
 #[derive(Debug, Args)]
-pub struct NormalizeArgs {
+pub(crate) struct NormalizeArgs {
     /// The capture file to normalize.
     pub file: PathBuf,
     /// Write here (atomically) instead of stdout.
@@ -191,7 +191,7 @@ pub struct NormalizeArgs {
 
 /// `flowdiff rules`.
 #[derive(Debug, Args)]
-pub struct RulesArgs {
+pub(crate) struct RulesArgs {
     /// Extra rules files (repeatable), applied after the built-in rules.
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
@@ -199,7 +199,7 @@ pub struct RulesArgs {
 
 /// Options shared by every command that compares and reports.
 #[derive(Debug, Args, Clone)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// Report format [default: the config file's `format`, else text].
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
@@ -238,7 +238,7 @@ pub struct ReportArgs {
 
 /// `flowdiff OLD NEW`.
 #[derive(Debug, Args)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// The old capture (the reference).
     #[arg(value_name = "OLD")]
     pub old: Option<PathBuf>,
@@ -252,7 +252,7 @@ pub struct DiffArgs {
 
 /// `flowdiff check TRACE… [--golden DIR] [--flow NAME]`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Captures (or directories of captures) to check.
     #[arg(required = true, value_name = "TRACE")]
     pub traces: Vec<PathBuf>,
@@ -269,7 +269,7 @@ pub struct CheckArgs {
 
 /// `flowdiff notes OLD NEW`.
 #[derive(Debug, Args)]
-pub struct NotesArgs {
+pub(crate) struct NotesArgs {
     /// Old captures: a directory, a single capture, or `golden` for the goldens in effect (the
     /// built-in ones overlaid with the golden directory's).
     pub old: PathBuf,
@@ -294,7 +294,7 @@ pub struct NotesArgs {
 
 /// Output formats of `notes`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum NotesFormat {
+pub(crate) enum NotesFormat {
     /// Markdown release notes.
     Markdown,
     /// The same content as JSON.
@@ -305,7 +305,7 @@ pub enum NotesFormat {
 
 /// `flowdiff bless TRACE… [--golden DIR] [--flow NAME]`.
 #[derive(Debug, Args)]
-pub struct BlessArgs {
+pub(crate) struct BlessArgs {
     /// Captures (or directories of captures) to accept as goldens.
     #[arg(required = true, value_name = "TRACE")]
     pub traces: Vec<PathBuf>,

@@ -14,11 +14,11 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// The config file's name.
-pub const FILE_NAME: &str = "flowdiff.toml";
+pub(crate) const FILE_NAME: &str = "flowdiff.toml";
 
 /// A loaded config file (empty when there is none).
 #[derive(Debug, Clone, Default)]
-pub struct Config {
+pub(crate) struct Config {
     /// The file, when there is one.
     pub path: Option<PathBuf>,
     /// `[[accept]]` entries, expired ones included.
@@ -71,7 +71,7 @@ struct RawAccept {
 
 /// Where the config file is: `explicit`, else `flowdiff.toml` in `dir` or the nearest parent,
 /// stopping at the directory that holds `.git`.
-pub fn find(explicit: Option<&Path>, dir: &Path) -> Option<PathBuf> {
+pub(crate) fn find(explicit: Option<&Path>, dir: &Path) -> Option<PathBuf> {
     if let Some(path) = explicit {
         return Some(path.to_path_buf());
     }
@@ -89,7 +89,7 @@ pub fn find(explicit: Option<&Path>, dir: &Path) -> Option<PathBuf> {
 
 impl Config {
     /// Loads the config named by `--config`, or found from the working directory.
-    pub fn discover(explicit: Option<&Path>) -> Result<Config> {
+    pub(crate) fn discover(explicit: Option<&Path>) -> Result<Config> {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         match find(explicit, &cwd) {
             // Named relative to the working directory when it is there (`flowdiff.toml:3`).
@@ -99,13 +99,13 @@ impl Config {
     }
 
     /// Loads and checks `path`.
-    pub fn load(path: &Path) -> Result<Config> {
+    pub(crate) fn load(path: &Path) -> Result<Config> {
         let text = crate::fsutil::read_text(path)?;
         Config::parse(&text, path).map_err(|e| e.in_file(path))
     }
 
     /// Parses config text read from `path`.
-    pub fn parse(text: &str, path: &Path) -> Result<Config, InputError> {
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, InputError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let line = e.span().map_or(0, |s| line_of(text, s.start));
             InputError::new(line, format!("invalid config: {}", e.message()))
@@ -252,6 +252,6 @@ fn accept(raw: RawAccept, line: usize) -> Result<Accept, InputError> {
 }
 
 /// Turns a config path into the name notes use.
-pub fn display(path: Option<&Path>) -> String {
+pub(crate) fn display(path: Option<&Path>) -> String {
     path.map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string())
 }

@@ -50,6 +50,7 @@
 //! assert_eq!(trace.exchanges[0].status, Some(300));
 //! ```
 #![warn(missing_docs)]
+#![deny(unreachable_pub)]
 
 /// `serde_json::json!` building the model's [`Json`](crate::trace::Json), for unit tests.
 #[cfg(test)]
@@ -59,25 +60,53 @@ macro_rules! model_json {
     };
 }
 
-pub mod cli;
-pub mod commands;
+mod cli;
+mod commands;
 pub mod compare;
-pub mod config;
+mod config;
 pub mod diff;
 pub mod error;
-pub mod fsutil;
+mod fsutil;
 pub mod golden;
 mod intern;
 pub mod normalize;
 pub mod notes;
 pub mod parse;
-pub mod reading;
+mod reading;
 pub mod report;
 pub mod severity;
 pub mod trace;
 pub mod trace_output;
 
 pub use diff::Diff;
+
+/// The `flowdiff` command line, whole: parses `args` (the program name first, as
+/// [`std::env::args_os`] gives them), runs the command, prints any error on stderr and returns
+/// the exit status (0 pass, 1 findings that fail the run, 2 an error). The binary's `main` is
+/// this one call.
+pub fn run<I, T>(args: I) -> std::process::ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::Parser as _;
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(usage) => {
+            // clap prints help and version on stdout (exit 0) and usage errors on stderr (2).
+            let _ = usage.print();
+            return std::process::ExitCode::from(if usage.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match commands::run(&cli) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(error) if commands::is_broken_pipe(&error) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("flowdiff: {error}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
 pub use error::{Error, InputError, Result};
 pub use normalize::RuleSet;
 pub use report::{Report, ReportFormat, Verdict};

@@ -1,16 +1,6 @@
-//! The `flowdiff` binary: parse arguments, run the library, map the outcome to an exit code.
+//! The `flowdiff` binary: the library's command line ([`flowdiff::run`]) with this process's
+//! arguments.
 
-use clap::Parser;
-use std::process::ExitCode;
-
-fn main() -> ExitCode {
-    let cli = flowdiff::cli::Cli::parse();
-    match flowdiff::commands::run(&cli) {
-        Ok(outcome) => outcome.exit_code(),
-        Err(error) if flowdiff::commands::is_broken_pipe(&error) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("flowdiff: {error}");
-            ExitCode::from(2)
-        }
-    }
+fn main() -> std::process::ExitCode {
+    flowdiff::run(std::env::args_os())
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// Bounds on what flowdiff reads (`max_input_size` and `max_line_size` in `flowdiff.toml`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// The largest file read, in bytes (default 2 GiB).
     pub max_input_size: u64,
     /// The longest line read, in bytes (default 256 MiB).
@@ -31,7 +31,7 @@ const PART: usize = 1 << 20;
 
 /// A file read in parts of complete lines, within [`Limits`]. The last part holds what follows
 /// the last newline.
-pub struct Parts<R> {
+pub(crate) struct Parts<R> {
     source: R,
     path: std::path::PathBuf,
     limits: Limits,
@@ -48,7 +48,7 @@ pub struct Parts<R> {
 
 impl Parts<std::fs::File> {
     /// Opens `path` for reading in parts (a directory is an error).
-    pub fn open(path: &Path, limits: Limits) -> Result<Parts<std::fs::File>> {
+    pub(crate) fn open(path: &Path, limits: Limits) -> Result<Parts<std::fs::File>> {
         if path.is_dir() {
             return Err(
                 InputError::new(0, "is a directory, expected a capture file").in_file(path),
@@ -61,7 +61,7 @@ impl Parts<std::fs::File> {
 
 impl<R: Read> Parts<R> {
     /// Reads `source` (named `path` in errors) in parts.
-    pub fn new(source: R, path: &Path, limits: Limits) -> Parts<R> {
+    pub(crate) fn new(source: R, path: &Path, limits: Limits) -> Parts<R> {
         Parts {
             source,
             path: path.to_path_buf(),
@@ -74,14 +74,9 @@ impl<R: Read> Parts<R> {
         }
     }
 
-    /// Lines handed out so far.
-    pub fn lines(&self) -> usize {
-        self.lines
-    }
-
     /// The next part: about a MiB of complete lines (all that is left at the end of
     /// the file), `None` once everything was handed out.
-    pub fn next_part(&mut self) -> Result<Option<String>> {
+    pub(crate) fn next_part(&mut self) -> Result<Option<String>> {
         if self.done && self.buffer.is_empty() {
             return Ok(None);
         }
@@ -173,7 +168,7 @@ impl<R: Read> Parts<R> {
 }
 
 /// Reads `path` whole as UTF-8 text within `limits`.
-pub fn read_text(path: &Path, limits: Limits) -> Result<String> {
+pub(crate) fn read_text(path: &Path, limits: Limits) -> Result<String> {
     let mut parts = Parts::open(path, limits)?;
     let mut text = String::new();
     while let Some(part) = parts.next_part()? {
@@ -183,7 +178,7 @@ pub fn read_text(path: &Path, limits: Limits) -> Result<String> {
 }
 
 /// A size for messages: `2 GiB`, `300 B`, `1.5 MiB`.
-pub fn size(bytes: u64) -> String {
+pub(crate) fn size(bytes: u64) -> String {
     let whole = [(40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB")]
         .into_iter()
         .find(|&(shift, _)| bytes >= 1 << shift)
@@ -196,7 +191,7 @@ pub fn size(bytes: u64) -> String {
 
 /// Reads a size written in a config file: a number of bytes, or a number with a unit
 /// (`"2 GiB"`, `"64MiB"`, `"500 MB"`).
-pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+pub(crate) fn parse_size(text: &str) -> std::result::Result<u64, String> {
     text.trim()
         .parse::<ByteSize>()
         .map(|s| s.as_u64())

@@ -10,7 +10,11 @@ use std::path::{Path, PathBuf};
 use toml_edit::{value, ArrayOfTables, DocumentMut, Item, Table};
 
 /// Runs `flowdiff accept`.
-pub fn run(args: &AcceptArgs, explicit: Option<&Path>, context: &Context) -> Result<Outcome> {
+pub(super) fn run(
+    args: &AcceptArgs,
+    explicit: Option<&Path>,
+    context: &Context,
+) -> Result<Outcome> {
     let reason = args.reason.trim();
     if reason.is_empty() {
         return Err(Error::Usage(

@@ -10,7 +10,7 @@ use crate::golden::set::{compare_with_learned, Learned};
 use crate::report::failures::Failure;
 
 /// Runs `flowdiff check`.
-pub fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
+pub(super) fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
     let rules = context.load_rules(&args.report.rules)?;
     let settings = Settings::new(&args.report, context);
     let goldens = context.store(&args.store).goldens()?;

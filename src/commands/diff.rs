@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Runs `flowdiff OLD NEW`.
-pub fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
+pub(super) fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
     if let Some(old) = &args.old {
         typo(old)?;
     }
@@ -319,7 +319,7 @@ fn has(report: &Explained, step: usize) -> bool {
 }
 
 /// The schema name of `--explain --format json` objects.
-pub const EXPLAIN_SCHEMA: &str = "flowdiff-explain/v1";
+pub(super) const EXPLAIN_SCHEMA: &str = "flowdiff-explain/v1";
 
 /// The `--explain STEP` output: each comparison's explanation (named by its capture, and its
 /// flow when known, when there are several; JSON: an object each). A step in none of the

@@ -7,7 +7,7 @@ use crate::golden::Store;
 use std::fmt::Write;
 
 /// Runs `flowdiff golden …`.
-pub fn run(command: &GoldenCommand, context: &Context) -> Result<Outcome> {
+pub(super) fn run(command: &GoldenCommand, context: &Context) -> Result<Outcome> {
     match command {
         GoldenCommand::List(args) => {
             let goldens = context.store(args).goldens()?;

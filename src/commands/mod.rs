@@ -29,7 +29,7 @@ pub(crate) use crate::diff::one_flow;
 
 /// What a successful run found, mapped to the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Nothing at or above the `--fail-on` threshold: exit 0.
     Pass,
     /// Findings at or above the threshold: exit 1.
@@ -40,7 +40,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// The process exit code: 0 pass, 1 fail (errors are 2, decided by the caller).
-    pub fn exit_code(self) -> ExitCode {
+    pub(crate) fn exit_code(self) -> ExitCode {
         match self {
             Outcome::Pass => ExitCode::SUCCESS,
             Outcome::Fail => ExitCode::from(1),
@@ -50,12 +50,12 @@ impl Outcome {
 }
 
 /// True when the error is a closed output pipe (`flowdiff … | head`), which exits 0 quietly.
-pub fn is_broken_pipe(error: &Error) -> bool {
+pub(crate) fn is_broken_pipe(error: &Error) -> bool {
     matches!(error, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// Runs the command line.
-pub fn run(cli: &Cli) -> Result<Outcome> {
+pub(crate) fn run(cli: &Cli) -> Result<Outcome> {
     let config = match (&cli.command, cli.config.as_deref()) {
         // `accept --config FILE` creates the file.
         (Some(Command::Accept(_)), Some(path)) if !path.exists() => Config::default(),
@@ -77,7 +77,7 @@ pub fn run(cli: &Cli) -> Result<Outcome> {
 
 /// Settings resolved once per run.
 #[derive(Debug, Clone)]
-pub struct Context {
+pub(crate) struct Context {
     /// Styles for stdout (plain unless color was decided on).
     pub styles: Styles,
     /// The config file (`flowdiff.toml`), empty when there is none.
@@ -105,7 +105,7 @@ impl Context {
 
     /// Loads the built-in rules, the config file's rules files, then the user's `--rules`
     /// files.
-    pub fn load_rules(&self, files: &[PathBuf]) -> Result<RuleSet> {
+    pub(crate) fn load_rules(&self, files: &[PathBuf]) -> Result<RuleSet> {
         let paths: Vec<&Path> = self
             .config
             .rules
@@ -117,7 +117,7 @@ impl Context {
     }
 
     /// Styles for output going to `output`: a file never gets escape codes.
-    pub fn styles_for(&self, output: Option<&Path>) -> Styles {
+    pub(crate) fn styles_for(&self, output: Option<&Path>) -> Styles {
         if output.is_some() {
             Styles::plain()
         } else {
@@ -129,7 +129,7 @@ impl Context {
 impl Context {
     /// The config file's accepted findings in force today (expired entries are left out with a
     /// warning on stderr).
-    pub fn accepts(&self) -> crate::compare::accept::Accepts {
+    pub(crate) fn accepts(&self) -> crate::compare::accept::Accepts {
         crate::compare::accept::Accepts::new(
             crate::config::display(self.config.path.as_deref()),
             self.config.accepts.clone(),
@@ -139,7 +139,7 @@ impl Context {
 
     /// The golden store the command line names: `--golden DIR`, else the config file's
     /// `golden_dir`, else `./golden`.
-    pub fn store(&self, args: &crate::cli::StoreArgs) -> crate::golden::Store {
+    pub(crate) fn store(&self, args: &crate::cli::StoreArgs) -> crate::golden::Store {
         let dir = args.golden.as_deref().or(self.config.golden_dir.as_deref());
         crate::golden::Store::new(dir, args.no_builtin)
     }
@@ -157,7 +157,7 @@ fn color(choice: ColorChoice, terminal: bool, no_color: bool, force: bool) -> bo
 
 /// Reads and parses one capture file into its flows (one, or one per test of a Tempest log),
 /// within `limits`; warnings are printed to stderr with file and line.
-pub fn load_flows(path: &Path, limits: Limits) -> Result<Vec<Trace>> {
+pub(crate) fn load_flows(path: &Path, limits: Limits) -> Result<Vec<Trace>> {
     load_flows_counted(path, limits, None)
 }
 
@@ -208,15 +208,8 @@ fn read_flows(
 }
 
 /// Reads and parses a capture of one flow (or the flow `name` of a capture of several).
-pub fn load_trace(path: &Path, name: Option<&str>, limits: Limits) -> Result<Trace> {
+pub(crate) fn load_trace(path: &Path, name: Option<&str>, limits: Limits) -> Result<Trace> {
     one_flow(path, load_flows(path, limits)?, name)
-}
-
-/// Reads, parses and normalizes a capture's flows, each on its own (normalized in place).
-pub fn load_normalized_flows(path: &Path, rules: &RuleSet, limits: Limits) -> Result<Vec<Trace>> {
-    let mut flows = load_flows(path, limits)?;
-    normalize_all(&mut flows, rules, true);
-    Ok(flows)
 }
 
 /// Normalizes every flow in place, with `all_cores` on every core (one flow scans ahead on
@@ -250,7 +243,7 @@ fn normalize_all(flows: &mut [Trace], rules: &RuleSet, all_cores: bool) {
 /// OLD is normalized. OLD's text is dropped before NEW's is read, so memory peaks no higher
 /// than loading one after the other; warnings and errors come in the same order too (OLD's
 /// first).
-pub fn load_normalized_pair(
+pub(crate) fn load_normalized_pair(
     old: &Path,
     new: &Path,
     rules: &RuleSet,
@@ -283,13 +276,13 @@ pub fn load_normalized_pair(
 /// Frees `value` on a detached thread: a large trace is millions of small allocations, and
 /// freeing them takes a noticeable part of a run that is about to exit anyway (the process
 /// ending does not wait for the thread; a longer-lived caller still gets the memory back).
-pub fn drop_in_background<T: Send + 'static>(value: T) {
+pub(crate) fn drop_in_background<T: Send + 'static>(value: T) {
     // When no thread can be started, the closure (and `value` with it) is dropped right here.
     let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
 /// Parses a capture's text (`source` names it in errors) into its flows, each one normalized.
-pub fn parse_normalized_flows(
+pub(crate) fn parse_normalized_flows(
     text: &str,
     source: impl AsRef<Path>,
     rules: &RuleSet,
@@ -314,7 +307,11 @@ fn print_warnings(path: &Path, trace: &Trace) {
 /// Writes a report like [`emit`] and returns the gate's `outcome`, even when stdout closes
 /// early (`flowdiff check … | head` under `set -o pipefail`): writing stops quietly, the exit
 /// status stays the verdict.
-pub fn emit_report(output: Option<&Path>, contents: &[u8], outcome: Outcome) -> Result<Outcome> {
+pub(crate) fn emit_report(
+    output: Option<&Path>,
+    contents: &[u8],
+    outcome: Outcome,
+) -> Result<Outcome> {
     match emit(output, contents) {
         Err(error) if is_broken_pipe(&error) => Ok(outcome),
         other => other.map(|()| outcome),
@@ -322,7 +319,7 @@ pub fn emit_report(output: Option<&Path>, contents: &[u8], outcome: Outcome) -> 
 }
 
 /// Writes rendered output to `-o FILE` (atomically) or stdout.
-pub fn emit(output: Option<&Path>, contents: &[u8]) -> Result<()> {
+pub(crate) fn emit(output: Option<&Path>, contents: &[u8]) -> Result<()> {
     match output {
         Some(path) => fsutil::write_atomic(path, contents),
         None => {

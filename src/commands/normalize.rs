@@ -8,7 +8,7 @@ use crate::trace_output::hook_markdown::hook_markdown;
 
 /// Runs `flowdiff normalize`: the capture's own flow name wins over `--flow`; in a capture of
 /// several flows (a Tempest log), `--flow` says which one.
-pub fn run(args: &NormalizeArgs, context: &Context) -> Result<Outcome> {
+pub(super) fn run(args: &NormalizeArgs, context: &Context) -> Result<Outcome> {
     let rules = context.load_rules(&args.rules)?;
     let mut trace = load_trace(&args.file, args.flow.as_deref(), context.config.limits)?;
     if trace.name.as_deref().is_none_or(|n| n.trim().is_empty()) {

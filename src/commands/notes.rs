@@ -17,7 +17,7 @@ use std::path::Path;
 const DEFAULT_TITLE: &str = "Call flow changes";
 
 /// Runs `flowdiff notes`.
-pub fn run(args: &NotesArgs, context: &Context) -> Result<Outcome> {
+pub(super) fn run(args: &NotesArgs, context: &Context) -> Result<Outcome> {
     let rules = context.load_rules(&args.rules)?;
     let output = args.output.as_deref();
     // `golden` names the goldens in effect (the built-in ones overlaid with the golden

@@ -9,7 +9,7 @@ use owo_colors::OwoColorize;
 use std::fmt::Write;
 
 /// Runs `flowdiff rules`.
-pub fn run(args: &RulesArgs, context: &Context) -> Result<Outcome> {
+pub(super) fn run(args: &RulesArgs, context: &Context) -> Result<Outcome> {
     let rules = context.load_rules(&args.rules)?;
     emit(None, render(&rules, &context.styles).as_bytes())?;
     Ok(Outcome::Pass)
@@ -17,7 +17,7 @@ pub fn run(args: &RulesArgs, context: &Context) -> Result<Outcome> {
 
 /// The listing: a header line, then three lines per rule (name and origin, what it does to
 /// what, its comment).
-pub fn render(rules: &RuleSet, styles: &Styles) -> String {
+pub(super) fn render(rules: &RuleSet, styles: &Styles) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

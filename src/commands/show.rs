@@ -13,7 +13,7 @@ use crate::trace_output;
 use std::fmt::Write;
 
 /// Runs `flowdiff show`.
-pub fn run(args: &ShowArgs, context: &Context) -> Result<Outcome> {
+pub(super) fn run(args: &ShowArgs, context: &Context) -> Result<Outcome> {
     if args.file.is_dir() {
         let text = golden_set(args, context)?;
         emit(None, text.as_bytes())?;

@@ -23,7 +23,7 @@ pub(super) struct Block {
 
 impl Block {
     /// Repetitions in the region.
-    pub fn count(&self) -> usize {
+    pub(super) fn count(&self) -> usize {
         (self.end - self.start) / self.period
     }
 }

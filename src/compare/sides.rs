@@ -19,7 +19,7 @@ pub(super) struct Sides<'a> {
 
 impl Sides<'_> {
     /// A finding with its default severity, on old exchange `old` and/or new exchange `new`.
-    pub fn finding(
+    pub(super) fn finding(
         &self,
         kind: Kind,
         part: Part,
@@ -50,7 +50,7 @@ impl Sides<'_> {
     }
 
     /// A call as its method and path (`GET /v2/images/{}`).
-    pub fn short(sig: &Signature) -> String {
+    pub(super) fn short(sig: &Signature) -> String {
         format!("{} {}", sig.method, sig.path)
     }
 }

@@ -6,17 +6,17 @@ use std::path::{Path, PathBuf};
 
 mod write;
 
-pub use write::{stage, write_atomic, Staged};
+pub(crate) use write::{stage, write_atomic, Staged};
 
 /// Reads a file as UTF-8 text within the default [`Limits`](crate::reading::Limits); a
 /// directory, a missing file or non-UTF-8 bytes are errors.
-pub fn read_text(path: &Path) -> Result<String> {
+pub(crate) fn read_text(path: &Path) -> Result<String> {
     crate::reading::read_text(path, crate::reading::Limits::default())
 }
 
 /// `bytes` of `path` (after `lines_before` lines already read) as text, or the error naming
 /// the line that is not UTF-8.
-pub fn utf8(bytes: Vec<u8>, lines_before: usize, path: &Path) -> Result<String> {
+pub(crate) fn utf8(bytes: Vec<u8>, lines_before: usize, path: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = lines_before + 1 + valid.iter().filter(|&&b| b == b'\n').count();
@@ -25,7 +25,7 @@ pub fn utf8(bytes: Vec<u8>, lines_before: usize, path: &Path) -> Result<String> 
 }
 
 /// The entries of directory `dir`, sorted by path (a deterministic order for every walk).
-pub fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut entries = fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .map(|entry| entry.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
@@ -36,7 +36,7 @@ pub fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// `target` as a link from directory `from` (`/`-separated, `..` where needed), computed
 /// lexically on absolute paths; `None` when either path cannot be made absolute.
-pub fn relative_link(target: &Path, from: &Path) -> Option<String> {
+pub(crate) fn relative_link(target: &Path, from: &Path) -> Option<String> {
     let from = std::path::absolute(from).ok()?;
     let to = std::path::absolute(target).ok()?;
     let path = relative_to(&clean(&to), &clean(&from));

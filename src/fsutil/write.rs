@@ -31,7 +31,7 @@ const MAX_LINKS: usize = 40;
 
 /// Writes `contents` to `path` (see the module documentation for what each kind of path
 /// gets). On error a regular target is left as it was.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     stage(path, contents)?.commit()
 }
 
@@ -39,7 +39,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
 /// renames it over the target; dropped uncommitted, it is removed. Staging every file of a
 /// change first, then committing, leaves each target old or new, never half-written.
 #[derive(Debug)]
-pub struct Staged {
+pub(crate) struct Staged {
     target: PathBuf,
     pending: Pending,
 }
@@ -55,13 +55,13 @@ enum Pending {
 
 impl Staged {
     /// The file this will replace, as it was named.
-    pub fn target(&self) -> &Path {
+    pub(crate) fn target(&self) -> &Path {
         &self.target
     }
 
     /// Puts the staged bytes in place: renames the temporary file over its destination and
     /// syncs the directory, or writes a device or fifo.
-    pub fn commit(self) -> Result<()> {
+    pub(crate) fn commit(self) -> Result<()> {
         let target = self.target;
         match self.pending {
             Pending::Rename { file, dest } => {
@@ -81,7 +81,7 @@ impl Staged {
 /// Stages `contents` for `path`: a temporary file next to the file `path` leads to, written and
 /// synced, ready to commit; for a device or fifo, the bytes to write at commit. A directory or
 /// another special file is refused here, before anything is written.
-pub fn stage(path: &Path, contents: &[u8]) -> Result<Staged> {
+pub(crate) fn stage(path: &Path, contents: &[u8]) -> Result<Staged> {
     let pending = match destination(path)? {
         Destination::InPlace => Pending::InPlace(contents.to_vec()),
         Destination::File(dest) => {

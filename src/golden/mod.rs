@@ -7,11 +7,11 @@
 //! the same flow, one [`Golden`] entry per member, all with the name `NAME`.
 
 pub mod flows;
-pub mod plan;
+pub(crate) mod plan;
 pub mod select;
 pub mod set;
 pub mod store;
-pub mod write;
+pub(crate) mod write;
 
 pub use store::Store;
 

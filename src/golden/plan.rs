@@ -15,7 +15,7 @@ const MAX_NAME: usize = 100;
 
 /// The goldens in effect before a bless: texts as read, parsed flows, and the store they come
 /// from (the built-in goldens overlaid with the store directory's, which may not exist yet).
-pub struct Current {
+pub(crate) struct Current {
     /// The goldens as read.
     pub goldens: Vec<Golden>,
     /// The same, parsed and normalized, a set's members in one flow.
@@ -26,7 +26,7 @@ pub struct Current {
 
 /// What planning one capture added.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Planned {
+pub(crate) enum Planned {
     /// File operations that write it (and perhaps move a single golden into its new set).
     Written,
     /// Nothing: the capture is already this single golden file.
@@ -37,7 +37,7 @@ pub enum Planned {
 
 impl Current {
     /// The goldens of `store` in effect now.
-    pub fn load(store: Store, rules: &RuleSet) -> Result<Current> {
+    pub(crate) fn load(store: Store, rules: &RuleSet) -> Result<Current> {
         let goldens = store.current()?;
         let flows = flows(goldens.clone(), rules)?;
         Ok(Current {
@@ -51,7 +51,7 @@ impl Current {
     /// golden it replaces or joins: `flow` (`--flow`), else the capture's title, else the golden
     /// its file name names, else the current golden with the same defining calls (as `check`
     /// chooses).
-    pub fn target(
+    pub(crate) fn target(
         &self,
         flow: Option<&str>,
         trace: &Trace,
@@ -88,7 +88,7 @@ impl Current {
 
     /// Adds to `ops` the file operations that bless `text` (the capture read from `path`) as
     /// flow `stem`: its single golden, or with `add` a new member of its golden set.
-    pub fn plan(
+    pub(crate) fn plan(
         &self,
         ops: &mut Vec<Op>,
         add: bool,
@@ -207,7 +207,7 @@ fn last_member(members: &[&Golden], ops: &[Op], set: &Path) -> u32 {
 }
 
 /// Refuses flow names that could leave the golden directory or make odd file names.
-pub fn validate(name: &str) -> Result<()> {
+pub(crate) fn validate(name: &str) -> Result<()> {
     let bad = if name.contains(['/', '\\']) {
         Some("contains a path separator")
     } else if name.contains("..") {

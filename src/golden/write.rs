@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// One file operation of a bless run.
 #[derive(Debug)]
-pub enum Op {
+pub(crate) enum Op {
     /// Write a golden's text.
     Write {
         /// The golden file.
@@ -27,7 +27,7 @@ pub enum Op {
 
 /// Stages every write, then moves and renames; names what was not written on failure. Each
 /// file moved or written is told to `done` as it happens (`moved A to B`, `wrote C`).
-pub fn apply(ops: Vec<Op>, mut done_one: impl FnMut(String)) -> Result<()> {
+pub(crate) fn apply(ops: Vec<Op>, mut done_one: impl FnMut(String)) -> Result<()> {
     let (mut moves, mut writes) = (Vec::new(), Vec::new());
     for op in ops {
         match op {

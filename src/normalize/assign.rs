@@ -16,7 +16,7 @@ struct Name {
 }
 
 /// The placeholders decided for one trace, applied by the rewriting pass.
-pub struct Assignment {
+pub(super) struct Assignment {
     spans: Vec<Span>,
     bases: Vec<String>,
     names: Vec<Name>,
@@ -49,7 +49,7 @@ fn write_name(out: &mut String, base: &str, number: u32) {
 impl Assignment {
     /// Assigns the placeholders: named values first (by tier, then first appearance), numbered
     /// names on collision (`checksum`, `checksum2`); the rest numbered per kind in order.
-    pub fn new(c: Collected<'_>) -> Assignment {
+    pub(super) fn new(c: Collected<'_>) -> Assignment {
         // Names taken so far, by hash: a (never seen) hash collision only skips a number.
         let mut used: FxHashSet<u64> = c.kept.iter().map(|k| name_hash(k)).collect();
         let mut bases: Vec<String> = Vec::new();

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 /// What a header, key or pointer rule does to the value it selects.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ContextAction {
+pub(super) enum ContextAction {
     /// Placeholder or secret replacement (`true` for secret).
     Replace(Replace, bool),
     /// Constant redaction.
@@ -21,7 +21,7 @@ pub enum ContextAction {
 
 impl ContextAction {
     /// True when the value is a secret: redacted, or replaced by a `secret` rule.
-    pub fn is_secret(&self) -> bool {
+    pub(super) fn is_secret(&self) -> bool {
         matches!(
             self,
             ContextAction::Redact(_) | ContextAction::Replace(_, true)
@@ -31,7 +31,7 @@ impl ContextAction {
 
 /// One pattern of the combined value scan (pattern `i`; the last pattern keeps placeholders).
 #[derive(Debug, Clone)]
-pub struct ValueRule {
+pub(super) struct ValueRule {
     /// The rule's own regex when it has a `v` group limiting the replaced part.
     pub v: Option<LazyRegex>,
     /// What to do with the match.
@@ -40,7 +40,7 @@ pub struct ValueRule {
 
 /// What the rules say about one header name.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct HeaderInfo {
+pub(super) struct HeaderInfo {
     /// Not compared.
     pub ignored: bool,
     /// What to do with its value: an index into [`Compiled::actions`].
@@ -59,7 +59,7 @@ enum HeaderRule {
 
 /// A compiled call matcher.
 #[derive(Debug, Clone)]
-pub struct CallMatch {
+pub(super) struct CallMatch {
     caller: Option<LazyRegex>,
     callee: Option<LazyRegex>,
     method: Option<LazyRegex>,
@@ -86,7 +86,12 @@ impl CallMatch {
     }
 
     /// True when the call (and finding kind, if the rule names one) matches.
-    pub fn matches(&self, sig: &Signature, caller_is_client: bool, kind: Option<&str>) -> bool {
+    pub(super) fn matches(
+        &self,
+        sig: &Signature,
+        caller_is_client: bool,
+        kind: Option<&str>,
+    ) -> bool {
         let ok = |re: &Option<LazyRegex>, text: &str| {
             re.as_ref().is_none_or(|re| re.get().is_match(text))
         };
@@ -111,7 +116,7 @@ impl CallMatch {
 
 /// A JSON location matcher for array order and pins.
 #[derive(Debug, Clone)]
-pub enum PathMatch {
+pub(super) enum PathMatch {
     /// Pointer patterns.
     Pointer(Vec<PointerPattern>),
     /// A regex on the last key of the pointer.
@@ -120,7 +125,7 @@ pub enum PathMatch {
 
 impl PathMatch {
     /// True when `pointer` matches.
-    pub fn matches(&self, pointer: &str) -> bool {
+    pub(super) fn matches(&self, pointer: &str) -> bool {
         match self {
             PathMatch::Pointer(ps) => ps.iter().any(|p| p.matches(pointer)),
             PathMatch::Key(re) => {
@@ -134,7 +139,7 @@ impl PathMatch {
 
 /// All rules, compiled.
 #[derive(Debug, Clone, Default)]
-pub struct Compiled {
+pub(super) struct Compiled {
     /// All value rules in one multi-pattern regex (pattern `i` is value rule `i`, the last
     /// pattern keeps `{placeholders}`), leftmost-first in rule order.
     pub values: Option<regex_automata::meta::Regex>,
@@ -195,7 +200,7 @@ impl Compiled {
     /// Compiles the rules (already validated one by one when loaded). The multi-pattern scans
     /// are built here; each rule's own regex on first use, except for rules read from files,
     /// whose regexes are compiled here so that a bad one is reported with its rule.
-    pub fn new(rules: &[Rule]) -> Result<Compiled> {
+    pub(super) fn new(rules: &[Rule]) -> Result<Compiled> {
         let mut c = Compiled::default();
         let mut sources = Sources::default();
         for rule in rules.iter().filter(|r| r.enabled) {
@@ -407,7 +412,7 @@ impl Compiled {
 
     /// What the rules say about header `name`: ignored when any ignore rule matches, the
     /// first matching value rule, and the first matching contract or capture-point rule.
-    pub fn header(&self, name: &str) -> HeaderInfo {
+    pub(super) fn header(&self, name: &str) -> HeaderInfo {
         let mut info = HeaderInfo::default();
         let Some(set) = &self.header_set else {
             return info;
@@ -429,7 +434,7 @@ impl Compiled {
 
     /// The first key rule matching JSON key or query parameter `key` (an index into
     /// [`Compiled::actions`]), with its `v` capture.
-    pub fn key(&self, key: &str) -> Option<(usize, Option<String>)> {
+    pub(super) fn key(&self, key: &str) -> Option<(usize, Option<String>)> {
         let set = self.key_set.as_ref()?;
         let i = set.matches(key).iter().next()?;
         let (re, action) = &self.key_rules[i];
@@ -442,7 +447,7 @@ impl Compiled {
     }
 
     /// The first pointer rule matching `pointer` (whose last segment is `key`), if any.
-    pub fn pointer(&self, pointer: &str, key: Option<&str>) -> Option<usize> {
+    pub(super) fn pointer(&self, pointer: &str, key: Option<&str>) -> Option<usize> {
         self.pointer_rules
             .iter()
             .find(|(ps, _)| {
@@ -453,7 +458,7 @@ impl Compiled {
     }
 
     /// True when the array at `pointer` is ordered (the first matching rule decides).
-    pub fn array_ordered(&self, pointer: &str) -> bool {
+    pub(super) fn array_ordered(&self, pointer: &str) -> bool {
         self.arrays
             .iter()
             .find(|(m, _)| m.matches(pointer))
@@ -461,7 +466,7 @@ impl Compiled {
     }
 
     /// True when the value at `pointer` is pinned.
-    pub fn value_pinned(&self, pointer: &str) -> bool {
+    pub(super) fn value_pinned(&self, pointer: &str) -> bool {
         self.pins.iter().any(|m| m.matches(pointer))
     }
 }

@@ -11,7 +11,7 @@ use super::walk::{Ctx, Visit};
 use rustc_hash::FxHashMap;
 
 /// The collecting pass: scanning state plus memos of what rules say about each name.
-pub struct Collector<'r> {
+pub(super) struct Collector<'r> {
     st: State<'r>,
     headers: FxHashMap<String, HeaderInfo>,
     keys: FxHashMap<String, Option<(usize, Option<String>)>>,
@@ -24,7 +24,7 @@ pub struct Collector<'r> {
 impl<'r> Collector<'r> {
     /// A collector for one trace, knowing its declared `(name, raw value)` variables.
     /// `prescan` holds the matches scanned ahead, if any.
-    pub fn new(
+    pub(super) fn new(
         rules: &'r Compiled,
         variables: &[(String, String)],
         prescan: Prescan,
@@ -42,7 +42,7 @@ impl<'r> Collector<'r> {
     }
 
     /// Assigns the placeholders.
-    pub fn finish(self) -> Assignment {
+    pub(super) fn finish(self) -> Assignment {
         self.st.finish()
     }
 

@@ -59,7 +59,7 @@ const ACTIONS: &str = "placeholder, secret, redact, ignore, contract, capture-po
                        unordered, pin, severity, cache-dependent, service";
 
 /// Parses the text of a rules file. `path` is used in error messages only.
-pub fn parse_rules(text: &str, path: &Path, origin: &Origin) -> Result<Vec<Rule>, Error> {
+pub(crate) fn parse_rules(text: &str, path: &Path, origin: &Origin) -> Result<Vec<Rule>, Error> {
     let input_error = |line: usize, message: String| Error::Input {
         path: path.to_path_buf(),
         line,

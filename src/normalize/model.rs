@@ -16,7 +16,7 @@ pub enum Origin {
 }
 
 /// Where [`DEFAULT_RULES`](super::rules::DEFAULT_RULES) comes from, for messages.
-pub const BUILTIN_PATH: &str = "rules/default.toml";
+pub(super) const BUILTIN_PATH: &str = "rules/default.toml";
 
 impl Origin {
     /// The file the rule is read from, for messages: `rules/default.toml` for a built-in rule.

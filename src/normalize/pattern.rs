@@ -1,7 +1,7 @@
 //! Small matchers used by rules: header globs, JSON pointer patterns, name templates, singulars.
 
 /// Turns a header glob (`X-Requestshook-*`, any case) into an anchored regex source.
-pub fn header_glob_regex(glob: &str) -> String {
+pub(super) fn header_glob_regex(glob: &str) -> String {
     format!("(?i){}", glob_regex(glob))
 }
 
@@ -14,13 +14,13 @@ pub fn glob_regex(glob: &str) -> String {
 
 /// A JSON pointer pattern: literal segments, `*` for one segment, `**` for any number.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PointerPattern {
+pub(super) struct PointerPattern {
     segments: Vec<String>,
 }
 
 impl PointerPattern {
     /// Parses `/a/*/b`; the empty pattern (or `/`) is the root. Fails without a leading `/`.
-    pub fn parse(text: &str) -> Result<PointerPattern, String> {
+    pub(super) fn parse(text: &str) -> Result<PointerPattern, String> {
         if text.is_empty() {
             return Ok(PointerPattern { segments: vec![] });
         }
@@ -39,7 +39,7 @@ impl PointerPattern {
     }
 
     /// True when the pointer (RFC 6901 text, array indices or `*`) matches the pattern.
-    pub fn matches(&self, pointer: &str) -> bool {
+    pub(super) fn matches(&self, pointer: &str) -> bool {
         let segments: Vec<&str> = match pointer.strip_prefix('/') {
             Some("") | None => Vec::new(),
             Some(rest) => rest.split('/').collect(),
@@ -49,7 +49,7 @@ impl PointerPattern {
 
     /// A cheap pre-check: false when the pattern's last segment is a literal other than `key`
     /// (the last key of the pointer, `None` for an array element or the root).
-    pub fn could_end_with(&self, key: Option<&str>) -> bool {
+    pub(super) fn could_end_with(&self, key: Option<&str>) -> bool {
         match (self.segments.last().map(String::as_str), key) {
             (None | Some("*" | "**"), _) => true,
             (Some(last), Some(key)) => last == key,
@@ -107,7 +107,11 @@ pub fn singular(word: &str) -> String {
 
 /// Expands a name template: `{v}` (the rule's capture), `{parent}` (the enclosing JSON key),
 /// each optionally `:singular`. `None` when a variable the template needs is not available.
-pub fn expand_name(template: &str, capture: Option<&str>, parent: Option<&str>) -> Option<String> {
+pub(super) fn expand_name(
+    template: &str,
+    capture: Option<&str>,
+    parent: Option<&str>,
+) -> Option<String> {
     let mut out = String::with_capacity(template.len() + 8);
     let mut rest = template;
     while let Some(start) = rest.find('{') {
@@ -135,7 +139,7 @@ pub fn expand_name(template: &str, capture: Option<&str>, parent: Option<&str>) 
 }
 
 /// Lower-cases a name and maps every character outside `[a-z0-9_]` to `_`.
-pub fn sanitize_name(name: &str) -> String {
+pub(super) fn sanitize_name(name: &str) -> String {
     name.chars()
         .map(|c| {
             let c = c.to_ascii_lowercase();
@@ -149,7 +153,7 @@ pub fn sanitize_name(name: &str) -> String {
 }
 
 /// Validates a name template's variables, returning a message for the first unknown one.
-pub fn check_template(template: &str) -> Result<(), String> {
+pub(super) fn check_template(template: &str) -> Result<(), String> {
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         let after = &rest[start + 1..];

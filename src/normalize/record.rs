@@ -38,7 +38,7 @@ pub(super) enum Sym {
 }
 
 /// What the collecting pass found.
-pub struct Collected<'r> {
+pub(super) struct Collected<'r> {
     /// The compiled rules.
     pub rules: &'r Compiled,
     /// Replacements in visiting order.

@@ -6,7 +6,7 @@ use crate::trace::{Body, EventKind, Exchange, Headers, Message, Trace};
 
 /// Where a visited string sits.
 #[derive(Debug, Clone, Copy)]
-pub enum Ctx<'a> {
+pub(super) enum Ctx<'a> {
     /// An exchange's URL path.
     Path,
     /// An exchange's query string.
@@ -27,7 +27,7 @@ pub enum Ctx<'a> {
 }
 
 /// Something that looks at (and may rewrite) each string.
-pub trait Visit {
+pub(super) trait Visit {
     /// Visits one string; returns its new text when it changes.
     fn visit(&mut self, text: &str, ctx: Ctx<'_>) -> Option<String>;
 
@@ -47,7 +47,7 @@ pub trait Visit {
 }
 
 /// Walks `trace` in event order; `pointers` says whether JSON pointers are needed.
-pub fn walk(trace: &mut Trace, visitor: &mut impl Visit, pointers: bool) {
+pub(super) fn walk(trace: &mut Trace, visitor: &mut impl Visit, pointers: bool) {
     let mut seen_path = vec![false; trace.exchanges.len()];
     let mut seen = vec![[false; 2]; trace.exchanges.len()];
     let events: Vec<(EventKind, usize)> =

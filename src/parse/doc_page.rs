@@ -68,7 +68,7 @@ pub(crate) struct Place {
 
 impl Place {
     /// The 1-based arrow of the diagram this section takes (0 for a section numbered `(0)`).
-    pub fn arrow(self) -> usize {
+    pub(super) fn arrow(self) -> usize {
         self.number.unwrap_or(self.ordinal.saturating_add(1))
     }
 }

@@ -14,12 +14,12 @@ pub(crate) struct Line<'a> {
 
 impl<'a> Line<'a> {
     /// True when the line holds only white space.
-    pub fn is_blank(&self) -> bool {
+    pub(super) fn is_blank(&self) -> bool {
         self.text.is_empty()
     }
 
     /// Number of leading spaces (a tab counts as four).
-    pub fn indent(&self) -> usize {
+    pub(super) fn indent(&self) -> usize {
         let mut width = 0;
         for b in self.text.bytes() {
             match b {
@@ -32,7 +32,7 @@ impl<'a> Line<'a> {
     }
 
     /// True for a Markdown heading at column 0 (`# `, `## `, `### `, ...).
-    pub fn is_heading(&self) -> bool {
+    pub(super) fn is_heading(&self) -> bool {
         let hashes = self.text.bytes().take_while(|&b| b == b'#').count();
         hashes > 0 && self.text[hashes..].starts_with(' ')
     }
@@ -48,7 +48,7 @@ pub(crate) struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     /// A cursor at the first line of `text`.
-    pub fn new(text: &'a str) -> Self {
+    pub(super) fn new(text: &'a str) -> Self {
         Cursor {
             text,
             pos: 0,
@@ -57,28 +57,28 @@ impl<'a> Cursor<'a> {
     }
 
     /// The whole text the cursor walks.
-    pub fn text(&self) -> &'a str {
+    pub(super) fn text(&self) -> &'a str {
         self.text
     }
 
     /// Byte offset of the next line.
-    pub fn offset(&self) -> usize {
+    pub(super) fn offset(&self) -> usize {
         self.pos
     }
 
     /// Number of the last line returned (0 before the first).
-    pub fn line_no(&self) -> usize {
+    pub(super) fn line_no(&self) -> usize {
         self.no
     }
 
     /// The next line without consuming it.
-    pub fn peek(&self) -> Option<Line<'a>> {
+    pub(super) fn peek(&self) -> Option<Line<'a>> {
         self.clone().next()
     }
 
     /// Steps back so that `line`, the line just returned, is returned again (cheaper than
     /// peeking at every line when only the last one must be left unread).
-    pub fn unread(&mut self, line: Line<'a>) {
+    pub(super) fn unread(&mut self, line: Line<'a>) {
         self.pos = line.start;
         self.no = line.no - 1;
     }
@@ -133,7 +133,7 @@ pub(crate) enum Call<'a> {
 
 impl<'a> Call<'a> {
     /// The path or URL as written, when the call names one.
-    pub fn target(&self) -> Option<&'a str> {
+    pub(super) fn target(&self) -> Option<&'a str> {
         match *self {
             Call::Request { target, .. } => Some(target),
             Call::Response { target, .. } => target,

@@ -61,7 +61,7 @@ const ARROWS: &[&str] = &["-->>", "->>", "--)", "-)", "-->", "->"];
 
 impl<'a> Diagram<'a> {
     /// The full name of a participant (`osc` declared `participant osc as openstack-client`).
-    pub fn name(&self, participant: &'a str) -> &'a str {
+    pub(super) fn name(&self, participant: &'a str) -> &'a str {
         self.aliases
             .get(participant)
             .copied()
@@ -69,7 +69,7 @@ impl<'a> Diagram<'a> {
     }
 
     /// `(caller, callee)` of an arrow: a request goes left to right, a response right to left.
-    pub fn parties(&self, arrow: &Arrow<'a>) -> (&'a str, &'a str) {
+    pub(super) fn parties(&self, arrow: &Arrow<'a>) -> (&'a str, &'a str) {
         match arrow.call {
             Call::Request { .. } => (self.name(arrow.from), self.name(arrow.to)),
             Call::Response { .. } => (self.name(arrow.to), self.name(arrow.from)),
@@ -77,7 +77,7 @@ impl<'a> Diagram<'a> {
     }
 
     /// Reads one diagram statement (already known to be inside a diagram).
-    pub fn statement(&mut self, line: Line<'a>) -> Result<(), InputError> {
+    pub(super) fn statement(&mut self, line: Line<'a>) -> Result<(), InputError> {
         let text = line.text.trim();
         if text.is_empty() || text.starts_with("%%") {
             return Ok(());

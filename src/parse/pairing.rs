@@ -45,7 +45,7 @@ impl<'a> RawEvent<'a> {
     /// supplies path and query (a URL without `?` has an empty query); otherwise the call's
     /// target does, and a missing query is unknown. A response without either leaves the path
     /// empty: the exchange keeps its request's.
-    pub fn new(
+    pub(super) fn new(
         line: usize,
         call: Call<'a>,
         (caller, callee): (&'a str, &'a str),
@@ -190,7 +190,7 @@ impl<'a> Pairing<'a> {
     }
 
     /// An empty pairing with room for about `events` events (only reserved, not touched).
-    pub fn with_capacity(events: usize) -> Self {
+    pub(super) fn with_capacity(events: usize) -> Self {
         Pairing {
             events: Vec::with_capacity(events),
             exchanges: Vec::with_capacity(events / 2 + 1),
@@ -200,7 +200,7 @@ impl<'a> Pairing<'a> {
     }
 
     /// Adds the next event in capture order.
-    pub fn push(&mut self, ev: RawEvent<'a>) {
+    pub(super) fn push(&mut self, ev: RawEvent<'a>) {
         let caller = self.party(ev.caller);
         let callee = self.party(ev.callee);
         let position = self.events.len();
@@ -343,7 +343,7 @@ fn line_of(message: &Message) -> usize {
 impl Pairing<'_> {
     /// The trace: exchanges in step order with parents (before adoption, which needs the
     /// rules: [`crate::normalize::adopt`]), warnings by line.
-    pub fn finish(self, format: Format, meta: Meta) -> Trace {
+    pub(super) fn finish(self, format: Format, meta: Meta) -> Trace {
         let Pairing {
             mut exchanges,
             mut events,

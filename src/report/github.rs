@@ -8,7 +8,7 @@ use crate::severity::Severity;
 use std::io::{self, Write};
 
 /// Writes `::error`/`::warning`/`::notice` lines, then one summary line per report.
-pub fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
     for report in reports {
         for f in &report.findings {
             let command = match f.severity {

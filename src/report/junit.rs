@@ -14,13 +14,13 @@ use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use std::io::{self, Write};
 
 /// Writes one `<testsuites>` document for all reports.
-pub fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(reports: &[Report], out: &mut dyn Write) -> io::Result<()> {
     render_with_failures(reports, &[], out)
 }
 
 /// [`render`], plus a test suite per capture that could not be checked, its one test case in
 /// `<error>`.
-pub fn render_with_failures(
+pub(super) fn render_with_failures(
     reports: &[Report],
     failures: &[Failure],
     out: &mut dyn Write,

@@ -12,13 +12,13 @@ use std::io::{self, Write};
 use std::path::Path;
 
 /// The most characters the comment may take (GitHub refuses comments above 65,536).
-pub const LIMIT: usize = 60_000;
+pub(super) const LIMIT: usize = 60_000;
 
 /// Room kept for the closing lines once the findings are cut.
 const CLOSING: usize = 600;
 
 /// Writes the summary table, then one section per report, relative links from `links_from`.
-pub fn render(
+pub(super) fn render(
     reports: &[Report],
     links_from: Option<&Path>,
     full: bool,

@@ -16,7 +16,7 @@ const HEAD: usize = 34;
 
 /// The SVG of `diagram`; `anchor(call)` gives the id of the list row an arrow links to, and
 /// `fold_anchor(i)` the id of the `i`-th folded run in the list.
-pub fn render(
+pub(super) fn render(
     diagram: &Diagram,
     anchor: &dyn Fn(&Call) -> String,
     fold_anchor: &dyn Fn(usize) -> String,

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 
 /// Writes every report, separated by a blank line.
-pub fn render(reports: &[Report], styles: &Styles, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(reports: &[Report], styles: &Styles, out: &mut dyn Write) -> io::Result<()> {
     for (i, report) in reports.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;

@@ -29,7 +29,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 /// Runs `flowdiff bless`.
-pub fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
+pub(super) fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
     if args.review && !std::io::stdin().is_terminal() {
         return Err(Error::Usage(
             "--review asks on the terminal, and stdin is not one: pass --yes to bless without questions (or --dry-run to only look)".into(),
