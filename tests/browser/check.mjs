@@ -8,7 +8,8 @@
 //   html:    [{name, file, arrows, findings: [{id, message}], severities: [..]}]  HTML reports:
 //            no console error, no request leaving the file, each finding in the DOM, `arrows`
 //            arrows in the SVG, the severity filter hiding what it should;
-//   out_dir: where the screenshots go (NAME.png).
+//   out_dir: where the screenshots go (NAME.png), taken only when `screenshots` is true
+//            (they cost more than the checks).
 // Prints one line per failure and exits 1 if there was any.
 
 import { chromium } from "playwright-core";
@@ -109,7 +110,9 @@ if (manifest.mermaid.length > 0) {
       );
     }
     if (result.scripts > 0) fail(item.name, "markup from captured text made it into the diagram");
-    await page.locator("#out svg").screenshot({ path: join(manifest.out_dir, `${item.name}.mermaid.png`) });
+    if (manifest.screenshots) {
+      await page.locator("#out svg").screenshot({ path: join(manifest.out_dir, `${item.name}.mermaid.png`) });
+    }
   }
   await page.close();
 }
@@ -156,7 +159,9 @@ for (const item of manifest.html) {
     if (visible.hidden > 0) fail(item.name, `${visible.hidden} ${severity} finding(s) still shown when filtered out`);
     await box.check();
   }
-  await page.screenshot({ path: join(manifest.out_dir, `${item.name}.png`), fullPage: true });
+  if (manifest.screenshots) {
+    await page.screenshot({ path: join(manifest.out_dir, `${item.name}.png`), fullPage: true });
+  }
   await page.close();
 }
 

@@ -1,7 +1,7 @@
 //! Looking at the diagrams and HTML reports as a person would: `tests/browser/check.mjs` opens
 //! them in headless Chromium (Debian's `chromium`, driven by playwright-core), parses every
-//! Mermaid diagram with Mermaid's own parser and renders it, and checks the HTML reports. The
-//! screenshots land in `target/visual/`.
+//! Mermaid diagram with Mermaid's own parser and renders it, and checks the HTML reports. With
+//! `FLOWDIFF_SCREENSHOTS=1` it also takes a screenshot of each, in `target/visual/`.
 //!
 //! Node, the helper's npm packages (`npm ci` in `tests/browser/`) and Chromium must be there:
 //! `.ci/run` installs them; without them these tests fail, they never skip.
@@ -106,7 +106,9 @@ pub fn look_at(name: &str, mermaid: Vec<Value>, html: Vec<Value>) {
     let dir = out_dir();
     std::fs::create_dir_all(&dir).expect("target/visual");
     let manifest = dir.join(format!("{name}.manifest.json"));
-    let document = json!({"out_dir": dir, "mermaid": mermaid, "html": html});
+    let screenshots = std::env::var_os("FLOWDIFF_SCREENSHOTS").is_some_and(|v| v == "1");
+    let document =
+        json!({"out_dir": dir, "mermaid": mermaid, "html": html, "screenshots": screenshots});
     std::fs::write(&manifest, document.to_string()).expect("write the manifest");
     let output = Command::new("node")
         .arg(browser.join("check.mjs"))
