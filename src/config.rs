@@ -6,8 +6,8 @@
 use crate::cli::FailOn;
 use crate::compare::accept::{entry_error, Accept, Date, Match};
 use crate::error::{InputError, Result};
+use crate::fsutil::read::{parse_size, Limits};
 use crate::normalize::load::{header_lines, line_of};
-use crate::reading::{parse_size, Limits};
 use crate::report::ReportFormat;
 use clap::ValueEnum;
 use serde::Deserialize;

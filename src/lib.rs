@@ -72,7 +72,6 @@ mod intern;
 pub mod normalize;
 pub mod notes;
 pub mod parse;
-mod reading;
 pub mod report;
 pub mod severity;
 pub mod trace;

@@ -8,9 +8,9 @@ use super::parse_normalized_flows;
 use super::print_warnings;
 use crate::error::{Error, Result};
 use crate::fsutil;
+use crate::fsutil::read::{self, Limits};
 use crate::normalize::RuleSet;
 use crate::parse;
-use crate::reading::{self, Limits};
 use crate::trace::Trace;
 use std::path::{Path, PathBuf};
 
@@ -111,7 +111,7 @@ fn read(
     limits: Limits,
 ) -> Result<std::result::Result<Vec<Capture>, String>> {
     let path = &candidate.path;
-    let text = match reading::read_text(path, limits) {
+    let text = match read::read_text(path, limits) {
         Ok(text) => text,
         Err(error @ Error::Input { .. }) if !candidate.named => {
             return Ok(Err(short(&error)));

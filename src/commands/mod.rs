@@ -16,9 +16,9 @@ use crate::cli::{Cli, ColorChoice, Command};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::fsutil;
+use crate::fsutil::read::{self, Limits};
 use crate::normalize::{normalize_in_place, normalize_in_place_on_one_core, RuleSet};
 use crate::parse;
-use crate::reading::{self, Limits};
 use crate::report::Styles;
 use crate::trace::Trace;
 use std::io::{IsTerminal, Write};
@@ -182,7 +182,7 @@ fn read_flows(
     limits: Limits,
     progress: Option<&progress::Progress>,
 ) -> Result<Vec<Trace>> {
-    let mut parts = reading::Parts::open(path, limits)?;
+    let mut parts = read::Parts::open(path, limits)?;
     let counted = |part: &str| {
         if let Some(progress) = progress {
             progress.advance(part.len());

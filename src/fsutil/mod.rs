@@ -1,17 +1,19 @@
-//! File access for the command layer: reading captures and writing outputs atomically.
+//! File access for the command layer: reading input files within limits (`read`) and writing
+//! outputs atomically (`write`).
 
 use crate::error::{Error, InputError, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub(crate) mod read;
 mod write;
 
 pub(crate) use write::{stage, write_atomic, Staged};
 
-/// Reads a file as UTF-8 text within the default [`Limits`](crate::reading::Limits); a
+/// Reads a file as UTF-8 text within the default [`Limits`](crate::fsutil::read::Limits); a
 /// directory, a missing file or non-UTF-8 bytes are errors.
 pub(crate) fn read_text(path: &Path) -> Result<String> {
-    crate::reading::read_text(path, crate::reading::Limits::default())
+    read::read_text(path, read::Limits::default())
 }
 
 /// `bytes` of `path` (after `lines_before` lines already read) as text, or the error naming
