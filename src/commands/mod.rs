@@ -207,9 +207,15 @@ fn read_flows(
     reader.finish().map_err(|e| e.in_file(path))
 }
 
-/// Reads and parses a capture of one flow (or the flow `name` of a capture of several).
-pub fn load_trace(path: &Path, name: Option<&str>, limits: Limits) -> Result<Trace> {
-    one_flow(path, load_flows(path, limits)?, name)
+/// Reads and parses a capture of one flow (or the flow `name` of a capture of several, named
+/// as `rules` name flows).
+pub fn load_trace(
+    path: &Path,
+    name: Option<&str>,
+    rules: &RuleSet,
+    limits: Limits,
+) -> Result<Trace> {
+    one_flow(path, load_flows(path, limits)?, name, rules)
 }
 
 /// Reads, parses and normalizes a capture's flows, each on its own (normalized in place).

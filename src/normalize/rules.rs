@@ -159,6 +159,16 @@ impl RuleSet {
         self.compiled.clients.contains(&self.canonical(actor))
     }
 
+    /// The names the user's client goes by, lower case: each `client` service's canonical name
+    /// and aliases (`openstack`, `osc`, …), in no particular order.
+    pub fn client_names(&self) -> impl Iterator<Item = &str> {
+        self.compiled
+            .aliases
+            .iter()
+            .filter(|(_, canonical)| self.compiled.clients.contains(*canonical))
+            .map(|(name, _)| name.as_str())
+    }
+
     /// The canonical name of a service or client (`keystone-api` -> `keystone`).
     pub fn canonical(&self, actor: &str) -> String {
         self.compiled
