@@ -110,6 +110,12 @@ impl RuleSet {
         self.compiled.array_ordered(pointer)
     }
 
+    /// The keys identifying the elements of the array at JSON `pointer` (segments `*` for any
+    /// element), in order of preference (`id`, `name`, …; empty when no rule names any).
+    pub fn element_identity_keys(&self, pointer: &str) -> &[String] {
+        self.compiled.element_keys(pointer)
+    }
+
     /// True when a rule pins the value at JSON `pointer`: a change is a warning, not info.
     pub fn value_pinned(&self, pointer: &str) -> bool {
         self.compiled.value_pinned(pointer)
