@@ -342,16 +342,4 @@ pub fn emit(output: Option<&Path>, contents: &[u8]) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::{color, ColorChoice};
-
-    #[test]
-    fn color_follows_no_color_and_clicolor_force() {
-        assert!(color(ColorChoice::Auto, true, false, false));
-        assert!(!color(ColorChoice::Auto, true, true, false));
-        assert!(!color(ColorChoice::Auto, false, false, false));
-        assert!(color(ColorChoice::Auto, false, true, true));
-        assert!(!color(ColorChoice::Never, true, false, true));
-        assert!(color(ColorChoice::Always, false, true, false));
-    }
-}
+mod tests;

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 /// The built-in rules file, compiled into the binary.
-pub const DEFAULT_RULES: &str = include_str!("../../rules/default.toml");
+pub const DEFAULT_RULES: &str = include_str!("../../../rules/default.toml");
 
 /// The effective, compiled rule set: built-in defaults plus user files.
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ impl RuleSet {
         BUILTIN
             .get_or_init(|| {
                 // `builtin_rules_load_and_compile` and `builtin_rules_parse_and_compile`
-                // (rules_tests.rs) check every built-in rule.
+                // (rules/tests.rs) check every built-in rule.
                 #[allow(clippy::expect_used)]
                 RuleSet::from_rules(builtin_rules())
                     .expect("the built-in rules load (checked by the tests)")
@@ -256,3 +256,6 @@ fn merge(mut rules: Vec<Rule>, extra: Vec<Rule>) -> Vec<Rule> {
     new.extend(rules);
     new
 }
+
+#[cfg(test)]
+mod tests;
