@@ -7,6 +7,7 @@
 use crate::compare::accept::Accepts;
 use crate::compare::{self, Options};
 use crate::error::{InputError, Result};
+use crate::golden::select::same_flow;
 use crate::normalize::{normalize_in_place, RuleSet};
 use crate::parse;
 use crate::report::{Report, Side};
@@ -145,25 +146,28 @@ impl Capture<'_> {
     fn flow(&self, rules: &RuleSet, name: Option<&str>) -> Result<Trace> {
         let source = Path::new(self.name);
         let flows = parse::parse_flows(self.text).map_err(|e| e.in_file(source))?;
-        let mut flow = one_flow(source, flows, name)?;
+        let mut flow = one_flow(source, flows, name, rules)?;
         normalize_in_place(&mut flow, rules);
         Ok(flow)
     }
 }
 
 /// The flow of a capture read from `source`: its only flow, or the one named `name` when it
-/// holds several (an error listing them when none is named or the name is not there).
-pub(crate) fn one_flow(source: &Path, mut flows: Vec<Trace>, name: Option<&str>) -> Result<Trace> {
+/// holds several (an error listing them when none is named or the name is not there). Names
+/// compare by [`same_flow`] with the client names of `rules`.
+pub(crate) fn one_flow(
+    source: &Path,
+    mut flows: Vec<Trace>,
+    name: Option<&str>,
+    rules: &RuleSet,
+) -> Result<Trace> {
     if flows.len() == 1 {
         return Ok(flows.remove(0));
     }
     let wanted = name.and_then(|name| {
-        let key = crate::golden::select::flow_key(name);
-        flows.iter().position(|f| {
-            f.name
-                .as_deref()
-                .is_some_and(|n| n == name || crate::golden::select::flow_key(n) == key)
-        })
+        flows
+            .iter()
+            .position(|f| f.name.as_deref().is_some_and(|n| same_flow(n, name, rules)))
     });
     match (wanted, name) {
         (Some(index), _) => Ok(flows.swap_remove(index)),

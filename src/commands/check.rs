@@ -16,7 +16,7 @@ pub(super) fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
     let goldens = context.store(&args.store).goldens()?;
     let flows = flows::flows(goldens, &rules)?;
     let forced = match &args.flow {
-        Some(name) => Some(find(&flows, name)?),
+        Some(name) => Some(find(&flows, name, &rules)?),
         None => None,
     };
     let options = options(&args.report);
@@ -33,7 +33,7 @@ pub(super) fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
         .collect();
     // A capture of many flows (a Tempest log) is checked flow by flow, each against the golden
     // of its name; flows without one are not checked.
-    let named = |c: &Capture| forced.or_else(|| flows::named(&flows, &c.trace));
+    let named = |c: &Capture| forced.or_else(|| flows::named(&flows, &c.trace, &rules));
     let unchecked = captures
         .iter()
         .filter(|c| c.of_many && named(c).is_none())

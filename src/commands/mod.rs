@@ -207,9 +207,15 @@ fn read_flows(
     reader.finish().map_err(|e| e.in_file(path))
 }
 
-/// Reads and parses a capture of one flow (or the flow `name` of a capture of several).
-pub(crate) fn load_trace(path: &Path, name: Option<&str>, limits: Limits) -> Result<Trace> {
-    one_flow(path, load_flows(path, limits)?, name)
+/// Reads and parses a capture of one flow (or the flow `name` of a capture of several, named
+/// as `rules` name flows).
+pub(crate) fn load_trace(
+    path: &Path,
+    name: Option<&str>,
+    rules: &RuleSet,
+    limits: Limits,
+) -> Result<Trace> {
+    one_flow(path, load_flows(path, limits)?, name, rules)
 }
 
 /// Normalizes every flow in place, with `all_cores` on every core (one flow scans ahead on
@@ -333,16 +339,4 @@ pub(crate) fn emit(output: Option<&Path>, contents: &[u8]) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::{color, ColorChoice};
-
-    #[test]
-    fn color_follows_no_color_and_clicolor_force() {
-        assert!(color(ColorChoice::Auto, true, false, false));
-        assert!(!color(ColorChoice::Auto, true, true, false));
-        assert!(!color(ColorChoice::Auto, false, false, false));
-        assert!(color(ColorChoice::Auto, false, true, true));
-        assert!(!color(ColorChoice::Never, true, false, true));
-        assert!(color(ColorChoice::Always, false, true, false));
-    }
-}
+mod tests;

@@ -10,7 +10,12 @@ use crate::trace_output::hook_markdown::hook_markdown;
 /// several flows (a Tempest log), `--flow` says which one.
 pub(super) fn run(args: &NormalizeArgs, context: &Context) -> Result<Outcome> {
     let rules = context.load_rules(&args.rules)?;
-    let mut trace = load_trace(&args.file, args.flow.as_deref(), context.config.limits)?;
+    let mut trace = load_trace(
+        &args.file,
+        args.flow.as_deref(),
+        &rules,
+        context.config.limits,
+    )?;
     if trace.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
         trace.name.clone_from(&args.flow);
     }

@@ -93,7 +93,7 @@ fn captures(
             .trace
             .name
             .as_deref()
-            .map(flow_key)
+            .map(|name| flow_key(name, rules))
             .filter(|k| !k.is_empty());
         if let Some(key) = key {
             if let Some(first) = seen.get(&key) {

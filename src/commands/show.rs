@@ -22,7 +22,7 @@ pub(super) fn run(args: &ShowArgs, context: &Context) -> Result<Outcome> {
     let rules = context.load_rules(&args.rules)?;
     let mut flows = load_flows(&args.file, context.config.limits)?;
     if let Some(name) = &args.flow {
-        flows = vec![one_flow(&args.file, flows, Some(name))?];
+        flows = vec![one_flow(&args.file, flows, Some(name), &rules)?];
     }
     if args.raw {
         eprintln!(

@@ -74,9 +74,7 @@ pub(super) fn compare_pair(s: &Sides, o: usize, n: usize, payloads: bool) -> Vec
 pub(super) fn drift(old: &Exchange, new: &Exchange, rules: &RuleSet) -> u32 {
     let bodies = |a: &Body, b: &Body| -> usize {
         match (a, b) {
-            (Body::Json(a), Body::Json(b)) => {
-                schema::compare(a, b, &|p| rules.array_ordered(p)).len()
-            }
+            (Body::Json(a), Body::Json(b)) => schema::compare(a, b, rules).len(),
             (Body::Unknown, _) | (_, Body::Unknown) => 0,
             (a, b) => usize::from(a.kind() != b.kind()),
         }
@@ -196,7 +194,7 @@ fn body(
     match (old, new) {
         (Body::Unknown, _) | (_, Body::Unknown) => {}
         (Body::Json(a), Body::Json(b)) => {
-            let drift = schema::compare(a, b, &|p| s.rules.array_ordered(p));
+            let drift = schema::compare(a, b, s.rules);
             for d in drift.into_iter().filter(|d| !uncertain(d.kind)) {
                 let kind = match d.kind {
                     DriftKind::FieldAdded => Kind::FieldAdded,

@@ -71,9 +71,10 @@ fn names(flows: &[Flow]) -> String {
     }
 }
 
-/// The golden named `name` (`--flow`), matched like flow titles.
-pub fn find(flows: &[Flow], name: &str) -> Result<usize> {
-    by_name(name, &candidates(flows)).ok_or_else(|| {
+/// The golden named `name` (`--flow`), matched like flow titles (with the client names of
+/// `rules`).
+pub fn find(flows: &[Flow], name: &str, rules: &RuleSet) -> Result<usize> {
+    by_name(name, &candidates(flows), rules).ok_or_else(|| {
         Error::Usage(format!(
             "no golden flow named `{name}`; available: {}",
             names(flows)
@@ -94,11 +95,11 @@ pub fn candidates(flows: &[Flow]) -> Vec<Candidate<'_>> {
 }
 
 /// The golden named like the flow `trace` (a test of a Tempest log), if there is one.
-pub fn named(flows: &[Flow], trace: &Trace) -> Option<usize> {
+pub fn named(flows: &[Flow], trace: &Trace, rules: &RuleSet) -> Option<usize> {
     trace
         .name
         .as_deref()
-        .and_then(|name| by_name(name, &candidates(flows)))
+        .and_then(|name| by_name(name, &candidates(flows), rules))
 }
 
 /// Chooses the golden for `trace` by title, file name or defining calls, or explains why none
@@ -107,7 +108,13 @@ pub fn pick(flows: &[Flow], trace: &Trace, path: &Path, rules: &RuleSet) -> Resu
     let candidates = candidates(flows);
     let defining = defining_calls(trace, rules);
     let stem = file_stem(path);
-    match choose(trace.name.as_deref(), Some(&stem), &defining, &candidates) {
+    match choose(
+        trace.name.as_deref(),
+        Some(&stem),
+        &defining,
+        &candidates,
+        rules,
+    ) {
         Choice::ByTitle(index) | Choice::ByFileName(index) | Choice::ByCalls(index) => Ok(index),
         Choice::NoMatch(closest) => {
             let advice = match closest {

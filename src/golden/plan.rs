@@ -62,19 +62,19 @@ impl Current {
             .or(trace.name.as_deref())
             .filter(|n| !n.trim().is_empty());
         if let Some(name) = named {
-            validate(name).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
-            return Ok(match find(&self.flows, name).ok() {
+            validate(name, rules).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+            return Ok(match find(&self.flows, name, rules).ok() {
                 Some(index) => (self.flows[index].name.clone(), Some(index)),
-                None => (flow_key(name), None),
+                None => (flow_key(name, rules), None),
             });
         }
         let candidates = candidates(&self.flows);
         let defining = defining_calls(trace, rules);
         let stem = file_stem(path);
-        match choose(None, Some(&stem), &defining, &candidates) {
+        match choose(None, Some(&stem), &defining, &candidates, rules) {
             Choice::ByTitle(index) | Choice::ByFileName(index) | Choice::ByCalls(index) => {
                 let name = self.flows[index].name.clone();
-                validate(&name)?;
+                validate(&name, rules)?;
                 Ok((name, Some(index)))
             }
             Choice::NoMatch(closest) => Err(Error::Usage(format!(
@@ -206,8 +206,9 @@ fn last_member(members: &[&Golden], ops: &[Op], set: &Path) -> u32 {
     present.chain(planned).max().unwrap_or(0)
 }
 
-/// Refuses flow names that could leave the golden directory or make odd file names.
-pub(crate) fn validate(name: &str) -> Result<()> {
+/// Refuses flow names that could leave the golden directory or make odd file names (with no
+/// letters or digits once reduced by [`flow_key`] with the client names of `rules`).
+pub(crate) fn validate(name: &str, rules: &RuleSet) -> Result<()> {
     let bad = if name.contains(['/', '\\']) {
         Some("contains a path separator")
     } else if name.contains("..") {
@@ -216,7 +217,7 @@ pub(crate) fn validate(name: &str) -> Result<()> {
         Some("contains a control character")
     } else if name.chars().count() > MAX_NAME {
         Some("is longer than 100 characters")
-    } else if flow_key(name).is_empty() {
+    } else if flow_key(name, rules).is_empty() {
         Some("has no letters or digits")
     } else {
         None
@@ -245,10 +246,10 @@ mod tests {
             "",
             "!!!",
         ] {
-            assert!(validate(bad).is_err(), "{bad:?}");
+            assert!(validate(bad, &RuleSet::builtin()).is_err(), "{bad:?}");
         }
         for good in ["openstack image create", "image-create", "server_create.v2"] {
-            assert!(validate(good).is_ok(), "{good:?}");
+            assert!(validate(good, &RuleSet::builtin()).is_ok(), "{good:?}");
         }
     }
 }

@@ -46,18 +46,28 @@ pub struct Closest {
     pub of: usize,
 }
 
-/// A flow name reduced for matching: lower case, without a leading `openstack`, dashed.
-pub fn flow_key(name: &str) -> String {
+/// A flow name reduced for matching: lower case, without a leading client name (a `client`
+/// service of `rules` or one of its aliases: `openstack server create` is `server-create`),
+/// dashed.
+pub fn flow_key(name: &str, rules: &RuleSet) -> String {
     let lower = name.trim().to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("openstack")
-        .filter(|r| r.starts_with([' ', '-', '_']))
+    // The longest client name the flow name starts with, as a word of its own.
+    let rest = rules
+        .client_names()
+        .filter_map(|client| lower.strip_prefix(client))
+        .filter(|rest| rest.starts_with([' ', '-', '_']))
+        .min_by_key(|rest| rest.len())
         .unwrap_or(&lower);
     let words: Vec<&str> = rest
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
     words.join("-")
+}
+
+/// Whether flow names `a` and `b` name the same flow: equal, or equal by [`flow_key`].
+pub fn same_flow(a: &str, b: &str, rules: &RuleSet) -> bool {
+    a == b || flow_key(a, rules) == flow_key(b, rules)
 }
 
 /// The file name up to its first dot, which names the flow of a capture without a title:
@@ -108,29 +118,31 @@ pub fn same_calls(a: &[Signature], b: &[Signature]) -> bool {
 }
 
 /// The candidate whose name or title is the flow `name` (compared by [`flow_key`]).
-pub fn by_name(name: &str, candidates: &[Candidate]) -> Option<usize> {
-    let key = flow_key(name);
+pub fn by_name(name: &str, candidates: &[Candidate], rules: &RuleSet) -> Option<usize> {
+    let key = flow_key(name, rules);
     if key.is_empty() {
         return None;
     }
-    candidates
-        .iter()
-        .position(|c| flow_key(c.name) == key || c.title.is_some_and(|t| flow_key(t) == key))
+    candidates.iter().position(|c| {
+        flow_key(c.name, rules) == key || c.title.is_some_and(|t| flow_key(t, rules) == key)
+    })
 }
 
 /// Picks the golden for a capture with title `title`, file stem `stem` and defining calls
 /// `defining`: by title, else by file stem, else the first candidate (in name order) with the
-/// same defining calls. A capture without defining calls matches none by its calls.
+/// same defining calls. A capture without defining calls matches none by its calls. Names
+/// compare by [`flow_key`] with the client names of `rules`.
 pub fn choose(
     title: Option<&str>,
     stem: Option<&str>,
     defining: &[Signature],
     candidates: &[Candidate],
+    rules: &RuleSet,
 ) -> Choice {
-    if let Some(index) = title.and_then(|name| by_name(name, candidates)) {
+    if let Some(index) = title.and_then(|name| by_name(name, candidates, rules)) {
         return Choice::ByTitle(index);
     }
-    if let Some(index) = stem.and_then(|name| by_name(name, candidates)) {
+    if let Some(index) = stem.and_then(|name| by_name(name, candidates, rules)) {
         return Choice::ByFileName(index);
     }
     let mut order: Vec<usize> = (0..candidates.len()).collect();
@@ -188,9 +200,37 @@ mod tests {
 
     #[test]
     fn flow_names_match_loosely() {
-        assert_eq!(flow_key("openstack image create"), "image-create");
-        assert_eq!(flow_key("image-create"), "image-create");
-        assert_eq!(flow_key("Image Create"), "image-create");
+        let rules = RuleSet::builtin();
+        assert_eq!(flow_key("openstack image create", &rules), "image-create");
+        assert_eq!(flow_key("OSC image create", &rules), "image-create");
+        assert_eq!(
+            flow_key("openstack-client image-create", &rules),
+            "image-create"
+        );
+        assert_eq!(flow_key("image-create", &rules), "image-create");
+        assert_eq!(flow_key("Image Create", &rules), "image-create");
+        // A client name is a word of its own, and only a client's.
+        assert_eq!(flow_key("openstacker list", &rules), "openstacker-list");
+        assert_eq!(flow_key("nova server create", &rules), "nova-server-create");
+        assert!(same_flow("openstack image create", "image-create", &rules));
+        assert!(!same_flow("openstack image create", "image-save", &rules));
+    }
+
+    #[test]
+    fn the_client_names_come_from_the_rules() {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let path = dir.path().join("client.toml");
+        let rules = "[[rule]]\nname = \"service-myclient\"\nservice = \"myclient\"\n\
+                     client = true\naction = \"service\"\n";
+        std::fs::write(&path, rules).expect("writes the rules file");
+        let rules = RuleSet::load(&[path.as_path()]).expect("the rules load");
+        assert_eq!(flow_key("myclient server create", &rules), "server-create");
+        assert_eq!(flow_key("openstack server create", &rules), "server-create");
+        let builtin = RuleSet::builtin();
+        assert_eq!(
+            flow_key("myclient server create", &builtin),
+            "myclient-server-create"
+        );
     }
 
     #[test]
@@ -237,7 +277,13 @@ mod tests {
         let candidates = candidates(&show, &save);
         let title = Some("openstack image save");
         assert_eq!(
-            choose(title, Some("image-show"), &show, &candidates),
+            choose(
+                title,
+                Some("image-show"),
+                &show,
+                &candidates,
+                &RuleSet::builtin()
+            ),
             Choice::ByTitle(1)
         );
         assert_eq!(
@@ -245,13 +291,20 @@ mod tests {
                 Some("openstack image list"),
                 Some("image-save"),
                 &show,
-                &candidates
+                &candidates,
+                &RuleSet::builtin()
             ),
             Choice::ByFileName(1)
         );
         let reordered = [sig("GET", "/v2/images/{}/file"), token()];
         assert_eq!(
-            choose(None, Some("capture"), &reordered, &candidates),
+            choose(
+                None,
+                Some("capture"),
+                &reordered,
+                &candidates,
+                &RuleSet::builtin()
+            ),
             Choice::ByCalls(1)
         );
     }
@@ -263,7 +316,7 @@ mod tests {
         let candidates = candidates(&show, &save);
         // Shares one call with each: the tie goes to the first name, image-save.
         let delete = [token(), sig("DELETE", "/v2/images/{}")];
-        let choice = choose(None, None, &delete, &candidates);
+        let choice = choose(None, None, &delete, &candidates, &RuleSet::builtin());
         let closest = Closest {
             index: 1,
             shared: 1,
@@ -281,14 +334,17 @@ mod tests {
             sig("GET", "/v2/schemas"),
         ];
         assert!(matches!(
-            choose(None, None, &more, &candidates),
+            choose(None, None, &more, &candidates, &RuleSet::builtin()),
             Choice::NoMatch(Some(Closest {
                 index: 0,
                 shared: 2,
                 of: 3
             }))
         ));
-        assert_eq!(choose(None, None, &delete, &[]), Choice::NoMatch(None));
+        assert_eq!(
+            choose(None, None, &delete, &[], &RuleSet::builtin()),
+            Choice::NoMatch(None)
+        );
         assert_eq!(
             no_match_reason(None, &[]),
             "there are no golden flows to choose from"
@@ -303,7 +359,7 @@ mod tests {
             title: None,
             defining: &empty,
         }];
-        let choice = choose(None, None, &empty, &candidates);
+        let choice = choose(None, None, &empty, &candidates, &RuleSet::builtin());
         assert!(matches!(
             choice,
             Choice::NoMatch(Some(Closest { of: 0, .. }))

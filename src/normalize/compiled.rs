@@ -158,6 +158,8 @@ pub(super) struct Compiled {
     /// Segment naming rules: regex and name template.
     pub segments: Vec<(LazyRegex, String)>,
     arrays: Vec<(PathMatch, bool)>,
+    /// Element-identity rules: where, and the keys identifying the elements there.
+    element_keys: Vec<(PathMatch, Vec<String>)>,
     pins: Vec<PathMatch>,
     /// Severity rules.
     pub severities: Vec<(CallMatch, Option<Severity>)>,
@@ -247,7 +249,10 @@ impl Compiled {
                 }
             }
             (Matcher::Header(globs), action) => self.add_header(globs, action, sources),
-            (Matcher::Key(source), Action::Ordered | Action::Unordered | Action::Pin) => {
+            (
+                Matcher::Key(source),
+                Action::Ordered | Action::Unordered | Action::Pin | Action::ElementIdentity(_),
+            ) => {
                 self.add_path_match(PathMatch::Key(regex(source)?), &rule.action);
             }
             (Matcher::Key(source), action) => {
@@ -263,7 +268,10 @@ impl Compiled {
                     .map(|p| PointerPattern::parse(p))
                     .collect::<std::result::Result<Vec<_>, _>>()?;
                 match action {
-                    Action::Pin | Action::Ordered | Action::Unordered => {
+                    Action::Pin
+                    | Action::Ordered
+                    | Action::Unordered
+                    | Action::ElementIdentity(_) => {
                         self.add_path_match(PathMatch::Pointer(patterns), action);
                     }
                     other => {
@@ -319,10 +327,11 @@ impl Compiled {
         }
     }
 
-    /// An array-order or pin rule on JSON locations.
+    /// An array-order, element-identity or pin rule on JSON locations.
     fn add_path_match(&mut self, matcher: PathMatch, action: &Action) {
         match action {
             Action::Pin => self.pins.push(matcher),
+            Action::ElementIdentity(keys) => self.element_keys.push((matcher, keys.clone())),
             Action::Ordered => self.arrays.push((matcher, true)),
             _ => self.arrays.push((matcher, false)),
         }
@@ -463,6 +472,15 @@ impl Compiled {
             .iter()
             .find(|(m, _)| m.matches(pointer))
             .is_some_and(|(_, ordered)| *ordered)
+    }
+
+    /// The keys identifying the elements of the array at `pointer` (the first matching rule
+    /// decides; none: elements have no identity).
+    pub(crate) fn element_keys(&self, pointer: &str) -> &[String] {
+        self.element_keys
+            .iter()
+            .find(|(m, _)| m.matches(pointer))
+            .map_or(&[], |(_, keys)| keys.as_slice())
     }
 
     /// True when the value at `pointer` is pinned.

@@ -37,6 +37,7 @@ struct RawRule {
     client: Option<bool>,
     identity: Option<bool>,
     ports: Option<Vec<u16>>,
+    keys: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,7 +57,7 @@ impl OneOrMany {
 }
 
 const ACTIONS: &str = "placeholder, secret, redact, ignore, contract, capture-point, ordered, \
-                       unordered, pin, severity, cache-dependent, service";
+                       unordered, element-identity, pin, severity, cache-dependent, service";
 
 /// Parses the text of a rules file. `path` is used in error messages only.
 pub(crate) fn parse_rules(text: &str, path: &Path, origin: &Origin) -> Result<Vec<Rule>, Error> {
@@ -258,6 +259,13 @@ fn action(raw: &RawRule, matcher: &Matcher, action_name: &str) -> Result<Action,
                 "ordered" => Action::Ordered,
                 "unordered" => Action::Unordered,
                 _ => Action::Pin,
+            }
+        }
+        "element-identity" => {
+            need(matcher, &["pointer", "key"], action_name)?;
+            match &raw.keys {
+                Some(keys) if !keys.is_empty() => Action::ElementIdentity(keys.clone()),
+                _ => return Err("missing `keys` (the keys identifying an element)".into()),
             }
         }
         "severity" => {

@@ -19,8 +19,6 @@ mod scan;
 mod walk;
 
 #[cfg(test)]
-mod rules_tests;
-#[cfg(test)]
 mod tests;
 
 pub use adoption::adopt;

@@ -158,6 +158,10 @@ pub enum Action {
     Ordered,
     /// Compare this array as a collection.
     Unordered,
+    /// The keys identifying this array's elements, in order of preference: two elements of a
+    /// collection that changed pair when they have the same value for the first of them they
+    /// hold.
+    ElementIdentity(Vec<String>),
     /// A change of this value is a warning.
     Pin,
     /// Findings on matching calls get this severity (`None`: `ignore`, the finding is dropped).
@@ -195,6 +199,7 @@ impl Action {
             Action::Ignore => "ignore",
             Action::Ordered => "ordered",
             Action::Unordered => "unordered",
+            Action::ElementIdentity(_) => "element-identity",
             Action::Pin => "pin",
             Action::Severity(_) => "severity",
             Action::CacheDependent => "cache-dependent",
@@ -222,6 +227,7 @@ impl fmt::Display for Action {
                 Ok(())
             }
             Action::Redact(name) => write!(f, "redact {{{name}}}"),
+            Action::ElementIdentity(keys) => write!(f, "element-identity keys {}", keys.join(", ")),
             Action::Severity(Some(s)) => write!(f, "severity {s}"),
             Action::Severity(None) => write!(f, "severity ignore"),
             Action::Service {

@@ -125,15 +125,73 @@ struct Group {
     old_step: Option<usize>,
 }
 
+/// A change being collected, with the service it is about and its kind.
+type Keyed = (String, ChangeKind, Group);
+
+impl Group {
+    /// The change finding `f` on a call of signature `sig` starts.
+    fn new(sig: &Signature, f: &Finding) -> Group {
+        Group {
+            sig: sig.clone(),
+            part: f.part,
+            severity: f.severity,
+            details: Vec::new(),
+            whiles: Vec::new(),
+            links: Vec::new(),
+            findings: 0,
+            total: 0,
+            calls: vec![code(&format!("{} {}", sig.method, sig.path))],
+            message: f.message.clone(),
+            old_step: f.old_step,
+        }
+    }
+
+    /// Adds finding `f` (its phrase `detail`, the signature of its call's `parent` if any);
+    /// `steps` finds the new step of a line of the new capture.
+    fn add(
+        &mut self,
+        f: &Finding,
+        detail: String,
+        parent: Option<&Signature>,
+        steps: &HashMap<usize, usize>,
+    ) {
+        self.severity = self.severity.max(f.severity);
+        self.findings += 1;
+        self.total += 1;
+        push_new(&mut self.details, detail);
+        if let Some(p) = parent {
+            push_new(&mut self.whiles, activity(&p.method, &p.path));
+        }
+        if let Some(line) = f.line {
+            let link = Link {
+                step: f.new_step.or_else(|| steps.get(&line).copied()),
+                after: f.new_step.is_none(),
+                line,
+            };
+            if !self.links.contains(&link) {
+                self.links.push(link);
+            }
+        }
+    }
+
+    /// Takes in `other`, a call that changed together with this one.
+    fn absorb(&mut self, other: Group) {
+        self.calls.extend(other.calls);
+        self.severity = self.severity.max(other.severity);
+        self.total += other.total;
+        for link in other.links {
+            if !self.links.contains(&link) {
+                self.links.push(link);
+            }
+        }
+        self.links.sort();
+    }
+}
+
 /// The changes of one flow: `old` and `new` normalized with `rules`, `findings` from comparing
 /// them. Deterministic: services by name, then kinds in [`ChangeKind`] order, then first step.
 pub fn changes(old: &Trace, new: &Trace, findings: &[Finding], rules: &RuleSet) -> Vec<Change> {
-    let steps_by_line: HashMap<usize, usize> = new
-        .exchanges
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| e.request.line.map(|l| (l, i + 1)))
-        .collect();
+    let steps = steps_by_line(new);
     let mut groups: BTreeMap<(String, ChangeKind, String), Group> = BTreeMap::new();
     let mut loose: Vec<Change> = Vec::new();
     for f in findings {
@@ -143,106 +201,23 @@ pub fn changes(old: &Trace, new: &Trace, findings: &[Finding], rules: &RuleSet) 
             (None, None) => (new, 0),
         };
         let Some(exchange) = trace.step(step) else {
-            // A finding about the flow as a whole: told as the comparison put it.
-            loose.push(Change {
-                service: "the flow".to_string(),
-                kind: ChangeKind::of(f.kind),
-                severity: f.severity,
-                text: f.message.clone(),
-                links: Vec::new(),
-                findings: 1,
-            });
+            loose.push(flow_change(f));
             continue;
         };
         let sig = signature(exchange, rules);
         let kind = ChangeKind::of(f.kind);
-        let service = if kind.by_caller() {
-            &sig.caller
-        } else {
-            &sig.callee
-        };
         let detail = detail(f);
-        let mut key = format!("{} {} {:?}", sig.method, sig.path, f.part);
-        if kind.by_caller() {
-            key = format!("{} {key}", sig.callee);
-        }
-        if matches!(
-            kind,
-            ChangeKind::RepeatCount | ChangeKind::Status | ChangeKind::AuthPattern
-        ) {
-            key.push_str(&detail);
-        }
+        let (service, key) = group_key(&sig, kind, f.part, &detail);
         let group = groups
-            .entry((service.clone(), kind, key))
-            .or_insert_with(|| Group {
-                sig: sig.clone(),
-                part: f.part,
-                severity: f.severity,
-                details: Vec::new(),
-                whiles: Vec::new(),
-                links: Vec::new(),
-                findings: 0,
-                total: 0,
-                calls: vec![code(&format!("{} {}", sig.method, sig.path))],
-                message: f.message.clone(),
-                old_step: f.old_step,
-            });
-        group.severity = group.severity.max(f.severity);
-        group.findings += 1;
-        group.total += 1;
-        push_new(&mut group.details, detail);
-        let parent = exchange.parent.and_then(|p| trace.exchanges.get(p));
-        if let Some(parent) = parent {
-            let p = signature(parent, rules);
-            push_new(&mut group.whiles, activity(&p.method, &p.path));
-        }
-        if let Some(line) = f.line {
-            let link = Link {
-                step: f.new_step.or_else(|| steps_by_line.get(&line).copied()),
-                after: f.new_step.is_none(),
-                line,
-            };
-            if !group.links.contains(&link) {
-                group.links.push(link);
-            }
-        }
+            .entry((service, kind, key))
+            .or_insert_with(|| Group::new(&sig, f));
+        let parent = exchange
+            .parent
+            .and_then(|p| trace.exchanges.get(p))
+            .map(|p| signature(p, rules));
+        group.add(f, detail, parent.as_ref(), &steps);
     }
-    let first = |g: &Group| (g.links.first().map(|l| l.line), g.old_step);
-    let mut sorted: Vec<(String, ChangeKind, Group)> = groups
-        .into_iter()
-        .map(|((service, kind, _), mut g)| {
-            g.links.sort();
-            (service, kind, g)
-        })
-        .collect();
-    sorted.sort_by(|a, b| (&a.0, a.1, first(&a.2)).cmp(&(&b.0, b.1, first(&b.2))));
-    // Calls added or removed together (same callee, parents and count) read as one change.
-    let mut merged: Vec<(String, ChangeKind, Group)> = Vec::new();
-    for (service, kind, g) in sorted {
-        let joins = |(s, k, m): &&mut (String, ChangeKind, Group)| {
-            *s == service
-                && *k == kind
-                && matches!(kind, ChangeKind::NewCall | ChangeKind::RemovedCall)
-                && m.sig.callee == g.sig.callee
-                && m.whiles == g.whiles
-                && m.findings == g.findings
-        };
-        match merged.last_mut().filter(joins) {
-            Some((_, _, m)) => {
-                m.calls.extend(g.calls);
-                m.severity = m.severity.max(g.severity);
-                m.total += g.total;
-                for link in g.links {
-                    if !m.links.contains(&link) {
-                        m.links.push(link);
-                    }
-                }
-                m.links.sort();
-            }
-            None => merged.push((service, kind, g)),
-        }
-    }
-    let mut out: Vec<Change> = merged
+    let mut out: Vec<Change> = merge_changed_together(in_flow_order(groups))
         .into_iter()
         .map(|(service, kind, g)| Change {
             text: sentence(kind, &g),
@@ -255,6 +230,92 @@ pub fn changes(old: &Trace, new: &Trace, findings: &[Finding], rules: &RuleSet) 
         .collect();
     out.extend(loose);
     out
+}
+
+/// The 1-based step of each request line of `trace`.
+fn steps_by_line(trace: &Trace) -> HashMap<usize, usize> {
+    trace
+        .exchanges
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.request.line.map(|l| (l, i + 1)))
+        .collect()
+}
+
+/// A finding about the flow as a whole (no call of its own): told as the comparison put it.
+fn flow_change(f: &Finding) -> Change {
+    Change {
+        service: "the flow".to_string(),
+        kind: ChangeKind::of(f.kind),
+        severity: f.severity,
+        text: f.message.clone(),
+        links: Vec::new(),
+        findings: 1,
+    }
+}
+
+/// The service a finding of `kind` on a call of signature `sig` is about (the caller for call
+/// changes, the callee for payloads), and the key of its change within that service and kind:
+/// the call and the part, plus `detail` for kinds whose details are told apart (a repeat
+/// count, a status, an auth pattern).
+fn group_key(sig: &Signature, kind: ChangeKind, part: Part, detail: &str) -> (String, String) {
+    let mut key = format!("{} {} {:?}", sig.method, sig.path, part);
+    if kind.by_caller() {
+        key = format!("{} {key}", sig.callee);
+    }
+    if matches!(
+        kind,
+        ChangeKind::RepeatCount | ChangeKind::Status | ChangeKind::AuthPattern
+    ) {
+        key.push_str(detail);
+    }
+    let service = if kind.by_caller() {
+        &sig.caller
+    } else {
+        &sig.callee
+    };
+    (service.clone(), key)
+}
+
+/// The changes with their links in line order, sorted by service, kind, then where they first
+/// show (the first line in the new capture, else the first old step).
+fn in_flow_order(groups: BTreeMap<(String, ChangeKind, String), Group>) -> Vec<Keyed> {
+    let first = |g: &Group| (g.links.first().map(|l| l.line), g.old_step);
+    let mut sorted: Vec<Keyed> = groups
+        .into_iter()
+        .map(|((service, kind, _), mut g)| {
+            g.links.sort();
+            (service, kind, g)
+        })
+        .collect();
+    sorted.sort_by(|a, b| (&a.0, a.1, first(&a.2)).cmp(&(&b.0, b.1, first(&b.2))));
+    sorted
+}
+
+/// Merges calls added or removed together (next to each other in `sorted`, same service,
+/// callee, parents and count of findings) into one change.
+fn merge_changed_together(sorted: Vec<Keyed>) -> Vec<Keyed> {
+    let mut merged: Vec<Keyed> = Vec::new();
+    for next in sorted {
+        match merged
+            .last_mut()
+            .filter(|last| changed_together(last, &next))
+        {
+            Some((_, _, m)) => m.absorb(next.2),
+            None => merged.push(next),
+        }
+    }
+    merged
+}
+
+/// Whether change `b` is a call added or removed together with change `a`'s calls.
+fn changed_together((s, k, m): &Keyed, (service, kind, g): &Keyed) -> bool {
+    s == service
+        && k == kind
+        && matches!(kind, ChangeKind::NewCall | ChangeKind::RemovedCall)
+        && m.sig.callee == g.sig.callee
+        && m.whiles == g.whiles
+        && m.findings == g.findings
 }
 
 fn push_new(list: &mut Vec<String>, item: String) {

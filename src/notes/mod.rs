@@ -107,7 +107,7 @@ pub fn build(
             .collect()
     };
     let (old_defining, new_defining) = (defining(old), defining(new));
-    let pairing = pair(&keys(old, &old_defining), &keys(new, &new_defining));
+    let pairing = pair(&keys(old, &old_defining), &keys(new, &new_defining), rules);
     let mut flows = Vec::new();
     for &(o, n, how) in &pairing.pairs {
         flows.push(paired(&old[o], &new[n], how, rules, options));

@@ -1,6 +1,7 @@
 //! Pairing the flows of OLD with those of NEW: by title, then file name, then structure.
 
 use crate::golden::select::{flow_key, same_calls};
+use crate::normalize::RuleSet;
 use crate::trace::Signature;
 use serde::Serialize;
 
@@ -39,11 +40,12 @@ pub struct Pairing {
 }
 
 /// A pairing pass: how it pairs, and whether an old flow fits a new one.
-type Pass = (PairedBy, fn(&Key, &Key) -> bool);
+type Pass = (PairedBy, fn(&Key, &Key, &RuleSet) -> bool);
 
 /// Pairs `old` with `new`: each pass (title, file name, defining calls) pairs what the earlier
-/// passes left, NEW in order, each with the first unpaired OLD flow that fits.
-pub fn pair(old: &[Key], new: &[Key]) -> Pairing {
+/// passes left, NEW in order, each with the first unpaired OLD flow that fits. Names compare
+/// by [`flow_key`] with the client names of `rules`.
+pub fn pair(old: &[Key], new: &[Key], rules: &RuleSet) -> Pairing {
     let mut old_of_new: Vec<Option<(usize, PairedBy)>> = vec![None; new.len()];
     let mut taken = vec![false; old.len()];
     let passes: [Pass; 3] = [
@@ -56,7 +58,7 @@ pub fn pair(old: &[Key], new: &[Key]) -> Pairing {
             if slot.is_some() {
                 continue;
             }
-            let found = (0..old.len()).find(|&o| !taken[o] && fits(&old[o], &new[n]));
+            let found = (0..old.len()).find(|&o| !taken[o] && fits(&old[o], &new[n], rules));
             if let Some(o) = found {
                 taken[o] = true;
                 *slot = Some((o, how));
@@ -74,22 +76,27 @@ pub fn pair(old: &[Key], new: &[Key]) -> Pairing {
     pairing
 }
 
-fn title(k: &Key) -> Option<String> {
-    k.title.map(flow_key).filter(|t| !t.is_empty())
+/// The flow key of a flow's title, if it has one that is not empty.
+fn title(k: &Key, rules: &RuleSet) -> Option<String> {
+    k.title
+        .map(|t| flow_key(t, rules))
+        .filter(|t| !t.is_empty())
 }
 
-fn same_title(old: &Key, new: &Key) -> bool {
-    title(old).is_some() && title(old) == title(new)
+/// The same title (by flow key).
+fn same_title(old: &Key, new: &Key, rules: &RuleSet) -> bool {
+    let old_title = title(old, rules);
+    old_title.is_some() && old_title == title(new, rules)
 }
 
 /// Same file name, or one's file name is the other's title.
-fn same_name(old: &Key, new: &Key) -> bool {
-    let (o, n) = (flow_key(old.stem), flow_key(new.stem));
-    o == n || title(new).as_ref() == Some(&o) || title(old).as_ref() == Some(&n)
+fn same_name(old: &Key, new: &Key, rules: &RuleSet) -> bool {
+    let (o, n) = (flow_key(old.stem, rules), flow_key(new.stem, rules));
+    o == n || title(new, rules).as_ref() == Some(&o) || title(old, rules).as_ref() == Some(&n)
 }
 
 /// The same defining calls, and some: a flow without client calls says nothing about which it is.
-fn same_structure(old: &Key, new: &Key) -> bool {
+fn same_structure(old: &Key, new: &Key, _: &RuleSet) -> bool {
     !new.defining.is_empty() && same_calls(old.defining, new.defining)
 }
 
@@ -155,7 +162,7 @@ mod tests {
                 defining: &more,
             },
         ];
-        let pairing = pair(&old, &new);
+        let pairing = pair(&old, &new, &RuleSet::builtin());
         assert_eq!(
             pairing.pairs,
             [

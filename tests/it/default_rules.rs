@@ -319,6 +319,10 @@ const PROBES: &[(&str, Probe)] = &[
         let body = json!({"token": {"catalog": [{"id": "3a16cadd069e4a70b95f71316ec6f3e8", "type": "image"}]}});
         body_after(r, body)["token"]["catalog"][0]["id"] == "{service_id}"
     }),
+    ("element-identity", |r| {
+        r.element_identity_keys("/token/catalog") == ["id", "name", "type", "key"]
+            && r.element_identity_keys("") == ["id", "name", "type", "key"]
+    }),
     ("status-pinned", |r| {
         r.value_pinned("/status") && r.value_pinned("/image/status")
     }),

@@ -15,7 +15,7 @@ use crate::compare::accept::Accepts;
 use crate::compare::Options;
 use crate::error::{Error, Result};
 use crate::golden::plan::{validate, Current, Planned};
-use crate::golden::select::flow_key;
+use crate::golden::select::same_flow;
 use crate::golden::set::compare_with_set;
 use crate::golden::write::{self, Op};
 use crate::normalize::RuleSet;
@@ -37,7 +37,7 @@ pub(super) fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
     }
     let rules = context.load_rules(&args.rules)?;
     if let Some(flow) = &args.flow {
-        validate(flow)?;
+        validate(flow, &rules)?;
     }
     let current = Current::load(context.store(&args.store), &rules)?;
     let mut ops: Vec<Op> = Vec::new();
@@ -45,6 +45,7 @@ pub(super) fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
     let captures = to_bless(
         inputs::load(&args.traces, &rules, context.config.limits)?,
         args.flow.as_deref(),
+        &rules,
     )?;
     let mut reviewing = args.review.then(|| Reviewing::new(context));
     // The plain comparison shows every difference blessing absorbs; a review leaves out the
@@ -175,7 +176,7 @@ impl Reviewing {
 
 /// The flows to bless: every capture of one flow, and of a capture of many flows (a Tempest log)
 /// the one `--flow` names (it must name one).
-fn to_bless(captures: Vec<Capture>, flow: Option<&str>) -> Result<Vec<Capture>> {
+fn to_bless(captures: Vec<Capture>, flow: Option<&str>, rules: &RuleSet) -> Result<Vec<Capture>> {
     let mut out = Vec::with_capacity(captures.len());
     let mut many: Vec<(std::path::PathBuf, bool)> = Vec::new();
     for capture in captures {
@@ -193,7 +194,7 @@ fn to_bless(captures: Vec<Capture>, flow: Option<&str>) -> Result<Vec<Capture>> 
             .trace
             .name
             .as_deref()
-            .is_some_and(|n| n == flow || flow_key(n) == flow_key(flow));
+            .is_some_and(|n| same_flow(n, flow, rules));
         match many.iter_mut().find(|(p, _)| *p == capture.path) {
             Some(seen) => seen.1 |= wanted,
             None => many.push((capture.path.clone(), wanted)),

@@ -157,6 +157,64 @@ fn runs(seq: &[usize], sigs: &[u32]) -> Vec<Run> {
     out
 }
 
+/// One side of a sequence being aligned: its calls (plumbing set apart), their runs of one
+/// call repeated consecutively, and each run's signature (what the diff compares).
+struct RunSeq {
+    seq: Vec<usize>,
+    runs: Vec<Run>,
+    ids: Vec<u32>,
+}
+
+impl RunSeq {
+    /// The runs of `seq`, whose calls have signatures `sigs`.
+    fn new(seq: Vec<usize>, sigs: &[u32]) -> RunSeq {
+        let runs = runs(&seq, sigs);
+        let ids = runs.iter().map(|r| r.sig).collect();
+        RunSeq { seq, runs, ids }
+    }
+
+    /// The calls of `run`.
+    fn calls(&self, run: &Run) -> &[usize] {
+        &self.seq[run.start..run.start + run.len]
+    }
+
+    /// The calls of the runs `r` (not empty), a slice of the sequence.
+    fn calls_of_runs(&self, r: Range<usize>) -> &[usize] {
+        let last = &self.runs[r.end - 1];
+        &self.seq[self.runs[r.start].start..last.start + last.len]
+    }
+
+    /// The calls of the runs `range`, collected.
+    fn calls_in(&self, range: Range<usize>) -> Vec<usize> {
+        range
+            .flat_map(|r| self.calls(&self.runs[r]).to_vec())
+            .collect()
+    }
+}
+
+/// Matches the runs the diff `ops` found equal (old run -> new run and back, for `old_len` and
+/// `new_len` runs) and returns the stretches where they differ.
+fn equal_runs(
+    ops: Vec<Op>,
+    old_len: usize,
+    new_len: usize,
+) -> (Vec<Option<usize>>, Vec<Option<usize>>, Vec<Stretch>) {
+    let mut old_map: Vec<Option<usize>> = vec![None; old_len];
+    let mut new_map: Vec<Option<usize>> = vec![None; new_len];
+    let mut gaps = Vec::new();
+    for (tag, old_range, new_range) in ops {
+        if tag == DiffTag::Equal {
+            for (o, n) in old_range.zip(new_range) {
+                old_map[o] = Some(n);
+                new_map[n] = Some(o);
+            }
+        } else {
+            gaps.push((old_range, new_range));
+        }
+    }
+    (old_map, new_map, gaps)
+}
+
 struct Aligner<'a> {
     old: &'a CallTree,
     new: &'a CallTree,
@@ -312,6 +370,10 @@ impl Aligner<'_> {
         out
     }
 
+    /// Aligns one caller's sequence of calls (or one pair of parents' children): plumbing set
+    /// apart, runs of one call folded, the runs diffed; equal runs pair in place, a gap that
+    /// is a repeated block becomes a repeat count, the same call left over on both sides moved,
+    /// and the rest waits for a match across parents.
     fn align_sequence(
         &mut self,
         old_seq: Vec<usize>,
@@ -322,41 +384,39 @@ impl Aligner<'_> {
             segments::split(old_seq, &self.old.cache_dependent, self.separate_cache);
         let (new_seq, new_cache) =
             segments::split(new_seq, &self.new.cache_dependent, self.separate_cache);
-        let old_runs = runs(&old_seq, &self.old.sigs);
-        let new_runs = runs(&new_seq, &self.new.sigs);
-        let old_ids: Vec<u32> = old_runs.iter().map(|r| r.sig).collect();
-        let new_ids: Vec<u32> = new_runs.iter().map(|r| r.sig).collect();
-        let (ops, bounded) = diff(&old_ids, &new_ids);
+        let old = RunSeq::new(old_seq, &self.old.sigs);
+        let new = RunSeq::new(new_seq, &self.new.sigs);
+        let (ops, bounded) = diff(&old.ids, &new.ids);
         if let Some((o, n)) = bounded {
-            // Positions in the sequence of the calls of runs `r`.
-            let calls = |runs: &[Run], r: Range<usize>| -> Range<usize> {
-                runs[r.start].start..runs[r.end - 1].start + runs[r.end - 1].len
-            };
-            self.bounded(&old_seq[calls(&old_runs, o)], &new_seq[calls(&new_runs, n)]);
+            self.bounded(old.calls_of_runs(o), new.calls_of_runs(n));
         }
-        let mut old_map: Vec<Option<usize>> = vec![None; old_runs.len()];
-        let mut new_map: Vec<Option<usize>> = vec![None; new_runs.len()];
-        let mut gaps = Vec::new();
-        for (tag, old_range, new_range) in ops {
-            if tag == DiffTag::Equal {
-                for (o, n) in old_range.zip(new_range) {
-                    old_map[o] = Some(n);
-                    new_map[n] = Some(o);
-                }
-            } else {
-                gaps.push((old_range, new_range));
-            }
-        }
-        let items = |runs: &[Run], seq: &[usize], range: Range<usize>| -> Vec<usize> {
-            range
-                .flat_map(|r| seq[runs[r].start..runs[r].start + runs[r].len].to_vec())
-                .collect()
-        };
+        let (mut old_map, mut new_map, gaps) = equal_runs(ops, old.runs.len(), new.runs.len());
+        let (left_old, left_new) = self.place_repeats(&old, &new, gaps, &mut old_map, &mut new_map);
+        let in_place = self.pair_in_place(&old, &new, &old_map);
+        // Plumbing segments follow the positional alignment: it says where calls sit.
+        let old_side = Aligned::new(&old.seq, in_place.iter().map(|&(o, n)| (o, n)));
+        let new_side = Aligned::new(&new.seq, in_place.iter().map(|&(o, n)| (n, o)));
+        self.cache_segments(parent, (&old_side, old_cache), (&new_side, new_cache));
+        self.pair_moved(&old, &new, left_old, left_new);
+    }
+
+    /// Records as repeats the gaps of the diff that are a block of calls repeated on one side
+    /// (a polling loop that ran more or fewer times), placing the block's extra copies where
+    /// they differ most; returns the runs of the other gaps, old and new.
+    fn place_repeats(
+        &mut self,
+        old: &RunSeq,
+        new: &RunSeq,
+        gaps: Vec<Stretch>,
+        old_map: &mut [Option<usize>],
+        new_map: &mut [Option<usize>],
+    ) -> (Vec<Run>, Vec<Run>) {
+        let (old_tree, new_tree) = (self.old, self.new);
         // Scored for every placement of a repeated block: compared lazily, nothing collected.
         let mismatch = |o: usize, n: usize| -> usize {
-            let (a, b) = (&old_runs[o], &new_runs[n]);
-            let differing = run_contents(self.old, a, &old_seq)
-                .zip(run_contents(self.new, b, &new_seq))
+            let (a, b) = (&old.runs[o], &new.runs[n]);
+            let differing = run_contents(old_tree, a, &old.seq)
+                .zip(run_contents(new_tree, b, &new.seq))
                 .filter(|(x, y)| x != y)
                 .count();
             differing + a.len.abs_diff(b.len)
@@ -366,12 +426,11 @@ impl Aligner<'_> {
         let mut repeats = Vec::new();
         for (old_range, new_range) in gaps {
             if new_range.is_empty() {
-                if let Some(block) = repeat::repeated_block(&old_ids, old_range.clone()) {
-                    let dropped =
-                        repeat::place(block, old_range, &mut old_map, &mut new_map, mismatch);
+                if let Some(block) = repeat::repeated_block(&old.ids, old_range.clone()) {
+                    let dropped = repeat::place(block, old_range, old_map, new_map, mismatch);
                     let changed = dropped.len() / block.period;
                     repeats.push(Repeat {
-                        old: items(&old_runs, &old_seq, dropped),
+                        old: old.calls_in(dropped),
                         new: Vec::new(),
                         period: block.period,
                         old_count: block.count(),
@@ -380,15 +439,13 @@ impl Aligner<'_> {
                     continue;
                 }
             } else if old_range.is_empty() {
-                if let Some(block) = repeat::repeated_block(&new_ids, new_range.clone()) {
+                if let Some(block) = repeat::repeated_block(&new.ids, new_range.clone()) {
                     let dropped =
-                        repeat::place(block, new_range, &mut new_map, &mut old_map, |n, o| {
-                            mismatch(o, n)
-                        });
+                        repeat::place(block, new_range, new_map, old_map, |n, o| mismatch(o, n));
                     let changed = dropped.len() / block.period;
                     repeats.push(Repeat {
                         old: Vec::new(),
-                        new: items(&new_runs, &new_seq, dropped),
+                        new: new.calls_in(dropped),
                         period: block.period,
                         old_count: block.count() - changed,
                         new_count: block.count(),
@@ -396,37 +453,46 @@ impl Aligner<'_> {
                     continue;
                 }
             }
-            left_old.extend(old_range.map(|o| old_runs[o]));
-            left_new.extend(new_range.map(|n| new_runs[n]));
+            left_old.extend(old_range.map(|o| old.runs[o]));
+            left_new.extend(new_range.map(|n| new.runs[n]));
         }
         self.out.repeats.extend(repeats);
+        (left_old, left_new)
+    }
+
+    /// Pairs the calls of the runs matched in place (`old_map`: old run -> new run), calls of
+    /// one signature by content; returns the pairs by position, which place the plumbing.
+    fn pair_in_place(
+        &mut self,
+        old: &RunSeq,
+        new: &RunSeq,
+        old_map: &[Option<usize>],
+    ) -> Vec<(usize, usize)> {
         let mut in_place = Vec::new();
         for (o, n) in old_map.iter().enumerate() {
             if let Some(n) = *n {
-                let old_items = &old_seq[old_runs[o].start..old_runs[o].start + old_runs[o].len];
-                let new_items = &new_seq[new_runs[n].start..new_runs[n].start + new_runs[n].len];
-                let pairs = self.pair_runs(old_items, new_items);
+                let pairs = self.pair_runs(old.calls(&old.runs[o]), new.calls(&new.runs[n]));
                 in_place.extend(pairs);
             }
         }
         for (o, n) in self.by_content(in_place.clone()) {
             self.pair(o, n, How::InPlace);
         }
-        // Plumbing segments follow the positional alignment: it says where calls sit.
-        let old_side = Aligned::new(&old_seq, in_place.iter().map(|&(o, n)| (o, n)));
-        let new_side = Aligned::new(&new_seq, in_place.iter().map(|&(o, n)| (n, o)));
-        self.cache_segments(parent, (&old_side, old_cache), (&new_side, new_cache));
-        // The same call left over on both sides of one caller's sequence moved within it.
+        in_place
+    }
+
+    /// Pairs the same call left over on both sides of one sequence (it moved within it), in
+    /// order; the calls left unpaired wait for a match across parents.
+    fn pair_moved(&mut self, old: &RunSeq, new: &RunSeq, left_old: Vec<Run>, left_new: Vec<Run>) {
         let mut by_sig: HashMap<u32, VecDeque<Run>> = HashMap::new();
         for run in left_new {
             by_sig.entry(run.sig).or_default().push_back(run);
         }
         for o in left_old {
-            let old_items = &old_seq[o.start..o.start + o.len];
+            let old_items = old.calls(&o);
             match by_sig.get_mut(&o.sig).and_then(VecDeque::pop_front) {
                 Some(n) => {
-                    let new_items = &new_seq[n.start..n.start + n.len];
-                    for (o, n) in self.pair_runs(old_items, new_items) {
+                    for (o, n) in self.pair_runs(old_items, new.calls(&n)) {
                         self.pair(o, n, How::Reordered);
                     }
                 }
@@ -436,8 +502,7 @@ impl Aligner<'_> {
         let mut rest: Vec<Run> = by_sig.into_values().flatten().collect();
         rest.sort_by_key(|r| r.start);
         for n in rest {
-            self.loose_new
-                .extend_from_slice(&new_seq[n.start..n.start + n.len]);
+            self.loose_new.extend_from_slice(new.calls(&n));
         }
     }
 

@@ -5,6 +5,7 @@
 //! service catalog is not drift. Pointers follow RFC 6901.
 
 use super::without_placeholders;
+use crate::normalize::RuleSet;
 use crate::trace::{Json as Value, Object};
 use serde_json::Value as Shown;
 use std::collections::HashMap;
@@ -35,13 +36,34 @@ pub struct Drift {
     pub new: Option<Shown>,
 }
 
-/// Compares two JSON documents; `ordered(pointer)` says whether the array there is ordered.
-pub fn compare(old: &Value, new: &Value, ordered: &dyn Fn(&str) -> bool) -> Vec<Drift> {
+/// What the rules say about the arrays of a body, each named by its pointer pattern (every
+/// array index `*`).
+pub trait ArrayRules {
+    /// True when the array is compared in order (else as a collection).
+    fn ordered(&self, pattern: &str) -> bool;
+    /// The keys identifying the array's elements, in order of preference: of two changed
+    /// elements of a collection, those with the same value for the first key they hold pair
+    /// and compare inside.
+    fn identity_keys(&self, pattern: &str) -> &[String];
+}
+
+impl ArrayRules for RuleSet {
+    fn ordered(&self, pattern: &str) -> bool {
+        self.array_ordered(pattern)
+    }
+
+    fn identity_keys(&self, pattern: &str) -> &[String] {
+        self.element_identity_keys(pattern)
+    }
+}
+
+/// Compares two JSON documents, their arrays as `arrays` says.
+pub fn compare(old: &Value, new: &Value, arrays: &dyn ArrayRules) -> Vec<Drift> {
     if old == new {
         return Vec::new();
     }
     let mut walker = Walker {
-        ordered,
+        arrays,
         out: Vec::new(),
     };
     walker.schema(&[old], &[new], "", "");
@@ -89,7 +111,7 @@ fn types(values: &[&Value]) -> Option<String> {
 }
 
 struct Walker<'a> {
-    ordered: &'a dyn Fn(&str) -> bool,
+    arrays: &'a dyn ArrayRules,
     out: Vec<Drift>,
 }
 
@@ -169,7 +191,7 @@ impl Walker<'_> {
             return;
         }
         let pat = child(pattern, "*");
-        if (self.ordered)(pattern) {
+        if self.arrays.ordered(pattern) {
             let longest = |arrays: &[&Vec<Value>]| arrays.iter().map(|a| a.len()).max();
             let len = longest(&old_arrays).max(longest(&new_arrays)).unwrap_or(0);
             for index in 0..len {
@@ -218,7 +240,7 @@ impl Walker<'_> {
             }
             (Value::Array(o), Value::Array(n)) => {
                 let pat = child(pattern, "*");
-                if (self.ordered)(pattern) {
+                if self.arrays.ordered(pattern) {
                     for (index, (a, b)) in o.iter().zip(n.iter()).enumerate() {
                         self.values(a, b, &child(pointer, &index.to_string()), &pat);
                     }
@@ -257,7 +279,7 @@ impl Walker<'_> {
     /// Compares two unordered arrays as multisets of elements.
     fn collection(&mut self, old: &[Value], new: &[Value], pointer: &str, pattern: &str) {
         let pat = child(pattern, "*");
-        let key = |v: &Value, at: &str| canonical(v, at, self.ordered);
+        let key = |v: &Value, at: &str| canonical(v, at, self.arrays);
         let at = child(pointer, "*");
         let mut pool: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, v) in new.iter().enumerate() {
@@ -276,10 +298,12 @@ impl Walker<'_> {
         if left_old.is_empty() && left_new.is_empty() {
             return;
         }
-        // Pair leftovers that share an identity (`id`, `name`, `type`, `key`) and compare inside.
+        // Pair leftovers that share an identity (`id`, `name`, … as the rules say) and compare
+        // inside.
+        let keys = self.arrays.identity_keys(pattern);
         let mut by_identity: HashMap<(usize, String), Vec<usize>> = HashMap::new();
         for (pos, n) in left_new.iter().enumerate().rev() {
-            if let Some(id) = identity(n) {
+            if let Some(id) = identity(n, keys) {
                 by_identity.entry(id).or_default().push(pos);
             }
         }
@@ -287,7 +311,7 @@ impl Walker<'_> {
         let mut taken = vec![false; left_new.len()];
         let mut unpaired_old = Vec::new();
         for o in left_old {
-            let found = match identity(o) {
+            let found = match identity(o, keys) {
                 Some(id) => by_identity.get_mut(&id).and_then(Vec::pop),
                 None => single.then_some(0),
             };
@@ -316,12 +340,11 @@ impl Walker<'_> {
     }
 }
 
-const IDENTITY_KEYS: [&str; 4] = ["id", "name", "type", "key"];
-
-fn identity(value: &Value) -> Option<(usize, String)> {
+/// The identity of a collection's element: the rank in `keys` of the first key the element
+/// (an object) holds with a scalar value, and that value.
+fn identity(value: &Value, keys: &[String]) -> Option<(usize, String)> {
     let object = value.as_object()?;
-    IDENTITY_KEYS
-        .iter()
+    keys.iter()
         .enumerate()
         .find_map(|(rank, key)| match object.get(key) {
             Some(Value::String(s)) => Some((rank, without_placeholders(s).into_owned())),
@@ -331,12 +354,12 @@ fn identity(value: &Value) -> Option<(usize, String)> {
 }
 
 /// A canonical text for `value` at `pattern`, with unordered arrays sorted.
-fn canonical(value: &Value, pattern: &str, ordered: &dyn Fn(&str) -> bool) -> String {
+fn canonical(value: &Value, pattern: &str, arrays: &dyn ArrayRules) -> String {
     match value {
         Value::Array(items) => {
             let at = child(pattern, "*");
-            let mut parts: Vec<String> = items.iter().map(|v| canonical(v, &at, ordered)).collect();
-            if !ordered(pattern) {
+            let mut parts: Vec<String> = items.iter().map(|v| canonical(v, &at, arrays)).collect();
+            if !arrays.ordered(pattern) {
                 parts.sort_unstable();
             }
             format!("[{}]", parts.join(","))
@@ -348,7 +371,7 @@ fn canonical(value: &Value, pattern: &str, ordered: &dyn Fn(&str) -> bool) -> St
                     format!(
                         "{}:{}",
                         Shown::String(k.to_string()),
-                        canonical(v, &child(pattern, k), ordered)
+                        canonical(v, &child(pattern, k), arrays)
                     )
                 })
                 .collect();

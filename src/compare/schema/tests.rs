@@ -2,8 +2,32 @@
 
 use super::*;
 
-fn unordered(_: &str) -> bool {
-    false
+/// Array rules for the tests: the arrays at `ordered` in order, elements identified by `keys`.
+struct Arrays {
+    ordered: &'static [&'static str],
+    keys: Vec<String>,
+}
+
+impl Arrays {
+    fn new(ordered: &'static [&'static str], keys: &[&str]) -> Arrays {
+        let keys = keys.iter().map(ToString::to_string).collect();
+        Arrays { ordered, keys }
+    }
+}
+
+impl ArrayRules for Arrays {
+    fn ordered(&self, pattern: &str) -> bool {
+        self.ordered.contains(&pattern)
+    }
+
+    fn identity_keys(&self, _: &str) -> &[String] {
+        &self.keys
+    }
+}
+
+/// Every array a collection, elements identified as the built-in rules do.
+fn unordered() -> Arrays {
+    Arrays::new(&[], &["id", "name", "type", "key"])
 }
 
 fn kinds(drifts: &[Drift]) -> Vec<(DriftKind, &str)> {
@@ -17,7 +41,7 @@ fn kinds(drifts: &[Drift]) -> Vec<(DriftKind, &str)> {
 fn fields_added_removed_and_retyped_have_pointers() {
     let old = model_json!({"server": {"id": "{server_id}", "a/b": 1, "gone": true}});
     let new = model_json!({"server": {"id": 7, "a/b": 1, "new~": "x"}});
-    let drifts = compare(&old, &new, &unordered);
+    let drifts = compare(&old, &new, &unordered());
     assert_eq!(
         kinds(&drifts),
         vec![
@@ -26,7 +50,7 @@ fn fields_added_removed_and_retyped_have_pointers() {
             (DriftKind::FieldAdded, "/server/new~0"),
         ]
     );
-    assert!(compare(&old, &old, &unordered).is_empty());
+    assert!(compare(&old, &old, &unordered()).is_empty());
     assert_eq!(child("", "a/b"), "/a~1b");
 }
 
@@ -40,8 +64,8 @@ fn reshuffled_collections_are_not_drift() {
         {"type": "compute", "endpoints": []},
         {"type": "image", "endpoints": [{"interface": "admin"}, {"interface": "public"}]}
     ]});
-    assert!(compare(&old, &new, &unordered).is_empty());
-    let ordered = |p: &str| p == "/catalog";
+    assert!(compare(&old, &new, &unordered()).is_empty());
+    let ordered = Arrays::new(&["/catalog"], &["id", "name", "type", "key"]);
     assert!(!compare(&old, &new, &ordered).is_empty());
 }
 
@@ -49,7 +73,7 @@ fn reshuffled_collections_are_not_drift() {
 fn element_schemas_merge_under_a_star() {
     let old = model_json!({"ports": [{"id": "a", "mac": "m"}, {"id": "b"}]});
     let new = model_json!({"ports": [{"id": "a"}, {"id": "b", "extra": 1}]});
-    let drifts = compare(&old, &new, &unordered);
+    let drifts = compare(&old, &new, &unordered());
     assert_eq!(
         kinds(&drifts),
         vec![
@@ -63,7 +87,7 @@ fn element_schemas_merge_under_a_star() {
 fn scalar_values_and_membership_changes_are_values() {
     let old = model_json!({"image": {"status": "queued", "tags": ["a", "b"]}});
     let new = model_json!({"image": {"status": "active", "tags": ["b", "c"]}});
-    let drifts = compare(&old, &new, &unordered);
+    let drifts = compare(&old, &new, &unordered());
     assert_eq!(
         kinds(&drifts),
         vec![
@@ -78,8 +102,42 @@ fn scalar_values_and_membership_changes_are_values() {
 fn elements_with_the_same_identity_compare_inside() {
     let old = model_json!([{"id": "x", "state": "up"}, {"id": "y", "state": "up"}]);
     let new = model_json!([{"id": "y", "state": "up"}, {"id": "x", "state": "down"}]);
-    let drifts = compare(&old, &new, &unordered);
+    let drifts = compare(&old, &new, &unordered());
     assert_eq!(kinds(&drifts), vec![(DriftKind::ValueChanged, "/*/state")]);
+}
+
+#[test]
+fn identity_keys_say_which_changed_elements_pair() {
+    let old = model_json!([{"uuid": "x", "state": "up"}, {"uuid": "y", "state": "up"}]);
+    let new = model_json!([{"uuid": "y", "state": "down"}, {"uuid": "x", "state": "down"}]);
+    // Without an identity they are a changed membership of the collection.
+    let drifts = compare(&old, &new, &unordered());
+    assert_eq!(kinds(&drifts), vec![(DriftKind::ValueChanged, "")]);
+    let by_uuid = Arrays::new(&[], &["uuid"]);
+    let drifts = compare(&old, &new, &by_uuid);
+    assert_eq!(
+        kinds(&drifts),
+        vec![
+            (DriftKind::ValueChanged, "/*/state"),
+            (DriftKind::ValueChanged, "/*/state")
+        ]
+    );
+    // The first key an element holds identifies it.
+    let old = model_json!([{"id": "1", "name": "a", "v": 1}, {"id": "2", "name": "b", "v": 1}]);
+    let new = model_json!([{"id": "2", "name": "a", "v": 2}, {"id": "1", "name": "b", "v": 2}]);
+    let changed = |keys: &[&str]| {
+        let mut pointers: Vec<String> = compare(&old, &new, &Arrays::new(&[], keys))
+            .into_iter()
+            .map(|d| d.pointer)
+            .collect();
+        pointers.sort();
+        pointers
+    };
+    assert_eq!(
+        changed(&["id", "name"]),
+        ["/*/name", "/*/name", "/*/v", "/*/v"]
+    );
+    assert_eq!(changed(&["name", "id"]), ["/*/id", "/*/id", "/*/v", "/*/v"]);
 }
 
 #[test]
@@ -87,7 +145,7 @@ fn null_versus_a_value_is_a_value_change() {
     let drifts = compare(
         &model_json!({"fault": null}),
         &model_json!({"fault": {"code": 1}}),
-        &unordered,
+        &unordered(),
     );
     assert_eq!(kinds(&drifts), vec![(DriftKind::ValueChanged, "/fault")]);
 }

@@ -206,3 +206,34 @@ fn notes_pair_untitled_flows_by_the_same_defining_calls_only() {
         "{flows:?}"
     );
 }
+
+#[test]
+fn a_title_names_its_golden_after_a_client_name_the_rules_declare() {
+    let dir = scratch_dir("choose-client-name");
+    let capture = write(
+        &dir,
+        "capture.md",
+        &format!("# myclient image show\n\n{}", image_delete()),
+    );
+    // `myclient` is no client of the built-in rules: the title names no golden, and the
+    // capture's calls are those of no golden either.
+    let out = flowdiff(&["check", path(&capture)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let rules = write(
+        &dir,
+        "myclient.toml",
+        "# Our own client.\n[[rule]]\nname = \"service-myclient\"\nservice = \"myclient\"\n\
+         client = true\naction = \"service\"\n",
+    );
+    let out = flowdiff(&[
+        "check",
+        path(&capture),
+        "--rules",
+        path(&rules),
+        "--format",
+        "json",
+    ]);
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    let json = crate::common::check_results(&stdout(&out)).remove(0);
+    assert_eq!(json["old"]["source"], "golden/image-show.md", "{json}");
+}

@@ -192,3 +192,64 @@ fn one_bad_capture_among_good_ones_still_gets_the_good_ones_reported_then_exit_2
         stdout(&text)
     );
 }
+
+/// A one-exchange hook Markdown capture: nova answering `GET …/os-interface` with `body`.
+fn interfaces_capture(body: &serde_json::Value) -> String {
+    let path = "/compute/v2.1/servers/e6167145-7865-4d3d-ad19-2a59fb3f1870/os-interface";
+    let body = serde_json::to_string_pretty(body).expect("json");
+    let body: String = body.lines().map(|l| format!("    {l}\n")).collect();
+    format!(
+        "### GET {path}\n`openstack` --> `nova-api`\n\n=== \"Header\"\n    ``` http\n    X-Requestshook-Request-Id: 1\n    ```\n\n=== \"Body\"\n    ``` json\n    none\n    ```\n\n\
+         ### 200 OK {path}\n`openstack` <-- `nova-api`\n\n=== \"Header\"\n    ``` http\n    X-Requestshook-Request-Id: 1\n    ```\n\n=== \"Body\"\n    ``` json\n{body}    ```\n"
+    )
+}
+
+#[test]
+fn a_rules_file_naming_an_identity_key_pairs_array_elements_by_it() {
+    let dir = scratch_dir("cmp-element-identity");
+    let attachment =
+        |mac: &str, state: &str| serde_json::json!({"mac_addr": mac, "port_state": state});
+    let (a, b) = ("fa:16:3e:4c:2c:30", "fa:16:3e:4c:2c:31");
+    let old = serde_json::json!({"interfaceAttachments": [
+        attachment(a, "ACTIVE"), attachment(b, "ACTIVE")
+    ]});
+    let new = serde_json::json!({"interfaceAttachments": [
+        attachment(b, "DOWN"), attachment(a, "DOWN")
+    ]});
+    let (old_file, new_file) = (dir.join("old.md"), dir.join("new.md"));
+    std::fs::write(&old_file, interfaces_capture(&old)).expect("write");
+    std::fs::write(&new_file, interfaces_capture(&new)).expect("write");
+    let rules = dir.join("rules.toml");
+    std::fs::write(
+        &rules,
+        "# Interface attachments are told apart by their MAC address.\n[[rule]]\n\
+         name = \"attachment-identity\"\npointer = \"/interfaceAttachments\"\n\
+         action = \"element-identity\"\nkeys = [\"mac_addr\"]\n",
+    )
+    .expect("write");
+    let pointers = |extra: &[&str]| {
+        let mut args = vec![path(&old_file), path(&new_file), "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = flowdiff(&args);
+        assert!(out.status.code() == Some(0), "{}", stderr(&out));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+        let findings = report["findings"].as_array().cloned().unwrap_or_default();
+        findings
+            .iter()
+            .map(|f| format!("{} {}", f["kind"], f["pointer"]))
+            .collect::<Vec<_>>()
+    };
+    // No built-in key identifies these elements: the collection's membership changed.
+    assert_eq!(
+        pointers(&[]),
+        [r#""value_changed" "/interfaceAttachments""#]
+    );
+    // Identified by their MAC address, each attachment pairs with its own and changed inside.
+    assert_eq!(
+        pointers(&["--rules", path(&rules)]),
+        [
+            r#""value_changed" "/interfaceAttachments/*/port_state""#,
+            r#""value_changed" "/interfaceAttachments/*/port_state""#
+        ]
+    );
+}

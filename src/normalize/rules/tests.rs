@@ -1,8 +1,8 @@
 //! Unit tests of rules files and of the queries the comparison asks of a rule set.
 
-use super::load::parse_rules;
-use super::rules::{Origin, RuleSet};
+use super::{Origin, RuleSet};
 use crate::error::Error;
+use crate::normalize::load::parse_rules;
 use crate::severity::Severity;
 use crate::trace::Signature;
 use std::path::Path;
@@ -31,13 +31,13 @@ fn messages(error: &Error) -> Vec<String> {
 /// use): read as a rules file, every regex of every rule is checked and compiled.
 #[test]
 fn builtin_rules_load_and_compile() {
-    let rules = parse(super::rules::DEFAULT_RULES).expect("the built-in rules, checked as a file");
+    let rules = parse(super::DEFAULT_RULES).expect("the built-in rules, checked as a file");
     assert_eq!(
         rules.rules(),
         RuleSet::builtin()
             .rules()
             .iter()
-            .map(|r| super::model::Rule {
+            .map(|r| super::Rule {
                 origin: Origin::File("extra.toml".into()),
                 ..r.clone()
             })
@@ -291,7 +291,7 @@ fn duplicate_names_in_one_file_are_errors() {
 #[test]
 fn builtin_rules_parse_and_compile() {
     // The invariant `RuleSet::builtin` relies on to be infallible.
-    let rules = super::rules::try_builtin_rules().unwrap_or_else(|e| panic!("{e}"));
+    let rules = super::try_builtin_rules().unwrap_or_else(|e| panic!("{e}"));
     assert!(rules.len() > 20, "{} built-in rules", rules.len());
     assert!(rules
         .iter()
@@ -303,7 +303,7 @@ fn builtin_rules_parse_and_compile() {
 
 #[test]
 fn a_rule_that_does_not_compile_is_named_with_its_file_and_line() {
-    use super::rules::{Action, Matcher, Rule};
+    use super::{Action, Matcher, Rule};
     // Loading checks each regex; a rule built in code skips that check and fails to compile.
     let rule = Rule {
         name: "broken-key".into(),
@@ -327,4 +327,41 @@ fn a_rule_that_does_not_compile_is_named_with_its_file_and_line() {
     );
     let source = std::error::Error::source(&error).expect("the regex error");
     assert!(source.is::<regex::Error>(), "{source}");
+}
+
+#[test]
+fn element_identity_rules_need_keys_and_an_array_matcher() {
+    let text = r#"[[rule]]
+name = "no-keys"
+pointer = "/ports"
+action = "element-identity"
+
+[[rule]]
+name = "on-a-header"
+header = "X-A"
+action = "element-identity"
+keys = ["id"]
+
+[[rule]]
+name = "ports-by-mac"
+pointer = "/ports"
+action = "element-identity"
+keys = ["mac_address", "id"]
+"#;
+    let all = messages(&parse(text).expect_err("two bad rules"));
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(
+        all[0].starts_with("extra.toml:1: rule `no-keys`: missing `keys`"),
+        "{}",
+        all[0]
+    );
+    assert!(
+        all[1].starts_with("extra.toml:6: rule `on-a-header`: "),
+        "{}",
+        all[1]
+    );
+    let good = text.split("\n\n").nth(2).expect("the third rule");
+    let rules = parse(good).expect("a good rule");
+    assert_eq!(rules.element_identity_keys("/ports"), ["mac_address", "id"]);
+    assert!(rules.element_identity_keys("/networks").is_empty());
 }

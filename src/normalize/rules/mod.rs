@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 /// The built-in rules file, compiled into the binary.
-pub const DEFAULT_RULES: &str = include_str!("../../rules/default.toml");
+pub const DEFAULT_RULES: &str = include_str!("../../../rules/default.toml");
 
 /// The effective, compiled rule set: built-in defaults plus user files.
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ impl RuleSet {
         BUILTIN
             .get_or_init(|| {
                 // `builtin_rules_load_and_compile` and `builtin_rules_parse_and_compile`
-                // (rules_tests.rs) check every built-in rule.
+                // (rules/tests.rs) check every built-in rule.
                 #[allow(clippy::expect_used)]
                 RuleSet::from_rules(builtin_rules())
                     .expect("the built-in rules load (checked by the tests)")
@@ -110,6 +110,12 @@ impl RuleSet {
         self.compiled.array_ordered(pointer)
     }
 
+    /// The keys identifying the elements of the array at JSON `pointer` (segments `*` for any
+    /// element), in order of preference (`id`, `name`, …; empty when no rule names any).
+    pub fn element_identity_keys(&self, pointer: &str) -> &[String] {
+        self.compiled.element_keys(pointer)
+    }
+
     /// True when a rule pins the value at JSON `pointer`: a change is a warning, not info.
     pub fn value_pinned(&self, pointer: &str) -> bool {
         self.compiled.value_pinned(pointer)
@@ -157,6 +163,16 @@ impl RuleSet {
     /// True when `actor` (canonical name) is the user's client (`openstack`).
     pub fn is_client(&self, actor: &str) -> bool {
         self.compiled.clients.contains(&self.canonical(actor))
+    }
+
+    /// The names the user's client goes by, lower case: each `client` service's canonical name
+    /// and aliases (`openstack`, `osc`, …), in no particular order.
+    pub fn client_names(&self) -> impl Iterator<Item = &str> {
+        self.compiled
+            .aliases
+            .iter()
+            .filter(|(_, canonical)| self.compiled.clients.contains(*canonical))
+            .map(|(name, _)| name.as_str())
     }
 
     /// The canonical name of a service or client (`keystone-api` -> `keystone`).
@@ -240,3 +256,6 @@ fn merge(mut rules: Vec<Rule>, extra: Vec<Rule>) -> Vec<Rule> {
     new.extend(rules);
     new
 }
+
+#[cfg(test)]
+mod tests;
