@@ -90,7 +90,7 @@ impl<R: Read> Parts<R> {
         let part = std::mem::replace(&mut self.buffer, rest);
         self.scanned = 0;
         let text = crate::fsutil::utf8(part, self.lines, &self.path)?;
-        self.lines += text.matches('\n').count();
+        self.lines += crate::parse::count_lines(&text);
         Ok(Some(text))
     }
 
@@ -146,11 +146,9 @@ impl<R: Read> Parts<R> {
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |at| at + 1);
-        for (offset, &b) in self.buffer[from..=last_newline].iter().enumerate() {
-            if b == b'\n' {
-                self.check_line(start, from + offset)?;
-                start = from + offset + 1;
-            }
+        for offset in memchr::memchr_iter(b'\n', &self.buffer[from..=last_newline]) {
+            self.check_line(start, from + offset)?;
+            start = from + offset + 1;
         }
         Ok(())
     }

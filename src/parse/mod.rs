@@ -92,7 +92,7 @@ impl PartReader {
     }
 
     fn take(&mut self, prepared: &str) {
-        self.lines += prepared.matches('\n').count();
+        self.lines += count_lines(prepared);
         self.stream.feed(prepared);
     }
 }
@@ -156,6 +156,23 @@ const BINARY: [bool; 256] = {
     table
 };
 
+/// True when `bytes` holds a byte [`prepare_part`] acts on: a [`BINARY`] one (the colour
+/// escape's ESC among them) or a carriage return. Written without the table, in blocks, so
+/// that the compiler vectorizes it.
+fn has_special_byte(bytes: &[u8]) -> bool {
+    let special = |b: u8| (b < 0x20 && !matches!(b, 0x09 | 0x0a | 0x0c)) || b == 0x7f;
+    let mut blocks = bytes.chunks_exact(64);
+    let found = blocks
+        .by_ref()
+        .any(|block| block.iter().fold(false, |any, &b| any | special(b)));
+    found || blocks.remainder().iter().any(|&b| special(b))
+}
+
+/// The number of line feeds in `text` (a vectorized count).
+pub(crate) fn count_lines(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count()
+}
+
 /// Strips a BOM and colour escapes (`\x1b[…m`, which logs carry anywhere in a line), turns
 /// CRLF into LF, and rejects empty and binary input.
 fn prepare(text: &str) -> Result<Cow<'_, str>, InputError> {
@@ -169,6 +186,11 @@ fn prepare(text: &str) -> Result<Cow<'_, str>, InputError> {
 /// [`prepare`] for a part of a capture after its first: colour escapes stripped, binary data
 /// refused (line numbers relative to the part), CRLF turned into LF.
 fn prepare_part(text: &str) -> Result<Cow<'_, str>, InputError> {
+    // Nearly every part holds no escape, control byte or carriage return: one vectorized pass
+    // over the bytes says so.
+    if !has_special_byte(text.as_bytes()) {
+        return Ok(Cow::Borrowed(text));
+    }
     let mut text = Cow::Borrowed(text);
     if text.contains('\x1b') {
         text = Cow::Owned(strip_colours(&text));
