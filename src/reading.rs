@@ -101,10 +101,7 @@ impl<R: Read> Parts<R> {
         let mut chunk = vec![0u8; 1 << 16];
         let mut last_newline = None;
         loop {
-            if let Some(at) = self.buffer[self.scanned..]
-                .iter()
-                .rposition(|&b| b == b'\n')
-            {
+            if let Some(at) = memchr::memrchr(b'\n', &self.buffer[self.scanned..]) {
                 let at = self.scanned + at;
                 self.check_lines(self.scanned, at)?;
                 last_newline = Some(at);

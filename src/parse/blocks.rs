@@ -40,6 +40,10 @@ pub(crate) fn fence_ticks(text: &str) -> usize {
 /// least as many (CommonMark), after indentation. A longer fence can thus hold ```` ``` ````
 /// lines.
 pub(crate) fn is_closing_fence(text: &str, opener_ticks: usize) -> bool {
+    // Most lines end in something else: a cheap look at the last character first.
+    if !text.trim_end().ends_with('`') {
+        return false;
+    }
     let t = text.trim();
     t.len() >= opener_ticks.max(3) && t.bytes().all(|b| b == b'`')
 }
