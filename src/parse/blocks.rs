@@ -128,6 +128,17 @@ mod tests {
     }
 
     #[test]
+    fn closing_fences_with_blanks_around_and_lines_that_are_not() {
+        for fence in ["```", "   ```  ", "\t````\t", "````"] {
+            assert!(is_closing_fence(fence, 3), "{fence:?}");
+        }
+        for other in ["", "``", "```json", "x```", "``` `", "    }"] {
+            assert!(!is_closing_fence(other, 3), "{other:?}");
+        }
+        assert!(!is_closing_fence("```", 4));
+    }
+
+    #[test]
     fn header_lines_keep_colons_in_values() {
         let (name, value) = header_line("Location: http://h/x", 3).expect("header");
         assert_eq!((name, value), ("Location", "http://h/x"));

@@ -275,3 +275,27 @@ fn detect(text: &str) -> Result<Format, InputError> {
         format!("not a capture (no call heading or arrow found), {EXPECTED}"),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{count_lines, has_special_byte, prepare_part, BINARY};
+
+    #[test]
+    fn the_vectorized_scan_flags_exactly_the_bytes_prepare_acts_on() {
+        for b in 0..=u8::MAX {
+            let acted_on = BINARY[usize::from(b)] || b == b'\r';
+            // At every position of a block and of the remainder after the blocks.
+            for at in [0, 63, 64, 100] {
+                let mut bytes = vec![b'a'; 101];
+                bytes[at] = b;
+                assert_eq!(has_special_byte(&bytes), acted_on, "byte 0x{b:02x} at {at}");
+            }
+        }
+        let crlf = "a\r\nb\n".repeat(40);
+        assert_eq!(
+            prepare_part(&crlf).ok().as_deref(),
+            Some("a\nb\n".repeat(40).as_str())
+        );
+        assert_eq!(count_lines(&crlf), 80);
+    }
+}
