@@ -176,7 +176,14 @@ fn resource(kind: &str, n: usize, fields: usize) -> String {
 /// calling services, services calling keystone, glance and neutron on its behalf (nested), and
 /// nova-compute polling neutron on its own, interleaved with the client's calls.
 pub fn generate_hook_markdown(exchanges: usize) -> String {
-    let mut out = String::with_capacity(exchanges * 2200);
+    generate_hook_markdown_scaled(exchanges, 1)
+}
+
+/// Like [`generate_hook_markdown`], with every body `scale` times as many fields (`scale = 4`:
+/// about 4.5 KB per exchange, the shape of the large-body captures the README's end-to-end row
+/// measures).
+pub fn generate_hook_markdown_scaled(exchanges: usize, scale: usize) -> String {
+    let mut out = String::with_capacity(exchanges * 2200 * scale);
     let mut n = 0;
     while n < exchanges {
         let server = id(n, 7, true);
@@ -186,8 +193,8 @@ pub fn generate_hook_markdown(exchanges: usize) -> String {
             method: "POST",
             path: "/compute/v2.1/servers".to_string(),
             status: "202 Accepted",
-            request_body: resource("server", n, 4),
-            response_body: resource("server", n + 1, 2),
+            request_body: resource("server", n, 4 * scale),
+            response_body: resource("server", n + 1, 2 * scale),
         };
         let children = [
             Call {
@@ -197,7 +204,7 @@ pub fn generate_hook_markdown(exchanges: usize) -> String {
                 path: format!("/v2/images/{}", id(n, 8, true)),
                 status: "200 OK",
                 request_body: "none".to_string(),
-                response_body: resource("image", n, 8),
+                response_body: resource("image", n, 8 * scale),
             },
             Call {
                 caller: "nova-api",
@@ -206,7 +213,7 @@ pub fn generate_hook_markdown(exchanges: usize) -> String {
                 path: "/networking/v2.0/ports".to_string(),
                 status: "200 OK",
                 request_body: "none".to_string(),
-                response_body: resource("port", n, 6),
+                response_body: resource("port", n, 6 * scale),
             },
         ];
         let poll = Call {
@@ -216,7 +223,7 @@ pub fn generate_hook_markdown(exchanges: usize) -> String {
             path: format!("/networking/v2.0/ports/{server}"),
             status: "200 OK",
             request_body: "none".to_string(),
-            response_body: resource("port", n + 2, 3),
+            response_body: resource("port", n + 2, 3 * scale),
         };
         let discovery = Call {
             caller: "openstack",
@@ -225,7 +232,7 @@ pub fn generate_hook_markdown(exchanges: usize) -> String {
             path: "/identity/".to_string(),
             status: "300 MULTIPLE CHOICES",
             request_body: "none".to_string(),
-            response_body: resource("versions", n, 1),
+            response_body: resource("versions", n, scale),
         };
         let base = n;
         request(&mut out, &parent, base);
@@ -252,6 +259,20 @@ fn fixture(name: &str) -> String {
 }
 
 fn main() {
+    // `cargo bench --bench pipeline -- --write DIR EXCHANGES SCALE`: writes the generated
+    // capture and its drifted copy (old.md, new.md) for profiling the binary, then stops.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--write") {
+        let number = |i: usize| args.get(at + i).and_then(|a| a.parse().ok());
+        let (Some(exchanges), Some(scale)) = (number(2), number(3)) else {
+            panic!("usage: --write DIR EXCHANGES SCALE");
+        };
+        let dir = std::path::Path::new(&args[at + 1]);
+        let old = generate_hook_markdown_scaled(exchanges, scale);
+        std::fs::write(dir.join("new.md"), drifted(&old)).expect("writes new.md");
+        std::fs::write(dir.join("old.md"), old).expect("writes old.md");
+        return;
+    }
     let parse = |text: &str| flowdiff::parse::parse(text).expect("bench input parses");
     for (name, runs) in [
         ("server-create.hook.md", 200),

@@ -5,7 +5,7 @@
 
 use super::without_placeholders;
 use crate::trace::Headers;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// How a header or query parameter differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +38,7 @@ fn collect<'a>(
     ignored: &dyn Fn(&str) -> bool,
 ) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut at: HashMap<String, usize> = HashMap::default();
     for (name, value) in pairs {
         if ignored(name) {
             continue;

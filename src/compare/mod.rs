@@ -262,6 +262,7 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
         old_cache: &old_tree.cache_dependent,
         new_cache: &new_tree.cache_dependent,
         rules,
+        ignored_headers: Default::default(),
     };
     let mut comparison = calls::build(&sides, &alignment, options);
     comparison.rows = view::rows(&sides, &alignment);
@@ -307,7 +308,9 @@ pub(crate) fn default_severity(kind: Kind) -> Severity {
 /// A hash of what an exchange answered (status and response body), to pair repeats.
 fn content_hash(exchange: &crate::trace::Exchange) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    // Fx: fast and the same on every machine and run (the hash only ever meets another one
+    // for equality).
+    let mut hasher = rustc_hash::FxHasher::default();
     exchange.status.hash(&mut hasher);
     match &exchange.response.body {
         crate::trace::Body::Json(value) => hash_value(value, &mut hasher),

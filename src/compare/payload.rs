@@ -138,7 +138,7 @@ fn headers(
     out: &mut Vec<Finding>,
 ) {
     let side = side_name(part);
-    for d in compare_headers(old, new, &|name| s.rules.header_ignored(name)) {
+    for d in compare_headers(old, new, &|name| s.header_ignored(name)) {
         let kind = match d.change {
             Change::Added => Kind::HeaderAdded,
             Change::Removed => Kind::HeaderRemoved,

@@ -14,6 +14,7 @@ use super::align::{How, Pair};
 use super::sides::Sides;
 use super::{Finding, Kind, Part};
 use crate::trace::{next_placeholder, Body, Exchange, Json};
+use rustc_hash::FxHashMap;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -26,18 +27,21 @@ type Names = (String, String);
 
 /// One `relation_changed` finding per group of placeholders whose correspondence is not
 /// one-to-one between the aligned pairs.
-pub(super) fn compare(s: &Sides, pairs: &[Pair]) -> Vec<Finding> {
-    let mut edges = Edges::new();
+pub(super) fn compare<'s>(s: &'s Sides, pairs: &[Pair]) -> Vec<Finding> {
+    // Uses are many and their names few: gathered under borrowed names first, owned and
+    // ordered once per name pair.
+    let mut uses: FxHashMap<(&'s str, &'s str), Vec<(usize, usize)>> = FxHashMap::default();
     for pair in pairs.iter().filter(|p| p.how != How::CacheDependent) {
         let (old, new) = (&s.old.exchanges[pair.old], &s.new.exchanges[pair.new]);
-        let mut add = |o: &str, n: &str| {
-            edges
-                .entry((o.to_string(), n.to_string()))
-                .or_default()
-                .insert((pair.new, pair.old));
+        let mut add = |o: &'s str, n: &'s str| {
+            uses.entry((o, n)).or_default().push((pair.new, pair.old));
         };
         uses_in_pair(old, new, &mut add);
     }
+    let edges: Edges = uses
+        .into_iter()
+        .map(|((o, n), at)| ((o.to_string(), n.to_string()), at.into_iter().collect()))
+        .collect();
     groups(&edges)
         .into_iter()
         .map(|group| finding(s, &edges, &group))
@@ -45,7 +49,7 @@ pub(super) fn compare(s: &Sides, pairs: &[Pair]) -> Vec<Finding> {
 }
 
 /// Calls `add(old, new)` for every placeholder of `old` found where `new` has one.
-fn uses_in_pair(old: &Exchange, new: &Exchange, add: &mut dyn FnMut(&str, &str)) {
+fn uses_in_pair<'t>(old: &'t Exchange, new: &'t Exchange, add: &mut dyn FnMut(&'t str, &'t str)) {
     // Segments from the end: the mount prefix may differ, the rest of the shape does not.
     for (a, b) in old.path.rsplit('/').zip(new.path.rsplit('/')) {
         zip_placeholders(a, b, add);
@@ -70,7 +74,7 @@ fn uses_in_pair(old: &Exchange, new: &Exchange, add: &mut dyn FnMut(&str, &str))
 }
 
 /// Pairs the placeholders of two strings in order, when both hold some.
-fn zip_placeholders(old: &str, new: &str, add: &mut dyn FnMut(&str, &str)) {
+fn zip_placeholders<'t>(old: &'t str, new: &'t str, add: &mut dyn FnMut(&'t str, &'t str)) {
     let mut old_rest = old;
     let mut new_rest = new;
     while let (Some(a), Some(b)) = (next_placeholder(old_rest), next_placeholder(new_rest)) {
@@ -81,7 +85,7 @@ fn zip_placeholders(old: &str, new: &str, add: &mut dyn FnMut(&str, &str)) {
 }
 
 /// Walks two JSON values through the members both objects have.
-fn walk(old: &Json, new: &Json, add: &mut dyn FnMut(&str, &str)) {
+fn walk<'t>(old: &'t Json, new: &'t Json, add: &mut dyn FnMut(&'t str, &'t str)) {
     match (old, new) {
         (Json::String(a), Json::String(b)) => zip_placeholders(a, b, add),
         (Json::Object(a), Json::Object(b)) => {

@@ -4,6 +4,8 @@
 use super::{default_severity, Finding, Kind, Part};
 use crate::normalize::RuleSet;
 use crate::trace::{Signature, Trace};
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 
 /// Both traces and their signatures: what every finding is built from.
 pub(super) struct Sides<'a> {
@@ -15,9 +17,24 @@ pub(super) struct Sides<'a> {
     pub old_cache: &'a [bool],
     pub new_cache: &'a [bool],
     pub rules: &'a RuleSet,
+    /// Whether each header name seen is ignored: asked of the rules once per name (their
+    /// header scan costs far more than a lookup, and every exchange repeats the same names).
+    pub ignored_headers: RefCell<FxHashMap<String, bool>>,
 }
 
 impl Sides<'_> {
+    /// True when the rules ignore header `name` (memoized per name).
+    pub(crate) fn header_ignored(&self, name: &str) -> bool {
+        if let Some(&ignored) = self.ignored_headers.borrow().get(name) {
+            return ignored;
+        }
+        let ignored = self.rules.header_ignored(name);
+        self.ignored_headers
+            .borrow_mut()
+            .insert(name.to_string(), ignored);
+        ignored
+    }
+
     /// A finding with its default severity, on old exchange `old` and/or new exchange `new`.
     pub(super) fn finding(
         &self,

@@ -85,7 +85,7 @@ impl<R: Read> Parts<R> {
         let part = std::mem::replace(&mut self.buffer, rest);
         self.scanned = 0;
         let text = crate::fsutil::utf8(part, self.lines, &self.path)?;
-        self.lines += text.matches('\n').count();
+        self.lines += crate::parse::count_lines(&text);
         Ok(Some(text))
     }
 
@@ -96,10 +96,7 @@ impl<R: Read> Parts<R> {
         let mut chunk = vec![0u8; 1 << 16];
         let mut last_newline = None;
         loop {
-            if let Some(at) = self.buffer[self.scanned..]
-                .iter()
-                .rposition(|&b| b == b'\n')
-            {
+            if let Some(at) = memchr::memrchr(b'\n', &self.buffer[self.scanned..]) {
                 let at = self.scanned + at;
                 self.check_lines(self.scanned, at)?;
                 last_newline = Some(at);
@@ -141,11 +138,9 @@ impl<R: Read> Parts<R> {
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |at| at + 1);
-        for (offset, &b) in self.buffer[from..=last_newline].iter().enumerate() {
-            if b == b'\n' {
-                self.check_line(start, from + offset)?;
-                start = from + offset + 1;
-            }
+        for offset in memchr::memchr_iter(b'\n', &self.buffer[from..=last_newline]) {
+            self.check_line(start, from + offset)?;
+            start = from + offset + 1;
         }
         Ok(())
     }

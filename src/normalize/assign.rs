@@ -4,6 +4,7 @@
 
 use super::record::{Collected, Repl, Span, Sym};
 use super::walk::{Ctx, Visit};
+use compact_str::CompactString;
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 use std::hash::BuildHasher;
 
@@ -23,6 +24,8 @@ pub(super) struct Assignment {
     consts: Vec<String>,
     seq: usize,
     cursor: usize,
+    /// The text being rewritten (reused).
+    scratch: String,
     /// Named placeholders of paths and queries, in order of first appearance anywhere.
     pub variables: Vec<String>,
 }
@@ -130,12 +133,13 @@ impl Assignment {
             consts: c.consts,
             seq: 0,
             cursor: 0,
+            scratch: String::new(),
             variables,
         }
     }
 
     /// The rewritten text of the next visited string, when it has replacements.
-    fn apply(&mut self, text: &str) -> Option<String> {
+    fn apply(&mut self, text: &str) -> Option<CompactString> {
         let first = self.cursor;
         while self.cursor < self.spans.len() && self.spans[self.cursor].seq as usize == self.seq {
             self.cursor += 1;
@@ -146,7 +150,10 @@ impl Assignment {
         }
         let spans = &mut self.spans[first..self.cursor];
         spans.sort_by_key(|s| s.start);
-        let mut out = String::with_capacity(text.len());
+        // Written into a buffer kept from string to string, then copied once: a short result
+        // (most are one placeholder) is inline, without an allocation.
+        let out = &mut self.scratch;
+        out.clear();
         let mut at = 0;
         for span in spans.iter() {
             let (start, end) = (span.start as usize, span.end as usize);
@@ -162,7 +169,7 @@ impl Assignment {
                             .bases
                             .get(name.base as usize)
                             .map_or("", String::as_str);
-                        write_name(&mut out, base, name.number);
+                        write_name(out, base, name.number);
                     }
                 }
                 Repl::Const(i) => {
@@ -173,16 +180,16 @@ impl Assignment {
             at = end;
         }
         out.push_str(&text[at..]);
-        Some(out)
+        Some(CompactString::from(out.as_str()))
     }
 }
 
 impl Visit for Assignment {
-    fn visit(&mut self, text: &str, _ctx: Ctx<'_>) -> Option<String> {
+    fn visit(&mut self, text: &str, _ctx: Ctx<'_>) -> Option<CompactString> {
         self.apply(text)
     }
 
-    fn visit_key(&mut self, key: &str) -> Option<String> {
+    fn visit_key(&mut self, key: &str) -> Option<CompactString> {
         self.apply(key)
     }
 }

@@ -8,6 +8,7 @@ use super::pattern::expand_name;
 use super::placeholders::{Offer, State, TIER_HEADER, TIER_KEY, TIER_PARENT, TIER_SEGMENT};
 use super::prescan::Prescan;
 use super::walk::{Ctx, Visit};
+use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 
 /// The collecting pass: scanning state plus memos of what rules say about each name.
@@ -157,7 +158,7 @@ impl<'r> Collector<'r> {
 }
 
 impl Visit for Collector<'_> {
-    fn visit(&mut self, text: &str, ctx: Ctx<'_>) -> Option<String> {
+    fn visit(&mut self, text: &str, ctx: Ctx<'_>) -> Option<CompactString> {
         let ahead = match std::mem::take(&mut self.unscanned) {
             true => None,
             false => self.st.prescan.next(),
@@ -203,7 +204,7 @@ impl Visit for Collector<'_> {
         secret
     }
 
-    fn visit_key(&mut self, key: &str) -> Option<String> {
+    fn visit_key(&mut self, key: &str) -> Option<CompactString> {
         self.st.ahead = self.st.prescan.next();
         self.st.scan(key, 0, key.len(), None, Offer::default());
         self.st.seq += 1;

@@ -8,6 +8,7 @@ use super::find::{find_with, Found};
 use super::memo::Memo;
 use super::walk::{visit_call, visit_message, Ctx, Visit};
 use crate::trace::Exchange;
+use compact_str::CompactString;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -233,7 +234,7 @@ impl Scanner<'_> {
 }
 
 impl Visit for Scanner<'_> {
-    fn visit(&mut self, text: &str, ctx: Ctx<'_>) -> Option<String> {
+    fn visit(&mut self, text: &str, ctx: Ctx<'_>) -> Option<CompactString> {
         match ctx {
             Ctx::Query => self.out.counts.push(0),
             _ => self.scan(text),
@@ -241,7 +242,7 @@ impl Visit for Scanner<'_> {
         None
     }
 
-    fn visit_key(&mut self, key: &str) -> Option<String> {
+    fn visit_key(&mut self, key: &str) -> Option<CompactString> {
         self.scan(key);
         None
     }

@@ -3,6 +3,7 @@
 
 use crate::trace::Json as Value;
 use crate::trace::{Body, EventKind, Exchange, Headers, Message, Trace};
+use compact_str::CompactString;
 
 /// Where a visited string sits.
 #[derive(Debug, Clone, Copy)]
@@ -28,11 +29,12 @@ pub(super) enum Ctx<'a> {
 
 /// Something that looks at (and may rewrite) each string.
 pub(super) trait Visit {
-    /// Visits one string; returns its new text when it changes.
-    fn visit(&mut self, text: &str, ctx: Ctx<'_>) -> Option<String>;
+    /// Visits one string; returns its new text when it changes (a compact string: a placeholder
+    /// replacing a whole JSON value, the most common rewrite, stays inline without allocating).
+    fn visit(&mut self, text: &str, ctx: Ctx<'_>) -> Option<CompactString>;
 
     /// Visits a JSON object key; returns its new text when it changes.
-    fn visit_key(&mut self, key: &str) -> Option<String>;
+    fn visit_key(&mut self, key: &str) -> Option<CompactString>;
 
     /// True when a JSON number or boolean under `key` (at `pointer`) is a secret: it is then
     /// turned into a string and visited as one, so that its redaction replaces it (a password
@@ -82,11 +84,11 @@ pub(super) fn walk(trace: &mut Trace, visitor: &mut impl Visit, pointers: bool) 
 /// Visits an exchange's path and query.
 pub(super) fn visit_call(exchange: &mut Exchange, visitor: &mut impl Visit) {
     if let Some(new) = visitor.visit(&exchange.path, Ctx::Path) {
-        exchange.path = new;
+        exchange.path = new.into();
     }
     if let Some(query) = exchange.query.as_mut() {
         if let Some(new) = visitor.visit(query, Ctx::Query) {
-            *query = new;
+            *query = new.into();
         }
     }
 }
@@ -103,7 +105,7 @@ pub(super) fn visit_message(message: &mut Message, visitor: &mut impl Visit, poi
         }
         Body::Text(text) | Body::Bytes(text) | Body::Object(text) => {
             if let Some(new) = visitor.visit(text, Ctx::Text) {
-                *text = new;
+                *text = new.into();
             }
         }
         Body::None | Body::Unknown => {}
@@ -151,7 +153,7 @@ fn walk_json(
                 pointer,
             };
             if let Some(new) = visitor.visit(text, ctx) {
-                *text = new.into();
+                *text = new;
             }
         }
         Value::Array(items) => {
@@ -167,7 +169,7 @@ fn walk_json(
         Value::Object(map) => {
             // Keys first, in order, then values: both passes see the same sequence, and the
             // map is rebuilt only when a key changes.
-            let renamed: Vec<(usize, String)> = map
+            let renamed: Vec<(usize, CompactString)> = map
                 .keys()
                 .enumerate()
                 .filter_map(|(i, k)| visitor.visit_key(k).map(|new| (i, new)))
@@ -177,7 +179,7 @@ fn walk_json(
                 let old = std::mem::take(map);
                 for (i, (k, v)) in old.into_iter().enumerate() {
                     let k = match renamed.next_if(|(at, _)| *at == i) {
-                        Some((_, new)) => new.into(),
+                        Some((_, new)) => new,
                         None => k,
                     };
                     map.insert(k, v);

@@ -40,6 +40,10 @@ pub(crate) fn fence_ticks(text: &str) -> usize {
 /// least as many (CommonMark), after indentation. A longer fence can thus hold ```` ``` ````
 /// lines.
 pub(crate) fn is_closing_fence(text: &str, opener_ticks: usize) -> bool {
+    // Most lines end in something else: a cheap look at the last character first.
+    if !text.trim_end().ends_with('`') {
+        return false;
+    }
     let t = text.trim();
     t.len() >= opener_ticks.max(3) && t.bytes().all(|b| b == b'`')
 }
@@ -121,6 +125,17 @@ mod tests {
             Some("http://1.2.3.4/identity")
         );
         assert_eq!(title_url("GET /identity"), None);
+    }
+
+    #[test]
+    fn closing_fences_with_blanks_around_and_lines_that_are_not() {
+        for fence in ["```", "   ```  ", "\t````\t", "````"] {
+            assert!(is_closing_fence(fence, 3), "{fence:?}");
+        }
+        for other in ["", "``", "```json", "x```", "``` `", "    }"] {
+            assert!(!is_closing_fence(other, 3), "{other:?}");
+        }
+        assert!(!is_closing_fence("```", 4));
     }
 
     #[test]

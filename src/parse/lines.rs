@@ -92,7 +92,7 @@ impl<'a> Iterator for Cursor<'a> {
             return None;
         }
         let rest = &self.text[self.pos..];
-        let (raw, advance) = match rest.find('\n') {
+        let (raw, advance) = match memchr::memchr(b'\n', rest.as_bytes()) {
             Some(i) => (&rest[..i], i + 1),
             None => (rest, rest.len()),
         };

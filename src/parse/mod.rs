@@ -92,7 +92,7 @@ impl PartReader {
     }
 
     fn take(&mut self, prepared: &str) {
-        self.lines += prepared.matches('\n').count();
+        self.lines += count_lines(prepared);
         self.stream.feed(prepared);
     }
 }
@@ -156,6 +156,23 @@ const BINARY: [bool; 256] = {
     table
 };
 
+/// True when `bytes` holds a byte [`prepare_part`] acts on: a [`BINARY`] one (the colour
+/// escape's ESC among them) or a carriage return. Written without the table, in blocks, so
+/// that the compiler vectorizes it.
+fn has_special_byte(bytes: &[u8]) -> bool {
+    let special = |b: u8| (b < 0x20 && !matches!(b, 0x09 | 0x0a | 0x0c)) || b == 0x7f;
+    let mut blocks = bytes.chunks_exact(64);
+    let found = blocks
+        .by_ref()
+        .any(|block| block.iter().fold(false, |any, &b| any | special(b)));
+    found || blocks.remainder().iter().any(|&b| special(b))
+}
+
+/// The number of line feeds in `text` (a vectorized count).
+pub(crate) fn count_lines(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count()
+}
+
 /// Strips a BOM and colour escapes (`\x1b[…m`, which logs carry anywhere in a line), turns
 /// CRLF into LF, and rejects empty and binary input.
 fn prepare(text: &str) -> Result<Cow<'_, str>, InputError> {
@@ -169,6 +186,11 @@ fn prepare(text: &str) -> Result<Cow<'_, str>, InputError> {
 /// [`prepare`] for a part of a capture after its first: colour escapes stripped, binary data
 /// refused (line numbers relative to the part), CRLF turned into LF.
 fn prepare_part(text: &str) -> Result<Cow<'_, str>, InputError> {
+    // Nearly every part holds no escape, control byte or carriage return: one vectorized pass
+    // over the bytes says so.
+    if !has_special_byte(text.as_bytes()) {
+        return Ok(Cow::Borrowed(text));
+    }
     let mut text = Cow::Borrowed(text);
     if text.contains('\x1b') {
         text = Cow::Owned(strip_colours(&text));
@@ -252,4 +274,28 @@ fn detect(text: &str) -> Result<Format, InputError> {
         first_text.unwrap_or(1),
         format!("not a capture (no call heading or arrow found), {EXPECTED}"),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{count_lines, has_special_byte, prepare_part, BINARY};
+
+    #[test]
+    fn the_vectorized_scan_flags_exactly_the_bytes_prepare_acts_on() {
+        for b in 0..=u8::MAX {
+            let acted_on = BINARY[usize::from(b)] || b == b'\r';
+            // At every position of a block and of the remainder after the blocks.
+            for at in [0, 63, 64, 100] {
+                let mut bytes = vec![b'a'; 101];
+                bytes[at] = b;
+                assert_eq!(has_special_byte(&bytes), acted_on, "byte 0x{b:02x} at {at}");
+            }
+        }
+        let crlf = "a\r\nb\n".repeat(40);
+        assert_eq!(
+            prepare_part(&crlf).ok().as_deref(),
+            Some("a\nb\n".repeat(40).as_str())
+        );
+        assert_eq!(count_lines(&crlf), 80);
+    }
 }

@@ -377,7 +377,7 @@ pub fn holds_placeholder(segment: &str) -> bool {
 /// The byte range of the first placeholder `{name}` in `text` (name: letters, digits, `_`).
 pub fn next_placeholder(text: &str) -> Option<std::ops::Range<usize>> {
     let mut from = 0;
-    while let Some(open) = text[from..].find('{').map(|at| from + at) {
+    while let Some(open) = memchr::memchr(b'{', &text.as_bytes()[from..]).map(|at| from + at) {
         let after = &text[open + 1..];
         let name_len = after
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))

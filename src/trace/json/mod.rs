@@ -8,9 +8,9 @@ mod read;
 
 use compact_str::CompactString;
 pub(crate) use read::from_str;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Number, Value};
-use std::collections::HashMap;
 
 /// A JSON value.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -169,7 +169,7 @@ impl<K: Into<CompactString>> FromIterator<(K, Json)> for Object {
         let mut list: Vec<(CompactString, Json)> =
             members.into_iter().map(|(k, v)| (k.into(), v)).collect();
         if has_repeats(&list) {
-            let mut first: HashMap<CompactString, usize> = HashMap::new();
+            let mut first: HashMap<CompactString, usize> = HashMap::default();
             let mut unique: Vec<(CompactString, Json)> = Vec::with_capacity(list.len());
             for (key, value) in list {
                 match first.get(&key) {
@@ -195,7 +195,7 @@ fn has_repeats(list: &[(CompactString, Json)]) -> bool {
             .enumerate()
             .any(|(i, (k, _))| list[..i].iter().any(|(other, _)| other == k));
     }
-    let mut seen = std::collections::HashSet::with_capacity(list.len());
+    let mut seen = FxHashSet::with_capacity_and_hasher(list.len(), Default::default());
     !list.iter().all(|(k, _)| seen.insert(k.as_str()))
 }
 
