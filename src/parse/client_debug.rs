@@ -348,8 +348,7 @@ fn request(command: &str, line: usize, warnings: &mut Vec<Warning>) -> Result<Ex
     })?;
     headers.shrink_to_fit();
     exchange.request.headers = headers;
-    let mut ignored = Vec::new();
-    exchange.request.body = data.map_or(Body::None, |d| body_from_text(d, 0, line, &mut ignored));
+    exchange.request.body = data.map_or(Body::None, |d| body_from_text(d, 0, line, warnings));
     Ok(exchange)
 }
 

@@ -199,3 +199,57 @@ fn normalized_output_reads_back_and_normalizes_to_the_same_bytes() {
     // the property is tested on hundreds of inputs, not on errors.
     assert!(parsed > CASES / 3, "only {parsed} of {CASES} mutants parse");
 }
+
+/// The inputs of the `normalize_round_trip` fuzz target's corpus (the fixtures, and every
+/// failure fuzzing found, minimized) read back and normalize to the same bytes.
+#[test]
+fn the_fuzz_corpus_reads_back_and_normalizes_to_the_same_bytes() {
+    let rules = RuleSet::builtin();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/normalize_round_trip");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("entry").path())
+        .collect();
+    paths.sort();
+    let regressions = paths
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("regression-"))
+        .count();
+    assert!(regressions >= 1, "the minimized failures are in the corpus");
+    let failures: Vec<String> = paths
+        .iter()
+        .filter_map(|path| {
+            let bytes = std::fs::read(path).expect("corpus file");
+            let text = String::from_utf8(bytes).ok()?;
+            defect(&text, &rules).map(|what| format!("{}: {what}", path.display()))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Found by fuzzing: a `://` inside a path or query (`/p:///o://`, `?next=http://h/x`) made the
+/// target read as an absolute URL, so the path written from it read back as another path.
+#[test]
+fn a_url_inside_a_path_or_query_stays_in_it() {
+    let rules = RuleSet::builtin();
+    let text = "openstack->>glance-api: HEAD /image?next=http://10.0.0.5/info\n\
+                glance-api-->>openstack: 200 OK\n\
+                o->>e: T /p:///o://\n";
+    let trace =
+        flowdiff::parse::parse(text).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
+    let targets: Vec<(&str, Option<&str>)> = trace
+        .exchanges
+        .iter()
+        .map(|e| (e.path.as_str(), e.query.as_deref()))
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            ("/image", Some("next=http://10.0.0.5/info")),
+            ("/p:///o://", None)
+        ]
+    );
+    assert_eq!(defect(text, &rules), None);
+    // The fuzzer's minimized input (a byte-order mark, a name with `)`, arrows run together).
+    assert_eq!(defect("\u{feff}o) REQ->>>/e):T /p:///o://", &rules), None);
+}
