@@ -155,8 +155,9 @@ pub(crate) fn is_method(token: &str) -> bool {
         && token.as_bytes()[0].is_ascii_uppercase()
 }
 
-/// A status code token: three digits, 100..=599.
-fn status_code(token: &str) -> Option<u16> {
+/// A status code token: three digits, 100..=599 (what every format's reader accepts, so that
+/// a status read from one format is written in a form the others read back).
+pub(crate) fn status_code(token: &str) -> Option<u16> {
     if token.len() != 3 || !token.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

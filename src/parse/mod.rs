@@ -22,6 +22,7 @@ mod records;
 mod tempest;
 
 pub(crate) use hook_markdown::NOT_CAPTURED;
+pub(crate) use pairing::repair;
 
 use crate::error::InputError;
 use crate::trace::{Format, Trace};

@@ -253,3 +253,48 @@ fn a_url_inside_a_path_or_query_stays_in_it() {
     // The fuzzer's minimized input (a byte-order mark, a name with `)`, arrows run together).
     assert_eq!(defect("\u{feff}o) REQ->>>/e):T /p:///o://", &rules), None);
 }
+
+/// Found by fuzzing: parties the capture names apart (`osc`, `Keystone`) that the rules name
+/// alike (`openstack`, `keystone`) were paired by their captured names, so a response left lone
+/// (or paired with an older request) was written where reading back pairs it with the request
+/// before it. Normalization pairs the events again by the canonical names.
+#[test]
+fn parties_merged_by_canonical_names_are_paired_as_the_written_form_reads() {
+    let rules = RuleSet::builtin();
+    let text = "osc->>keystone: GET /identity/v3/projects\n\
+                Keystone-->>osc: 200 OK\n\
+                openstack->>keystone: POST /identity/v3/auth/tokens\n\
+                osc->>keystone: GET /identity/v3/users\n\
+                keystone-->>openstack: 201 Created\n\
+                keystone-->>osc: 200 OK\n";
+    let trace =
+        flowdiff::parse::parse(text).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
+    let complete = |t: &flowdiff::Trace| {
+        t.exchanges
+            .iter()
+            .map(|e| (e.path.clone(), e.status))
+            .collect::<Vec<_>>()
+    };
+    // As captured: the first response answers no `osc -> Keystone` request.
+    let lone = trace
+        .exchanges
+        .iter()
+        .filter(|e| e.completeness == flowdiff::trace::Completeness::ResponseOnly)
+        .count();
+    assert_eq!((trace.exchanges.len(), lone), (4, 1));
+    let normalized = normalize(&trace, &rules);
+    assert_eq!(
+        complete(&normalized),
+        [
+            ("/identity/v3/projects".to_string(), Some(200)),
+            ("/identity/v3/auth/tokens".to_string(), Some(200)),
+            ("/identity/v3/users".to_string(), Some(201)),
+        ],
+        "paired by the canonical names, most recent open request first"
+    );
+    assert_eq!(defect(text, &rules), None);
+    assert_eq!(
+        defect("osc->>keystone:S /\nKeystone->osc:201\n", &rules),
+        None
+    );
+}
