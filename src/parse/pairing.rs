@@ -342,9 +342,12 @@ impl<'a> Pairing<'a> {
 /// trace back from a written form does. Normalization calls it when canonical names merged
 /// parties that were told apart when the capture was read (`osc` and `openstack`): a response
 /// to `Keystone` then answers a request to `keystone`, as it will once written. Events keep
-/// their order, messages their content; the trace's warnings are those of the capture.
+/// their order, messages their content; the trace's warnings are those of the capture. The
+/// formats read one whole call per record (Tempest's log, a client's debug output) were never
+/// paired by parties: they are left as read.
 pub(crate) fn repair(trace: &mut Trace) {
-    if trace.events.is_empty() {
+    let by_records = matches!(trace.format, Format::TempestLog | Format::ClientDebug);
+    if trace.events.is_empty() || by_records {
         return;
     }
     let mut old = std::mem::take(&mut trace.exchanges);

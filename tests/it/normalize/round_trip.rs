@@ -298,3 +298,53 @@ fn parties_merged_by_canonical_names_are_paired_as_the_written_form_reads() {
         None
     );
 }
+
+/// Found by fuzzing: a party named like a client debug line (`openREQ: curl stack`) went into
+/// the written diagram's `participant` line, and reading the written page back took it for a
+/// client's debug output; a party name of only spaces (`( )`) was read as an empty name, which
+/// a written page cannot hold. Lines of a fenced diagram now only count as arrows when the
+/// format is detected, and a blank party name is no hook log heading.
+#[test]
+fn a_party_named_like_a_log_line_reads_back_and_a_blank_one_is_no_party() {
+    let rules = RuleSet::builtin();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/normalize_round_trip");
+    let named =
+        std::fs::read_to_string(root.join("regression-party-named-like-a-log-line.hook-log.txt"))
+            .expect("corpus file");
+    let trace =
+        flowdiff::parse::parse(&named).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
+    assert_eq!(trace.exchanges[0].caller, "openREQ: curl stack");
+    let written = hook_markdown(&normalize(&trace, &rules));
+    assert!(
+        written.contains("  participant p1 as openREQ: curl stack\n"),
+        "{written}"
+    );
+    assert_eq!(defect(&named, &rules), None);
+    let blank = "### ( )REQ >>>(n):E /\n";
+    assert!(
+        flowdiff::parse::parse(blank).is_err(),
+        "a blank party name is no heading"
+    );
+    assert_eq!(defect(blank, &rules), None);
+}
+
+/// Found by fuzzing: a flow named like a client debug line (a Tempest test label holding
+/// `REQ: curl -`) became the written page's `# ` title, and reading the page back took it for a
+/// client's debug output. A title decides no format.
+#[test]
+fn a_flow_named_like_a_log_line_reads_back() {
+    let rules = RuleSet::builtin();
+    let text = "# flow REQ: curl -g -i -X GET http://h/x\n\
+                osc->>keystone: GET /identity/v3\n\
+                keystone-->>osc: 200 OK\n";
+    let trace =
+        flowdiff::parse::parse(text).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
+    assert_eq!(trace.format, flowdiff::trace::Format::Mermaid);
+    assert_eq!(
+        trace.name.as_deref(),
+        Some("flow REQ: curl -g -i -X GET http://h/x")
+    );
+    assert_eq!(defect(text, &rules), None);
+    let tempest = "2020-09-07 19:30:64 5 INFO rest_clientRequest (REQ: curl -): 403 T h://1\n";
+    assert_eq!(defect(tempest, &rules), None);
+}
