@@ -27,6 +27,7 @@ pub use rules::RuleSet;
 
 use crate::trace::{Exchange, Signature, Trace};
 use contexts::Collector;
+use std::collections::HashMap;
 
 /// Returns the canonical form of `trace`: canonical service names, volatile values replaced by
 /// placeholders, secrets redacted. Its `variables` are the named placeholders of paths and
@@ -52,9 +53,26 @@ pub fn normalize_in_place_on_one_core(trace: &mut Trace, rules: &RuleSet) {
 
 /// [`normalize_in_place`], scanning long traces ahead on two cores when `ahead`.
 fn normalize_with(trace: &mut Trace, rules: &RuleSet, ahead: bool) {
+    // Canonical names may merge parties the capture's names told apart: events are then
+    // paired again, as reading the written trace back pairs them.
+    let mut named: HashMap<String, String> = HashMap::new();
+    let mut merged = false;
     for exchange in &mut trace.exchanges {
-        exchange.caller = rules.canonical(&exchange.caller);
-        exchange.callee = rules.callee(&exchange.callee, &exchange.path);
+        let caller = rules.canonical(&exchange.caller);
+        let callee = rules.callee(&exchange.callee, &exchange.path);
+        for (canonical, raw) in [(&caller, &exchange.caller), (&callee, &exchange.callee)] {
+            match named.get(canonical) {
+                Some(seen) => merged |= seen != raw,
+                None => {
+                    named.insert(canonical.clone(), raw.clone());
+                }
+            }
+        }
+        exchange.caller = caller;
+        exchange.callee = callee;
+    }
+    if merged {
+        crate::parse::repair(trace);
     }
     adopt(trace, rules);
     let pointers = !rules.compiled.pointer_rules.is_empty();

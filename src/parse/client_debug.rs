@@ -10,7 +10,7 @@
 //! `RESP:` prefixes are missing: such output is not read.
 
 use super::blocks::{body_from_text, header_line};
-use super::lines::{clip, is_method, Cursor};
+use super::lines::{clip, is_method, status_code, Cursor};
 use super::records;
 use crate::error::InputError;
 use crate::trace::{Body, Completeness, Exchange, Format, Headers, Trace, Warning};
@@ -90,7 +90,7 @@ fn connection_status(line: &str) -> Option<u16> {
         return None;
     }
     let status = tail.split(' ').next()?;
-    (status.len() == 3).then(|| status.parse().ok()).flatten()
+    status_code(status)
 }
 
 /// What the reader is in the middle of.
@@ -176,7 +176,7 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
                     None => trace.warnings.push(Warning {
                         line: line.no,
                         message: format!(
-                            "expected an absolute URL after `{}`, found `{}`",
+                            "expected an absolute URL without white space after `{}`, found `{}`",
                             AUTH.trim_end(),
                             clip(url)
                         ),
@@ -342,14 +342,13 @@ fn request(command: &str, line: usize, warnings: &mut Vec<Warning>) -> Result<Ex
     let method = method.filter(|m| is_method(m)).unwrap_or("GET");
     let mut exchange = records::exchange(CALLER, method, url, line).ok_or_else(|| {
         format!(
-            "expected an absolute URL with a host, found `{}`",
+            "expected an absolute URL with a host and no white space, found `{}`",
             clip(url)
         )
     })?;
     headers.shrink_to_fit();
     exchange.request.headers = headers;
-    let mut ignored = Vec::new();
-    exchange.request.body = data.map_or(Body::None, |d| body_from_text(d, 0, line, &mut ignored));
+    exchange.request.body = data.map_or(Body::None, |d| body_from_text(d, 0, line, warnings));
     Ok(exchange)
 }
 
@@ -378,11 +377,7 @@ fn word(text: &str) -> (&str, &str) {
 /// in a colon).
 fn response(rest: &str) -> Option<(u16, Headers)> {
     let (status, headers_text) = rest.split_once(']')?;
-    let status = status.trim();
-    if status.len() != 3 {
-        return None;
-    }
-    let status: u16 = status.parse().ok()?;
+    let status = status_code(status.trim())?;
     let mut headers = Headers::default();
     let mut current: Option<(&str, usize, usize)> = None;
     let mut offset = 0;

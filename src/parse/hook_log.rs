@@ -35,9 +35,10 @@ pub(crate) fn heading(text: &str) -> Option<Heading<'_>> {
         (kind, call),
         (EventKind::Request, Call::Request { .. }) | (EventKind::Response, Call::Response { .. })
     );
+    let (caller, callee) = (caller.trim(), callee.trim());
     (fits && !caller.is_empty() && !callee.is_empty()).then_some(Heading {
-        caller: caller.trim(),
-        callee: callee.trim(),
+        caller,
+        callee,
         call,
     })
 }

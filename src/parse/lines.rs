@@ -155,8 +155,9 @@ pub(crate) fn is_method(token: &str) -> bool {
         && token.as_bytes()[0].is_ascii_uppercase()
 }
 
-/// A status code token: three digits, 100..=599.
-fn status_code(token: &str) -> Option<u16> {
+/// A status code token: three digits, 100..=599 (what every format's reader accepts, so that
+/// a status read from one format is written in a form the others read back).
+pub(crate) fn status_code(token: &str) -> Option<u16> {
     if token.len() != 3 || !token.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -277,14 +278,11 @@ pub(crate) fn split_target(target: &str, url_query_known: bool) -> (&str, Option
     if target == "None" {
         return ("/", None);
     }
-    let (rest, is_url) = match target.find("://") {
-        Some(i) => {
-            let after = &target[i + 3..];
-            match after.find(['/', '?', '#']) {
-                Some(j) => (&after[j..], true),
-                None => ("", true),
-            }
-        }
+    let (rest, is_url) = match after_scheme(target) {
+        Some(after) => match after.find(['/', '?', '#']) {
+            Some(j) => (&after[j..], true),
+            None => ("", true),
+        },
         None => (target, false),
     };
     let rest = rest.split('#').next().unwrap_or("");
@@ -301,11 +299,24 @@ pub(crate) fn split_target(target: &str, url_query_known: bool) -> (&str, Option
     (path, query)
 }
 
+/// What follows `scheme://` when `target` starts with a URL scheme (a letter, then letters,
+/// digits, `+`, `-` or `.`: RFC 3986); `None` for a path or anything else, so that a `://`
+/// later in a path or query (`/x?next=http://h/`) does not make it a URL.
+fn after_scheme(target: &str) -> Option<&str> {
+    let (scheme, rest) = target.split_once("://")?;
+    let mut bytes = scheme.bytes();
+    let first = bytes.next()?;
+    let valid = first.is_ascii_alphabetic()
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    valid.then_some(rest)
+}
+
 /// The authority of an absolute URL as `host:port`, the scheme's default port made explicit
 /// (`https://h/x` gives `h:443`, `http://h:8082/x` gives `h:8082`) and user info dropped;
 /// `None` when `url` is not absolute or names no host.
 pub(crate) fn authority(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
+    let rest = after_scheme(url)?;
+    let scheme = &url[..url.len() - rest.len() - 3];
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let host_port = rest[..end].rsplit('@').next().unwrap_or("");
     let port_at = match host_port.rfind(']') {
@@ -450,6 +461,13 @@ mod tests {
             split_target("http://h/g?format=json", true),
             ("/g", Some("format=json"))
         );
+        // A `://` inside a path or query does not make the target a URL (found by fuzzing).
+        assert_eq!(split_target("/p:///o://", false), ("/p:///o://", None));
+        assert_eq!(
+            split_target("/image?next=http://h/info", false),
+            ("/image", Some("next=http://h/info"))
+        );
+        assert_eq!(split_target("a b://h/x", true), ("a b://h/x", None));
     }
 
     #[test]
@@ -468,6 +486,7 @@ mod tests {
         assert_eq!(authority("http://[::1]:5000/x"), Some("[::1]:5000".into()));
         assert_eq!(authority("/v2/images"), None);
         assert_eq!(authority("http:///x"), None);
+        assert_eq!(authority("/x?u=http://h/"), None);
     }
 
     #[test]

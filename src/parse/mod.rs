@@ -22,10 +22,11 @@ mod records;
 mod tempest;
 
 pub(crate) use hook_markdown::NOT_CAPTURED;
+pub(crate) use pairing::repair;
 
 use crate::error::InputError;
 use crate::trace::{Format, Trace};
-use lines::{parse_call, Cursor};
+use lines::{parse_call, Cursor, Line};
 use std::borrow::Cow;
 
 /// What every format looks like, for the "not a capture" message.
@@ -240,19 +241,36 @@ fn strip_colours(text: &str) -> String {
     out
 }
 
+/// True for a line that is (or is meant as) a Mermaid message arrow.
+fn is_arrow(line: Line<'_>) -> bool {
+    line.text.contains(">>")
+        && line.text.contains(':')
+        && matches!(mermaid::arrow(line.text, line.no), Ok(Some(_)) | Err(_))
+}
+
 /// The format: the first decisive line wins: a `### ` heading decides between raw log and
 /// Markdown sections, a Tempest `rest_client` request line makes a Tempest log, a `REQ: curl`
 /// line a client's debug output; without any, Mermaid arrows make a Mermaid capture; anything
-/// else is not a capture.
+/// else is not a capture. A `# ` title decides nothing, and the lines of a fenced Mermaid
+/// diagram only count as arrows (a flow or party named like a log line does not make the page
+/// a log).
 fn detect(text: &str) -> Result<Format, InputError> {
     let mut saw_arrow = false;
     let mut first_text = None;
+    let mut in_diagram = false;
     for line in Cursor::new(text) {
         if line.is_blank() {
             continue;
         }
         first_text.get_or_insert(line.no);
-        if let Some(heading) = line.text.strip_prefix("### ") {
+        if line.text.starts_with("# ") {
+            // A title (a flow's name) decides nothing, whatever it quotes.
+            continue;
+        }
+        if in_diagram || mermaid::is_mermaid_fence(line.text.trim_start()) {
+            in_diagram = !in_diagram || line.text.trim() != "```";
+            saw_arrow = saw_arrow || (in_diagram && is_arrow(line));
+        } else if let Some(heading) = line.text.strip_prefix("### ") {
             if hook_log::heading(line.text).is_some() {
                 return Ok(Format::HookLog);
             }
@@ -263,8 +281,8 @@ fn detect(text: &str) -> Result<Format, InputError> {
             return Ok(Format::TempestLog);
         } else if client_debug::is_request_line(line.text) {
             return Ok(Format::ClientDebug);
-        } else if !saw_arrow && line.text.contains(">>") && line.text.contains(':') {
-            saw_arrow = matches!(mermaid::arrow(line.text, line.no), Ok(Some(_)) | Err(_));
+        } else {
+            saw_arrow = saw_arrow || is_arrow(line);
         }
     }
     if saw_arrow {

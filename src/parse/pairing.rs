@@ -38,6 +38,8 @@ pub(crate) struct RawEvent<'a> {
     pub headers: Headers,
     /// The body.
     pub body: Body,
+    /// The capture cut the body.
+    pub truncated: bool,
 }
 
 impl<'a> RawEvent<'a> {
@@ -91,6 +93,7 @@ impl<'a> RawEvent<'a> {
             reason,
             headers,
             body,
+            truncated: false,
         }
     }
 }
@@ -213,7 +216,7 @@ impl<'a> Pairing<'a> {
             line: Some(ev.line),
             headers: ev.headers,
             body: ev.body,
-            truncated: false,
+            truncated: ev.truncated,
         };
         match ev.kind {
             EventKind::Request => exchange.request = message,
@@ -333,6 +336,67 @@ impl<'a> Pairing<'a> {
         });
         None
     }
+}
+
+/// Pairs the events of `trace` again, by the parties its exchanges name now: what reading the
+/// trace back from a written form does. Normalization calls it when canonical names merged
+/// parties that were told apart when the capture was read (`osc` and `openstack`): a response
+/// to `Keystone` then answers a request to `keystone`, as it will once written. Events keep
+/// their order, messages their content; the trace's warnings are those of the capture. The
+/// formats read one whole call per record (Tempest's log, a client's debug output) were never
+/// paired by parties: they are left as read.
+pub(crate) fn repair(trace: &mut Trace) {
+    let by_records = matches!(trace.format, Format::TempestLog | Format::ClientDebug);
+    if trace.events.is_empty() || by_records {
+        return;
+    }
+    let mut old = std::mem::take(&mut trace.exchanges);
+    let mut messages: Vec<(Message, Message)> = old
+        .iter_mut()
+        .map(|e| {
+            (
+                std::mem::take(&mut e.request),
+                std::mem::take(&mut e.response),
+            )
+        })
+        .collect();
+    let events = std::mem::take(&mut trace.events);
+    let mut pairing = Pairing::with_capacity(events.len());
+    for event in &events {
+        let Some(exchange) = old.get(event.exchange) else {
+            continue;
+        };
+        let (request, response) = &mut messages[event.exchange];
+        let (kind, status, reason, message) = match event.kind {
+            EventKind::Request => (EventKind::Request, None, "", request),
+            EventKind::Response => (
+                EventKind::Response,
+                exchange.status,
+                exchange.reason.as_deref().unwrap_or(""),
+                response,
+            ),
+        };
+        let message = std::mem::take(message);
+        pairing.push(RawEvent {
+            kind,
+            line: event.line,
+            caller: &exchange.caller,
+            callee: &exchange.callee,
+            method: &exchange.method,
+            path: &exchange.path,
+            query: exchange.query.as_deref(),
+            status,
+            reason,
+            headers: message.headers,
+            body: message.body,
+            truncated: message.truncated,
+        });
+    }
+    let Pairing {
+        exchanges, events, ..
+    } = pairing;
+    trace.exchanges = exchanges;
+    trace.events = events;
 }
 
 /// The line of a message, for warnings (0 when unknown).

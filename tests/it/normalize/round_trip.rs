@@ -199,3 +199,152 @@ fn normalized_output_reads_back_and_normalizes_to_the_same_bytes() {
     // the property is tested on hundreds of inputs, not on errors.
     assert!(parsed > CASES / 3, "only {parsed} of {CASES} mutants parse");
 }
+
+/// The inputs of the `normalize_round_trip` fuzz target's corpus (the fixtures, and every
+/// failure fuzzing found, minimized) read back and normalize to the same bytes.
+#[test]
+fn the_fuzz_corpus_reads_back_and_normalizes_to_the_same_bytes() {
+    let rules = RuleSet::builtin();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/normalize_round_trip");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("entry").path())
+        .collect();
+    paths.sort();
+    let regressions = paths
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("regression-"))
+        .count();
+    assert!(regressions >= 1, "the minimized failures are in the corpus");
+    let failures: Vec<String> = paths
+        .iter()
+        .filter_map(|path| {
+            let bytes = std::fs::read(path).expect("corpus file");
+            let text = String::from_utf8(bytes).ok()?;
+            defect(&text, &rules).map(|what| format!("{}: {what}", path.display()))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Found by fuzzing: a `://` inside a path or query (`/p:///o://`, `?next=http://h/x`) made the
+/// target read as an absolute URL, so the path written from it read back as another path.
+#[test]
+fn a_url_inside_a_path_or_query_stays_in_it() {
+    let rules = RuleSet::builtin();
+    let text = "openstack->>glance-api: HEAD /image?next=http://10.0.0.5/info\n\
+                glance-api-->>openstack: 200 OK\n\
+                o->>e: T /p:///o://\n";
+    let trace =
+        flowdiff::parse::parse(text).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
+    let targets: Vec<(&str, Option<&str>)> = trace
+        .exchanges
+        .iter()
+        .map(|e| (e.path.as_str(), e.query.as_deref()))
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            ("/image", Some("next=http://10.0.0.5/info")),
+            ("/p:///o://", None)
+        ]
+    );
+    assert_eq!(defect(text, &rules), None);
+    // The fuzzer's minimized input (a byte-order mark, a name with `)`, arrows run together).
+    assert_eq!(defect("\u{feff}o) REQ->>>/e):T /p:///o://", &rules), None);
+}
+
+/// Found by fuzzing: parties the capture names apart (`osc`, `Keystone`) that the rules name
+/// alike (`openstack`, `keystone`) were paired by their captured names, so a response left lone
+/// (or paired with an older request) was written where reading back pairs it with the request
+/// before it. Normalization pairs the events again by the canonical names.
+#[test]
+fn parties_merged_by_canonical_names_are_paired_as_the_written_form_reads() {
+    let rules = RuleSet::builtin();
+    let text = "osc->>keystone: GET /identity/v3/projects\n\
+                Keystone-->>osc: 200 OK\n\
+                openstack->>keystone: POST /identity/v3/auth/tokens\n\
+                osc->>keystone: GET /identity/v3/users\n\
+                keystone-->>openstack: 201 Created\n\
+                keystone-->>osc: 200 OK\n";
+    let trace =
+        flowdiff::parse::parse(text).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
+    let complete = |t: &flowdiff::Trace| {
+        t.exchanges
+            .iter()
+            .map(|e| (e.path.clone(), e.status))
+            .collect::<Vec<_>>()
+    };
+    // As captured: the first response answers no `osc -> Keystone` request.
+    let lone = trace
+        .exchanges
+        .iter()
+        .filter(|e| e.completeness == flowdiff::trace::Completeness::ResponseOnly)
+        .count();
+    assert_eq!((trace.exchanges.len(), lone), (4, 1));
+    let normalized = normalize(&trace, &rules);
+    assert_eq!(
+        complete(&normalized),
+        [
+            ("/identity/v3/projects".to_string(), Some(200)),
+            ("/identity/v3/auth/tokens".to_string(), Some(200)),
+            ("/identity/v3/users".to_string(), Some(201)),
+        ],
+        "paired by the canonical names, most recent open request first"
+    );
+    assert_eq!(defect(text, &rules), None);
+    assert_eq!(
+        defect("osc->>keystone:S /\nKeystone->osc:201\n", &rules),
+        None
+    );
+}
+
+/// Found by fuzzing: a party named like a client debug line (`openREQ: curl stack`) went into
+/// the written diagram's `participant` line, and reading the written page back took it for a
+/// client's debug output; a party name of only spaces (`( )`) was read as an empty name, which
+/// a written page cannot hold. Lines of a fenced diagram now only count as arrows when the
+/// format is detected, and a blank party name is no hook log heading.
+#[test]
+fn a_party_named_like_a_log_line_reads_back_and_a_blank_one_is_no_party() {
+    let rules = RuleSet::builtin();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/normalize_round_trip");
+    let named =
+        std::fs::read_to_string(root.join("regression-party-named-like-a-log-line.hook-log.txt"))
+            .expect("corpus file");
+    let trace =
+        flowdiff::parse::parse(&named).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
+    assert_eq!(trace.exchanges[0].caller, "openREQ: curl stack");
+    let written = hook_markdown(&normalize(&trace, &rules));
+    assert!(
+        written.contains("  participant p1 as openREQ: curl stack\n"),
+        "{written}"
+    );
+    assert_eq!(defect(&named, &rules), None);
+    let blank = "### ( )REQ >>>(n):E /\n";
+    assert!(
+        flowdiff::parse::parse(blank).is_err(),
+        "a blank party name is no heading"
+    );
+    assert_eq!(defect(blank, &rules), None);
+}
+
+/// Found by fuzzing: a flow named like a client debug line (a Tempest test label holding
+/// `REQ: curl -`) became the written page's `# ` title, and reading the page back took it for a
+/// client's debug output. A title decides no format.
+#[test]
+fn a_flow_named_like_a_log_line_reads_back() {
+    let rules = RuleSet::builtin();
+    let text = "# flow REQ: curl -g -i -X GET http://h/x\n\
+                osc->>keystone: GET /identity/v3\n\
+                keystone-->>osc: 200 OK\n";
+    let trace =
+        flowdiff::parse::parse(text).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
+    assert_eq!(trace.format, flowdiff::trace::Format::Mermaid);
+    assert_eq!(
+        trace.name.as_deref(),
+        Some("flow REQ: curl -g -i -X GET http://h/x")
+    );
+    assert_eq!(defect(text, &rules), None);
+    let tempest = "2020-09-07 19:30:64 5 INFO rest_clientRequest (REQ: curl -): 403 T h://1\n";
+    assert_eq!(defect(tempest, &rules), None);
+}

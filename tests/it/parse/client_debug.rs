@@ -220,3 +220,96 @@ RESP: [200] Content-Type: application/json\n";
     let written = hook_markdown(&flowdiff::normalize::normalize(&trace, &rules));
     round_trip(&written).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
 }
+
+/// A curl `-d` body that starts like JSON but does not parse is kept as text, and the warning
+/// reaches the trace (with the `REQ:` line) like the body warnings of every other format; it
+/// was dropped.
+#[test]
+fn a_broken_curl_body_warns_with_its_line() {
+    let fixture = fixture_text("client-debug.server-create.txt");
+    let good = r#"-d '{"server": {"name": "test-2", "#;
+    let (at, _) = fixture
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(good))
+        .expect("the server create request has a -d body");
+    // The body's closing braces cut off: JSON that does not parse.
+    let broken = fixture.replacen(r#"}]}}'"#, r#"}]'"#, 1);
+    assert_ne!(broken, fixture, "the body's end is in the fixture");
+    let trace = parse(&broken).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
+    let create = trace.exchanges.last().expect("the create");
+    assert_eq!(create.request.body.kind(), "text");
+    let warnings: Vec<(usize, &str)> = trace
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].0, at + 1);
+    assert!(
+        warnings[0]
+            .1
+            .starts_with("body looks like JSON but does not parse ("),
+        "{}",
+        warnings[0].1
+    );
+
+    // `show` prints it with the file and line, as it does every parse warning.
+    let dir = crate::common::scratch_dir("broken-curl-body");
+    let path = dir.join("server-create.debug.txt");
+    std::fs::write(&path, &broken).expect("write the capture");
+    let path = path.to_str().expect("UTF-8 path");
+    let output = crate::common::flowdiff(&["show", path]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::common::stderr(&output)
+    );
+    let expected = format!(
+        "flowdiff: warning: {path}:{}: body looks like JSON but does not parse (",
+        at + 1
+    );
+    assert!(
+        crate::common::stderr(&output).contains(&expected),
+        "{}",
+        crate::common::stderr(&output)
+    );
+}
+
+/// Found by the `normalize_round_trip` fuzz target: a URL with white space in it (text after
+/// the URL of `Making authentication request to`, a quoted curl URL with a space) gave a path
+/// with a space, and the golden written from it did not read back. Such a URL is not read as
+/// one: the call is left out with a warning naming the line.
+#[test]
+fn a_url_with_white_space_is_left_out_with_a_warning() {
+    let text = "REQ: curl -g -i -X GET \"http://h/v2/a b\" -H \"Accept: application/json\"\n\
+Making authentication request to http://h/identity/v3/auth/tokens -\n\
+REQ: curl -g -i -X GET http://h/v2/ok\n\
+RESP: [200] Content-Type: application/json\n";
+    let trace = parse(text).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
+    let paths: Vec<&str> = trace.exchanges.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["/v2/ok"]);
+    let warnings: Vec<(usize, &str)> = trace
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            (
+                1,
+                "expected an absolute URL with a host and no white space, found `http://h/v2/a b`"
+            ),
+            (
+                2,
+                "expected an absolute URL without white space after `Making authentication request to`, found `http://h/identity/v3/auth/tokens -`"
+            ),
+        ]
+    );
+    // The fuzzer's minimized input: no request can be read at all.
+    let error = parse("REQ: curl -\nMaking authentication request to p://6/ -\n")
+        .expect_err("no readable request");
+    assert_eq!(error.line, 1);
+}
