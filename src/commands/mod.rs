@@ -193,6 +193,7 @@ fn read_flows(
     let Some(mut reader) = parse::PartReader::start(&first).map_err(|e| e.in_file(path))? else {
         // Read whole: what was read, then the rest.
         let mut text = first;
+        parts.reserve_rest(&mut text);
         while let Some(part) = parts.next_part()? {
             counted(&part);
             text.push_str(&part);

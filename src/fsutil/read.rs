@@ -44,6 +44,8 @@ pub(crate) struct Parts<R> {
     /// Lines handed out so far.
     lines: usize,
     done: bool,
+    /// The file's size when opened (0 when unknown), to read it whole into one allocation.
+    size: u64,
 }
 
 impl Parts<std::fs::File> {
@@ -55,7 +57,11 @@ impl Parts<std::fs::File> {
             );
         }
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        Ok(Parts::new(file, path, limits))
+        let size = file.metadata().map_or(0, |m| m.len());
+        Ok(Parts {
+            size,
+            ..Parts::new(file, path, limits)
+        })
     }
 }
 
@@ -71,7 +77,16 @@ impl<R: Read> Parts<R> {
             read: 0,
             lines: 0,
             done: false,
+            size: 0,
         }
+    }
+
+    /// Reserves room in `text` (what was handed out so far) for the rest of the file, as its
+    /// size said when opened: read whole, it then fills one allocation of its own size instead
+    /// of growing by doubling (up to twice the file, copied at each step).
+    pub(crate) fn reserve_rest(&self, text: &mut String) {
+        let size = usize::try_from(self.size.min(self.limits.max_input_size)).unwrap_or(0);
+        text.reserve_exact(size.saturating_sub(text.len()));
     }
 
     /// The next part: about a MiB of complete lines (all that is left at the end of
@@ -166,6 +181,7 @@ impl<R: Read> Parts<R> {
 pub(crate) fn read_text(path: &Path, limits: Limits) -> Result<String> {
     let mut parts = Parts::open(path, limits)?;
     let mut text = String::new();
+    parts.reserve_rest(&mut text);
     while let Some(part) = parts.next_part()? {
         text.push_str(&part);
     }
@@ -266,6 +282,21 @@ mod tests {
                 .starts_with("big.log: larger than the input limit of 1 MiB"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_file_read_whole_fills_one_allocation_of_its_size() {
+        // Several parts (a part is a MiB): grown by doubling, the text would hold 4 MiB.
+        let mut text = String::new();
+        for i in 0..300_000 {
+            text.push_str(&format!("line {i}\n"));
+        }
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("capture.md");
+        std::fs::write(&path, &text).expect("written");
+        let read = read_text(&path, Limits::default()).expect("read");
+        assert_eq!(read, text);
+        assert_eq!(read.capacity(), text.len());
     }
 
     #[test]

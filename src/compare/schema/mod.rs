@@ -185,14 +185,14 @@ impl Walker<'_> {
     }
 
     fn array_items(&mut self, old: &[&Value], new: &[&Value], pointer: &str, pattern: &str) {
-        let old_arrays: Vec<&Vec<Value>> = old.iter().filter_map(|v| v.as_array()).collect();
-        let new_arrays: Vec<&Vec<Value>> = new.iter().filter_map(|v| v.as_array()).collect();
+        let old_arrays: Vec<&[Value]> = old.iter().filter_map(|v| v.as_array()).collect();
+        let new_arrays: Vec<&[Value]> = new.iter().filter_map(|v| v.as_array()).collect();
         if old_arrays.is_empty() || new_arrays.is_empty() {
             return;
         }
         let pat = child(pattern, "*");
         if self.arrays.ordered(pattern) {
-            let longest = |arrays: &[&Vec<Value>]| arrays.iter().map(|a| a.len()).max();
+            let longest = |arrays: &[&[Value]]| arrays.iter().map(|a| a.len()).max();
             let len = longest(&old_arrays).max(longest(&new_arrays)).unwrap_or(0);
             for index in 0..len {
                 let o: Vec<&Value> = old_arrays.iter().filter_map(|a| a.get(index)).collect();

@@ -24,8 +24,8 @@ pub enum Json {
     Number(Number),
     /// A string (inline up to 24 bytes).
     String(CompactString),
-    /// An array.
-    Array(Vec<Json>),
+    /// An array (a boxed slice, like [`Object`]'s members: a JSON value is 24 bytes).
+    Array(Box<[Json]>),
     /// An object, members in document order.
     Object(Object),
 }
@@ -33,7 +33,7 @@ pub enum Json {
 /// A JSON object: members in document order, keys unique (a repeated key keeps its first
 /// place and its last value, as `serde_json` does).
 #[derive(Debug, Clone, Default)]
-pub struct Object(Vec<(CompactString, Json)>);
+pub struct Object(Box<[(CompactString, Json)]>);
 
 /// Objects up to this size are searched member by member; larger ones through a hash map.
 const SMALL: usize = 16;
@@ -48,7 +48,7 @@ impl Json {
     }
 
     /// The array, if this is one.
-    pub fn as_array(&self) -> Option<&Vec<Json>> {
+    pub fn as_array(&self) -> Option<&[Json]> {
         match self {
             Json::Array(items) => Some(items),
             _ => None,
@@ -157,7 +157,9 @@ impl Object {
         match self.0.iter_mut().find(|(k, _)| *k == key) {
             Some((_, old)) => Some(std::mem::replace(old, value)),
             None => {
-                self.0.push((key, value));
+                let mut members = std::mem::take(&mut self.0).into_vec();
+                members.push((key, value));
+                self.0 = members.into_boxed_slice();
                 None
             }
         }
@@ -182,8 +184,7 @@ impl<K: Into<CompactString>> FromIterator<(K, Json)> for Object {
             }
             list = unique;
         }
-        list.shrink_to_fit();
-        Object(list)
+        Object(list.into_boxed_slice())
     }
 }
 
@@ -204,7 +205,7 @@ impl IntoIterator for Object {
     type IntoIter = std::vec::IntoIter<(CompactString, Json)>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        self.0.into_vec().into_iter()
     }
 }
 

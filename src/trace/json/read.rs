@@ -82,8 +82,7 @@ impl<'de> Visitor<'de> for Compact<'_> {
         })? {
             items.push(item);
         }
-        items.shrink_to_fit();
-        Ok(Json::Array(items))
+        Ok(Json::Array(items.into_boxed_slice()))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Json, A::Error> {

@@ -34,3 +34,17 @@ fn a_repeated_key_keeps_its_place_and_its_last_value() {
         assert_eq!(object.get("k0"), Some(&Json::Bool(true)));
     }
 }
+
+#[test]
+fn a_value_takes_as_much_memory_as_an_inline_string() {
+    // Every member of a parsed body is a key and a value: a value larger than the key's
+    // inline string would add its difference per member, on traces of millions of them.
+    assert_eq!(
+        std::mem::size_of::<Json>(),
+        std::mem::size_of::<CompactString>()
+    );
+    let mut object = Object::from_iter([("a", Json::Null)]);
+    assert_eq!(object.insert("b", Json::Bool(true)), None);
+    assert_eq!(object.insert("a", Json::Bool(false)), Some(Json::Null));
+    assert_eq!(Json::Object(object).to_string(), r#"{"a":false,"b":true}"#);
+}
