@@ -5,6 +5,7 @@
 use super::{step_label, Report, Styles, Verdict};
 use crate::compare::{Finding, Row, RowKind};
 use crate::severity::Severity;
+use crate::trace_output::tree;
 use owo_colors::{OwoColorize, Style};
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -64,7 +65,8 @@ fn one(report: &Report, styles: &Styles, out: &mut dyn Write) -> io::Result<()> 
             folded = Folded::default();
             row_line(row, width, styles, out)?;
             for f in by_row.get(&pos).into_iter().flatten() {
-                let indent = " ".repeat(2 * width + 6 + 2 * row.depth);
+                // Under the row's call: its indentation, capped as the row's is.
+                let indent = " ".repeat(2 * width + 6 + 2 * row.depth.min(tree::MAX_INDENT));
                 writeln!(
                     out,
                     "{indent}{} {} {}: {}",
@@ -153,7 +155,7 @@ fn row_line(row: &Row, width: usize, styles: &Styles, out: &mut dyn Write) -> io
         "{} {} {}{call} {status}",
         steps.style(styles.dim),
         mark.style(mark_style),
-        "  ".repeat(row.depth),
+        tree::indent(row.depth),
     )
 }
 
@@ -166,8 +168,12 @@ fn shown_rows(rows: &[Row], by_row: &HashMap<usize, Vec<&Finding>>) -> Vec<bool>
         // A repetition that is no longer made shows next to its repeat_count_changed finding.
         if by_row.contains_key(&pos) || row.kind == RowKind::Repeat {
             shown[pos] = true;
-            for &ancestor in &open {
-                shown[ancestor] = true;
+            // Innermost first: an ancestor already shown had all of its own shown with it, so
+            // each row is marked once (linear on deeply nested flows).
+            for &ancestor in open.iter().rev() {
+                if std::mem::replace(&mut shown[ancestor], true) {
+                    break;
+                }
             }
         }
         open.push(pos);

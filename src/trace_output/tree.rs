@@ -91,7 +91,7 @@ pub const MAX_INDENT: usize = 32;
 
 /// The indentation of an exchange at `depth`: two spaces a level, up to [`MAX_INDENT`] levels,
 /// then the depth as a number.
-fn indent(depth: usize) -> String {
+pub(crate) fn indent(depth: usize) -> String {
     let mut indent = "  ".repeat(depth.min(MAX_INDENT));
     if depth > MAX_INDENT {
         let _ = write!(indent, "[depth {depth}] ");

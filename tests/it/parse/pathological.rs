@@ -55,6 +55,42 @@ fn deep_nesting_prints_its_depth_as_a_number_beyond_32_levels() {
 }
 
 #[test]
+fn the_text_report_of_a_deeply_nested_comparison_caps_its_indentation() {
+    let n = 3_000;
+    let dir = scratch_dir("deep-nesting-report");
+    let old = dir.join("old.mermaid.txt");
+    let new = dir.join("new.mermaid.txt");
+    std::fs::write(&old, nested(n)).expect("write");
+    // Every 7th call changes method: findings at every depth, each under all its ancestors.
+    let changed: String = nested(n)
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match i % 7 {
+            0 => format!("{}\n", line.replacen("GET", "PUT", 1)),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    std::fs::write(&new, changed).expect("write");
+    let out = flowdiff(&[
+        old.to_str().expect("utf-8 path"),
+        new.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    // Step 3000 is at depth 2999: shown at 32 levels with its depth as a number.
+    assert!(
+        text.contains(&format!(
+            "{}[depth 2999] b -> a GET /x2999",
+            "  ".repeat(32)
+        )),
+        "{}",
+        &text[text.len().saturating_sub(2000)..]
+    );
+    let longest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(longest < 200, "lines stay short: {longest}");
+}
+
+#[test]
 fn a_capture_cut_at_a_section_boundary_counts_its_open_requests() {
     let text = fixture_text("server-create.hook.md");
     let mut most_open = 0;
