@@ -177,14 +177,9 @@ impl Diagram {
     /// The diagram of `report`; `full` draws every call (no folding of quiet runs).
     pub fn of(report: &Report, full: bool) -> Diagram {
         let by_row = super::findings_by_row(report);
-        let mut participants: Vec<String> = Vec::new();
-        let mut index = |name: &str| match participants.iter().position(|p| p == name) {
-            Some(i) => i,
-            None => {
-                participants.push(name.to_string());
-                participants.len() - 1
-            }
-        };
+        // In order of first appearance; looked up by name (many parties stay linear).
+        let mut participants: crate::intern::Interner<String> = Default::default();
+        let mut index = |name: &str| participants.intern_str(name);
         let mut calls: Vec<Call> = Vec::new();
         for (pos, row) in report.rows.iter().enumerate() {
             let findings: &[&Finding] = by_row.get(&pos).map_or(&[], Vec::as_slice);
@@ -251,7 +246,7 @@ impl Diagram {
             }
         }
         Diagram {
-            participants,
+            participants: participants.into_values(),
             items: fold(calls, full),
         }
     }

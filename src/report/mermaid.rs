@@ -178,6 +178,9 @@ fn arrow(call: &Call, ids: &[String], indent: &str, out: &mut String) {
 /// the name itself when it already is one, else the initials of its words (`nova-api` → `na`).
 fn ids(names: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(names.len());
+    // Ids given so far, and the next number to try per base (linear in the participants).
+    let mut taken: rustc_hash::FxHashSet<String> = Default::default();
+    let mut next_number: rustc_hash::FxHashMap<String, usize> = Default::default();
     for name in names {
         let words: Vec<&str> = name
             .split(|c: char| !c.is_ascii_alphanumeric())
@@ -206,16 +209,17 @@ fn ids(names: &[String]) -> Vec<String> {
             .unwrap_or_default();
         let mut id = base.clone();
         let mut extra = more.iter();
-        let mut n = 2;
-        while out.contains(&id) || KEYWORDS.contains(&id.as_str()) {
+        while taken.contains(&id) || KEYWORDS.contains(&id.as_str()) {
             match extra.next().filter(|_| words.len() > 1) {
                 Some(c) => id.push(*c),
                 None => {
+                    let n = next_number.entry(base.clone()).or_insert(2);
                     id = format!("{base}{n}");
-                    n += 1;
+                    *n += 1;
                 }
             }
         }
+        taken.insert(id.clone());
         out.push(id);
     }
     out
