@@ -92,9 +92,9 @@ where
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(usage) => {
-            // clap prints help and version on stdout (exit 0) and usage errors on stderr (2).
+            // Help and version on stdout (exit 0), usage errors on stderr (2), as clap says.
             let _ = usage.print();
-            return std::process::ExitCode::from(if usage.use_stderr() { 2 } else { 0 });
+            return std::process::ExitCode::from(u8::try_from(usage.exit_code()).unwrap_or(2));
         }
     };
     match commands::run(&cli) {

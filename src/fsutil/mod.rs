@@ -21,7 +21,7 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
 pub(crate) fn utf8(bytes: Vec<u8>, lines_before: usize, path: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = lines_before + 1 + valid.iter().filter(|&&b| b == b'\n').count();
+        let line = lines_before + 1 + crate::parse::count_lines(valid);
         InputError::new(line, "invalid UTF-8, expected a text capture").in_file(path)
     })
 }

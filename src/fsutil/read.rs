@@ -165,7 +165,7 @@ impl<R: Read> Parts<R> {
         if ((end - start) as u64) <= self.limits.max_line_size {
             return Ok(());
         }
-        let line = self.lines + 1 + self.buffer[..start].iter().filter(|&&b| b == b'\n').count();
+        let line = self.lines + 1 + crate::parse::count_lines(&self.buffer[..start]);
         Err(InputError::new(
             line,
             format!(

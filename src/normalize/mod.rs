@@ -27,7 +27,7 @@ pub use rules::RuleSet;
 
 use crate::trace::{Exchange, Signature, Trace};
 use contexts::Collector;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Returns the canonical form of `trace`: canonical service names, volatile values replaced by
 /// placeholders, secrets redacted. Its `variables` are the named placeholders of paths and
@@ -55,7 +55,7 @@ pub fn normalize_in_place_on_one_core(trace: &mut Trace, rules: &RuleSet) {
 fn normalize_with(trace: &mut Trace, rules: &RuleSet, ahead: bool) {
     // Canonical names may merge parties the capture's names told apart: events are then
     // paired again, as reading the written trace back pairs them.
-    let mut named: HashMap<String, String> = HashMap::new();
+    let mut named: FxHashMap<String, String> = FxHashMap::default();
     let mut merged = false;
     for exchange in &mut trace.exchanges {
         let caller = rules.canonical(&exchange.caller);

@@ -83,7 +83,7 @@ pub(crate) fn body_from_text(
             Ok(value) => return Body::Json(value),
             Err(e) => {
                 let lead = &content[..content.len() - content.trim_start().len()];
-                let first = line + lead.matches('\n').count();
+                let first = line + super::count_lines(lead);
                 let what = e.to_string();
                 let what = what.split(" at line ").next().unwrap_or("");
                 warnings.push(Warning {

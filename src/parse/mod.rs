@@ -144,24 +144,17 @@ pub fn is_capture(text: &str) -> bool {
     prepare(text).and_then(|t| detect(&t)).is_ok()
 }
 
-/// Bytes that never occur in a text capture: control characters other than tab, line feed,
-/// form feed and carriage return, and DEL.
-const BINARY: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = !matches!(b, 0x09 | 0x0a | 0x0c | 0x0d);
-        b += 1;
-    }
-    table[0x7f] = true;
-    table
-};
+/// True for a byte that never occurs in a text capture: a control character other than tab,
+/// line feed, form feed and carriage return, or DEL.
+const fn is_binary(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, 0x09 | 0x0a | 0x0c | 0x0d)) || b == 0x7f
+}
 
-/// True when `bytes` holds a byte [`prepare_part`] acts on: a [`BINARY`] one (the colour
-/// escape's ESC among them) or a carriage return. Written without the table, in blocks, so
-/// that the compiler vectorizes it.
+/// True when `bytes` holds a byte [`prepare_part`] acts on: a binary one ([`is_binary`], the
+/// colour escape's ESC among them) or a carriage return. Folded in blocks, so that the compiler
+/// vectorizes it.
 fn has_special_byte(bytes: &[u8]) -> bool {
-    let special = |b: u8| (b < 0x20 && !matches!(b, 0x09 | 0x0a | 0x0c)) || b == 0x7f;
+    let special = |b: u8| is_binary(b) || b == b'\r';
     let mut blocks = bytes.chunks_exact(64);
     let found = blocks
         .by_ref()
@@ -169,9 +162,10 @@ fn has_special_byte(bytes: &[u8]) -> bool {
     found || blocks.remainder().iter().any(|&b| special(b))
 }
 
-/// The number of line feeds in `text` (a vectorized count).
-pub(crate) fn count_lines(text: &str) -> usize {
-    text.bytes().filter(|&b| b == b'\n').count()
+/// The number of line feeds in `text` (a `str` or bytes), counted with `memchr`: the line
+/// number of an offset is `1 +` the count before it.
+pub(crate) fn count_lines(text: &(impl AsRef<[u8]> + ?Sized)) -> usize {
+    memchr::memchr_iter(b'\n', text.as_ref()).count()
 }
 
 /// Strips a BOM and colour escapes (`\x1b[…m`, which logs carry anywhere in a line), turns
@@ -196,9 +190,9 @@ fn prepare_part(text: &str) -> Result<Cow<'_, str>, InputError> {
     if text.contains('\x1b') {
         text = Cow::Owned(strip_colours(&text));
     }
-    let control = text.bytes().position(|b| BINARY[usize::from(b)]);
+    let control = text.bytes().position(is_binary);
     if let Some(at) = control {
-        let line = 1 + text[..at].matches('\n').count();
+        let line = 1 + count_lines(&text[..at]);
         return Err(InputError::new(
             line,
             format!(
@@ -296,12 +290,14 @@ fn detect(text: &str) -> Result<Format, InputError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{count_lines, has_special_byte, prepare_part, BINARY};
+    use super::{count_lines, has_special_byte, prepare_part};
 
     #[test]
     fn the_vectorized_scan_flags_exactly_the_bytes_prepare_acts_on() {
         for b in 0..=u8::MAX {
-            let acted_on = BINARY[usize::from(b)] || b == b'\r';
+            // Control bytes but tab, line feed and form feed (carriage return is acted on: it
+            // becomes a line feed), and DEL.
+            let acted_on = (b < 0x20 && !matches!(b, 0x09 | 0x0a | 0x0c)) || b == 0x7f;
             // At every position of a block and of the remainder after the blocks.
             for at in [0, 63, 64, 100] {
                 let mut bytes = vec![b'a'; 101];

@@ -186,7 +186,7 @@ impl Stream {
         }
         let complete = &self.pending[..cut];
         read_entries(&mut self.reader, complete, self.lines_before);
-        self.lines_before += complete.matches('\n').count();
+        self.lines_before += super::count_lines(complete);
         self.pending.drain(..cut);
         self.searched = 0;
     }
@@ -402,7 +402,7 @@ struct Block {
 fn read_block(block: &str, line: usize, warnings: &mut Vec<Warning>) -> Block {
     let mut request = Message::default();
     let mut response = Message::default();
-    let line_of = |offset: usize| line + block[..offset].matches('\n').count();
+    let line_of = |offset: usize| line + super::count_lines(&block[..offset]);
     let headers_at = "Request - Headers:".len();
     request.headers = headers(block, headers_at, false, line, warnings);
     let Some(body_at) = labelled_line(block, headers_at, "Body:") else {
@@ -497,7 +497,7 @@ fn headers(
             }
         }
         Err((at, expected)) => warnings.push(Warning {
-            line: line + text[..at.min(text.len())].matches('\n').count(),
+            line: line + super::count_lines(&text[..at.min(text.len())]),
             message: format!(
                 "the headers are not a Python dict repr: expected {expected} at `{}`, kept none",
                 clip(&text[at.min(text.len())..])
