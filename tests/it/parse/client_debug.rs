@@ -1,7 +1,7 @@
 //! A client's `--debug` output (format 6): the `openstack server create --debug` excerpt of
 //! `formats.md` with its cuts filled in.
 
-use crate::common::fixture_text;
+use crate::common::{fixture_text, warnings};
 use flowdiff::parse::{parse, parse_flows};
 use flowdiff::trace::{Body, Completeness, Format, Trace};
 use flowdiff::trace_output::hook_markdown::{hook_markdown, round_trip};
@@ -239,11 +239,7 @@ fn a_broken_curl_body_warns_with_its_line() {
     let trace = parse(&broken).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
     let create = trace.exchanges.last().expect("the create");
     assert_eq!(create.request.body.kind(), "text");
-    let warnings: Vec<(usize, &str)> = trace
-        .warnings
-        .iter()
-        .map(|w| (w.line, w.message.as_str()))
-        .collect();
+    let warnings = warnings(&trace);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert_eq!(warnings[0].0, at + 1);
     assert!(
@@ -290,11 +286,7 @@ RESP: [200] Content-Type: application/json\n";
     let trace = parse(text).unwrap_or_else(|e| panic!("{}: {}", e.line, e.message));
     let paths: Vec<&str> = trace.exchanges.iter().map(|e| e.path.as_str()).collect();
     assert_eq!(paths, ["/v2/ok"]);
-    let warnings: Vec<(usize, &str)> = trace
-        .warnings
-        .iter()
-        .map(|w| (w.line, w.message.as_str()))
-        .collect();
+    let warnings = warnings(&trace);
     assert_eq!(
         warnings,
         [

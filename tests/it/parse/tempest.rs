@@ -1,7 +1,7 @@
 //! Tempest's request log (format 5): the excerpts of `formats.md` and the generated logs of two
 //! interleaved workers (`tests/fixtures/make_tempest_fixtures.py`), both layouts.
 
-use crate::common::fixture_text;
+use crate::common::{fixture_text, warnings};
 use flowdiff::parse::parse_flows;
 use flowdiff::trace::{Body, EventKind, Exchange, Format, Trace};
 use serde_json::json;
@@ -490,11 +490,7 @@ fn a_header_value_with_a_line_break_is_folded_into_one_line_with_a_warning() {
         response,
         [("date", "Fri, 04 Sep  2015"), ("x-cut", "Mon,   next line")]
     );
-    let warnings: Vec<(usize, &str)> = flows[0]
-        .warnings
-        .iter()
-        .map(|w| (w.line, w.message.as_str()))
-        .collect();
+    let warnings = warnings(&flows[0]);
     assert_eq!(
         warnings,
         [
