@@ -211,9 +211,11 @@ const STAGES: &[(&str, Stage)] = &[
         trace_output::tree::call_tree(&i.normalized, &Styles::plain()).len()
     }),
     ("render json", |i| {
-        trace_output::json::capture_json(std::slice::from_ref(&i.normalized))
-            .to_string()
-            .len()
+        serde_json::to_string(&trace_output::json::capture_json(std::slice::from_ref(
+            &i.normalized,
+        )))
+        .expect("serializes")
+        .len()
     }),
     ("render mermaid", |i| {
         trace_output::mermaid::sequence_diagram(&i.normalized).len()

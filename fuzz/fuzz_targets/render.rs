@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let Some(flows) = common::flows(data) else {
         return;
     };
-    let _ = trace_output::json::capture_json(&flows).to_string();
+    let _ = serde_json::to_string(&trace_output::json::capture_json(&flows));
     let _ = trace_output::tree::flow_list(&flows, &Styles::colored());
     let Some(raw) = flows.first() else {
         return;
