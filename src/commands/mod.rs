@@ -175,37 +175,83 @@ fn load_flows_counted(
 }
 
 /// Reads a capture file into its flows, within `limits`. A Tempest log is read in parts of
-/// whole lines and never held whole (a full run's log is hundreds of MB); any other capture is
-/// read whole.
+/// whole lines and never held whole (a full run's log is hundreds of MB), and so is hook
+/// Markdown from a regular file (read again whole when it cannot be read in parts: a
+/// documentation page, an error); any other capture is read whole.
 fn read_flows(
     path: &Path,
     limits: Limits,
     progress: Option<&progress::Progress>,
 ) -> Result<Vec<Trace>> {
     let mut parts = read::Parts::open(path, limits)?;
-    let counted = |part: &str| {
+    // Bytes counted in `progress` so far: a capture read again is not counted twice.
+    let mut read_so_far = 0;
+    let mut counted = |part: &str| {
+        read_so_far += part.len();
         if let Some(progress) = progress {
             progress.advance(part.len());
         }
     };
     let first = parts.next_part()?.unwrap_or_default();
     counted(&first);
-    let Some(mut reader) = parse::PartReader::start(&first).map_err(|e| e.in_file(path))? else {
-        // Read whole: what was read, then the rest.
-        let mut text = first;
-        parts.reserve_rest(&mut text);
+    if let Some(mut reader) = parse::PartReader::start(&first).map_err(|e| e.in_file(path))? {
+        drop(first);
         while let Some(part) = parts.next_part()? {
             counted(&part);
-            text.push_str(&part);
+            reader.feed(&part).map_err(|e| e.in_file(path))?;
         }
-        return parse::parse_flows(&text).map_err(|e| e.in_file(path));
+        return reader.finish().map_err(|e| e.in_file(path));
+    }
+    let sections = parts
+        .regular_size()
+        .and_then(|size| parse::SectionReader::start(&first, size));
+    let Some(mut sections) = sections else {
+        return read_whole(parts, first, counted).and_then(|text| parse_whole(&text, path));
     };
     drop(first);
+    let mut in_parts = true;
+    while in_parts {
+        let Some(part) = parts.next_part()? else {
+            break;
+        };
+        counted(&part);
+        in_parts = sections.feed(&part);
+    }
+    if let Some(trace) = sections.finish().filter(|_| in_parts) {
+        return Ok(vec![trace]);
+    }
+    // Read again whole, counting only what was not read before.
+    drop(parts);
+    let mut parts = read::Parts::open(path, limits)?;
+    let mut again = 0;
+    let first = parts.next_part()?.unwrap_or_default();
+    let text = read_whole(parts, first, |part: &str| {
+        again += part.len();
+        if let (Some(progress), true) = (progress, again > read_so_far) {
+            progress.advance(part.len().min(again - read_so_far));
+        }
+    })?;
+    parse_whole(&text, path)
+}
+
+/// The whole text of a capture whose first part was read: `first`, then the rest.
+fn read_whole(
+    mut parts: read::Parts<std::fs::File>,
+    first: String,
+    mut counted: impl FnMut(&str),
+) -> Result<String> {
+    let mut text = first;
+    parts.reserve_rest(&mut text);
     while let Some(part) = parts.next_part()? {
         counted(&part);
-        reader.feed(&part).map_err(|e| e.in_file(path))?;
+        text.push_str(&part);
     }
-    reader.finish().map_err(|e| e.in_file(path))
+    Ok(text)
+}
+
+/// The flows of a capture's whole text (`path` names it in errors).
+fn parse_whole(text: &str, path: &Path) -> Result<Vec<Trace>> {
+    parse::parse_flows(text).map_err(|e| e.in_file(path))
 }
 
 /// Reads and parses a capture of one flow (or the flow `name` of a capture of several, named
