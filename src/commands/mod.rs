@@ -292,10 +292,10 @@ fn normalize_all(flows: &mut [Trace], rules: &RuleSet, all_cores: bool) {
     }
 }
 
-/// Loads and normalizes two captures' flows, using both cores: NEW is read and parsed while
-/// OLD is normalized. OLD's text is dropped before NEW's is read, so memory peaks no higher
-/// than loading one after the other; warnings and errors come in the same order too (OLD's
-/// first).
+/// Loads and normalizes two captures' flows, using both cores: OLD is read and normalized on
+/// this thread while NEW is on another (both read in parts when their format allows, so
+/// neither text is held whole). Warnings and errors come in the same order as loading one
+/// after the other: OLD's first, NEW's only when OLD loaded.
 pub(crate) fn load_normalized_pair(
     old: &Path,
     new: &Path,
@@ -306,22 +306,25 @@ pub(crate) fn load_normalized_pair(
     let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
     let total = usize::try_from(size(old) + size(new)).unwrap_or(usize::MAX);
     let progress = progress::Progress::start("reading captures", total);
-    let mut old_flows = load_flows_counted(old, limits, Some(&progress))?;
     let progress = &progress;
     std::thread::scope(|scope| {
         let new_side = scope.spawn(move || -> Result<Vec<Trace>> {
-            let mut flows = load_flows_counted(new, limits, Some(progress))?;
-            // One long flow scans ahead on both cores (OLD is mostly done by then); many flows
-            // stay on this thread.
-            let one = flows.len() == 1;
-            normalize_all(&mut flows, rules, one);
+            let mut flows = read_flows(new, limits, Some(progress))?;
+            normalize_all(&mut flows, rules, false);
             Ok(flows)
         });
-        // The other core is reading and parsing NEW.
+        // The other core is reading NEW: both captures are read in parts, neither held whole.
+        let old_flows = read_flows(old, limits, Some(progress));
+        let old_flows =
+            old_flows.inspect(|flows| flows.iter().for_each(|f| print_warnings(old, f)));
+        let mut old_flows = old_flows?;
         normalize_all(&mut old_flows, rules, false);
         let new_flows = new_side
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        for flow in &new_flows {
+            print_warnings(new, flow);
+        }
         Ok((old_flows, new_flows))
     })
 }
