@@ -175,37 +175,83 @@ fn load_flows_counted(
 }
 
 /// Reads a capture file into its flows, within `limits`. A Tempest log is read in parts of
-/// whole lines and never held whole (a full run's log is hundreds of MB); any other capture is
-/// read whole.
+/// whole lines and never held whole (a full run's log is hundreds of MB), and so is hook
+/// Markdown from a regular file (read again whole when it cannot be read in parts: a
+/// documentation page, an error); any other capture is read whole.
 fn read_flows(
     path: &Path,
     limits: Limits,
     progress: Option<&progress::Progress>,
 ) -> Result<Vec<Trace>> {
     let mut parts = read::Parts::open(path, limits)?;
-    let counted = |part: &str| {
+    // Bytes counted in `progress` so far: a capture read again is not counted twice.
+    let mut read_so_far = 0;
+    let mut counted = |part: &str| {
+        read_so_far += part.len();
         if let Some(progress) = progress {
             progress.advance(part.len());
         }
     };
     let first = parts.next_part()?.unwrap_or_default();
     counted(&first);
-    let Some(mut reader) = parse::PartReader::start(&first).map_err(|e| e.in_file(path))? else {
-        // Read whole: what was read, then the rest.
-        let mut text = first;
-        parts.reserve_rest(&mut text);
+    if let Some(mut reader) = parse::PartReader::start(&first).map_err(|e| e.in_file(path))? {
+        drop(first);
         while let Some(part) = parts.next_part()? {
             counted(&part);
-            text.push_str(&part);
+            reader.feed(&part).map_err(|e| e.in_file(path))?;
         }
-        return parse::parse_flows(&text).map_err(|e| e.in_file(path));
+        return reader.finish().map_err(|e| e.in_file(path));
+    }
+    let sections = parts
+        .regular_size()
+        .and_then(|size| parse::SectionReader::start(&first, size));
+    let Some(mut sections) = sections else {
+        return read_whole(parts, first, counted).and_then(|text| parse_whole(&text, path));
     };
     drop(first);
+    let mut in_parts = true;
+    while in_parts {
+        let Some(part) = parts.next_part()? else {
+            break;
+        };
+        counted(&part);
+        in_parts = sections.feed(&part);
+    }
+    if let Some(trace) = sections.finish().filter(|_| in_parts) {
+        return Ok(vec![trace]);
+    }
+    // Read again whole, counting only what was not read before.
+    drop(parts);
+    let mut parts = read::Parts::open(path, limits)?;
+    let mut again = 0;
+    let first = parts.next_part()?.unwrap_or_default();
+    let text = read_whole(parts, first, |part: &str| {
+        again += part.len();
+        if let (Some(progress), true) = (progress, again > read_so_far) {
+            progress.advance(part.len().min(again - read_so_far));
+        }
+    })?;
+    parse_whole(&text, path)
+}
+
+/// The whole text of a capture whose first part was read: `first`, then the rest.
+fn read_whole(
+    mut parts: read::Parts<std::fs::File>,
+    first: String,
+    mut counted: impl FnMut(&str),
+) -> Result<String> {
+    let mut text = first;
+    parts.reserve_rest(&mut text);
     while let Some(part) = parts.next_part()? {
         counted(&part);
-        reader.feed(&part).map_err(|e| e.in_file(path))?;
+        text.push_str(&part);
     }
-    reader.finish().map_err(|e| e.in_file(path))
+    Ok(text)
+}
+
+/// The flows of a capture's whole text (`path` names it in errors).
+fn parse_whole(text: &str, path: &Path) -> Result<Vec<Trace>> {
+    parse::parse_flows(text).map_err(|e| e.in_file(path))
 }
 
 /// Reads and parses a capture of one flow (or the flow `name` of a capture of several, named
@@ -246,10 +292,10 @@ fn normalize_all(flows: &mut [Trace], rules: &RuleSet, all_cores: bool) {
     }
 }
 
-/// Loads and normalizes two captures' flows, using both cores: NEW is read and parsed while
-/// OLD is normalized. OLD's text is dropped before NEW's is read, so memory peaks no higher
-/// than loading one after the other; warnings and errors come in the same order too (OLD's
-/// first).
+/// Loads and normalizes two captures' flows, using both cores: OLD is read and normalized on
+/// this thread while NEW is on another (both read in parts when their format allows, so
+/// neither text is held whole). Warnings and errors come in the same order as loading one
+/// after the other: OLD's first, NEW's only when OLD loaded.
 pub(crate) fn load_normalized_pair(
     old: &Path,
     new: &Path,
@@ -260,22 +306,25 @@ pub(crate) fn load_normalized_pair(
     let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
     let total = usize::try_from(size(old) + size(new)).unwrap_or(usize::MAX);
     let progress = progress::Progress::start("reading captures", total);
-    let mut old_flows = load_flows_counted(old, limits, Some(&progress))?;
     let progress = &progress;
     std::thread::scope(|scope| {
         let new_side = scope.spawn(move || -> Result<Vec<Trace>> {
-            let mut flows = load_flows_counted(new, limits, Some(progress))?;
-            // One long flow scans ahead on both cores (OLD is mostly done by then); many flows
-            // stay on this thread.
-            let one = flows.len() == 1;
-            normalize_all(&mut flows, rules, one);
+            let mut flows = read_flows(new, limits, Some(progress))?;
+            normalize_all(&mut flows, rules, false);
             Ok(flows)
         });
-        // The other core is reading and parsing NEW.
+        // The other core is reading NEW: both captures are read in parts, neither held whole.
+        let old_flows = read_flows(old, limits, Some(progress));
+        let old_flows =
+            old_flows.inspect(|flows| flows.iter().for_each(|f| print_warnings(old, f)));
+        let mut old_flows = old_flows?;
         normalize_all(&mut old_flows, rules, false);
         let new_flows = new_side
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        for flow in &new_flows {
+            print_warnings(new, flow);
+        }
         Ok((old_flows, new_flows))
     })
 }

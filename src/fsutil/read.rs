@@ -46,6 +46,8 @@ pub(crate) struct Parts<R> {
     done: bool,
     /// The file's size when opened (0 when unknown), to read it whole into one allocation.
     size: u64,
+    /// The source is a regular file (it can be read again from the start).
+    regular: bool,
 }
 
 impl Parts<std::fs::File> {
@@ -57,9 +59,10 @@ impl Parts<std::fs::File> {
             );
         }
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let size = file.metadata().map_or(0, |m| m.len());
+        let metadata = file.metadata().ok();
         Ok(Parts {
-            size,
+            size: metadata.as_ref().map_or(0, |m| m.len()),
+            regular: metadata.is_some_and(|m| m.is_file()),
             ..Parts::new(file, path, limits)
         })
     }
@@ -78,7 +81,15 @@ impl<R: Read> Parts<R> {
             lines: 0,
             done: false,
             size: 0,
+            regular: false,
         }
+    }
+
+    /// The source's size when opened, when it is a regular file (which can be read again from
+    /// the start); `None` for a pipe or a terminal.
+    pub(crate) fn regular_size(&self) -> Option<usize> {
+        self.regular
+            .then(|| usize::try_from(self.size).unwrap_or(usize::MAX))
     }
 
     /// Reserves room in `text` (what was handed out so far) for the rest of the file, as its

@@ -35,51 +35,100 @@ fn heading_shapes() -> String {
     format!("expected `### [(N)] ` followed by {CALL_SHAPES}")
 }
 
+/// What reading sections carries from one line (and one part of a capture) to the next.
+struct Reading {
+    meta: Meta,
+    pairing: Pairing,
+    /// Sections read.
+    count: usize,
+    /// The highest diagram arrow any section takes, to choose the diagram.
+    reach: usize,
+    tabs: TabCheck,
+}
+
+impl Reading {
+    /// Ready for a capture of about `size` bytes.
+    fn new(size: usize) -> Reading {
+        Reading {
+            meta: Meta::default(),
+            pairing: Pairing::with_capacity(size / 512),
+            count: 0,
+            reach: 0,
+            tabs: TabCheck::default(),
+        }
+    }
+
+    /// Reads the lines of `cursor` to its end. A section that waits for the page's diagram goes
+    /// to `deferred` and a Mermaid diagram to `diagrams`; without them (a capture read in
+    /// parts) such a line stops reading and `Ok(false)` says the capture must be read whole.
+    fn read<'a>(
+        &mut self,
+        cursor: &mut Cursor<'a>,
+        mut page: Option<(&mut Vec<Section<'a>>, &mut Vec<Diagram<'a>>)>,
+    ) -> Result<bool, InputError> {
+        while let Some(line) = cursor.next() {
+            if let Some(heading) = line.text.strip_prefix("### ") {
+                let place = Place {
+                    number: split_number(heading).0,
+                    ordinal: self.count,
+                };
+                let s = section(cursor, line, heading, place, &mut self.meta.warnings)?;
+                self.tabs.see(&s);
+                self.count += 1;
+                self.reach = self.reach.max(place.arrow());
+                match (s.party_line, &mut page) {
+                    (Some(parties), Some((deferred, _))) if deferred.is_empty() => {
+                        self.pairing.push(event(s, parties));
+                    }
+                    (Some(parties), None) => self.pairing.push(event(s, parties)),
+                    (_, Some((deferred, _))) => deferred.push(s),
+                    (None, None) => return Ok(false),
+                }
+            } else if let Some(title) = doc_page::title(&line) {
+                self.meta.name.get_or_insert_with(|| title.to_string());
+            } else if doc_page::is_variables_note(line.text) {
+                doc_page::variables(cursor, &mut self.meta.variables);
+            } else if mermaid::is_mermaid_fence(line.text.trim_start()) {
+                let Some((_, diagrams)) = &mut page else {
+                    return Ok(false);
+                };
+                diagrams.push(mermaid::fenced(cursor, line.no)?);
+            } else if line.text.starts_with("```") {
+                skip_fence(cursor, line)?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// The errors of a capture read to its end.
+    fn check(&self) -> Result<(), InputError> {
+        if self.count == 0 {
+            return Err(InputError::new(
+                1,
+                format!("no sections found: {}", heading_shapes()),
+            ));
+        }
+        self.tabs.check()
+    }
+}
+
 /// Parses a hook Markdown capture or a documentation page.
 ///
 /// Sections go straight to pairing while they name their parties; from the first one that
 /// needs the page's diagram on, they wait for the end, where the diagram is chosen.
 pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
-    let mut meta = Meta::default();
+    let mut reading = Reading::new(text.len());
     let mut diagrams: Vec<Diagram<'_>> = Vec::new();
-    let mut pairing = Pairing::with_capacity(text.len() / 512);
     let mut deferred: Vec<Section<'_>> = Vec::new();
-    let mut count = 0;
-    // The highest diagram arrow any section takes, to choose the diagram.
-    let mut reach = 0;
-    let mut tabs = TabCheck::default();
     let mut cursor = Cursor::new(text);
-    while let Some(line) = cursor.next() {
-        if let Some(heading) = line.text.strip_prefix("### ") {
-            let place = Place {
-                number: split_number(heading).0,
-                ordinal: count,
-            };
-            let s = section(&mut cursor, line, heading, place, &mut meta.warnings)?;
-            tabs.see(&s);
-            count += 1;
-            reach = reach.max(place.arrow());
-            match s.party_line {
-                Some(parties) if deferred.is_empty() => pairing.push(event(s, parties)),
-                _ => deferred.push(s),
-            }
-        } else if let Some(title) = doc_page::title(&line) {
-            meta.name.get_or_insert_with(|| title.to_string());
-        } else if doc_page::is_variables_note(line.text) {
-            doc_page::variables(&mut cursor, &mut meta.variables);
-        } else if mermaid::is_mermaid_fence(line.text.trim_start()) {
-            diagrams.push(mermaid::fenced(&mut cursor, line.no)?);
-        } else if line.text.starts_with("```") {
-            skip_fence(&mut cursor, line)?;
-        }
-    }
-    if count == 0 {
-        return Err(InputError::new(
-            1,
-            format!("no sections found: {}", heading_shapes()),
-        ));
-    }
-    tabs.check()?;
+    reading.read(&mut cursor, Some((&mut deferred, &mut diagrams)))?;
+    reading.check()?;
+    let Reading {
+        mut meta,
+        mut pairing,
+        reach,
+        ..
+    } = reading;
     let diagram = doc_page::pick_diagram(&diagrams, reach);
     let mut from_page = false;
     for s in deferred {
@@ -104,6 +153,97 @@ pub(crate) fn parse(text: &str) -> Result<Trace, InputError> {
         Format::HookMarkdown
     };
     Ok(pairing.finish(format, meta))
+}
+
+/// Hook Markdown read in parts, for a capture too large to hold whole: text waits only until
+/// the next `### ` heading, and the sections before it are read and paired. A capture that
+/// needs more than its sections (a page whose sections take their parties from a diagram) or
+/// that has an error is left to [`parse`] on the whole text, which gives the same trace or
+/// the same error as reading whole always did: a part ends just before a line that starts a
+/// section wherever it stands, else reading it fails (a fence left open) and the whole text is
+/// read.
+pub(crate) struct Stream {
+    reading: Reading,
+    /// Text from the start of the last heading seen, not read yet.
+    pending: String,
+    /// Where in `pending` the search for a heading may begin (what is before was searched).
+    searched: usize,
+    /// Lines before `pending`.
+    lines_before: usize,
+    /// False once the capture must be read whole (reading stopped).
+    streaming: bool,
+}
+
+impl Stream {
+    /// Ready for a capture of about `size` bytes.
+    pub(crate) fn new(size: usize) -> Stream {
+        Stream {
+            reading: Reading::new(size),
+            pending: String::new(),
+            searched: 0,
+            lines_before: 0,
+            streaming: true,
+        }
+    }
+
+    /// Takes the next part of the capture: complete lines, already prepared. False when the
+    /// capture must be read whole with [`parse`] (then the rest need not be fed).
+    pub(crate) fn feed(&mut self, part: &str) -> bool {
+        if !self.streaming {
+            return false;
+        }
+        let from = self.searched;
+        self.pending.push_str(part);
+        let cut = last_heading_start(&self.pending, from);
+        if cut == 0 {
+            self.searched = self.pending.len();
+            return true;
+        }
+        self.read_to(cut);
+        self.streaming
+    }
+
+    /// Reads `pending` up to `cut` (a line start).
+    fn read_to(&mut self, cut: usize) {
+        let complete = &self.pending[..cut];
+        let mut cursor = Cursor::starting_at(complete, self.lines_before);
+        self.streaming = matches!(self.reading.read(&mut cursor, None), Ok(true));
+        self.lines_before += super::count_lines(complete);
+        self.pending.drain(..cut);
+        self.searched = 0;
+    }
+
+    /// Reads what is left and returns the flow; `None` when the capture must be read whole
+    /// with [`parse`] (it needs more than its sections, or has an error).
+    pub(crate) fn finish(mut self) -> Option<Trace> {
+        if self.streaming {
+            self.read_to(self.pending.len());
+        }
+        if !self.streaming || self.reading.check().is_err() {
+            return None;
+        }
+        let Reading { meta, pairing, .. } = self.reading;
+        Some(pairing.finish(Format::HookMarkdown, meta))
+    }
+}
+
+/// Where the last line of `text` that starts with `### ` and begins after byte `from` starts (0
+/// when none does after the first line). Searches backwards, so the cost is the lines after
+/// that start (or after `from`).
+fn last_heading_start(text: &str, from: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = bytes.len();
+    while let Some(newline) = memchr::memrchr(b'\n', &bytes[..end]) {
+        let start = newline + 1;
+        if start < from {
+            break;
+        }
+        if bytes[start..].starts_with(b"### ") {
+            return start;
+        }
+        end = newline;
+    }
+    0
 }
 
 /// The event a section stands for, once its parties are known.
@@ -395,4 +535,77 @@ fn skip_fence(cursor: &mut Cursor<'_>, opener: Line<'_>) -> Result<(), InputErro
         }
     }
     Err(unterminated(opener.no))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{last_heading_start, parse, Stream};
+    use crate::trace::Trace;
+
+    /// `text` fed in parts of `lines` lines each, as the command layer reads a capture.
+    fn in_parts(text: &str, lines: usize) -> Option<Trace> {
+        let all: Vec<&str> = text.split_inclusive('\n').collect();
+        let mut stream = Stream::new(text.len());
+        for part in all.chunks(lines) {
+            if !stream.feed(&part.concat()) {
+                return None;
+            }
+        }
+        stream.finish()
+    }
+
+    fn fixture(name: &str) -> String {
+        let path = format!("{}/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&path).expect(&path)
+    }
+
+    #[test]
+    fn a_capture_read_in_parts_gives_the_trace_read_whole_wherever_the_parts_end() {
+        for name in [
+            "tests/fixtures/server-create.hook.md",
+            "tests/fixtures/image-save.hook.md",
+            "tests/fixtures/image-show.hook-response-headings.md",
+        ] {
+            let text = fixture(name);
+            let whole = parse(&text).expect("reads whole");
+            for lines in [1, 2, 3, 7, 100, 1_000_000] {
+                let parts = in_parts(&text, lines);
+                assert!(
+                    parts.as_ref() == Some(&whole),
+                    "{name} in parts of {lines} lines"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn what_only_the_whole_text_can_tell_is_left_to_reading_whole() {
+        // A page with a diagram (its sections may take their parties from it).
+        for name in [
+            "tests/fixtures/image-create.doc.md",
+            "tests/fixtures/image-create.doc-from-section-7.md",
+            "tests/fixtures/image-show.doc-arrow-lines.md",
+            "golden/server-create.md",
+        ] {
+            assert!(parse(&fixture(name)).is_ok(), "{name}");
+            assert!(in_parts(&fixture(name), 5).is_none(), "{name}");
+        }
+        // A heading inside a fenced block at column 0 is not a section: the part cut before
+        // it has an open fence, so the capture is read whole (and reads as one section).
+        let fenced = "### GET /a\n`x` --> `y`\n\n=== \"Header\"\n```\nA: b\n### GET /not-a-section\n```\n\n=== \"Body\"\n    ```\n    {}\n    ```\n";
+        assert!(in_parts(fenced, 3).is_none());
+        // An error (a section cut short) is left to reading whole, which reports it.
+        let truncated = "### GET /a\n`x` --> `y`\n\n=== \"Header\"\n";
+        assert!(parse(truncated).is_err());
+        assert!(in_parts(truncated, 1).is_none());
+    }
+
+    #[test]
+    fn parts_are_cut_before_the_last_heading_after_what_was_searched() {
+        let text = "### GET /a\nx\n### GET /b\ny\n";
+        assert_eq!(last_heading_start(text, 0), 13);
+        assert_eq!(last_heading_start(text, 13), 13);
+        assert_eq!(last_heading_start(text, 14), 0);
+        assert_eq!(last_heading_start("### GET /a\nx\n", 0), 0);
+    }
 }

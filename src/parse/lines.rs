@@ -56,6 +56,16 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// A cursor at the first line of `text`, which is line `lines_before + 1` of a capture read
+    /// in parts.
+    pub(super) fn starting_at(text: &'a str, lines_before: usize) -> Self {
+        Cursor {
+            text,
+            pos: 0,
+            no: lines_before,
+        }
+    }
+
     /// The whole text the cursor walks.
     pub(super) fn text(&self) -> &'a str {
         self.text

@@ -98,6 +98,52 @@ impl PartReader {
     }
 }
 
+/// A hook Markdown capture read in parts (a Tempest log reads in parts with [`PartReader`]):
+/// only the text since the last `### ` heading is held, not the whole capture. Reading in parts
+/// gives up ([`feed`] says false, [`finish`] gives `None`) on a capture that needs more than its
+/// sections (a documentation page whose sections take their parties from its diagram) or that
+/// has an error; the caller then reads it again whole with [`parse_flows`], which gives the
+/// same trace or error. So a source that cannot be read twice (a pipe) is read whole from the
+/// start.
+///
+/// [`feed`]: SectionReader::feed
+/// [`finish`]: SectionReader::finish
+pub(crate) struct SectionReader {
+    stream: hook_markdown::Stream,
+    /// False once a part could not be read in parts.
+    in_parts: bool,
+}
+
+impl SectionReader {
+    /// Starts reading a capture of about `size` bytes whose first part is `first` (complete
+    /// lines); `None` when it is not hook Markdown (as far as the first part tells).
+    pub(crate) fn start(first: &str, size: usize) -> Option<SectionReader> {
+        let prepared = prepare(first).ok()?;
+        if detect(&prepared).ok()? != Format::HookMarkdown {
+            return None;
+        }
+        let mut stream = hook_markdown::Stream::new(size);
+        let in_parts = stream.feed(&prepared);
+        Some(SectionReader { stream, in_parts })
+    }
+
+    /// Reads the next part (complete lines, after the previous part); false when the capture
+    /// must be read whole (the rest need not be fed).
+    pub(crate) fn feed(&mut self, part: &str) -> bool {
+        self.in_parts = self.in_parts
+            && match prepare_part(part) {
+                Ok(prepared) => self.stream.feed(&prepared),
+                Err(_) => false,
+            };
+        self.in_parts
+    }
+
+    /// The flow, once every part was fed; `None` when the capture must be read whole.
+    pub(crate) fn finish(self) -> Option<Trace> {
+        self.stream.finish().filter(|_| self.in_parts)
+    }
+}
+
 /// Parses a capture that holds one flow (see [`parse_flows`] for captures holding several).
 ///
 /// ```

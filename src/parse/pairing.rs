@@ -166,10 +166,11 @@ struct WithId {
 /// The pairing state: exchanges so far and the requests still open, by id, by party pair (all
 /// of them, and those without an id) and by callee (for parents). Party names are interned to
 /// small integers. Every list drops answered entries lazily ([`top_open`]), so pairing is
-/// linear in the number of events whatever the capture reuses.
+/// linear in the number of events whatever the capture reuses. Party names are owned, so that
+/// a capture read in parts pairs across them.
 #[derive(Default)]
-pub(crate) struct Pairing<'a> {
-    parties: HashMap<&'a str, u32>,
+pub(crate) struct Pairing {
+    parties: HashMap<Box<str>, u32>,
     exchanges: Vec<Exchange>,
     events: Vec<Event>,
     slots: Vec<Slot>,
@@ -182,13 +183,14 @@ pub(crate) struct Pairing<'a> {
     warnings: Vec<Warning>,
 }
 
-impl<'a> Pairing<'a> {
-    fn party(&mut self, name: &'a str) -> u32 {
-        let next = self.parties.len() as u32;
-        let id = *self.parties.entry(name).or_insert(next);
-        if id == next {
-            self.open_by_callee.push(Vec::new());
+impl Pairing {
+    fn party(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.parties.get(name) {
+            return id;
         }
+        let id = self.parties.len() as u32;
+        self.parties.insert(name.into(), id);
+        self.open_by_callee.push(Vec::new());
         id
     }
 
@@ -203,7 +205,7 @@ impl<'a> Pairing<'a> {
     }
 
     /// Adds the next event in capture order.
-    pub(super) fn push(&mut self, ev: RawEvent<'a>) {
+    pub(super) fn push(&mut self, ev: RawEvent<'_>) {
         let caller = self.party(ev.caller);
         let callee = self.party(ev.callee);
         let position = self.events.len();
@@ -234,7 +236,7 @@ impl<'a> Pairing<'a> {
     }
 
     /// Opens an exchange; its parent is the innermost open exchange into its caller.
-    fn request(&mut self, ev: &RawEvent<'a>, caller: u32, callee: u32, position: usize) -> usize {
+    fn request(&mut self, ev: &RawEvent<'_>, caller: u32, callee: u32, position: usize) -> usize {
         let index = self.exchanges.len();
         let parent = top_open(&mut self.open_by_callee[caller as usize], &self.slots);
         let id = ev.headers.get(REQUEST_ID);
@@ -278,7 +280,7 @@ impl<'a> Pairing<'a> {
     /// Closes the exchange the response answers (the most recent open request with its request
     /// id and its parties, else the most recent open request between the same parties — one
     /// without an id when the response has one), or records a lone response.
-    fn response(&mut self, ev: &RawEvent<'a>, caller: u32, callee: u32, position: usize) -> usize {
+    fn response(&mut self, ev: &RawEvent<'_>, caller: u32, callee: u32, position: usize) -> usize {
         let id = ev.headers.get(REQUEST_ID);
         let by_id = id.and_then(|id| self.open_with_id(id, ev, (caller, callee)));
         let slots = &self.slots;
@@ -404,7 +406,7 @@ fn line_of(message: &Message) -> usize {
     message.line.unwrap_or(0)
 }
 
-impl Pairing<'_> {
+impl Pairing {
     /// The trace: exchanges in step order with parents (before adoption, which needs the
     /// rules: [`crate::normalize::adopt`]), warnings by line.
     pub(super) fn finish(self, format: Format, meta: Meta) -> Trace {

@@ -379,8 +379,10 @@ pub fn next_placeholder(text: &str) -> Option<std::ops::Range<usize>> {
     let mut from = 0;
     while let Some(open) = memchr::memchr(b'{', &text.as_bytes()[from..]).map(|at| from + at) {
         let after = &text[open + 1..];
+        // By bytes: every byte of a name is ASCII, so the first other byte starts a character.
         let name_len = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .bytes()
+            .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
             .unwrap_or(after.len());
         if name_len > 0 && after[name_len..].starts_with('}') {
             return Some(open..open + name_len + 2);

@@ -1,7 +1,8 @@
 //! Reading JSON text into [`Json`] values that hold no spare capacity.
 //!
-//! Members are gathered on one shared stack and each object is built once, at its exact size
-//! (growing a list member by member would leave room for up to twice its members). The values
+//! Members and array items are gathered on two shared stacks and each object and array is
+//! built once, at its exact size (growing a list member by member would leave room for up to
+//! twice its members, and reallocate and copy it on the way). The values
 //! are the ones `serde_json::from_str::<Value>` reads, and so are the errors.
 
 use super::{Json, Object};
@@ -13,15 +14,32 @@ use std::fmt;
 /// Parses `text` as one JSON document (what `serde_json::from_str::<Value>` accepts).
 pub(crate) fn from_str(text: &str) -> serde_json::Result<Json> {
     let mut stack = Vec::new();
+    let mut items = Vec::new();
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value = Compact { stack: &mut stack }.deserialize(&mut deserializer)?;
+    let value = Compact {
+        stack: &mut stack,
+        items: &mut items,
+    }
+    .deserialize(&mut deserializer)?;
     deserializer.end()?;
     Ok(value)
 }
 
-/// Builds one value; `stack` holds the members of the objects still open around it.
+/// Builds one value; `stack` holds the members of the objects still open around it, `items`
+/// the items of the arrays.
 struct Compact<'s> {
     stack: &'s mut Vec<(CompactString, Json)>,
+    items: &'s mut Vec<Json>,
+}
+
+impl Compact<'_> {
+    /// The builder of a value inside the one being built.
+    fn inner(&mut self) -> Compact<'_> {
+        Compact {
+            stack: &mut *self.stack,
+            items: &mut *self.items,
+        }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for Compact<'_> {
@@ -75,22 +93,19 @@ impl<'de> Visitor<'de> for Compact<'_> {
         self.deserialize(deserializer)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(Compact {
-            stack: &mut *self.stack,
-        })? {
-            items.push(item);
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Json, A::Error> {
+        let start = self.items.len();
+        while let Some(item) = seq.next_element_seed(self.inner())? {
+            self.items.push(item);
         }
-        Ok(Json::Array(items.into_boxed_slice()))
+        let items: Box<[Json]> = self.items.drain(start..).collect();
+        Ok(Json::Array(items))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Json, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut access: A) -> Result<Json, A::Error> {
         let start = self.stack.len();
         while let Some(key) = access.next_key::<CompactString>()? {
-            let value = access.next_value_seed(Compact {
-                stack: &mut *self.stack,
-            })?;
+            let value = access.next_value_seed(self.inner())?;
             self.stack.push((key, value));
         }
         let object: Object = self.stack.drain(start..).collect();
