@@ -1,7 +1,7 @@
 //! Rules compiled for speed: one combined value regex, header and key regex sets, call
 //! matchers, service tables. Built once per run by [`RuleSet`](super::RuleSet).
 
-use super::globs::HeaderGlob;
+use super::globs::{self, HeaderGlob};
 use super::lazy::LazyRegex;
 use super::model::{Action, By, CallSpec, HeaderClass, Matcher, Origin, Replace, Rule};
 use super::pattern::PointerPattern;
@@ -72,7 +72,7 @@ pub(super) struct CallMatch {
 }
 
 impl CallMatch {
-    fn new(spec: &CallSpec, eager: bool) -> std::result::Result<CallMatch, regex::Error> {
+    fn new(spec: &CallSpec, eager: bool) -> std::result::Result<CallMatch, BoxedSource> {
         let anchored = |s: &Option<String>| {
             s.as_ref()
                 .map(|s| LazyRegex::new(format!("^(?:{s})$"), eager))
@@ -95,9 +95,8 @@ impl CallMatch {
         caller_is_client: bool,
         kind: Option<&str>,
     ) -> bool {
-        let ok = |re: &Option<LazyRegex>, text: &str| {
-            re.as_ref().is_none_or(|re| re.get().is_match(text))
-        };
+        let ok =
+            |re: &Option<LazyRegex>, text: &str| re.as_ref().is_none_or(|re| re.is_match(text));
         let by_ok = match self.by {
             By::Any => true,
             By::Client => caller_is_client,
@@ -105,7 +104,7 @@ impl CallMatch {
         };
         let finding_ok = match (&self.finding, kind) {
             (None, _) => true,
-            (Some(re), Some(kind)) => re.get().is_match(kind),
+            (Some(re), Some(kind)) => re.is_match(kind),
             (Some(_), None) => false,
         };
         by_ok
@@ -133,8 +132,7 @@ impl PathMatch {
             PathMatch::Pointer(ps) => ps.iter().any(|p| p.matches(pointer)),
             PathMatch::Key(re) => {
                 let last = pointer.rsplit('/').next().unwrap_or_default();
-                re.get()
-                    .is_match(&last.replace("~1", "/").replace("~0", "~"))
+                re.is_match(&last.replace("~1", "/").replace("~0", "~"))
             }
         }
     }
@@ -331,7 +329,7 @@ impl Compiled {
         globs: &[String],
         action: &Action,
         eager: bool,
-    ) -> std::result::Result<(), regex::Error> {
+    ) -> std::result::Result<(), BoxedSource> {
         let rule = match action {
             Action::Ignore => HeaderRule::Ignore,
             Action::Contract => HeaderRule::Class(HeaderClass::Contract),
@@ -440,10 +438,11 @@ impl Compiled {
     pub(super) fn header(&self, name: &str) -> HeaderInfo {
         let mut info = HeaderInfo::default();
         let mut classified = false;
+        let plain = globs::plain(name);
         let matching = self
             .header_rules
             .iter()
-            .filter(|(glob, _)| glob.matches(name));
+            .filter(|(glob, _)| glob.matches(name, plain));
         for (_, rule) in matching {
             match *rule {
                 HeaderRule::Ignore => info.ignored = true,
@@ -466,11 +465,7 @@ impl Compiled {
         set.which_overlapping_matches(&regex_automata::Input::new(key), &mut matching);
         let i = matching.iter().next()?.as_usize();
         let (re, action) = &self.key_rules[i];
-        let capture = re
-            .get()
-            .captures(key)
-            .and_then(|c| c.name("v"))
-            .map(|m| m.as_str().to_string());
+        let capture = re.v_at(key, 0).flatten().map(|v| key[v].to_string());
         Some((*action, capture))
     }
 
