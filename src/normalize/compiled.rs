@@ -5,6 +5,7 @@ use super::globs::{self, HeaderGlob};
 use super::lazy::LazyRegex;
 use super::model::{Action, By, CallSpec, HeaderClass, Matcher, Origin, Replace, Rule};
 use super::pattern::PointerPattern;
+use super::value_scan::ValueScan;
 use crate::error::{BoxedSource, Error, Result};
 use crate::severity::Severity;
 use crate::trace::Signature;
@@ -156,7 +157,7 @@ fn scan_config() -> meta::Config {
 pub(super) struct Compiled {
     /// All value rules in one multi-pattern regex (pattern `i` is value rule `i`, the last
     /// pattern keeps `{placeholders}`), leftmost-first in rule order.
-    pub values: Option<regex_automata::meta::Regex>,
+    pub values: Option<ValueScan>,
     /// The value rules, in alternative order.
     pub value_rules: Vec<ValueRule>,
     /// What header, key and pointer rules do to values, indexed by the rules below.
@@ -397,21 +398,15 @@ impl Compiled {
         sources
             .values
             .push(r"\{[A-Za-z_][A-Za-z0-9_]*\}".to_string());
-        let values = regex_automata::meta::Regex::builder()
-            .configure(
-                scan_config()
-                    .nfa_size_limit(Some(64 << 20))
-                    .hybrid_cache_capacity(8 << 20),
-            )
-            .build_many(&sources.values)
-            .map_err(|e| Error::RuleSet {
-                kind: "value",
-                source: e.into(),
-            })?;
+        let config = scan_config()
+            .nfa_size_limit(Some(64 << 20))
+            .hybrid_cache_capacity(8 << 20);
+        let values = ValueScan::new(&sources.values, config).map_err(|source| Error::RuleSet {
+            kind: "value",
+            source,
+        })?;
         for (i, rule) in self.value_rules.iter_mut().enumerate() {
-            let has_v = regex_automata::PatternID::new(i)
-                .is_ok_and(|id| values.group_info().to_index(id, "v").is_some());
-            if !has_v {
+            if !values.has_group(i, "v") {
                 rule.v = None;
             }
         }

@@ -18,6 +18,7 @@ mod record;
 pub mod rules;
 mod scan;
 mod toml_text;
+mod value_scan;
 mod walk;
 
 #[cfg(test)]
