@@ -152,3 +152,66 @@ impl ValueScan {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every match, in order, as `search` finds them from each start.
+    fn all(
+        mut find: impl FnMut(&Input<'_>) -> Option<Match>,
+        text: &str,
+    ) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut input = Input::new(text);
+        while let Some(m) = find(&input) {
+            out.push((m.pattern().as_usize(), m.start(), m.end()));
+            let next = if m.is_empty() { m.end() + 1 } else { m.end() };
+            if next > text.len() {
+                break;
+            }
+            input.set_start(next);
+        }
+        out
+    }
+
+    /// The same matches as the meta regex alone, for patterns that overlap, prefer a shorter
+    /// alternative, match empty, or use a Unicode word boundary (which the lazy DFAs give up
+    /// on past ASCII), with and without the caller's cache.
+    #[test]
+    fn finds_the_matches_the_meta_regex_finds() {
+        let patterns: Vec<String> = [
+            r"(?-u:\b)[0-9a-f]{8}(?-u:\b)",
+            r"[0-9a-f]+-(?P<v>[0-9]+)",
+            r"ab|abc",
+            r"x*",
+            r"\bword\b",
+            r"é+",
+            r"\{[A-Za-z_][A-Za-z0-9_]*\}",
+        ]
+        .map(String::from)
+        .to_vec();
+        let config = meta::Config::new().hybrid_cache_capacity(1 << 20);
+        let scan = ValueScan::new(&patterns, config.clone()).expect("compiles");
+        let reference = meta::Regex::builder()
+            .configure(config)
+            .build_many(&patterns)
+            .expect("compiles");
+        let mut cache = scan.create_cache();
+        for text in [
+            "deadbeef 0123abcd-42 abc xx {uuid1}",
+            "ab abc abcd xabc",
+            "a word, words, éword word é ééé",
+            "",
+            "zzz",
+            "deadbeef-deadbeef-17éé",
+        ] {
+            let expected = all(|input| reference.search(input), text);
+            assert_eq!(all(|input| scan.search(input), text), expected, "{text:?}");
+            let with_cache = all(|input| scan.search_with(&mut cache, input), text);
+            assert_eq!(with_cache, expected, "{text:?}");
+        }
+        assert!(scan.has_group(1, "v"));
+        assert!(!scan.has_group(0, "v"));
+    }
+}
