@@ -1,13 +1,17 @@
 //! Rules compiled for speed: one combined value regex, header and key regex sets, call
 //! matchers, service tables. Built once per run by [`RuleSet`](super::RuleSet).
 
+use super::globs::{self, HeaderGlob};
 use super::lazy::LazyRegex;
 use super::model::{Action, By, CallSpec, HeaderClass, Matcher, Origin, Replace, Rule};
-use super::pattern::{header_glob_regex, PointerPattern};
+use super::pattern::PointerPattern;
+use super::value_scan::ValueScan;
 use crate::error::{BoxedSource, Error, Result};
 use crate::severity::Severity;
 use crate::trace::Signature;
-use regex::{RegexSet, RegexSetBuilder};
+use regex_automata::meta;
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::PatternSet;
 use std::collections::{HashMap, HashSet};
 
 /// What a header, key or pointer rule does to the value it selects.
@@ -69,7 +73,7 @@ pub(super) struct CallMatch {
 }
 
 impl CallMatch {
-    fn new(spec: &CallSpec, eager: bool) -> std::result::Result<CallMatch, regex::Error> {
+    fn new(spec: &CallSpec, eager: bool) -> std::result::Result<CallMatch, BoxedSource> {
         let anchored = |s: &Option<String>| {
             s.as_ref()
                 .map(|s| LazyRegex::new(format!("^(?:{s})$"), eager))
@@ -92,9 +96,8 @@ impl CallMatch {
         caller_is_client: bool,
         kind: Option<&str>,
     ) -> bool {
-        let ok = |re: &Option<LazyRegex>, text: &str| {
-            re.as_ref().is_none_or(|re| re.get().is_match(text))
-        };
+        let ok =
+            |re: &Option<LazyRegex>, text: &str| re.as_ref().is_none_or(|re| re.is_match(text));
         let by_ok = match self.by {
             By::Any => true,
             By::Client => caller_is_client,
@@ -102,7 +105,7 @@ impl CallMatch {
         };
         let finding_ok = match (&self.finding, kind) {
             (None, _) => true,
-            (Some(re), Some(kind)) => re.get().is_match(kind),
+            (Some(re), Some(kind)) => re.is_match(kind),
             (Some(_), None) => false,
         };
         by_ok
@@ -130,11 +133,23 @@ impl PathMatch {
             PathMatch::Pointer(ps) => ps.iter().any(|p| p.matches(pointer)),
             PathMatch::Key(re) => {
                 let last = pointer.rsplit('/').next().unwrap_or_default();
-                re.get()
-                    .is_match(&last.replace("~1", "/").replace("~0", "~"))
+                re.is_match(&last.replace("~1", "/").replace("~0", "~"))
             }
         }
     }
+}
+
+/// The configuration of the multi-pattern scans: they are searched for where and which
+/// pattern matches, never for captures, and their patterns have no common literal worth a
+/// prefilter, so only the lazy DFA (and the PikeVM it falls back on) is built: the one-pass
+/// and backtracking engines, a full DFA and the literal extraction were most of compiling them.
+/// Matching is the same whichever engines are built.
+fn scan_config() -> meta::Config {
+    meta::Config::new()
+        .auto_prefilter(false)
+        .onepass(false)
+        .backtrack(false)
+        .dfa(false)
 }
 
 /// All rules, compiled.
@@ -142,15 +157,15 @@ impl PathMatch {
 pub(super) struct Compiled {
     /// All value rules in one multi-pattern regex (pattern `i` is value rule `i`, the last
     /// pattern keeps `{placeholders}`), leftmost-first in rule order.
-    pub values: Option<regex_automata::meta::Regex>,
+    pub values: Option<ValueScan>,
     /// The value rules, in alternative order.
     pub value_rules: Vec<ValueRule>,
     /// What header, key and pointer rules do to values, indexed by the rules below.
     pub actions: Vec<ContextAction>,
-    header_set: Option<RegexSet>,
-    /// What each header pattern's rule does.
-    header_rules: Vec<HeaderRule>,
-    key_set: Option<RegexSet>,
+    /// The header globs, in rule order, and what each one's rule does.
+    header_rules: Vec<(HeaderGlob, HeaderRule)>,
+    /// The key rules' regexes, as a set: which of them match a key.
+    key_set: Option<meta::Regex>,
     /// Key regexes (for `{v}` captures) and an index into `actions`.
     key_rules: Vec<(LazyRegex, usize)>,
     /// Pointer rules that replace values, with an index into `actions`.
@@ -194,7 +209,6 @@ fn context_action(action: &Action) -> Option<ContextAction> {
 #[derive(Default)]
 struct Sources {
     values: Vec<String>,
-    headers: Vec<String>,
     keys: Vec<String>,
 }
 
@@ -248,7 +262,7 @@ impl Compiled {
                     });
                 }
             }
-            (Matcher::Header(globs), action) => self.add_header(globs, action, sources),
+            (Matcher::Header(globs), action) => self.add_header(globs, action, eager)?,
             (
                 Matcher::Key(source),
                 Action::Ordered | Action::Unordered | Action::Pin | Action::ElementIdentity(_),
@@ -310,21 +324,27 @@ impl Compiled {
         self.actions.len() - 1
     }
 
-    /// A header rule: one header pattern per glob, all doing what the rule does.
-    fn add_header(&mut self, globs: &[String], action: &Action, sources: &mut Sources) {
+    /// A header rule: one header glob per name it lists, all doing what the rule does.
+    fn add_header(
+        &mut self,
+        globs: &[String],
+        action: &Action,
+        eager: bool,
+    ) -> std::result::Result<(), BoxedSource> {
         let rule = match action {
             Action::Ignore => HeaderRule::Ignore,
             Action::Contract => HeaderRule::Class(HeaderClass::Contract),
             Action::CapturePoint => HeaderRule::Class(HeaderClass::CapturePoint),
             other => match context_action(other) {
                 Some(action) => HeaderRule::Value(self.push_action(action)),
-                None => return,
+                None => return Ok(()),
             },
         };
         for glob in globs {
-            sources.headers.push(header_glob_regex(glob));
-            self.header_rules.push(rule);
+            self.header_rules
+                .push((HeaderGlob::new(glob, eager)?, rule));
         }
+        Ok(())
     }
 
     /// An array-order, element-identity or pin rule on JSON locations.
@@ -370,7 +390,7 @@ impl Compiled {
         }
     }
 
-    /// Builds the multi-pattern scans: values (plus kept placeholders), headers, keys. A value
+    /// Builds the multi-pattern scans: values (plus kept placeholders) and keys. A value
     /// rule keeps its own regex only when it has a `v` group limiting the replaced part.
     fn combine(&mut self, mut sources: Sources) -> Result<()> {
         // Placeholders already in the text are kept: last, so that a rule for a value that
@@ -378,43 +398,32 @@ impl Compiled {
         sources
             .values
             .push(r"\{[A-Za-z_][A-Za-z0-9_]*\}".to_string());
-        let values = regex_automata::meta::Regex::builder()
-            .configure(
-                regex_automata::meta::Config::new()
-                    .nfa_size_limit(Some(64 << 20))
-                    .hybrid_cache_capacity(8 << 20),
-            )
-            .build_many(&sources.values)
-            .map_err(|e| Error::RuleSet {
-                kind: "value",
-                source: e.into(),
-            })?;
+        let config = scan_config()
+            .nfa_size_limit(Some(64 << 20))
+            .hybrid_cache_capacity(8 << 20);
+        let values = ValueScan::new(&sources.values, config).map_err(|source| Error::RuleSet {
+            kind: "value",
+            source,
+        })?;
         for (i, rule) in self.value_rules.iter_mut().enumerate() {
-            let has_v = regex_automata::PatternID::new(i)
-                .is_ok_and(|id| values.group_info().to_index(id, "v").is_some());
-            if !has_v {
+            if !values.has_group(i, "v") {
                 rule.v = None;
             }
         }
         self.values = Some(values);
-        if !sources.headers.is_empty() {
-            self.header_set = Some(RegexSetBuilder::new(&sources.headers).build().map_err(
-                |e| Error::RuleSet {
-                    kind: "header",
-                    source: e.into(),
-                },
-            )?);
-        }
         if !sources.keys.is_empty() {
-            self.key_set =
-                Some(
-                    RegexSetBuilder::new(&sources.keys)
-                        .build()
-                        .map_err(|e| Error::RuleSet {
-                            kind: "key",
-                            source: e.into(),
-                        })?,
-                );
+            // What `regex::RegexSet` builds: every pattern that matches, no captures.
+            let config = scan_config()
+                .match_kind(regex_automata::MatchKind::All)
+                .which_captures(WhichCaptures::None);
+            let keys = meta::Regex::builder()
+                .configure(config)
+                .build_many(&sources.keys)
+                .map_err(|e| Error::RuleSet {
+                    kind: "key",
+                    source: e.into(),
+                })?;
+            self.key_set = Some(keys);
         }
         Ok(())
     }
@@ -423,12 +432,14 @@ impl Compiled {
     /// first matching value rule, and the first matching contract or capture-point rule.
     pub(super) fn header(&self, name: &str) -> HeaderInfo {
         let mut info = HeaderInfo::default();
-        let Some(set) = &self.header_set else {
-            return info;
-        };
         let mut classified = false;
-        for i in set.matches(name).iter() {
-            match self.header_rules[i] {
+        let plain = globs::plain(name);
+        let matching = self
+            .header_rules
+            .iter()
+            .filter(|(glob, _)| glob.matches(name, plain));
+        for (_, rule) in matching {
+            match *rule {
                 HeaderRule::Ignore => info.ignored = true,
                 HeaderRule::Value(action) if info.action.is_none() => info.action = Some(action),
                 HeaderRule::Class(class) if !classified => {
@@ -445,13 +456,11 @@ impl Compiled {
     /// [`Compiled::actions`]), with its `v` capture.
     pub(super) fn key(&self, key: &str) -> Option<(usize, Option<String>)> {
         let set = self.key_set.as_ref()?;
-        let i = set.matches(key).iter().next()?;
+        let mut matching = PatternSet::new(set.pattern_len());
+        set.which_overlapping_matches(&regex_automata::Input::new(key), &mut matching);
+        let i = matching.iter().next()?.as_usize();
         let (re, action) = &self.key_rules[i];
-        let capture = re
-            .get()
-            .captures(key)
-            .and_then(|c| c.name("v"))
-            .map(|m| m.as_str().to_string());
+        let capture = re.v_at(key, 0).flatten().map(|v| key[v].to_string());
         Some((*action, capture))
     }
 

@@ -52,11 +52,7 @@ fn found_at(
         });
     };
     let range = match &rule.v {
-        Some(own) => own
-            .get()
-            .captures_at(slice, m.start())
-            .and_then(|c| c.name("v"))
-            .map(|v| v.range())?,
+        Some(own) => own.v_at(slice, m.start()).flatten()?,
         None => m.range(),
     };
     (!range.is_empty()).then_some(Found {

@@ -3,6 +3,8 @@
 
 use super::model::{Action, By, CallSpec, Matcher, Origin, Replace, Rule};
 use super::pattern::{check_template, header_glob_regex, PointerPattern};
+use super::toml_text::comment_above;
+pub(crate) use super::toml_text::{header_lines, line_of};
 use crate::error::Error;
 use crate::severity::Severity;
 use serde::Deserialize;
@@ -61,29 +63,25 @@ const ACTIONS: &str = "placeholder, secret, redact, ignore, contract, capture-po
 
 /// Parses the text of a rules file. `path` is used in error messages only.
 pub(crate) fn parse_rules(text: &str, path: &Path, origin: &Origin) -> Result<Vec<Rule>, Error> {
-    let input_error = |line: usize, message: String| Error::Input {
-        path: path.to_path_buf(),
-        line,
-        message,
-    };
     let table: toml::Table = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(0, |s| line_of(text, s.start));
         let message = e.message().trim_end().replace('\n', "; ");
-        input_error(line, format!("invalid TOML: {message}"))
+        input_error(path, line, format!("invalid TOML: {message}"))
     })?;
     let headers = header_lines(text, "[[rule]]");
-    let mut errors = Vec::new();
-    let mut rules: Vec<Rule> = Vec::new();
+    let mut loaded = Loaded::new(path);
     for (key, value) in table {
         if key != "rule" {
-            errors.push(input_error(
+            loaded.errors.push(input_error(
+                path,
                 0,
                 format!("unknown top-level key `{key}`, expected [[rule]] tables"),
             ));
             continue;
         }
         let toml::Value::Array(items) = value else {
-            errors.push(input_error(
+            loaded.errors.push(input_error(
+                path,
                 0,
                 "`rule` must be an array of [[rule]] tables".into(),
             ));
@@ -92,64 +90,95 @@ pub(crate) fn parse_rules(text: &str, path: &Path, origin: &Origin) -> Result<Ve
         for (i, item) in items.into_iter().enumerate() {
             let line = headers.get(i).copied().unwrap_or(0);
             let comment = comment_above(text, line);
-            let label = item
-                .get("name")
-                .and_then(toml::Value::as_str)
-                .map_or_else(|| format!("#{}", i + 1), |n| format!("`{n}`"));
+            let label = label(item.get("name").and_then(toml::Value::as_str), i);
             match item.try_into::<RawRule>() {
-                Err(e) => errors.push(input_error(
+                Err(e) => loaded.errors.push(input_error(
+                    path,
                     line,
                     format!("rule {label}: {}", e.message().trim_end()),
                 )),
-                Ok(raw) => match build(raw, origin, line, comment) {
-                    Ok(rule) if rules.iter().any(|r| r.name == rule.name) => errors.push(
-                        input_error(line, format!("rule {label}: duplicate rule name")),
-                    ),
-                    Ok(rule) => rules.push(rule),
-                    Err(message) => {
-                        errors.push(input_error(line, format!("rule {label}: {message}")))
-                    }
-                },
+                Ok(raw) => loaded.add(build(raw, origin, line, comment), &label, line),
             }
         }
     }
-    match errors.len() {
-        0 => Ok(rules),
-        1 => Err(errors.remove(0)),
-        _ => Err(Error::Many(errors)),
+    loaded.finish()
+}
+
+/// One built-in rule as `build.rs` writes it: its `[[rule]]` table (as JSON), the line of its
+/// `[[rule]]` header and the comment above it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BuiltinRule {
+    line: usize,
+    about: String,
+    rule: RawRule,
+}
+
+/// The built-in rules from the JSON that `build.rs` converts `rules/default.toml` into (TOML
+/// is not parsed at run time), each checked as [`parse_rules`] checks a file's rules. `path`
+/// is used in error messages only.
+pub(crate) fn parse_builtin_rules(json: &str, path: &Path) -> Result<Vec<Rule>, Error> {
+    let entries: Vec<BuiltinRule> = serde_json::from_str(json)
+        .map_err(|e| input_error(path, 0, format!("invalid built-in rules: {e}")))?;
+    let mut loaded = Loaded::new(path);
+    for (i, entry) in entries.into_iter().enumerate() {
+        let label = label(entry.rule.name.as_deref(), i);
+        let rule = build(entry.rule, &Origin::Builtin, entry.line, entry.about);
+        loaded.add(rule, &label, entry.line);
+    }
+    loaded.finish()
+}
+
+fn input_error(path: &Path, line: usize, message: String) -> Error {
+    Error::Input {
+        path: path.to_path_buf(),
+        line,
+        message,
     }
 }
 
-/// 1-based line of byte offset `offset`.
-pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    let line = 1 + text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count();
-    line.min(text.lines().count().max(1))
+/// How a rule is named in messages: by its name, else by its place (`#3`, counting from 1).
+fn label(name: Option<&str>, index: usize) -> String {
+    name.map_or_else(|| format!("#{}", index + 1), |n| format!("`{n}`"))
 }
 
-/// Lines of the `header` lines (`[[rule]]`), in order.
-pub(crate) fn header_lines(text: &str, header: &str) -> Vec<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim() == header)
-        .map(|(i, _)| i + 1)
-        .collect()
+/// The rules of one file read so far, and the errors found.
+struct Loaded<'p> {
+    path: &'p Path,
+    rules: Vec<Rule>,
+    errors: Vec<Error>,
 }
 
-/// The `#` comment lines right above line `line` (1-based), joined.
-fn comment_above(text: &str, line: usize) -> String {
-    let lines: Vec<&str> = text.lines().take(line.saturating_sub(1)).collect();
-    let mut comment: Vec<&str> = lines
-        .iter()
-        .rev()
-        .map(|l| l.trim())
-        .take_while(|l| l.starts_with('#'))
-        .map(|l| l.trim_start_matches('#').trim())
-        .collect();
-    comment.reverse();
-    comment.join(" ")
+impl<'p> Loaded<'p> {
+    fn new(path: &'p Path) -> Loaded<'p> {
+        Loaded {
+            path,
+            rules: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Adds a rule built from the table at `line` (named `label` in messages), or its error.
+    fn add(&mut self, built: Result<Rule, String>, label: &str, line: usize) {
+        let message = match built {
+            Ok(rule) if self.rules.iter().any(|r| r.name == rule.name) => {
+                "duplicate rule name".to_string()
+            }
+            Ok(rule) => return self.rules.push(rule),
+            Err(message) => message,
+        };
+        let error = input_error(self.path, line, format!("rule {label}: {message}"));
+        self.errors.push(error);
+    }
+
+    /// The rules, or the one error, or every error.
+    fn finish(mut self) -> Result<Vec<Rule>, Error> {
+        match self.errors.len() {
+            0 => Ok(self.rules),
+            1 => Err(self.errors.remove(0)),
+            _ => Err(Error::Many(self.errors)),
+        }
+    }
 }
 
 fn check_regex(field: &str, source: &str) -> Result<(), String> {

@@ -6,6 +6,7 @@ mod assign;
 mod compiled;
 mod contexts;
 mod find;
+mod globs;
 mod lazy;
 pub(crate) mod load;
 mod memo;
@@ -16,6 +17,8 @@ mod prescan;
 mod record;
 pub mod rules;
 mod scan;
+mod toml_text;
+mod value_scan;
 mod walk;
 
 #[cfg(test)]

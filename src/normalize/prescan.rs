@@ -192,8 +192,8 @@ fn scan_exchanges(rules: &Compiled, exchanges: &mut [Exchange], own_cache: bool)
 /// The visitor that scans ahead.
 struct Scanner<'r> {
     rules: &'r Compiled,
-    re: &'r regex_automata::meta::Regex,
-    cache: Option<regex_automata::meta::Cache>,
+    re: &'r super::value_scan::ValueScan,
+    cache: Option<super::value_scan::ScanCache>,
     memo: Memo,
     scratch: Vec<Found>,
     out: Chunk,

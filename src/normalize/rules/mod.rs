@@ -2,7 +2,7 @@
 //! per run (each regex on first use), and the queries the comparison asks of it.
 
 use super::compiled::Compiled;
-use super::load::parse_rules;
+use super::load::{parse_builtin_rules, parse_rules};
 use super::model::BUILTIN_PATH;
 pub use super::model::{Action, By, CallSpec, HeaderClass, Matcher, Origin, Replace, Rule};
 use crate::error::{Error, Result};
@@ -14,6 +14,10 @@ use std::sync::{Arc, OnceLock};
 
 /// The built-in rules file, compiled into the binary.
 pub const DEFAULT_RULES: &str = include_str!("../../../rules/default.toml");
+
+/// [`DEFAULT_RULES`] as `build.rs` converts them: each `[[rule]]` table as JSON with its line
+/// and comment, so that no TOML is parsed at run time.
+const BUILTIN_RULES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/builtin_rules.json"));
 
 /// The effective, compiled rule set: built-in defaults plus user files.
 #[derive(Debug, Clone)]
@@ -238,9 +242,10 @@ fn builtin_rules() -> Vec<Rule> {
     try_builtin_rules().expect("rules/default.toml parses (test builtin_rules_parse_and_compile)")
 }
 
-/// The built-in rules, parsed; an error only if `rules/default.toml` is broken.
+/// The built-in rules, checked; an error only if `rules/default.toml` is broken (the test
+/// `builtin_rules_load_and_compile` also checks that they are the rules of its text).
 pub(super) fn try_builtin_rules() -> Result<Vec<Rule>> {
-    parse_rules(DEFAULT_RULES, Path::new(BUILTIN_PATH), &Origin::Builtin)
+    parse_builtin_rules(BUILTIN_RULES_JSON, Path::new(BUILTIN_PATH))
 }
 
 /// Merges a file's rules into the effective list: same name replaces in place, new rules go
