@@ -43,77 +43,29 @@ fn builtin_rules() {
             rules.len()
         ));
     }
-    let mut json = String::from("[");
-    for (i, (rule, line)) in rules.iter().zip(&headers).enumerate() {
-        if i > 0 {
-            json.push_str(",\n");
+    let mut entries = Vec::with_capacity(rules.len());
+    for (rule, line) in rules.iter().zip(&headers) {
+        if let Some(date) = datetime_in(rule) {
+            fail(format!(
+                "line {line}: unexpected date or time {date} in a rule"
+            ));
         }
         let about = toml_text::comment_above(&text, *line);
-        let _ = write!(json, "{{\"line\":{line},\"about\":");
-        json_string(&mut json, &about);
-        json.push_str(",\"rule\":");
-        json_value(&mut json, rule).unwrap_or_else(|e| fail(format!("line {line}: {e}")));
-        json.push('}');
+        entries.push(serde_json::json!({"line": line, "about": about, "rule": rule}));
     }
-    json.push_str("]\n");
+    let json = serde_json::to_string(&entries).unwrap_or_else(|e| fail(e.to_string()));
     let out = out_dir().join("builtin_rules.json");
     std::fs::write(&out, json).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
 }
 
-/// Appends `value` as JSON (a TOML date or time is not expected in a rule).
-fn json_value(out: &mut String, value: &toml::Value) -> Result<(), String> {
+/// A TOML date or time anywhere in `value` (no rule takes one, and JSON has none).
+fn datetime_in(value: &toml::Value) -> Option<&toml::value::Datetime> {
     match value {
-        toml::Value::String(s) => json_string(out, s),
-        toml::Value::Integer(n) => {
-            let _ = write!(out, "{n}");
-        }
-        toml::Value::Float(x) if x.is_finite() => {
-            let _ = write!(out, "{x:?}");
-        }
-        toml::Value::Boolean(b) => {
-            let _ = write!(out, "{b}");
-        }
-        toml::Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json_value(out, item)?;
-            }
-            out.push(']');
-        }
-        toml::Value::Table(table) => {
-            out.push('{');
-            for (i, (key, item)) in table.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json_string(out, key);
-                out.push(':');
-                json_value(out, item)?;
-            }
-            out.push('}');
-        }
-        other => return Err(format!("unexpected value {other:?} in a rule")),
+        toml::Value::Datetime(date) => Some(date),
+        toml::Value::Array(items) => items.iter().find_map(datetime_in),
+        toml::Value::Table(table) => table.values().find_map(datetime_in),
+        _ => None,
     }
-    Ok(())
-}
-
-/// Appends `text` as a JSON string.
-fn json_string(out: &mut String, text: &str) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 fn goldens() {
