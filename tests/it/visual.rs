@@ -13,8 +13,10 @@ use flowdiff::compare::Options;
 use flowdiff::report::diagram::Diagram;
 use flowdiff::report::{mermaid, Report};
 use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Mutex;
 
 /// The project directory.
 fn root() -> PathBuf {
@@ -87,8 +89,22 @@ pub fn cases() -> Vec<(String, Report)> {
     out
 }
 
-/// Runs the browser helper on `manifest` and fails with what it printed unless all is well.
-pub fn look_at(name: &str, mermaid: Vec<Value>, html: Vec<Value>) {
+/// The browser helper, started by the first test that needs it and shared by all: one Node
+/// process, one Chromium, Mermaid loaded once (each costs seconds). It answers each manifest
+/// path written to its stdin with a JSON line; it closes the browser and ends when this test
+/// process ends (its stdin then closes).
+struct Helper {
+    /// Never waited for: no test knows it is the last one; the helper ends on its own.
+    _process: Child,
+    stdin: ChildStdin,
+    answers: BufReader<ChildStdout>,
+    log: PathBuf,
+}
+
+static HELPER: Mutex<Option<Helper>> = Mutex::new(None);
+
+/// Starts the helper, failing with what to install when something is missing.
+fn start_helper() -> Helper {
     let browser = root().join("tests/browser");
     assert!(
         browser.join("node_modules/playwright-core").is_dir()
@@ -103,6 +119,48 @@ pub fn look_at(name: &str, mermaid: Vec<Value>, html: Vec<Value>) {
         "{} is missing: install Debian's chromium (.ci/run does)",
         chromium.display()
     );
+    std::fs::create_dir_all(out_dir()).expect("target/visual");
+    let log = out_dir().join("helper.log");
+    let mut child = Command::new("node")
+        .arg(browser.join("check.mjs"))
+        .env("FLOWDIFF_CHROMIUM", &chromium)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).expect("the helper's log"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("node does not run ({e}): install node (.ci/run does)"));
+    Helper {
+        stdin: child.stdin.take().expect("piped stdin"),
+        answers: BufReader::new(child.stdout.take().expect("piped stdout")),
+        log,
+        _process: child,
+    }
+}
+
+/// Has the helper look at `manifest`: its answer, or why there is none.
+fn ask_helper(manifest: &Path) -> Result<Value, String> {
+    // A test that failed while asking leaves the lock poisoned, not the helper unusable.
+    let mut helper = HELPER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let helper = helper.get_or_insert_with(start_helper);
+    let mut line = String::new();
+    let asked =
+        writeln!(helper.stdin, "{}", manifest.display()).and_then(|()| helper.stdin.flush());
+    let answered = asked.and_then(|()| helper.answers.read_line(&mut line));
+    match answered {
+        Ok(n) if n > 0 => serde_json::from_str(&line).map_err(|e| format!("{e}: {line}")),
+        result => Err(format!(
+            "the browser helper stopped ({result:?}); its log, {}:\n{}",
+            helper.log.display(),
+            std::fs::read_to_string(&helper.log).unwrap_or_default()
+        )),
+    }
+}
+
+/// What the browser helper finds wrong with these diagrams and pages, one line each (it fails,
+/// never returns nothing, when the helper cannot run).
+fn problems(name: &str, mermaid: Vec<Value>, html: Vec<Value>) -> Vec<String> {
     let dir = out_dir();
     std::fs::create_dir_all(&dir).expect("target/visual");
     let manifest = dir.join(format!("{name}.manifest.json"));
@@ -110,18 +168,20 @@ pub fn look_at(name: &str, mermaid: Vec<Value>, html: Vec<Value>) {
     let document =
         json!({"out_dir": dir, "mermaid": mermaid, "html": html, "screenshots": screenshots});
     std::fs::write(&manifest, document.to_string()).expect("write the manifest");
-    let output = Command::new("node")
-        .arg(browser.join("check.mjs"))
-        .arg(&manifest)
-        .env("FLOWDIFF_CHROMIUM", &chromium)
-        .output()
-        .unwrap_or_else(|e| panic!("node does not run ({e}): install node (.ci/run does)"));
-    let printed = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(output.status.success(), "{printed}");
+    let answer = ask_helper(&manifest).unwrap_or_else(|e| panic!("{e}"));
+    answer["failures"]
+        .as_array()
+        .unwrap_or_else(|| panic!("the helper's answer has no failures: {answer}"))
+        .iter()
+        .map(|f| f.as_str().expect("a failure is text").to_string())
+        .collect()
+}
+
+/// Has the browser helper look at these diagrams and pages; fails with what it found unless
+/// all is well.
+fn look_at(name: &str, mermaid: Vec<Value>, html: Vec<Value>) {
+    let problems = problems(name, mermaid, html);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// A Mermaid file for the helper, with the arrow texts it must draw (`None`: parse and render
@@ -188,11 +248,16 @@ fn the_browser_helper_fails_on_a_broken_diagram() {
         "sequenceDiagram\n    a->>b: GET /x 200\n",
         Some(vec!["GET /y 200".to_string()]),
     );
-    for (name, item) in [("broken", broken), ("wrong_arrows", wrong)] {
-        let result = std::panic::catch_unwind(|| look_at(name, vec![item.clone()], Vec::new()));
-        assert!(result.is_err(), "{name} should fail");
+    for (name, item, problem) in [
+        ("broken", broken, "broken: parse: "),
+        ("wrong_arrows", wrong, "wrong_arrows: arrow texts differ"),
+    ] {
+        let found = problems(name, vec![item], Vec::new());
+        assert!(
+            found.len() == 1 && found[0].starts_with(problem),
+            "{name}: expected one problem starting {problem:?}, found {found:#?}"
+        );
     }
-    assert!(Path::new(&out_dir()).is_dir());
 }
 
 /// An HTML page for the helper: the findings of the JSON report it must show and the arrows
