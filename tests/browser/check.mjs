@@ -2,13 +2,15 @@
 //
 // Usage: node check.mjs MANIFEST.json   checks one manifest: prints one line per failure and
 //                                       exits 1 if there was any;
-//        node check.mjs                 serves the tests (tests/it/visual.rs): reads manifest
-//                                       paths from stdin, one a line, and answers each with one
-//                                       JSON line {"failures": [...], "summary": "..."}, all
-//                                       with one Chromium and one page with Mermaid loaded;
-//                                       closes the browser at the end of stdin.
+//        node check.mjs                 serves the tests (tests/it/browser.rs): reads requests
+//                                       `ID MANIFEST` from stdin, one a line, and answers each
+//                                       with one JSON line {"id", "failures": [...], "summary"},
+//                                       all with one Chromium: diagrams in one page with Mermaid
+//                                       loaded, HTML reports in another, the two at once (each
+//                                       page looks at one manifest at a time); closes the
+//                                       browser at the end of stdin.
 //
-// A manifest (written by tests/it/visual.rs) lists
+// A manifest (written by tests/it/browser.rs) lists
 //   mermaid: [{name, file, messages: [arrow text…]}]  Mermaid text files: each must parse with
 //            Mermaid's own parser, render, and draw exactly these arrow texts in this order;
 //   html:    [{name, file, arrows, findings: [{id, message}], severities: [..]}]  HTML reports:
@@ -43,30 +45,38 @@ const browser = await chromium.launch({
 // A fresh profile: playwright gives every context its own.
 const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
 
-// What is being looked at, and where its failures go: the console and network listeners of the
-// two long-lived pages report to it.
-let current = { name: "", failures: [] };
-const fail = (name, what) => current.failures.push(`${name}: ${what}`);
-
-/** A page that reports console errors and every request that is not a file of its own. */
+/** A page that reports console errors and every request that is not a file of its own to
+ * what it is looking at: `page.looking` = {name, failures}. */
 async function watchedPage(blockRequests) {
   const page = await context.newPage();
+  page.looking = { name: "", failures: [] };
+  const fail = (what) => page.looking.failures.push(`${page.looking.name}: ${what}`);
   page.on("console", (m) => {
-    if (m.type() === "error") fail(current.name, `console error: ${m.text()}`);
+    if (m.type() === "error") fail(`console error: ${m.text()}`);
   });
-  page.on("pageerror", (e) => fail(current.name, `page error: ${e.message}`));
+  page.on("pageerror", (e) => fail(`page error: ${e.message}`));
   if (blockRequests) {
     await page.route("**/*", (route) => {
       const url = route.request().url();
       if (url.startsWith("file:") || url.startsWith("data:") || url === "about:blank") {
         return route.continue();
       }
-      fail(current.name, `network request: ${url}`);
+      fail(`network request: ${url}`);
       return route.abort();
     });
   }
   return page;
 }
+
+/** Runs `work` after the work queued before it on the same `queue` (one page, one manifest at
+ * a time), whatever became of that. */
+function queued(queue, work) {
+  const run = queue.last.then(work);
+  queue.last = run.catch(() => {});
+  return run;
+}
+const mermaidQueue = { last: Promise.resolve() };
+const htmlQueue = { last: Promise.resolve() };
 
 /** Settles a page: what it queued (console messages of the last item) is reported before this
  * returns, so it is charged to that item and not to the next manifest's. */
@@ -86,6 +96,7 @@ async function mermaidReady() {
 }
 
 async function checkDiagram(page, item, screenshots, outDir) {
+  const fail = (name, what) => page.looking.failures.push(`${name}: ${what}`);
   const text = readFileSync(item.file, "utf8");
   const result = await page.evaluate(
     async ({ text, id }) => {
@@ -155,9 +166,8 @@ async function clickFilter(page, severity) {
   return { checked };
 }
 
-async function checkPage(item, screenshots, outDir) {
-  htmlPage ??= await watchedPage(true);
-  const page = htmlPage;
+async function checkPage(page, item, screenshots, outDir) {
+  const fail = (name, what) => page.looking.failures.push(`${name}: ${what}`);
   await page.goto(pathToFileURL(resolve(item.file)).href);
   const seen = await page.evaluate((findings) => {
     const missing = [];
@@ -205,29 +215,42 @@ async function checkPage(item, screenshots, outDir) {
   }
 }
 
+/** Looks at `items` in turn in `page` (see `look`), its failures going to `failures`. */
+async function lookAll(page, items, failures, look) {
+  try {
+    for (const item of items) {
+      page.looking = { name: item.name, failures };
+      await look(item);
+      await settle(page);
+    }
+  } catch (e) {
+    failures.push(`${page.looking.name}: the browser helper failed: ${e.stack || e}`);
+  } finally {
+    page.looking = { name: "", failures: [] };
+  }
+}
+
 /** Checks one manifest: its failures, one line each, and a summary line. */
 async function check(manifestPath) {
   const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
   mkdirSync(manifest.out_dir, { recursive: true });
   const failures = [];
-  try {
-    if (manifest.mermaid.length > 0) {
-      const page = await mermaidReady();
-      for (const item of manifest.mermaid) {
-        current = { name: item.name, failures };
-        await checkDiagram(page, item, manifest.screenshots, manifest.out_dir);
-        await settle(page);
-      }
+  const { screenshots, out_dir: outDir } = manifest;
+  const diagrams = manifest.mermaid.length === 0 ? null : queued(mermaidQueue, async () => {
+    const page = await mermaidReady();
+    await lookAll(page, manifest.mermaid, failures, (item) => checkDiagram(page, item, screenshots, outDir));
+  });
+  const pages = manifest.html.length === 0 ? null : queued(htmlQueue, async () => {
+    htmlPage ??= await watchedPage(true);
+    await lookAll(htmlPage, manifest.html, failures, (item) => checkPage(htmlPage, item, screenshots, outDir));
+  });
+  for (const [what, done] of [["diagrams", diagrams], ["pages", pages]]) {
+    try {
+      await done;
+    } catch (e) {
+      failures.push(`${what}: the browser helper failed: ${e.stack || e}`);
     }
-    for (const item of manifest.html) {
-      current = { name: item.name, failures };
-      await checkPage(item, manifest.screenshots, manifest.out_dir);
-      await settle(htmlPage);
-    }
-  } catch (e) {
-    failures.push(`${current.name}: the browser helper failed: ${e.stack || e}`);
   }
-  current = { name: "", failures: [] };
   const summary = `${manifest.mermaid.length} diagrams, ${manifest.html.length} HTML reports, ${failures.length} failures`;
   return { failures, summary };
 }
@@ -239,10 +262,16 @@ if (process.argv[2]) {
   console.log(summary);
   process.exit(failures.length > 0 ? 1 : 0);
 } else {
-  // Requests one at a time, in order: the pages are shared.
+  // Each request is answered when its checks are done, not in the order asked.
+  const answered = [];
   for await (const line of createInterface({ input: process.stdin })) {
-    if (line.trim() === "") continue;
-    process.stdout.write(JSON.stringify(await check(line.trim())) + "\n");
+    const match = /^(\d+) (.+)$/.exec(line.trim());
+    if (!match) continue;
+    const [, id, manifest] = match;
+    answered.push(
+      check(manifest).then((answer) => process.stdout.write(JSON.stringify({ id: Number(id), ...answer }) + "\n")),
+    );
   }
+  await Promise.all(answered);
   await browser.close();
 }

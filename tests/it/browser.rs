@@ -5,6 +5,10 @@
 //!
 //! Node, the helper's npm packages (`npm ci` in `tests/browser/`) and Chromium must be there:
 //! `.ci/run` installs them; without them these tests fail, they never skip.
+//!
+//! One helper serves every test here (one Chromium, Mermaid loaded once), diagrams and pages at
+//! once. The module sorts early on purpose: the test harness starts tests in name order, and
+//! these are the suite's longest; started first, they run beside the others, not after them.
 
 use crate::common::fixture_text;
 use crate::compare::{mutations, report, server_create};
@@ -13,10 +17,12 @@ use flowdiff::compare::Options;
 use flowdiff::report::diagram::Diagram;
 use flowdiff::report::{mermaid, Report};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::Mutex;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 /// The project directory.
 fn root() -> PathBuf {
@@ -90,18 +96,27 @@ pub fn cases() -> Vec<(String, Report)> {
 }
 
 /// The browser helper, started by the first test that needs it and shared by all: one Node
-/// process, one Chromium, Mermaid loaded once (each costs seconds). It answers each manifest
-/// path written to its stdin with a JSON line; it closes the browser and ends when this test
-/// process ends (its stdin then closes).
+/// process, one Chromium, Mermaid loaded once (each costs seconds). It answers each request
+/// `ID MANIFEST` written to its stdin with a JSON line `{"id": ID, ...}` when done, diagrams
+/// and pages at once; it closes the browser and ends when this test process ends (its stdin
+/// then closes).
 struct Helper {
-    /// Never waited for: no test knows it is the last one; the helper ends on its own.
-    _process: Child,
-    stdin: ChildStdin,
-    answers: BufReader<ChildStdout>,
+    requests: Mutex<ChildStdin>,
+    answers: Arc<Answers>,
     log: PathBuf,
+    /// Never waited for: no test knows it is the last one; the helper ends on its own.
+    _process: Mutex<Child>,
 }
 
-static HELPER: Mutex<Option<Helper>> = Mutex::new(None);
+/// The answers read so far by id, and whether the helper stopped answering.
+#[derive(Default)]
+struct Answers {
+    read: Mutex<(HashMap<u64, Value>, bool)>,
+    arrived: Condvar,
+}
+
+static HELPER: OnceLock<Helper> = OnceLock::new();
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 /// Starts the helper, failing with what to install when something is missing.
 fn start_helper() -> Helper {
@@ -129,32 +144,69 @@ fn start_helper() -> Helper {
         .stderr(std::fs::File::create(&log).expect("the helper's log"))
         .spawn()
         .unwrap_or_else(|e| panic!("node does not run ({e}): install node (.ci/run does)"));
+    let answers = Arc::new(Answers::default());
+    let output = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let reader = Arc::clone(&answers);
+    std::thread::spawn(move || {
+        for line in output.lines() {
+            let Ok(answer) = line.map_err(|e| e.to_string()).and_then(|line| {
+                serde_json::from_str::<Value>(&line).map_err(|e| format!("{e}: {line}"))
+            }) else {
+                break;
+            };
+            let Some(id) = answer["id"].as_u64() else {
+                break;
+            };
+            let mut read = reader.read.lock().unwrap_or_else(|p| p.into_inner());
+            read.0.insert(id, answer);
+            reader.arrived.notify_all();
+        }
+        reader.read.lock().unwrap_or_else(|p| p.into_inner()).1 = true;
+        reader.arrived.notify_all();
+    });
     Helper {
-        stdin: child.stdin.take().expect("piped stdin"),
-        answers: BufReader::new(child.stdout.take().expect("piped stdout")),
+        requests: Mutex::new(child.stdin.take().expect("piped stdin")),
+        answers,
         log,
-        _process: child,
+        _process: Mutex::new(child),
     }
 }
 
 /// Has the helper look at `manifest`: its answer, or why there is none.
 fn ask_helper(manifest: &Path) -> Result<Value, String> {
-    // A test that failed while asking leaves the lock poisoned, not the helper unusable.
-    let mut helper = HELPER
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let helper = helper.get_or_insert_with(start_helper);
-    let mut line = String::new();
-    let asked =
-        writeln!(helper.stdin, "{}", manifest.display()).and_then(|()| helper.stdin.flush());
-    let answered = asked.and_then(|()| helper.answers.read_line(&mut line));
-    match answered {
-        Ok(n) if n > 0 => serde_json::from_str(&line).map_err(|e| format!("{e}: {line}")),
-        result => Err(format!(
-            "the browser helper stopped ({result:?}); its log, {}:\n{}",
+    let helper = HELPER.get_or_init(start_helper);
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let stopped = |why: String| {
+        format!(
+            "the browser helper stopped ({why}); its log, {}:\n{}",
             helper.log.display(),
             std::fs::read_to_string(&helper.log).unwrap_or_default()
-        )),
+        )
+    };
+    {
+        // A test that failed while asking leaves the lock poisoned, not the helper unusable.
+        let mut requests = helper.requests.lock().unwrap_or_else(|p| p.into_inner());
+        writeln!(requests, "{id} {}", manifest.display())
+            .and_then(|()| requests.flush())
+            .map_err(|e| stopped(e.to_string()))?;
+    }
+    let mut read = helper
+        .answers
+        .read
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    loop {
+        if let Some(answer) = read.0.remove(&id) {
+            return Ok(answer);
+        }
+        if read.1 {
+            return Err(stopped("no answer".to_string()));
+        }
+        read = helper
+            .answers
+            .arrived
+            .wait(read)
+            .unwrap_or_else(|p| p.into_inner());
     }
 }
 
