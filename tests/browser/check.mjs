@@ -1,29 +1,34 @@
 // Looks at flowdiff's diagrams and HTML reports the way a person would: in headless Chromium.
 //
-// Usage: node check.mjs MANIFEST.json
+// Usage: node check.mjs MANIFEST.json   checks one manifest: prints one line per failure and
+//                                       exits 1 if there was any;
+//        node check.mjs                 serves the tests (tests/it/browser.rs): reads requests
+//                                       `ID MANIFEST` from stdin, one a line, and answers each
+//                                       with one JSON line {"id", "failures": [...], "summary"},
+//                                       all with one Chromium: diagrams in one page with Mermaid
+//                                       loaded, HTML reports in another, the two at once (each
+//                                       page looks at one manifest at a time); closes the
+//                                       browser at the end of stdin.
 //
-// The manifest (written by tests/it/visual.rs) lists
+// A manifest (written by tests/it/browser.rs) lists
 //   mermaid: [{name, file, messages: [arrow text…]}]  Mermaid text files: each must parse with
 //            Mermaid's own parser, render, and draw exactly these arrow texts in this order;
 //   html:    [{name, file, arrows, findings: [{id, message}], severities: [..]}]  HTML reports:
 //            no console error, no request leaving the file, each finding in the DOM, `arrows`
-//            arrows in the SVG, the severity filter hiding what it should;
+//            arrows in the SVG, the severity filter (clicked as a person would) hiding what it
+//            should and only that;
 //   out_dir: where the screenshots go (NAME.png), taken only when `screenshots` is true
 //            (they cost more than the checks).
-// Prints one line per failure and exits 1 if there was any.
 
 import { chromium } from "playwright-core";
 import { readFileSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const manifest = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const executablePath = process.env.FLOWDIFF_CHROMIUM || "/usr/bin/chromium";
-mkdirSync(manifest.out_dir, { recursive: true });
-
-const failures = [];
-const fail = (name, what) => failures.push(`${name}: ${what}`);
+const mermaidJs = join(here, "node_modules/mermaid/dist/mermaid.min.js");
 
 const browser = await chromium.launch({
   executablePath,
@@ -37,88 +42,132 @@ const browser = await chromium.launch({
     "--no-first-run",
   ],
 });
-// A fresh profile per run: playwright gives every context its own.
+// A fresh profile: playwright gives every context its own.
 const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
 
-/** A page that records console errors and every request that is not the file itself. */
-async function watchedPage(name) {
+/** A page that reports console errors and every request that is not a file of its own to
+ * what it is looking at: `page.looking` = {name, failures}. */
+async function watchedPage(blockRequests) {
   const page = await context.newPage();
+  page.looking = { name: "", failures: [] };
+  const fail = (what) => page.looking.failures.push(`${page.looking.name}: ${what}`);
   page.on("console", (m) => {
-    if (m.type() === "error") fail(name, `console error: ${m.text()}`);
+    if (m.type() === "error") fail(`console error: ${m.text()}`);
   });
-  page.on("pageerror", (e) => fail(name, `page error: ${e.message}`));
-  await page.route("**/*", (route) => {
-    const url = route.request().url();
-    if (url.startsWith("file:") || url.startsWith("data:") || url === "about:blank") {
-      return route.continue();
-    }
-    fail(name, `network request: ${url}`);
-    return route.abort();
-  });
+  page.on("pageerror", (e) => fail(`page error: ${e.message}`));
+  if (blockRequests) {
+    await page.route("**/*", (route) => {
+      const url = route.request().url();
+      if (url.startsWith("file:") || url.startsWith("data:") || url === "about:blank") {
+        return route.continue();
+      }
+      fail(`network request: ${url}`);
+      return route.abort();
+    });
+  }
   return page;
 }
 
-const mermaidJs = join(here, "node_modules/mermaid/dist/mermaid.min.js");
+/** Runs `work` after the work queued before it on the same `queue` (one page, one manifest at
+ * a time), whatever became of that. */
+function queued(queue, work) {
+  const run = queue.last.then(work);
+  queue.last = run.catch(() => {});
+  return run;
+}
+const mermaidQueue = { last: Promise.resolve() };
+const htmlQueue = { last: Promise.resolve() };
 
-// One page for every diagram: loading Mermaid takes seconds.
-let current = "mermaid";
-if (manifest.mermaid.length > 0) {
-  const page = await context.newPage();
-  page.on("console", (m) => {
-    if (m.type() === "error") fail(current, `console error: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => fail(current, `page error: ${e.message}`));
+/** Settles a page: what it queued (console messages of the last item) is reported before this
+ * returns, so it is charged to that item and not to the next manifest's. */
+const settle = (page) => page.evaluate(() => new Promise((done) => setTimeout(done, 0)));
+
+// One page for every diagram of every manifest: loading Mermaid takes seconds.
+let mermaidPage = null;
+let diagrams = 0;
+async function mermaidReady() {
+  if (mermaidPage) return mermaidPage;
+  const page = await watchedPage(false);
   await page.setContent("<!doctype html><html><body><div id=out></div></body></html>");
   await page.addScriptTag({ path: mermaidJs });
   await page.evaluate(() => mermaid.initialize({ startOnLoad: false, securityLevel: "strict" }));
-  let n = 0;
-  for (const item of manifest.mermaid) {
-    current = item.name;
-    const text = readFileSync(item.file, "utf8");
-    const result = await page.evaluate(
-      async ({ text, id }) => {
-        const out = document.getElementById("out");
-        out.innerHTML = "";
-        try {
-          await mermaid.parse(text);
-        } catch (e) {
-          return { error: `parse: ${e.message || e}` };
-        }
-        try {
-          const { svg } = await mermaid.render(id, text);
-          out.innerHTML = svg;
-        } catch (e) {
-          return { error: `render: ${e.message || e}` };
-        }
-        const messages = [...out.querySelectorAll(".messageText")].map((t) =>
-          t.textContent.replace(/\s+/g, " ").trim(),
-        );
-        const scripts = out.querySelectorAll("script, img, iframe, [onerror]").length;
-        return { messages, scripts };
-      },
-      { text, id: `diagram${n++}` },
-    );
-    if (result.error) {
-      fail(item.name, result.error);
-      continue;
-    }
-    const want = (item.messages || []).map((m) => m.replace(/\s+/g, " ").trim());
-    if (item.messages && JSON.stringify(result.messages) !== JSON.stringify(want)) {
-      fail(
-        item.name,
-        `arrow texts differ:\n  drawn:    ${JSON.stringify(result.messages)}\n  expected: ${JSON.stringify(want)}`,
-      );
-    }
-    if (result.scripts > 0) fail(item.name, "markup from captured text made it into the diagram");
-    if (manifest.screenshots) {
-      await page.locator("#out svg").screenshot({ path: join(manifest.out_dir, `${item.name}.mermaid.png`) });
-    }
-  }
-  await page.close();
+  mermaidPage = page;
+  return page;
 }
 
-for (const item of manifest.html) {
-  const page = await watchedPage(item.name);
+async function checkDiagram(page, item, screenshots, outDir) {
+  const fail = (name, what) => page.looking.failures.push(`${name}: ${what}`);
+  const text = readFileSync(item.file, "utf8");
+  const result = await page.evaluate(
+    async ({ text, id }) => {
+      const out = document.getElementById("out");
+      out.innerHTML = "";
+      try {
+        await mermaid.parse(text);
+      } catch (e) {
+        return { error: `parse: ${e.message || e}` };
+      }
+      try {
+        const { svg } = await mermaid.render(id, text);
+        out.innerHTML = svg;
+      } catch (e) {
+        return { error: `render: ${e.message || e}` };
+      }
+      const messages = [...out.querySelectorAll(".messageText")].map((t) =>
+        t.textContent.replace(/\s+/g, " ").trim(),
+      );
+      const scripts = out.querySelectorAll("script, img, iframe, [onerror]").length;
+      return { messages, scripts };
+    },
+    { text, id: `diagram${diagrams++}` },
+  );
+  if (result.error) {
+    fail(item.name, result.error);
+    return;
+  }
+  const want = (item.messages || []).map((m) => m.replace(/\s+/g, " ").trim());
+  if (item.messages && JSON.stringify(result.messages) !== JSON.stringify(want)) {
+    fail(
+      item.name,
+      `arrow texts differ:\n  drawn:    ${JSON.stringify(result.messages)}\n  expected: ${JSON.stringify(want)}`,
+    );
+  }
+  if (result.scripts > 0) fail(item.name, "markup from captured text made it into the diagram");
+  if (screenshots) {
+    await page.locator("#out svg").screenshot({ path: join(outDir, `${item.name}.mermaid.png`) });
+  }
+}
+
+// One page for every HTML report, each loaded in turn from its file.
+let htmlPage = null;
+
+/** Clicks the severity filter `severity` where a person would (its box, scrolled into view,
+ * not covered by anything): a description of what is wrong, or null and the box's new state. */
+async function clickFilter(page, severity) {
+  const target = await page.evaluate((severity) => {
+    const box = document.querySelector(`input[data-severity="${CSS.escape(severity)}"]`);
+    if (!box) return { error: `no filter for ${severity}` };
+    box.scrollIntoView({ block: "center" });
+    const r = box.getBoundingClientRect();
+    const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+    const hit = document.elementFromPoint(x, y);
+    if (box.disabled || r.width === 0 || r.height === 0 || hit !== box) {
+      return { error: `the ${severity} filter cannot be clicked (under it: ${hit && hit.outerHTML.slice(0, 80)})` };
+    }
+    return { x, y, checked: box.checked };
+  }, severity);
+  if (target.error) return target;
+  await page.mouse.click(target.x, target.y);
+  const checked = await page.evaluate(
+    (severity) => document.querySelector(`input[data-severity="${CSS.escape(severity)}"]`).checked,
+    severity,
+  );
+  if (checked === target.checked) return { error: `clicking the ${severity} filter did not change it` };
+  return { checked };
+}
+
+async function checkPage(page, item, screenshots, outDir) {
+  const fail = (name, what) => page.looking.failures.push(`${name}: ${what}`);
   await page.goto(pathToFileURL(resolve(item.file)).href);
   const seen = await page.evaluate((findings) => {
     const missing = [];
@@ -140,14 +189,14 @@ for (const item of manifest.html) {
     fail(item.name, `arrows per diagram ${JSON.stringify(seen.arrows)}, expected ${JSON.stringify(item.arrows)}`);
   }
   if (seen.injected > 0) fail(item.name, `${seen.injected} element(s) injected or loading from outside`);
-  // The severity filter: unticking a severity hides its findings and only those.
+  // The severity filter: unticking a severity hides its findings and only those; ticking it
+  // again shows them.
   for (const severity of item.severities) {
-    const box = page.locator(`input[data-severity="${severity}"]`).first();
-    if ((await box.count()) === 0) {
-      fail(item.name, `no filter for ${severity}`);
+    const off = await clickFilter(page, severity);
+    if (off.error) {
+      fail(item.name, off.error);
       continue;
     }
-    await box.uncheck();
     const visible = await page.evaluate((severity) => {
       const shown = (el) => el.getClientRects().length > 0;
       const all = [...document.querySelectorAll("[data-finding]")];
@@ -157,15 +206,72 @@ for (const item of manifest.html) {
       };
     }, severity);
     if (visible.hidden > 0) fail(item.name, `${visible.hidden} ${severity} finding(s) still shown when filtered out`);
-    await box.check();
+    if (visible.others > 0) fail(item.name, `${visible.others} other finding(s) hidden when ${severity} is filtered out`);
+    const on = await clickFilter(page, severity);
+    if (on.error) fail(item.name, on.error);
   }
-  if (manifest.screenshots) {
-    await page.screenshot({ path: join(manifest.out_dir, `${item.name}.png`), fullPage: true });
+  if (screenshots) {
+    await page.screenshot({ path: join(outDir, `${item.name}.png`), fullPage: true });
   }
-  await page.close();
 }
 
-await browser.close();
-for (const f of failures) console.log(f);
-console.log(`${manifest.mermaid.length} diagrams, ${manifest.html.length} HTML reports, ${failures.length} failures`);
-process.exit(failures.length > 0 ? 1 : 0);
+/** Looks at `items` in turn in `page` (see `look`), its failures going to `failures`. */
+async function lookAll(page, items, failures, look) {
+  try {
+    for (const item of items) {
+      page.looking = { name: item.name, failures };
+      await look(item);
+      await settle(page);
+    }
+  } catch (e) {
+    failures.push(`${page.looking.name}: the browser helper failed: ${e.stack || e}`);
+  } finally {
+    page.looking = { name: "", failures: [] };
+  }
+}
+
+/** Checks one manifest: its failures, one line each, and a summary line. */
+async function check(manifestPath) {
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+  mkdirSync(manifest.out_dir, { recursive: true });
+  const failures = [];
+  const { screenshots, out_dir: outDir } = manifest;
+  const diagrams = manifest.mermaid.length === 0 ? null : queued(mermaidQueue, async () => {
+    const page = await mermaidReady();
+    await lookAll(page, manifest.mermaid, failures, (item) => checkDiagram(page, item, screenshots, outDir));
+  });
+  const pages = manifest.html.length === 0 ? null : queued(htmlQueue, async () => {
+    htmlPage ??= await watchedPage(true);
+    await lookAll(htmlPage, manifest.html, failures, (item) => checkPage(htmlPage, item, screenshots, outDir));
+  });
+  for (const [what, done] of [["diagrams", diagrams], ["pages", pages]]) {
+    try {
+      await done;
+    } catch (e) {
+      failures.push(`${what}: the browser helper failed: ${e.stack || e}`);
+    }
+  }
+  const summary = `${manifest.mermaid.length} diagrams, ${manifest.html.length} HTML reports, ${failures.length} failures`;
+  return { failures, summary };
+}
+
+if (process.argv[2]) {
+  const { failures, summary } = await check(process.argv[2]);
+  await browser.close();
+  for (const f of failures) console.log(f);
+  console.log(summary);
+  process.exit(failures.length > 0 ? 1 : 0);
+} else {
+  // Each request is answered when its checks are done, not in the order asked.
+  const answered = [];
+  for await (const line of createInterface({ input: process.stdin })) {
+    const match = /^(\d+) (.+)$/.exec(line.trim());
+    if (!match) continue;
+    const [, id, manifest] = match;
+    answered.push(
+      check(manifest).then((answer) => process.stdout.write(JSON.stringify({ id: Number(id), ...answer }) + "\n")),
+    );
+  }
+  await Promise.all(answered);
+  await browser.close();
+}

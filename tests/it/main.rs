@@ -2,6 +2,7 @@
 
 mod accept;
 mod bless;
+mod browser;
 mod common;
 mod compare;
 mod default_rules;
@@ -16,4 +17,3 @@ mod review;
 mod schemas;
 mod secrets;
 mod show;
-mod visual;

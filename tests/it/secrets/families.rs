@@ -1,9 +1,9 @@
-//! One probe per family of secret rules: a small capture holding the family's secrets, and the
-//! same capture with every secret changed. Through the CLI, no output shows a secret (`show` in
-//! each format, `normalize`, `bless`, and each report format of their comparison, strict modes
-//! too), the comparison finds nothing (a redacted value compares as its constant or numbered
-//! placeholder, so two different passwords are not a finding), and `show --raw` shows them with
-//! a note on stderr.
+//! One probe per family of secret rules: a few exchanges holding the family's secrets, all
+//! families in one capture, and the same capture with every secret changed. Through the CLI, no
+//! output shows a secret (`show` in each format, `normalize`, `bless`, and each report format of
+//! their comparison, strict modes too), the comparison finds nothing (a redacted value compares
+//! as its constant or numbered placeholder, so two different passwords are not a finding), and
+//! `show --raw` shows them with a note on stderr.
 
 use crate::common::{flowdiff, scratch_dir, stderr, stdout};
 
@@ -188,48 +188,59 @@ const FAMILIES: &[Family] = &[
     },
 ];
 
-/// The family's capture as a raw hook log, with the old (`which = 0`) or new (`1`) secrets.
-fn capture(family: &Family, which: usize) -> String {
+/// The probe capture as a raw hook log: every family's exchanges in turn, with the old
+/// (`which = 0`) or new (`1`) secrets. One capture for all families: each run of the CLI
+/// checks them all (a run costs more than a family's few exchanges).
+fn capture(which: usize) -> String {
     let mut text = String::new();
-    for (i, exchange) in family.exchanges.iter().enumerate() {
-        let id = format!("{:032x}", i + 1);
-        let message = |headers: &[&str], body: &str| {
-            let mut m: String = headers.iter().map(|h| format!("{h}\n")).collect();
-            m.push_str(&format!("X-Requestshook-Request-Id: {id}\n\n{body}\n\n\n"));
-            m
-        };
-        text.push_str(&format!(
-            "### (openstack) REQ >>> (service) : {} {}\n",
-            exchange.method, exchange.url
-        ));
-        text.push_str(&message(exchange.request_headers, exchange.request_body));
-        text.push_str(&format!(
-            "### (openstack) RESP <<< (service) : {} {} {}\n",
-            exchange.status, exchange.method, exchange.url
-        ));
-        text.push_str(&message(exchange.response_headers, exchange.response_body));
+    let mut exchanges = 0;
+    for family in FAMILIES {
+        let mut part = String::new();
+        for exchange in family.exchanges {
+            exchanges += 1;
+            let id = format!("{exchanges:032x}");
+            let message = |headers: &[&str], body: &str| {
+                let mut m: String = headers.iter().map(|h| format!("{h}\n")).collect();
+                m.push_str(&format!("X-Requestshook-Request-Id: {id}\n\n{body}\n\n\n"));
+                m
+            };
+            part.push_str(&format!(
+                "### (openstack) REQ >>> (service) : {} {}\n",
+                exchange.method, exchange.url
+            ));
+            part.push_str(&message(exchange.request_headers, exchange.request_body));
+            part.push_str(&format!(
+                "### (openstack) RESP <<< (service) : {} {} {}\n",
+                exchange.status, exchange.method, exchange.url
+            ));
+            part.push_str(&message(exchange.response_headers, exchange.response_body));
+        }
+        // Replace the longest markers first (`@12` before `@1`).
+        for (n, pair) in family.secrets.iter().enumerate().rev() {
+            let value = if which == 0 { pair.0 } else { pair.1 };
+            part = part.replace(&format!("@{}", n + 1), value);
+        }
+        assert!(
+            !part.contains('@'),
+            "{}: every marker replaced",
+            family.name
+        );
+        text.push_str(&part);
     }
-    // Replace the longest markers first (`@12` before `@1`).
-    for (n, pair) in family.secrets.iter().enumerate().rev() {
-        let value = if which == 0 { pair.0 } else { pair.1 };
-        text = text.replace(&format!("@{}", n + 1), value);
-    }
-    assert!(
-        !text.contains('@'),
-        "{}: every marker replaced",
-        family.name
-    );
     text
 }
 
-fn assert_clean(family: &Family, what: &str, output: &str) {
-    for (old, new) in family.secrets {
-        for secret in [old, new] {
-            assert!(
-                !output.contains(secret),
-                "{}: {what} shows the secret {secret:?}:\n{output}",
-                family.name
-            );
+/// Fails, naming the family, if `output` shows any family's secret, old or new.
+fn assert_clean(what: &str, output: &str) {
+    for family in FAMILIES {
+        for (old, new) in family.secrets {
+            for secret in [old, new] {
+                assert!(
+                    !output.contains(secret),
+                    "{}: {what} shows the secret {secret:?}:\n{output}",
+                    family.name
+                );
+            }
         }
     }
 }
@@ -237,18 +248,18 @@ fn assert_clean(family: &Family, what: &str, output: &str) {
 #[test]
 fn no_family_of_secrets_reaches_any_output_nor_makes_a_finding() {
     let dir = scratch_dir("secret-families");
-    for (f, family) in FAMILIES.iter().enumerate() {
-        let paths: Vec<String> = (0..2)
-            .map(|which| {
-                let path = dir.join(format!("family-{f}-{which}.hook-log.txt"));
-                std::fs::write(&path, capture(family, which)).expect("probe written");
-                path.to_str().expect("utf-8").to_string()
-            })
-            .collect();
-        let (old, new) = (paths[0].as_str(), paths[1].as_str());
-        // The raw captures hold the secrets: what follows proves something.
-        let raw = flowdiff(&["show", "--raw", "--format", "json", old]);
-        assert_eq!(raw.status.code(), Some(0), "{}", stderr(&raw));
+    let paths: Vec<String> = (0..2)
+        .map(|which| {
+            let path = dir.join(format!("families-{which}.hook-log.txt"));
+            std::fs::write(&path, capture(which)).expect("probe written");
+            path.to_str().expect("utf-8").to_string()
+        })
+        .collect();
+    let (old, new) = (paths[0].as_str(), paths[1].as_str());
+    // The raw captures hold the secrets: what follows proves something.
+    let raw = flowdiff(&["show", "--raw", "--format", "json", old]);
+    assert_eq!(raw.status.code(), Some(0), "{}", stderr(&raw));
+    for family in FAMILIES {
         for (secret, _) in family.secrets {
             assert!(
                 stdout(&raw).contains(secret),
@@ -256,55 +267,54 @@ fn no_family_of_secrets_reaches_any_output_nor_makes_a_finding() {
                 family.name
             );
         }
-        assert!(
-            stderr(&raw).contains("holds the capture's secrets"),
-            "{}",
-            stderr(&raw)
-        );
-        for format in ["text", "json", "mermaid"] {
-            for normalized in [false, true] {
-                let mut args = vec!["show", "--format", format, new];
-                if normalized {
-                    args.push("--normalized");
-                }
-                let run = flowdiff(&args);
-                assert_eq!(run.status.code(), Some(0), "{args:?}: {}", stderr(&run));
-                assert_clean(family, &format!("{args:?}"), &stdout(&run));
-                assert_clean(family, &format!("{args:?} (stderr)"), &stderr(&run));
+    }
+    assert!(
+        stderr(&raw).contains("holds the capture's secrets"),
+        "{}",
+        stderr(&raw)
+    );
+    for format in ["text", "json", "mermaid"] {
+        for normalized in [false, true] {
+            let mut args = vec!["show", "--format", format, new];
+            if normalized {
+                args.push("--normalized");
             }
+            let run = flowdiff(&args);
+            assert_eq!(run.status.code(), Some(0), "{args:?}: {}", stderr(&run));
+            assert_clean(&format!("{args:?}"), &stdout(&run));
+            assert_clean(&format!("{args:?} (stderr)"), &stderr(&run));
         }
-        let normalized = flowdiff(&["normalize", old]);
-        assert_eq!(normalized.status.code(), Some(0), "{}", stderr(&normalized));
-        assert_clean(family, "normalize", &stdout(&normalized));
-        let golden = dir.join(format!("golden-{f}"));
-        std::fs::create_dir_all(&golden).expect("golden dir");
-        let golden = golden.to_str().expect("utf-8");
-        for capture in [old, new] {
-            let run = flowdiff(&[
-                "bless", capture, "--flow", "probe", "--golden", golden, "--yes",
-            ]);
-            assert_eq!(run.status.code(), Some(0), "bless: {}", stderr(&run));
-            assert_clean(family, "bless (stdout)", &stdout(&run));
-            let written = std::fs::read_to_string(format!("{golden}/probe.md")).expect("blessed");
-            assert_clean(family, "the blessed golden", &written);
-        }
-        for format in ["text", "json", "markdown", "junit", "github"] {
-            for strict in [false, true] {
-                let mut args = vec![old, new, "--format", format, "--fail-on", "info"];
-                if strict {
-                    args.extend(["--strict-plumbing", "--strict-order"]);
-                }
-                let run = flowdiff(&args);
-                assert_clean(family, &format!("{args:?}"), &stdout(&run));
-                assert_clean(family, &format!("{args:?} (stderr)"), &stderr(&run));
-                assert_eq!(
-                    run.status.code(),
-                    Some(0),
-                    "{}: changed secrets are no finding ({args:?}):\n{}",
-                    family.name,
-                    stdout(&run)
-                );
+    }
+    let normalized = flowdiff(&["normalize", old]);
+    assert_eq!(normalized.status.code(), Some(0), "{}", stderr(&normalized));
+    assert_clean("normalize", &stdout(&normalized));
+    let golden = dir.join("golden");
+    std::fs::create_dir_all(&golden).expect("golden dir");
+    let golden = golden.to_str().expect("utf-8");
+    for capture in [old, new] {
+        let run = flowdiff(&[
+            "bless", capture, "--flow", "probe", "--golden", golden, "--yes",
+        ]);
+        assert_eq!(run.status.code(), Some(0), "bless: {}", stderr(&run));
+        assert_clean("bless (stdout)", &stdout(&run));
+        let written = std::fs::read_to_string(format!("{golden}/probe.md")).expect("blessed");
+        assert_clean("the blessed golden", &written);
+    }
+    for format in ["text", "json", "markdown", "junit", "github"] {
+        for strict in [false, true] {
+            let mut args = vec![old, new, "--format", format, "--fail-on", "info"];
+            if strict {
+                args.extend(["--strict-plumbing", "--strict-order"]);
             }
+            let run = flowdiff(&args);
+            assert_clean(&format!("{args:?}"), &stdout(&run));
+            assert_clean(&format!("{args:?} (stderr)"), &stderr(&run));
+            assert_eq!(
+                run.status.code(),
+                Some(0),
+                "changed secrets are no finding ({args:?}):\n{}",
+                stdout(&run)
+            );
         }
     }
 }

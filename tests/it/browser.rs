@@ -5,6 +5,10 @@
 //!
 //! Node, the helper's npm packages (`npm ci` in `tests/browser/`) and Chromium must be there:
 //! `.ci/run` installs them; without them these tests fail, they never skip.
+//!
+//! One helper serves every test here (one Chromium, Mermaid loaded once), diagrams and pages at
+//! once. The module sorts early on purpose: the test harness starts tests in name order, and
+//! these are the suite's longest; started first, they run beside the others, not after them.
 
 use crate::common::fixture_text;
 use crate::compare::{mutations, report, server_create};
@@ -13,8 +17,12 @@ use flowdiff::compare::Options;
 use flowdiff::report::diagram::Diagram;
 use flowdiff::report::{mermaid, Report};
 use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 /// The project directory.
 fn root() -> PathBuf {
@@ -87,8 +95,31 @@ pub fn cases() -> Vec<(String, Report)> {
     out
 }
 
-/// Runs the browser helper on `manifest` and fails with what it printed unless all is well.
-pub fn look_at(name: &str, mermaid: Vec<Value>, html: Vec<Value>) {
+/// The browser helper, started by the first test that needs it and shared by all: one Node
+/// process, one Chromium, Mermaid loaded once (each costs seconds). It answers each request
+/// `ID MANIFEST` written to its stdin with a JSON line `{"id": ID, ...}` when done, diagrams
+/// and pages at once; it closes the browser and ends when this test process ends (its stdin
+/// then closes).
+struct Helper {
+    requests: Mutex<ChildStdin>,
+    answers: Arc<Answers>,
+    log: PathBuf,
+    /// Never waited for: no test knows it is the last one; the helper ends on its own.
+    _process: Mutex<Child>,
+}
+
+/// The answers read so far by id, and whether the helper stopped answering.
+#[derive(Default)]
+struct Answers {
+    read: Mutex<(HashMap<u64, Value>, bool)>,
+    arrived: Condvar,
+}
+
+static HELPER: OnceLock<Helper> = OnceLock::new();
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+/// Starts the helper, failing with what to install when something is missing.
+fn start_helper() -> Helper {
     let browser = root().join("tests/browser");
     assert!(
         browser.join("node_modules/playwright-core").is_dir()
@@ -103,6 +134,85 @@ pub fn look_at(name: &str, mermaid: Vec<Value>, html: Vec<Value>) {
         "{} is missing: install Debian's chromium (.ci/run does)",
         chromium.display()
     );
+    std::fs::create_dir_all(out_dir()).expect("target/visual");
+    let log = out_dir().join("helper.log");
+    let mut child = Command::new("node")
+        .arg(browser.join("check.mjs"))
+        .env("FLOWDIFF_CHROMIUM", &chromium)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).expect("the helper's log"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("node does not run ({e}): install node (.ci/run does)"));
+    let answers = Arc::new(Answers::default());
+    let output = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let reader = Arc::clone(&answers);
+    std::thread::spawn(move || {
+        for line in output.lines() {
+            let Ok(answer) = line.map_err(|e| e.to_string()).and_then(|line| {
+                serde_json::from_str::<Value>(&line).map_err(|e| format!("{e}: {line}"))
+            }) else {
+                break;
+            };
+            let Some(id) = answer["id"].as_u64() else {
+                break;
+            };
+            let mut read = reader.read.lock().unwrap_or_else(|p| p.into_inner());
+            read.0.insert(id, answer);
+            reader.arrived.notify_all();
+        }
+        reader.read.lock().unwrap_or_else(|p| p.into_inner()).1 = true;
+        reader.arrived.notify_all();
+    });
+    Helper {
+        requests: Mutex::new(child.stdin.take().expect("piped stdin")),
+        answers,
+        log,
+        _process: Mutex::new(child),
+    }
+}
+
+/// Has the helper look at `manifest`: its answer, or why there is none.
+fn ask_helper(manifest: &Path) -> Result<Value, String> {
+    let helper = HELPER.get_or_init(start_helper);
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let stopped = |why: String| {
+        format!(
+            "the browser helper stopped ({why}); its log, {}:\n{}",
+            helper.log.display(),
+            std::fs::read_to_string(&helper.log).unwrap_or_default()
+        )
+    };
+    {
+        // A test that failed while asking leaves the lock poisoned, not the helper unusable.
+        let mut requests = helper.requests.lock().unwrap_or_else(|p| p.into_inner());
+        writeln!(requests, "{id} {}", manifest.display())
+            .and_then(|()| requests.flush())
+            .map_err(|e| stopped(e.to_string()))?;
+    }
+    let mut read = helper
+        .answers
+        .read
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    loop {
+        if let Some(answer) = read.0.remove(&id) {
+            return Ok(answer);
+        }
+        if read.1 {
+            return Err(stopped("no answer".to_string()));
+        }
+        read = helper
+            .answers
+            .arrived
+            .wait(read)
+            .unwrap_or_else(|p| p.into_inner());
+    }
+}
+
+/// What the browser helper finds wrong with these diagrams and pages, one line each (it fails,
+/// never returns nothing, when the helper cannot run).
+fn problems(name: &str, mermaid: Vec<Value>, html: Vec<Value>) -> Vec<String> {
     let dir = out_dir();
     std::fs::create_dir_all(&dir).expect("target/visual");
     let manifest = dir.join(format!("{name}.manifest.json"));
@@ -110,18 +220,20 @@ pub fn look_at(name: &str, mermaid: Vec<Value>, html: Vec<Value>) {
     let document =
         json!({"out_dir": dir, "mermaid": mermaid, "html": html, "screenshots": screenshots});
     std::fs::write(&manifest, document.to_string()).expect("write the manifest");
-    let output = Command::new("node")
-        .arg(browser.join("check.mjs"))
-        .arg(&manifest)
-        .env("FLOWDIFF_CHROMIUM", &chromium)
-        .output()
-        .unwrap_or_else(|e| panic!("node does not run ({e}): install node (.ci/run does)"));
-    let printed = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(output.status.success(), "{printed}");
+    let answer = ask_helper(&manifest).unwrap_or_else(|e| panic!("{e}"));
+    answer["failures"]
+        .as_array()
+        .unwrap_or_else(|| panic!("the helper's answer has no failures: {answer}"))
+        .iter()
+        .map(|f| f.as_str().expect("a failure is text").to_string())
+        .collect()
+}
+
+/// Has the browser helper look at these diagrams and pages; fails with what it found unless
+/// all is well.
+fn look_at(name: &str, mermaid: Vec<Value>, html: Vec<Value>) {
+    let problems = problems(name, mermaid, html);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// A Mermaid file for the helper, with the arrow texts it must draw (`None`: parse and render
@@ -188,11 +300,16 @@ fn the_browser_helper_fails_on_a_broken_diagram() {
         "sequenceDiagram\n    a->>b: GET /x 200\n",
         Some(vec!["GET /y 200".to_string()]),
     );
-    for (name, item) in [("broken", broken), ("wrong_arrows", wrong)] {
-        let result = std::panic::catch_unwind(|| look_at(name, vec![item.clone()], Vec::new()));
-        assert!(result.is_err(), "{name} should fail");
+    for (name, item, problem) in [
+        ("broken", broken, "broken: parse: "),
+        ("wrong_arrows", wrong, "wrong_arrows: arrow texts differ"),
+    ] {
+        let found = problems(name, vec![item], Vec::new());
+        assert!(
+            found.len() == 1 && found[0].starts_with(problem),
+            "{name}: expected one problem starting {problem:?}, found {found:#?}"
+        );
     }
-    assert!(Path::new(&out_dir()).is_dir());
 }
 
 /// An HTML page for the helper: the findings of the JSON report it must show and the arrows
