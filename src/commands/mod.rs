@@ -194,18 +194,8 @@ fn read_flows(
     };
     let first = parts.next_part()?.unwrap_or_default();
     counted(&first);
-    if let Some(mut reader) = parse::PartReader::start(&first).map_err(|e| e.in_file(path))? {
-        drop(first);
-        while let Some(part) = parts.next_part()? {
-            counted(&part);
-            reader.feed(&part).map_err(|e| e.in_file(path))?;
-        }
-        return reader.finish().map_err(|e| e.in_file(path));
-    }
-    let sections = parts
-        .regular_size()
-        .and_then(|size| parse::SectionReader::start(&first, size));
-    let Some(mut sections) = sections else {
+    let reader = parse::PartReader::start(&first, parts.regular_size());
+    let Some(mut reader) = reader.map_err(|e| e.in_file(path))? else {
         return read_whole(parts, first, counted).and_then(|text| parse_whole(&text, path));
     };
     drop(first);
@@ -215,10 +205,10 @@ fn read_flows(
             break;
         };
         counted(&part);
-        in_parts = sections.feed(&part);
+        in_parts = reader.feed(&part).map_err(|e| e.in_file(path))?;
     }
-    if let Some(trace) = sections.finish().filter(|_| in_parts) {
-        return Ok(vec![trace]);
+    if let Some(flows) = reader.finish().map_err(|e| e.in_file(path))? {
+        return Ok(flows);
     }
     // Read again whole, counting only what was not read before.
     drop(parts);

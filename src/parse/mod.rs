@@ -52,95 +52,77 @@ pub fn parse_flows(text: &str) -> Result<Vec<Trace>, InputError> {
 
 /// A capture read in parts, for files too large to hold whole (a full Tempest run's log is
 /// hundreds of MB): the command layer reads the file in parts of complete lines, [`start`]s with
-/// the first, and — when the format reads in parts — feeds the rest. Only a Tempest log does;
-/// for any other format `start` says to read the file whole and use [`parse_flows`].
+/// the first, and — when the format reads in parts — feeds the rest. A Tempest log reads in
+/// parts always; hook Markdown only from a source that can be read again whole (a regular
+/// file), since what only the whole text can tell (a documentation page's diagram, which its
+/// sections take their parties from, or an error) is left to [`parse_flows`] on the whole
+/// text, which gives the same flows or the same error. Any other format is read whole.
 ///
 /// [`start`]: PartReader::start
 pub struct PartReader {
-    stream: tempest::Stream,
+    stream: Stream,
     /// Lines read so far (for line numbers in errors).
     lines: usize,
 }
 
+/// What a [`PartReader`] reads with.
+enum Stream {
+    /// A Tempest log: a flow per test.
+    Tests(tempest::Stream),
+    /// Hook Markdown: sections, as long as they are all it takes.
+    Sections(Box<hook_markdown::Stream>),
+}
+
 impl PartReader {
     /// Starts reading a capture whose first part is `first` (complete lines); `None` when its
-    /// format is not read in parts (or cannot be told from the first part).
-    pub fn start(first: &str) -> Result<Option<PartReader>, InputError> {
+    /// format is not read in parts (or cannot be told from the first part). `rereadable_size`
+    /// is the size of a source that can be read again from its start (a regular file), `None`
+    /// for one that cannot (a pipe).
+    pub fn start(
+        first: &str,
+        rereadable_size: Option<usize>,
+    ) -> Result<Option<PartReader>, InputError> {
         let prepared = prepare(first)?;
-        if !detect(&prepared).is_ok_and(Format::holds_flows) {
-            return Ok(None);
-        }
-        let mut reader = PartReader {
-            stream: tempest::Stream::default(),
-            lines: 0,
+        let stream = match (detect(&prepared), rereadable_size) {
+            (Ok(format), _) if format.holds_flows() => Stream::Tests(tempest::Stream::default()),
+            (Ok(Format::HookMarkdown), Some(size)) => {
+                Stream::Sections(Box::new(hook_markdown::Stream::new(size)))
+            }
+            _ => return Ok(None),
         };
+        let mut reader = PartReader { stream, lines: 0 };
         reader.take(&prepared);
         Ok(Some(reader))
     }
 
-    /// Reads the next part (complete lines, after the previous part).
-    pub fn feed(&mut self, part: &str) -> Result<(), InputError> {
+    /// Reads the next part (complete lines, after the previous part); `Ok(false)` once the
+    /// capture must be read whole with [`parse_flows`] (the rest need not be fed).
+    pub fn feed(&mut self, part: &str) -> Result<bool, InputError> {
         let lines = self.lines;
         let prepared =
             prepare_part(part).map_err(|e| InputError::new(lines + e.line, e.message))?;
-        self.take(&prepared);
-        Ok(())
+        Ok(self.take(&prepared))
     }
 
-    /// The flows, once every part was fed.
-    pub fn finish(self) -> Result<Vec<Trace>, InputError> {
-        self.stream.finish()
-    }
-
-    fn take(&mut self, prepared: &str) {
-        self.lines += count_lines(prepared);
-        self.stream.feed(prepared);
-    }
-}
-
-/// A hook Markdown capture read in parts (a Tempest log reads in parts with [`PartReader`]):
-/// only the text since the last `### ` heading is held, not the whole capture. Reading in parts
-/// gives up ([`feed`] says false, [`finish`] gives `None`) on a capture that needs more than its
-/// sections (a documentation page whose sections take their parties from its diagram) or that
-/// has an error; the caller then reads it again whole with [`parse_flows`], which gives the
-/// same trace or error. So a source that cannot be read twice (a pipe) is read whole from the
-/// start.
-///
-/// [`feed`]: SectionReader::feed
-/// [`finish`]: SectionReader::finish
-pub(crate) struct SectionReader {
-    stream: hook_markdown::Stream,
-    /// False once a part could not be read in parts.
-    in_parts: bool,
-}
-
-impl SectionReader {
-    /// Starts reading a capture of about `size` bytes whose first part is `first` (complete
-    /// lines); `None` when it is not hook Markdown (as far as the first part tells).
-    pub(crate) fn start(first: &str, size: usize) -> Option<SectionReader> {
-        let prepared = prepare(first).ok()?;
-        if detect(&prepared).ok()? != Format::HookMarkdown {
-            return None;
+    /// The flows, once every part was fed; `Ok(None)` when the capture must be read whole with
+    /// [`parse_flows`].
+    pub fn finish(self) -> Result<Option<Vec<Trace>>, InputError> {
+        match self.stream {
+            Stream::Tests(stream) => stream.finish().map(Some),
+            Stream::Sections(stream) => Ok(stream.finish().map(|flow| vec![flow])),
         }
-        let mut stream = hook_markdown::Stream::new(size);
-        let in_parts = stream.feed(&prepared);
-        Some(SectionReader { stream, in_parts })
     }
 
-    /// Reads the next part (complete lines, after the previous part); false when the capture
-    /// must be read whole (the rest need not be fed).
-    pub(crate) fn feed(&mut self, part: &str) -> bool {
-        self.in_parts = self.in_parts
-            && match prepare_part(part) {
-                Ok(prepared) => self.stream.feed(&prepared),
-                Err(_) => false,
-            };
-        self.in_parts
-    }
-
-    /// The flow, once every part was fed; `None` when the capture must be read whole.
-    pub(crate) fn finish(self) -> Option<Trace> {
-        self.stream.finish().filter(|_| self.in_parts)
+    /// Reads a prepared part; false once the capture must be read whole.
+    fn take(&mut self, prepared: &str) -> bool {
+        self.lines += count_lines(prepared);
+        match &mut self.stream {
+            Stream::Tests(stream) => {
+                stream.feed(prepared);
+                true
+            }
+            Stream::Sections(stream) => stream.feed(prepared),
+        }
     }
 }
 

@@ -432,13 +432,16 @@ fn in_parts(text: &str, lines: usize) -> Vec<flowdiff::Trace> {
     let all: Vec<&str> = text.split_inclusive('\n').collect();
     let mut parts = all.chunks(lines).map(|c| c.concat());
     let first = parts.next().expect("a first part");
-    let mut reader = flowdiff::parse::PartReader::start(&first)
+    let mut reader = flowdiff::parse::PartReader::start(&first, None)
         .expect("first part reads")
         .expect("a Tempest log reads in parts");
     for part in parts {
-        reader.feed(&part).expect("part reads");
+        assert!(reader.feed(&part).expect("part reads"), "still in parts");
     }
-    reader.finish().expect("flows")
+    reader
+        .finish()
+        .expect("flows")
+        .expect("a Tempest log is never left to reading whole")
 }
 
 #[test]
@@ -457,17 +460,27 @@ fn a_log_read_in_parts_gives_the_same_flows_wherever_the_parts_end() {
     // A later part with binary data: the error names the line in the whole file.
     let text = fixture_text("tempest.interleaved-py3.attachment-layout.log");
     let first: String = text.split_inclusive('\n').take(5).collect();
-    let mut reader = flowdiff::parse::PartReader::start(&first)
+    let mut reader = flowdiff::parse::PartReader::start(&first, None)
         .expect("reads")
         .expect("in parts");
-    reader.feed("line six\n").expect("text");
+    assert!(reader.feed("line six\n").expect("text"));
     let error = reader.feed("seven\n\u{1}eight\n").expect_err("binary");
     assert_eq!(error.line, 8);
-    // Another format is read whole.
+    // Hook Markdown reads in parts only from a source that can be read again whole; another
+    // format is read whole.
     let hook = fixture_text("image-show.hook.md");
-    assert!(flowdiff::parse::PartReader::start(&hook)
+    assert!(flowdiff::parse::PartReader::start(&hook, None)
         .expect("reads")
         .is_none());
+    assert!(flowdiff::parse::PartReader::start(&hook, Some(hook.len()))
+        .expect("reads")
+        .is_some());
+    let mermaid = fixture_text("server-create-part.mermaid.txt");
+    assert!(
+        flowdiff::parse::PartReader::start(&mermaid, Some(mermaid.len()))
+            .expect("reads")
+            .is_none()
+    );
 }
 
 /// Found by the `normalize_round_trip` fuzz target: a header value of the repr holding a line
