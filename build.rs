@@ -4,7 +4,9 @@
 //! - the built-in rules (`rules/default.toml`) as JSON for `src/normalize/rules/mod.rs`: each
 //!   `[[rule]]` table with the line of its header and the comment above it, so that the binary
 //!   parses no TOML at start-up. A `rules/default.toml` that is not TOML, or holds anything but
-//!   `[[rule]]` tables, fails the build; the tests check each rule.
+//!   `[[rule]]` tables, fails the build; the tests check each rule;
+//! - the built-in rules' automata for `src/normalize/prebuilt.rs` (see `automata`), so that the
+//!   binary compiles no regex of a built-in value or key rule at start-up.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -12,6 +14,12 @@ use std::path::Path;
 #[allow(dead_code)] // `line_of` serves the crate only
 #[path = "src/normalize/toml_text.rs"]
 mod toml_text;
+
+#[path = "src/normalize/prebuilt/build.rs"]
+mod automata;
+
+#[path = "src/normalize/prebuilt/kept.rs"]
+mod kept;
 
 fn main() {
     goldens();
@@ -56,6 +64,7 @@ fn builtin_rules() {
     let json = serde_json::to_string(&entries).unwrap_or_else(|e| fail(e.to_string()));
     let out = out_dir().join("builtin_rules.json");
     std::fs::write(&out, json).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+    automata::write(rules, &out_dir());
 }
 
 /// A TOML date or time anywhere in `value` (no rule takes one, and JSON has none).

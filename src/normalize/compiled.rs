@@ -2,16 +2,16 @@
 //! matchers, service tables. Built once per run by [`RuleSet`](super::RuleSet).
 
 use super::globs::{self, HeaderGlob};
+use super::key_set::KeySet;
 use super::lazy::LazyRegex;
 use super::model::{Action, By, CallSpec, HeaderClass, Matcher, Origin, Replace, Rule};
 use super::pattern::PointerPattern;
+use super::prebuilt::kept::KEPT_PLACEHOLDER;
 use super::value_scan::ValueScan;
 use crate::error::{BoxedSource, Error, Result};
 use crate::severity::Severity;
 use crate::trace::Signature;
 use regex_automata::meta;
-use regex_automata::nfa::thompson::WhichCaptures;
-use regex_automata::PatternSet;
 use std::collections::{HashMap, HashSet};
 
 /// What a header, key or pointer rule does to the value it selects.
@@ -165,7 +165,7 @@ pub(super) struct Compiled {
     /// The header globs, in rule order, and what each one's rule does.
     header_rules: Vec<(HeaderGlob, HeaderRule)>,
     /// The key rules' regexes, as a set: which of them match a key.
-    key_set: Option<meta::Regex>,
+    key_set: Option<KeySet>,
     /// Key regexes (for `{v}` captures) and an index into `actions`.
     key_rules: Vec<(LazyRegex, usize)>,
     /// Pointer rules that replace values, with an index into `actions`.
@@ -393,11 +393,7 @@ impl Compiled {
     /// Builds the multi-pattern scans: values (plus kept placeholders) and keys. A value
     /// rule keeps its own regex only when it has a `v` group limiting the replaced part.
     fn combine(&mut self, mut sources: Sources) -> Result<()> {
-        // Placeholders already in the text are kept: last, so that a rule for a value that
-        // starts like one (`{SHA256}<hex>`, a hashed token) wins where both start.
-        sources
-            .values
-            .push(r"\{[A-Za-z_][A-Za-z0-9_]*\}".to_string());
+        sources.values.push(KEPT_PLACEHOLDER.to_string());
         let config = scan_config()
             .nfa_size_limit(Some(64 << 20))
             .hybrid_cache_capacity(8 << 20);
@@ -412,16 +408,10 @@ impl Compiled {
         }
         self.values = Some(values);
         if !sources.keys.is_empty() {
-            // What `regex::RegexSet` builds: every pattern that matches, no captures.
-            let config = scan_config()
-                .match_kind(regex_automata::MatchKind::All)
-                .which_captures(WhichCaptures::None);
-            let keys = meta::Regex::builder()
-                .configure(config)
-                .build_many(&sources.keys)
-                .map_err(|e| Error::RuleSet {
+            let keys =
+                KeySet::new(&sources.keys, scan_config()).map_err(|source| Error::RuleSet {
                     kind: "key",
-                    source: e.into(),
+                    source,
                 })?;
             self.key_set = Some(keys);
         }
@@ -455,11 +445,8 @@ impl Compiled {
     /// The first key rule matching JSON key or query parameter `key` (an index into
     /// [`Compiled::actions`]), with its `v` capture.
     pub(super) fn key(&self, key: &str) -> Option<(usize, Option<String>)> {
-        let set = self.key_set.as_ref()?;
-        let mut matching = PatternSet::new(set.pattern_len());
-        set.which_overlapping_matches(&regex_automata::Input::new(key), &mut matching);
-        let i = matching.iter().next()?.as_usize();
-        let (re, action) = &self.key_rules[i];
+        let i = self.key_set.as_ref()?.first_match(key)?;
+        let (re, action) = self.key_rules.get(i)?;
         let capture = re.v_at(key, 0).flatten().map(|v| key[v].to_string());
         Some((*action, capture))
     }

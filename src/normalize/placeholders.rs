@@ -112,10 +112,7 @@ impl<'r> State<'r> {
 
     /// Appends the volatile matches of `text[start..end]` to `out`, in order.
     pub(super) fn find_into(&self, text: &str, start: usize, end: usize, out: &mut Vec<Found>) {
-        let rules = self.rules;
-        if let Some(re) = &rules.values {
-            find_with(rules, text, start, end, out, |input| re.search(input));
-        }
+        find_with(self.rules, text, start, end, out, None);
     }
 
     /// [`State::find_into`] through the matches scanned ahead for the whole string being
@@ -132,9 +129,7 @@ impl<'r> State<'r> {
         }
         let rules = self.rules;
         self.memo.find(text, start, end, out, |out| {
-            if let Some(re) = &rules.values {
-                find_with(rules, text, start, end, out, |input| re.search(input));
-            }
+            find_with(rules, text, start, end, out, None);
         });
     }
 

@@ -156,7 +156,6 @@ fn scan_exchanges(rules: &Compiled, exchanges: &mut [Exchange], own_cache: bool)
     let re = rules.values.as_ref()?;
     let mut scanner = Scanner {
         rules,
-        re,
         cache: own_cache.then(|| re.create_cache()),
         memo: Memo::default(),
         scratch: Vec::new(),
@@ -192,7 +191,6 @@ fn scan_exchanges(rules: &Compiled, exchanges: &mut [Exchange], own_cache: bool)
 /// The visitor that scans ahead.
 struct Scanner<'r> {
     rules: &'r Compiled,
-    re: &'r super::value_scan::ValueScan,
     cache: Option<super::value_scan::ScanCache>,
     memo: Memo,
     scratch: Vec<Found>,
@@ -202,14 +200,11 @@ struct Scanner<'r> {
 
 impl Scanner<'_> {
     fn scan(&mut self, text: &str) {
-        let (rules, re, cache) = (self.rules, self.re, &mut self.cache);
+        let (rules, cache) = (self.rules, &mut self.cache);
         self.scratch.clear();
         self.memo
             .find(text, 0, text.len(), &mut self.scratch, |out| {
-                find_with(rules, text, 0, text.len(), out, |input| match cache {
-                    Some(cache) => re.search_with(cache, input),
-                    None => re.search(input),
-                });
+                find_with(rules, text, 0, text.len(), out, cache.as_mut());
             });
         let compact = |f: &Found| {
             let rule = f.rule.map_or(Some(0), |r| r.checked_add(1))?;

@@ -1,5 +1,6 @@
-//! The combined value regex: where a value rule's match ends (and which rule) is found by a
-//! `regex-automata` meta regex, where it starts by a lazy DFA of that one rule in reverse.
+//! The value patterns that no embedded automaton holds (a rules file's, or built-in ones it
+//! replaced), compiled in the run: where a match ends (and which pattern) is found by a
+//! `regex-automata` meta regex, where it starts by a lazy DFA of that one pattern in reverse.
 //!
 //! The meta regex alone finds the start with a reverse lazy DFA of all the rules at once,
 //! whose states, built on first use in every run, cost a third of normalizing a capture of a
@@ -12,35 +13,24 @@ use crate::error::BoxedSource;
 use regex_automata::hybrid::dfa::{Cache as ReverseCache, DFA};
 use regex_automata::meta;
 use regex_automata::nfa::thompson::{self, WhichCaptures};
-use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, HalfMatch, Input, Match, MatchKind};
 use std::sync::Arc;
 
-/// Makes a reverse cache for a thread that has none.
-type MakeCache = Box<dyn Fn() -> ReverseCache + Send + Sync>;
-
-/// The value rules' patterns (pattern `i` is rule `i`), searched leftmost-first.
-#[derive(Debug)]
-pub(super) struct ValueScan {
+/// Patterns searched leftmost-first (pattern `i` of the group).
+#[derive(Debug, Clone)]
+pub(super) struct RuntimeGroup {
     /// Finds where a match ends; the reference for the matches `reverse` leaves to it.
     meta: meta::Regex,
     /// Each pattern in reverse, searched anchored at a match's end for that pattern only.
     reverse: Arc<DFA>,
-    /// One reverse cache per thread searching.
-    caches: Pool<ReverseCache, MakeCache>,
 }
 
 /// What one thread's searches write to: the meta regex's cache and the reverse DFA's.
 #[derive(Debug, Clone)]
-pub(super) struct ScanCache {
+pub(super) struct RuntimeCache {
     meta: meta::Cache,
     reverse: ReverseCache,
-}
-
-fn pool(reverse: &Arc<DFA>) -> Pool<ReverseCache, MakeCache> {
-    let dfa = Arc::clone(reverse);
-    Pool::new(Box::new(move || dfa.create_cache()))
 }
 
 /// The reverse automaton's configuration: as the meta regex configures its own reverse lazy
@@ -62,20 +52,13 @@ fn reverse_config(
     (nfa, dfa)
 }
 
-impl Clone for ValueScan {
-    fn clone(&self) -> ValueScan {
-        ValueScan {
-            meta: self.meta.clone(),
-            reverse: Arc::clone(&self.reverse),
-            caches: pool(&self.reverse),
-        }
-    }
-}
-
-impl ValueScan {
+impl RuntimeGroup {
     /// Compiles `patterns` with `config` (leftmost-first; the reverse DFA gets its NFA size
     /// limit and cache capacity).
-    pub(super) fn new(patterns: &[String], config: meta::Config) -> Result<ValueScan, BoxedSource> {
+    pub(super) fn new<P: AsRef<str>>(
+        patterns: &[P],
+        config: meta::Config,
+    ) -> Result<RuntimeGroup, BoxedSource> {
         // Parsed once for both.
         let hirs = match syntax::parse_many(patterns) {
             Ok(hirs) => hirs,
@@ -110,12 +93,9 @@ impl ValueScan {
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (meta, reverse)
         });
-        let (meta, reverse) = (meta?, reverse?);
-        let reverse = Arc::new(reverse);
-        Ok(ValueScan {
-            meta,
-            caches: pool(&reverse),
-            reverse,
+        Ok(RuntimeGroup {
+            meta: meta?,
+            reverse: Arc::new(reverse?),
         })
     }
 
@@ -125,26 +105,16 @@ impl ValueScan {
             .is_ok_and(|id| self.meta.group_info().to_index(id, name).is_some())
     }
 
-    /// A cache for [`ValueScan::search_with`].
-    pub(super) fn create_cache(&self) -> ScanCache {
-        ScanCache {
+    /// A cache for [`RuntimeGroup::search`].
+    pub(super) fn create_cache(&self) -> RuntimeCache {
+        RuntimeCache {
             meta: self.meta.create_cache(),
             reverse: self.reverse.create_cache(),
         }
     }
 
     /// The first match in `input`, as the meta regex's `search` finds it.
-    pub(super) fn search(&self, input: &Input<'_>) -> Option<Match> {
-        let end = self.meta.search_half(input)?;
-        let mut cache: PoolGuard<'_, ReverseCache, MakeCache> = self.caches.get();
-        match self.start(&mut cache, input, end) {
-            Some(start) => Some(Match::new(end.pattern(), start..end.offset())),
-            None => self.meta.search(input),
-        }
-    }
-
-    /// [`ValueScan::search`] with the caller's cache.
-    pub(super) fn search_with(&self, cache: &mut ScanCache, input: &Input<'_>) -> Option<Match> {
+    pub(super) fn search(&self, cache: &mut RuntimeCache, input: &Input<'_>) -> Option<Match> {
         let end = self.meta.search_half_with(&mut cache.meta, input)?;
         match self.start(&mut cache.reverse, input, end) {
             Some(start) => Some(Match::new(end.pattern(), start..end.offset())),
@@ -191,7 +161,7 @@ mod tests {
 
     /// The same matches as the meta regex alone, for patterns that overlap, prefer a shorter
     /// alternative, match empty, or use a Unicode word boundary (which the lazy DFAs give up
-    /// on past ASCII), with and without the caller's cache.
+    /// on past ASCII).
     #[test]
     fn finds_the_matches_the_meta_regex_finds() {
         let patterns: Vec<String> = [
@@ -206,7 +176,7 @@ mod tests {
         .map(String::from)
         .to_vec();
         let config = meta::Config::new().hybrid_cache_capacity(1 << 20);
-        let scan = ValueScan::new(&patterns, config.clone()).expect("compiles");
+        let scan = RuntimeGroup::new(&patterns, config.clone()).expect("compiles");
         let reference = meta::Regex::builder()
             .configure(config)
             .build_many(&patterns)
@@ -221,9 +191,8 @@ mod tests {
             "deadbeef-deadbeef-17éé",
         ] {
             let expected = all(|input| reference.search(input), text);
-            assert_eq!(all(|input| scan.search(input), text), expected, "{text:?}");
-            let with_cache = all(|input| scan.search_with(&mut cache, input), text);
-            assert_eq!(with_cache, expected, "{text:?}");
+            let found = all(|input| scan.search(&mut cache, input), text);
+            assert_eq!(found, expected, "{text:?}");
         }
         assert!(scan.has_group(1, "v"));
         assert!(!scan.has_group(0, "v"));

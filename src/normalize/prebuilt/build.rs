@@ -1,0 +1,210 @@
+//! Build time (compiled by `build.rs`, not by the crate): the built-in rules' automata,
+//! determinized once here instead of in every run, for `prebuilt/mod.rs` to embed.
+//!
+//! - The value scan: the enabled value rules' patterns in rule order, then the kept
+//!   placeholder, in groups. Each group is a forward DFA (leftmost-first, unanchored: where the
+//!   group's first match ends, and which pattern) and a reverse DFA (each pattern alone,
+//!   anchored: where that match starts). All patterns in one DFA would take hundreds of MB
+//!   (the counted repetitions of overlapping classes multiply when combined), so patterns go
+//!   first-fit into groups whose forward DFA stays under [`GROUP_BUDGET`].
+//! - The key set: every enabled key rule's pattern in one DFA reporting every pattern that
+//!   matches.
+//!
+//! A pattern that can match the empty string, or that a DFA cannot search (a Unicode word
+//! boundary), is left out: the run compiles it as it compiles a rules file's. Writes
+//! `prebuilt_automata.rs` (the statics) and the DFAs' bytes in the target's byte order.
+
+use regex_automata::dfa::{dense, StartKind};
+use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::{MatchKind, PatternID};
+use std::fmt::Write;
+use std::path::Path;
+
+/// The largest forward DFA a group of several patterns may grow to: small enough that its
+/// check when loaded costs little, large enough for few groups (each is a pass per value).
+const GROUP_BUDGET: usize = 256 << 10;
+
+/// The largest DFA of one pattern, or of the key set, worth embedding.
+const SINGLE_LIMIT: usize = 4 << 20;
+
+/// One value pattern eligible for a group: its source and its capture group names.
+struct Pattern<'r> {
+    source: &'r str,
+    names: Vec<String>,
+}
+
+/// Writes the automata of `rules` (the `[[rule]]` tables of `rules/default.toml`) and the
+/// code embedding them into `out`.
+pub(crate) fn write(rules: &[toml::Value], out: &Path) {
+    let matcher = |key: &str| -> Vec<&str> {
+        rules
+            .iter()
+            .filter(|rule| rule.get("enabled").and_then(toml::Value::as_bool) != Some(false))
+            .filter_map(|rule| rule.get(key)?.as_str())
+            .collect()
+    };
+    let mut values = matcher("value");
+    values.push(crate::kept::KEPT_PLACEHOLDER);
+    let keys = matcher("key");
+
+    let mut code = String::from(
+        "// Written by build.rs (src/normalize/prebuilt/build.rs) from rules/default.toml.\n\n",
+    );
+    let mut statics = String::new();
+    let _ = writeln!(code, "static VALUE_GROUPS: &[GroupData] = &[");
+    for (index, group) in groups(&values).iter().enumerate() {
+        let sources: Vec<&str> = group.iter().map(|p| p.source).collect();
+        let forward = embed(out, &mut statics, &format!("value_{index}_forward"), {
+            &forward(&sources, None).unwrap_or_else(|e| panic!("value group {index}: {e}"))
+        });
+        let reverse = embed(out, &mut statics, &format!("value_{index}_reverse"), {
+            &reverse(&sources).unwrap_or_else(|e| panic!("value group {index} reversed: {e}"))
+        });
+        let _ = writeln!(code, "    GroupData {{\n        patterns: &[");
+        for pattern in group {
+            let _ = writeln!(
+                code,
+                "            PatternData {{ source: {:?}, names: &{:?} }},",
+                pattern.source, pattern.names
+            );
+        }
+        let _ = writeln!(
+            code,
+            "        ],\n        forward: {forward},\n        reverse: {reverse},\n    }},"
+        );
+    }
+    let _ = writeln!(code, "];\n");
+    match key_set(&keys) {
+        Some(dfa) => {
+            let bytes = embed(out, &mut statics, "key_set_dfa", &dfa);
+            let _ = writeln!(
+                code,
+                "static KEY_SET: Option<SetData> = Some(SetData {{ patterns: &{keys:?}, dfa: {bytes} }});"
+            );
+        }
+        None => {
+            let _ = writeln!(code, "static KEY_SET: Option<SetData> = None;");
+        }
+    }
+    code.push('\n');
+    code.push_str(&statics);
+    let path = out.join("prebuilt_automata.rs");
+    std::fs::write(&path, code).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+/// The eligible value patterns, first-fit into groups under the budget (in rule order within
+/// each group; a pattern over the budget alone is a group of its own).
+fn groups<'r>(sources: &[&'r str]) -> Vec<Vec<Pattern<'r>>> {
+    let mut groups: Vec<Vec<Pattern<'r>>> = Vec::new();
+    for &source in sources {
+        let Some(pattern) = eligible(source) else {
+            continue;
+        };
+        let fits = |group: &Vec<Pattern<'r>>| {
+            let mut candidate: Vec<&str> = group.iter().map(|p| p.source).collect();
+            candidate.push(source);
+            forward(&candidate, Some(GROUP_BUDGET)).is_ok()
+        };
+        match groups.iter().position(fits) {
+            Some(at) => groups[at].push(pattern),
+            None => groups.push(vec![pattern]),
+        }
+    }
+    groups
+}
+
+/// `source` with its group names when a DFA can search it: it compiles, cannot match the empty
+/// string, and determinizes alone under [`SINGLE_LIMIT`] forward and in reverse.
+fn eligible(source: &str) -> Option<Pattern<'_>> {
+    let hir = regex_automata::util::syntax::parse(source).ok()?;
+    if hir.properties().minimum_len().is_none_or(|min| min == 0) {
+        return None;
+    }
+    forward(&[source], Some(SINGLE_LIMIT)).ok()?;
+    reverse(&[source]).ok()?;
+    let nfa = thompson::NFA::new(source).ok()?;
+    let names = nfa
+        .group_info()
+        .pattern_names(PatternID::ZERO)
+        .flatten()
+        .map(str::to_string)
+        .collect();
+    Some(Pattern { source, names })
+}
+
+/// A forward DFA of `patterns`: where the leftmost-first match ends, and which pattern.
+fn forward(
+    patterns: &[&str],
+    limit: Option<usize>,
+) -> Result<dense::DFA<Vec<u32>>, Box<dense::BuildError>> {
+    let mut builder = dense::Builder::new();
+    builder
+        .configure(
+            dense::Config::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .start_kind(StartKind::Unanchored)
+                .dfa_size_limit(limit)
+                .determinize_size_limit(limit.map(|l| l * 2)),
+        )
+        .thompson(thompson::Config::new().which_captures(WhichCaptures::None));
+    builder.build_many(patterns).map_err(Box::new)
+}
+
+/// A reverse DFA of `patterns`, each searched alone and anchored at a match's end: every
+/// start of a match ending there.
+fn reverse(patterns: &[&str]) -> Result<dense::DFA<Vec<u32>>, Box<dense::BuildError>> {
+    let mut builder = dense::Builder::new();
+    builder
+        .configure(
+            dense::Config::new()
+                .match_kind(MatchKind::All)
+                .start_kind(StartKind::Anchored)
+                .starts_for_each_pattern(true)
+                .dfa_size_limit(Some(SINGLE_LIMIT))
+                .determinize_size_limit(Some(SINGLE_LIMIT * 2)),
+        )
+        .thompson(
+            thompson::Config::new()
+                .reverse(true)
+                .which_captures(WhichCaptures::None),
+        );
+    builder.build_many(patterns).map_err(Box::new)
+}
+
+/// The key set's DFA: every pattern matching anywhere in a key (`None` when it is too large).
+fn key_set(patterns: &[&str]) -> Option<dense::DFA<Vec<u32>>> {
+    if patterns.is_empty() {
+        return None;
+    }
+    let mut builder = dense::Builder::new();
+    builder
+        .configure(
+            dense::Config::new()
+                .match_kind(MatchKind::All)
+                .start_kind(StartKind::Unanchored)
+                .dfa_size_limit(Some(SINGLE_LIMIT))
+                .determinize_size_limit(Some(SINGLE_LIMIT * 2)),
+        )
+        .thompson(thompson::Config::new().which_captures(WhichCaptures::None));
+    builder.build_many(patterns).ok()
+}
+
+/// Writes `dfa` to `out/name.dfa` in the target's byte order and an aligned static embedding
+/// it to `statics`; returns the expression for its bytes.
+fn embed(out: &Path, statics: &mut String, name: &str, dfa: &dense::DFA<Vec<u32>>) -> String {
+    let big = std::env::var("CARGO_CFG_TARGET_ENDIAN").is_ok_and(|e| e == "big");
+    let (bytes, pad) = if big {
+        dfa.to_bytes_big_endian()
+    } else {
+        dfa.to_bytes_little_endian()
+    };
+    let path = out.join(format!("{name}.dfa"));
+    std::fs::write(&path, &bytes[pad..]).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let upper = name.to_ascii_uppercase();
+    let _ = writeln!(
+        statics,
+        "static {upper}: &Aligned<[u8]> = &Aligned {{ _align: [], bytes: *include_bytes!({:?}) }};",
+        path.display().to_string()
+    );
+    format!("&{upper}.bytes")
+}
