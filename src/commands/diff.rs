@@ -43,7 +43,7 @@ pub(super) fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
             context,
         ),
     };
-    super::drop_in_background((old, new));
+    super::drop_in_background(old, new);
     outcome
 }
 

@@ -297,6 +297,15 @@ pub(crate) fn load_normalized_pair(
     let total = usize::try_from(size(old) + size(new)).unwrap_or(usize::MAX);
     let progress = progress::Progress::start("reading captures", total);
     let progress = &progress;
+    if total < ONE_THREAD_BELOW {
+        let read = |path: &Path| -> Result<Vec<Trace>> {
+            let mut flows = read_flows(path, limits, Some(progress))?;
+            flows.iter().for_each(|f| print_warnings(path, f));
+            normalize_all(&mut flows, rules, false);
+            Ok(flows)
+        };
+        return Ok((read(old)?, read(new)?));
+    }
     std::thread::scope(|scope| {
         let new_side = scope.spawn(move || -> Result<Vec<Trace>> {
             let mut flows = read_flows(new, limits, Some(progress))?;
@@ -319,12 +328,21 @@ pub(crate) fn load_normalized_pair(
     })
 }
 
-/// Frees `value` on a detached thread: a large trace is millions of small allocations, and
-/// freeing them takes a noticeable part of a run that is about to exit anyway (the process
-/// ending does not wait for the thread; a longer-lived caller still gets the memory back).
-pub(crate) fn drop_in_background<T: Send + 'static>(value: T) {
-    // When no thread can be started, the closure (and `value` with it) is dropped right here.
-    let _ = std::thread::Builder::new().spawn(move || drop(value));
+/// Captures smaller than this together (in bytes) are read one after the other on one thread:
+/// starting a thread (its stack, its own allocator arena, their first page faults) costs more
+/// than reading a few dozen KB takes.
+const ONE_THREAD_BELOW: usize = 64 << 10;
+
+/// Frees `old` and `new` (a pair of captures' flows) on a detached thread when they are
+/// large: a large trace is millions of small allocations, and freeing them takes a noticeable
+/// part of a run that is about to exit anyway (the process ending does not wait for the
+/// thread; a longer-lived caller still gets the memory back). Small ones are freed here.
+pub(crate) fn drop_in_background(old: Vec<Trace>, new: Vec<Trace>) {
+    let exchanges: usize = old.iter().chain(&new).map(|t| t.exchanges.len()).sum();
+    if exchanges > 256 {
+        // When no thread can be started, the closure (and the flows with it) is dropped here.
+        let _ = std::thread::Builder::new().spawn(move || drop((old, new)));
+    }
 }
 
 /// Parses a capture's text (`source` names it in errors) into its flows, each one normalized.

@@ -43,8 +43,10 @@ fn found_at(rules: &Compiled, slice: &str, start: usize, m: ScanMatch) -> Option
             rule: None,
         });
     };
+    // The rule's own regex matches where the scan's match starts, the same match: a
+    // leftmost-first search of all patterns takes each pattern's own match at its start.
     let range = match &rule.v {
-        Some(own) => own.v_at(slice, m.start).flatten()?,
+        Some(own) => own.v_at(slice, m.start, true).flatten()?,
         None => m.start..m.end,
     };
     (!range.is_empty()).then_some(Found {

@@ -3,7 +3,7 @@
 use crate::error::BoxedSource;
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
-use regex_automata::Input;
+use regex_automata::{Anchored, Input};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -58,13 +58,25 @@ impl LazyRegex {
         self.get().is_match(text)
     }
 
-    /// The first match in `text` starting at or after byte `start`: `Some` with the span of
-    /// its group `v` (`None` when the regex has no such group or it took no part), `None`
-    /// without a match.
-    pub(super) fn v_at(&self, text: &str, start: usize) -> Option<Option<Range<usize>>> {
+    /// The first match in `text` starting at or after byte `start` (exactly at it when
+    /// `anchored`): `Some` with the span of its group `v` (`None` when the regex has no such
+    /// group or it took no part), `None` without a match.
+    pub(super) fn v_at(
+        &self,
+        text: &str,
+        start: usize,
+        anchored: bool,
+    ) -> Option<Option<Range<usize>>> {
         let regex = self.get();
         let mut captures: Captures = regex.create_captures();
-        regex.search_captures(&Input::new(text).span(start..text.len()), &mut captures);
+        let input = Input::new(text)
+            .span(start..text.len())
+            .anchored(if anchored {
+                Anchored::Yes
+            } else {
+                Anchored::No
+            });
+        regex.search_captures(&input, &mut captures);
         captures
             .is_match()
             .then(|| captures.get_group_by_name("v").map(|span| span.range()))

@@ -9,6 +9,7 @@ use super::memo::Memo;
 use super::pattern::{expand_name, sanitize_name};
 use super::prescan::Prescan;
 use super::record::{Collected, Entry, Repl, Span, Sym};
+use super::value_scan::{ScanCache, ValueScan};
 use crate::intern::Interner;
 use rustc_hash::FxHashMap;
 
@@ -70,6 +71,8 @@ pub(super) struct State<'r> {
     declared_raws: FxHashMap<String, String>,
     pub(super) found: Vec<Found>,
     memo: Memo,
+    /// The value scan's cache for this trace's searches.
+    scan_cache: Option<ScanCache>,
     /// Matches scanned ahead on both cores (empty for small traces).
     pub(super) prescan: Prescan,
     /// The range in `prescan` of the whole string being visited.
@@ -105,6 +108,7 @@ impl<'r> State<'r> {
             declared_raws,
             found: Vec::new(),
             memo: Memo::default(),
+            scan_cache: rules.values.as_ref().map(ValueScan::create_cache),
             prescan: Prescan::default(),
             ahead: None,
         }
@@ -127,9 +131,9 @@ impl<'r> State<'r> {
                 out.truncate(from);
             }
         }
-        let rules = self.rules;
+        let (rules, cache) = (self.rules, &mut self.scan_cache);
         self.memo.find(text, start, end, out, |out| {
-            find_with(rules, text, start, end, out, None);
+            find_with(rules, text, start, end, out, cache.as_mut());
         });
     }
 
