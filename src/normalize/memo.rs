@@ -6,8 +6,10 @@ use super::find::Found;
 use rustc_hash::FxHasher;
 use std::hash::Hasher;
 
-/// Slots (a power of two).
+/// Slots at most (a power of two).
 const SLOTS: usize = 4096;
+/// Slots at first (a power of two): a small capture does not touch the pages of all of them.
+const FIRST_SLOTS: usize = 256;
 /// Longer strings are rarely repeated: they are scanned every time.
 const MAX_LEN: usize = 64;
 
@@ -22,12 +24,16 @@ struct Slot {
 #[derive(Debug, Default)]
 pub(super) struct Memo {
     slots: Vec<Slot>,
+    /// Strings memoized since the slots last grew: past as many as there are slots, they
+    /// grow fourfold (up to [`SLOTS`]).
+    puts: usize,
 }
 
-fn slot_of(text: &str) -> usize {
+/// The slot of `text` among `slots` (a power of two).
+fn slot_of(text: &str, slots: usize) -> usize {
     let mut h = FxHasher::default();
     h.write(text.as_bytes());
-    (h.finish() as usize) & (SLOTS - 1)
+    (h.finish() as usize) & slots.saturating_sub(1)
 }
 
 impl Memo {
@@ -56,7 +62,7 @@ impl Memo {
         if text.is_empty() || text.len() > MAX_LEN {
             return false;
         }
-        match self.slots.get(slot_of(text)) {
+        match self.slots.get(slot_of(text, self.slots.len())) {
             Some(slot) if slot.text == text => {
                 out.extend(slot.found.iter().map(|f| Found {
                     start: f.start + start,
@@ -75,9 +81,13 @@ impl Memo {
             return;
         }
         if self.slots.is_empty() {
-            self.slots.resize_with(SLOTS, Slot::default);
+            self.slots.resize_with(FIRST_SLOTS, Slot::default);
+        } else if self.puts >= self.slots.len() && self.slots.len() < SLOTS {
+            self.grow();
         }
-        if let Some(slot) = self.slots.get_mut(slot_of(text)) {
+        self.puts += 1;
+        let at = slot_of(text, self.slots.len());
+        if let Some(slot) = self.slots.get_mut(at) {
             slot.text.clear();
             slot.text.push_str(text);
             slot.found.clear();
@@ -87,6 +97,20 @@ impl Memo {
                 rule: f.rule,
             }));
         }
+    }
+
+    /// Four times the slots, each string memoized so far in its new slot.
+    fn grow(&mut self) {
+        let count = (self.slots.len() * 4).min(SLOTS);
+        let old = std::mem::take(&mut self.slots);
+        self.slots.resize_with(count, Slot::default);
+        for slot in old.into_iter().filter(|slot| !slot.text.is_empty()) {
+            let at = slot_of(&slot.text, count);
+            if let Some(new) = self.slots.get_mut(at) {
+                *new = slot;
+            }
+        }
+        self.puts = 0;
     }
 }
 
@@ -109,5 +133,31 @@ mod tests {
         assert_eq!((out[0].start, out[0].end, out[0].rule), (12, 14, Some(3)));
         assert!(!memo.get("ab13", 0, &mut out));
         assert!(!memo.get(&"x".repeat(MAX_LEN + 1), 0, &mut out));
+    }
+
+    /// Strings memoized before the slots grow are still found after: of many distinct
+    /// strings, the last ones put are all there (a direct-mapped memo keeps the latest).
+    #[test]
+    fn keeps_what_it_holds_as_it_grows() {
+        let mut memo = Memo::default();
+        let f = |i: usize| Found {
+            start: i,
+            end: i + 1,
+            rule: Some(i),
+        };
+        let texts: Vec<String> = (0..SLOTS).map(|i| format!("value-{i}")).collect();
+        for (i, text) in texts.iter().enumerate() {
+            memo.put(text, 0, &[f(i)]);
+        }
+        assert_eq!(memo.slots.len(), SLOTS);
+        let mut out = Vec::new();
+        let held = texts.iter().filter(|t| memo.get(t, 0, &mut out)).count();
+        assert!(held > SLOTS / 2, "{held} of {SLOTS}");
+        for (i, text) in texts.iter().enumerate() {
+            out.clear();
+            if memo.get(text, 0, &mut out) {
+                assert_eq!((out[0].start, out[0].rule), (i, Some(i)), "{text}");
+            }
+        }
     }
 }
