@@ -71,7 +71,8 @@ impl KeySet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::rules::{Matcher, RuleSet};
+    use crate::normalize::rules::Matcher;
+    use crate::normalize::tests::builtin_sources;
 
     /// The lowest pattern of `regex` (a set of all the patterns) matching `key`.
     fn reference(regex: &meta::Regex, key: &str) -> Option<usize> {
@@ -85,14 +86,10 @@ mod tests {
     /// replaced; on every word of the fixtures and keys made to match several rules.
     #[test]
     fn finds_the_first_matching_pattern() {
-        let builtin: Vec<String> = RuleSet::builtin()
-            .rules()
-            .iter()
-            .filter_map(|rule| match &rule.matcher {
-                Matcher::Key(source) if rule.enabled => Some(source.clone()),
-                _ => None,
-            })
-            .collect();
+        let builtin = builtin_sources(|matcher| match matcher {
+            Matcher::Key(source) => Some(source),
+            _ => None,
+        });
         let mut added = builtin.clone();
         added.insert(0, "^(?:image|server)_id$".to_string());
         let mut replaced = builtin.clone();

@@ -4,6 +4,16 @@ use super::*;
 use crate::trace::Json as Value;
 use crate::trace::{Body, Event, EventKind, Format, Headers};
 
+/// The sources of the enabled built-in rules' matchers that `source` picks, in rule order.
+pub(super) fn builtin_sources(source: impl Fn(&rules::Matcher) -> Option<&String>) -> Vec<String> {
+    RuleSet::builtin()
+        .rules()
+        .iter()
+        .filter(|rule| rule.enabled)
+        .filter_map(|rule| source(&rule.matcher).cloned())
+        .collect()
+}
+
 /// Builds a one-call exchange.
 pub(crate) fn call(caller: &str, callee: &str, method: &str, path: &str) -> Exchange {
     Exchange {

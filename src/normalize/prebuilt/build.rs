@@ -132,61 +132,57 @@ fn eligible(source: &str) -> Option<Pattern<'_>> {
     Some(Pattern { source, names })
 }
 
-/// A forward DFA of `patterns`: where the leftmost-first match ends, and which pattern.
-fn forward(
+/// A DFA of `patterns` configured by `config`, built from their NFA without captures
+/// (reversed when `reverse`), of at most `limit` bytes.
+fn build(
     patterns: &[&str],
+    config: dense::Config,
+    reverse: bool,
     limit: Option<usize>,
 ) -> Result<dense::DFA<Vec<u32>>, Box<dense::BuildError>> {
     let mut builder = dense::Builder::new();
     builder
         .configure(
-            dense::Config::new()
-                .match_kind(MatchKind::LeftmostFirst)
-                .start_kind(StartKind::Unanchored)
+            config
                 .dfa_size_limit(limit)
                 .determinize_size_limit(limit.map(|l| l * 2)),
         )
-        .thompson(thompson::Config::new().which_captures(WhichCaptures::None));
-    builder.build_many(patterns).map_err(Box::new)
-}
-
-/// A reverse DFA of `patterns`, each searched alone and anchored at a match's end: every
-/// start of a match ending there.
-fn reverse(patterns: &[&str]) -> Result<dense::DFA<Vec<u32>>, Box<dense::BuildError>> {
-    let mut builder = dense::Builder::new();
-    builder
-        .configure(
-            dense::Config::new()
-                .match_kind(MatchKind::All)
-                .start_kind(StartKind::Anchored)
-                .starts_for_each_pattern(true)
-                .dfa_size_limit(Some(SINGLE_LIMIT))
-                .determinize_size_limit(Some(SINGLE_LIMIT * 2)),
-        )
         .thompson(
             thompson::Config::new()
-                .reverse(true)
+                .reverse(reverse)
                 .which_captures(WhichCaptures::None),
         );
     builder.build_many(patterns).map_err(Box::new)
 }
 
+/// A forward DFA of `patterns`: where the leftmost-first match ends, and which pattern.
+fn forward(
+    patterns: &[&str],
+    limit: Option<usize>,
+) -> Result<dense::DFA<Vec<u32>>, Box<dense::BuildError>> {
+    let config = dense::Config::new()
+        .match_kind(MatchKind::LeftmostFirst)
+        .start_kind(StartKind::Unanchored);
+    build(patterns, config, false, limit)
+}
+
+/// A reverse DFA of `patterns`, each searched alone and anchored at a match's end: every
+/// start of a match ending there.
+fn reverse(patterns: &[&str]) -> Result<dense::DFA<Vec<u32>>, Box<dense::BuildError>> {
+    let config = dense::Config::new()
+        .match_kind(MatchKind::All)
+        .start_kind(StartKind::Anchored)
+        .starts_for_each_pattern(true);
+    build(patterns, config, true, Some(SINGLE_LIMIT))
+}
+
 /// The key set's DFA: every pattern matching anywhere in a key (`None` when it is too large).
 fn key_set(patterns: &[&str]) -> Option<dense::DFA<Vec<u32>>> {
-    if patterns.is_empty() {
-        return None;
-    }
-    let mut builder = dense::Builder::new();
-    builder
-        .configure(
-            dense::Config::new()
-                .match_kind(MatchKind::All)
-                .start_kind(StartKind::Unanchored)
-                .dfa_size_limit(Some(SINGLE_LIMIT))
-                .determinize_size_limit(Some(SINGLE_LIMIT * 2)),
-        )
-        .thompson(thompson::Config::new().which_captures(WhichCaptures::None));
-    builder.build_many(patterns).ok()
+    let config = dense::Config::new()
+        .match_kind(MatchKind::All)
+        .start_kind(StartKind::Unanchored);
+    let dfa = build(patterns, config, false, Some(SINGLE_LIMIT));
+    (!patterns.is_empty()).then_some(dfa.ok()?)
 }
 
 /// Writes `dfa` to `out/name.dfa` in the target's byte order and an aligned static embedding

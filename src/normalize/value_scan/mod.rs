@@ -235,7 +235,8 @@ impl ValueScan {
 mod tests {
     use super::*;
     use crate::normalize::prebuilt::kept::KEPT_PLACEHOLDER;
-    use crate::normalize::rules::{Matcher, RuleSet};
+    use crate::normalize::rules::Matcher;
+    use crate::normalize::tests::builtin_sources;
 
     /// Every match in `text` of `regex`, one meta regex of all the patterns.
     fn reference(regex: &meta::Regex, text: &str) -> Vec<ScanMatch> {
@@ -264,15 +265,10 @@ mod tests {
 
     /// The built-in value patterns, in rule order, then the kept placeholder.
     fn builtin_patterns() -> Vec<String> {
-        let rules = RuleSet::builtin();
-        let mut patterns: Vec<String> = rules
-            .rules()
-            .iter()
-            .filter_map(|rule| match &rule.matcher {
-                Matcher::Value(source) if rule.enabled => Some(source.clone()),
-                _ => None,
-            })
-            .collect();
+        let mut patterns = builtin_sources(|matcher| match matcher {
+            Matcher::Value(source) => Some(source),
+            _ => None,
+        });
         patterns.push(KEPT_PLACEHOLDER.to_string());
         patterns
     }
