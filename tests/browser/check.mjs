@@ -31,7 +31,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const executablePath = process.env.FLOWDIFF_CHROMIUM || "/usr/bin/chromium";
-const mermaidJs = join(here, "node_modules/mermaid/dist/mermaid.min.js");
+// Mermaid's ES module build, which loads each diagram type's code when first drawn: the page
+// loads and compiles only what sequence diagrams need (0.9 of the bundle's 3.6 MB).
+const mermaidDist = join(here, "node_modules/mermaid/dist");
+const mermaidOrigin = "http://mermaid.invalid";
 
 const browser = await chromium.launch({
   executablePath,
@@ -118,12 +121,26 @@ async function run(work) {
  * returns, so it is charged to that item and not to the next manifest's. */
 const settle = (page) => page.evaluate(() => new Promise((done) => setTimeout(done, 0)));
 
-// One page for every diagram of every manifest: loading Mermaid takes seconds.
+// One page for every diagram of every manifest: loading Mermaid takes a second or more. The
+// page and Mermaid's modules are served by this helper from a name that cannot resolve (ES
+// modules do not load from file: URLs).
 async function mermaidPage() {
   const page = await watchedPage(false);
-  await page.setContent("<!doctype html><html><body><div id=out></div></body></html>");
-  await page.addScriptTag({ path: mermaidJs });
-  await page.evaluate(() => mermaid.initialize({ startOnLoad: false, securityLevel: "strict" }));
+  await page.route(`${mermaidOrigin}/**`, (route) => {
+    const path = decodeURIComponent(new URL(route.request().url()).pathname);
+    if (path === "/") {
+      const body = "<!doctype html><html><body><div id=out></div></body></html>";
+      return route.fulfill({ contentType: "text/html", body });
+    }
+    return route
+      .fulfill({ path: join(mermaidDist, path), contentType: "text/javascript" })
+      .catch(() => route.fulfill({ status: 404 }));
+  });
+  await page.goto(`${mermaidOrigin}/`);
+  await page.evaluate(async () => {
+    window.mermaid = (await import("/mermaid.esm.min.mjs")).default;
+    mermaid.initialize({ startOnLoad: false, securityLevel: "strict" });
+  });
   return page;
 }
 let diagrams = 0;
