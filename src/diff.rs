@@ -19,20 +19,10 @@ use std::path::Path;
 ///
 /// The captures are texts in any supported format (mixed formats compare too). Without
 /// [`Diff::rules`] the built-in rules apply; without [`Diff::fail_on`] breaking findings fail the
-/// verdict, as on the command line.
-///
-/// ```
-/// # let old = include_str!("../tests/fixtures/image-show.hook.md");
-/// # let new = old;
-/// let rules = flowdiff::RuleSet::builtin();
-/// let report = flowdiff::Diff::new(old, new)
-///     .names("old.md", "new.md")
-///     .rules(&rules)
-///     .strict_order(true)
-///     .compare()?;
-/// assert_eq!(report.verdict, flowdiff::Verdict::Pass);
-/// # Ok::<(), flowdiff::Error>(())
-/// ```
+/// verdict, as on the command line. The crate documentation has an example; the options chain
+/// before [`Diff::compare`] in any order (`Diff::new(old, new).names("old.md", "new.md")
+/// .rules(&rules).strict_order(true).compare()?`), each one what its `flowdiff OLD NEW` flag
+/// does.
 #[derive(Debug, Clone)]
 pub struct Diff<'a> {
     old: Capture<'a>,

@@ -41,14 +41,10 @@
 //!
 //! # The stages
 //!
-//! Each stage is a public module, for callers that need one step alone:
-//!
-//! ```
-//! let text = "openstack->>keystone: GET /identity/\nkeystone-->>openstack: 300 MULTIPLE CHOICES /identity/\n";
-//! let trace = flowdiff::parse::parse(text).expect("a mermaid capture");
-//! assert_eq!(trace.exchanges.len(), 1);
-//! assert_eq!(trace.exchanges[0].status, Some(300));
-//! ```
+//! Each stage is a public module, for callers that need one step alone: [`parse::parse`] reads
+//! a capture into a [`Trace`] (its example parses a Mermaid capture), [`normalize`] rewrites
+//! what is volatile with a [`RuleSet`], [`compare::compare`] compares two normalized traces,
+//! [`report`] renders what it found, [`trace_output`] writes a trace back out.
 #![warn(missing_docs)]
 #![deny(unreachable_pub)]
 

@@ -69,8 +69,14 @@ pub fn seeds() -> Vec<(&'static str, String, String)> {
 }
 
 /// Every comparison looked at: the seeds against their goldens, seed 001 against each mutation
-/// kind, and against a capture holding text that would break a diagram or a page.
-pub fn cases() -> Vec<(String, Report)> {
+/// kind, and against a capture holding text that would break a diagram or a page. Computed
+/// once for the tests that look at them.
+pub fn cases() -> &'static [(String, Report)] {
+    static CASES: OnceLock<Vec<(String, Report)>> = OnceLock::new();
+    CASES.get_or_init(compare_cases)
+}
+
+fn compare_cases() -> Vec<(String, Report)> {
     let mut out: Vec<(String, Report)> = seeds()
         .into_iter()
         .map(|(name, golden, capture)| {
@@ -172,9 +178,15 @@ fn start_helper() -> Helper {
     }
 }
 
+/// The helper, started if it is not yet. Each test here asks for it first, before it prepares
+/// what to look at: Chromium starts and Mermaid loads meanwhile.
+fn helper() -> &'static Helper {
+    HELPER.get_or_init(start_helper)
+}
+
 /// Has the helper look at `manifest`: its answer, or why there is none.
 fn ask_helper(manifest: &Path) -> Result<Value, String> {
-    let helper = HELPER.get_or_init(start_helper);
+    let helper = helper();
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let stopped = |why: String| {
         format!(
@@ -252,10 +264,11 @@ fn arrow_texts(diagram: &Diagram) -> Vec<String> {
 
 #[test]
 fn every_diagram_parses_and_renders_with_mermaid_itself() {
+    helper();
     let mut items = Vec::new();
     for (name, report) in cases() {
         for full in [false, true] {
-            let diagram = Diagram::of(&report, full);
+            let diagram = Diagram::of(report, full);
             let name = if full {
                 format!("{name}.full")
             } else {
@@ -290,6 +303,7 @@ fn every_diagram_parses_and_renders_with_mermaid_itself() {
 /// The helper itself fails on a diagram Mermaid rejects and on arrows it does not draw.
 #[test]
 fn the_browser_helper_fails_on_a_broken_diagram() {
+    helper();
     let broken = mermaid_case(
         "broken",
         "sequenceDiagram\n    a->>b: GET /x; y\n    rect\n",
@@ -352,9 +366,10 @@ fn html_of(reports: &[Report]) -> String {
 
 #[test]
 fn html_reports_show_every_finding_and_one_arrow_per_call() {
+    helper();
     let cases = cases();
     let mut items = Vec::new();
-    for (name, report) in &cases {
+    for (name, report) in cases {
         let html = html_of(std::slice::from_ref(report));
         if name.ends_with("hostile") {
             assert!(!html.contains("<img"), "captured markup is escaped");
@@ -378,6 +393,7 @@ fn html_reports_show_every_finding_and_one_arrow_per_call() {
 
 #[test]
 fn notes_render_as_html_with_each_changed_flow_drawn() {
+    helper();
     let dir = crate::common::scratch_dir("notes-html");
     let (old, new) = (dir.join("old"), dir.join("new"));
     for (side, text) in [

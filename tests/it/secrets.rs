@@ -3,11 +3,18 @@
 //! strict modes too. The secrets are collected from every fixture by their shapes, one per
 //! family of secret rules (token shapes, secret-like members of any type, credential headers,
 //! token ids, credential blobs, `key=value` secrets), so a new fixture is covered the day it is
-//! added; `families` probes each family on a capture made for it.
+//! added. The sweep over the fixtures renders in-process what each command prints (hundreds of
+//! outputs: a process each cost seconds), held to the CLI's output by
+//! `the_sweep_sees_what_the_cli_prints`; `bless` writes what `normalize` prints under another
+//! title. `families` probes each family through the CLI itself, every command and format.
 
 mod families;
 
-use crate::common::{fixture, flowdiff, scratch_dir, stderr, stdout};
+use crate::common::{fixture, flowdiff, stderr, stdout};
+use flowdiff::compare::{self, accept::Accepts, Options};
+use flowdiff::normalize::{self, RuleSet};
+use flowdiff::report::{Report, ReportFormat, Side, Styles};
+use flowdiff::{trace_output, Trace};
 use regex::Regex;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -85,21 +92,60 @@ fn assert_clean(what: &str, output: &str, secrets: &BTreeSet<String>) {
     }
 }
 
-/// `show --format json` of a capture (as captured, secrets redacted) and its flow names.
-fn show_json(capture: &str) -> (String, Vec<String>) {
-    let out = flowdiff(&["show", "--format", "json", capture]);
-    let text = stdout(&out);
-    let doc: serde_json::Value = serde_json::from_str(&text).expect("capture json");
-    let names = doc["flows"]
-        .as_array()
-        .map(|flows| {
-            flows
-                .iter()
-                .map(|f| f["flow"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    (text, names)
+/// What `show --format json` prints for `flows` as captured: auth calls adopted, secrets
+/// redacted (the composition `flowdiff show` makes; [`the_sweep_sees_what_the_cli_prints`]
+/// holds it to the CLI's output).
+fn as_captured(flows: &[Trace], rules: &RuleSet) -> Vec<Trace> {
+    let mut flows = flows.to_vec();
+    for flow in &mut flows {
+        normalize::adopt(flow, rules);
+        normalize::redact_in_place(flow, rules).expect("the secret rules compile");
+    }
+    flows
+}
+
+/// Every flow normalized (`show --normalized`, `normalize`, `bless`, the comparisons).
+fn normalized(flows: &[Trace], rules: &RuleSet) -> Vec<Trace> {
+    flows
+        .iter()
+        .map(|f| normalize::normalize(f, rules))
+        .collect()
+}
+
+/// A capture's flows as the CLI reads them, named by the file in errors.
+fn read(path: &Path) -> Vec<Trace> {
+    let text = std::fs::read_to_string(path).expect("readable");
+    flowdiff::parse::parse_flows(&text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()))
+}
+
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("serializes") + "\n"
+}
+
+/// The outputs of `show` of a capture (as captured in each format, the first flow for text and
+/// Mermaid; JSON normalized) and of `normalize` of its first flow, as `(what, text)`: the same
+/// renderings of the same flows as the CLI's (no process per output: the sweep makes hundreds).
+fn shown(flows: &[Trace], rules: &RuleSet) -> Vec<(&'static str, String)> {
+    let captured = as_captured(flows, rules);
+    let normal = normalized(flows, rules);
+    let captured_json = json(&trace_output::json::capture_json(&captured));
+    let normal_json = json(&trace_output::json::capture_json(&normal));
+    vec![
+        ("show --format json", captured_json),
+        (
+            "show",
+            trace_output::tree::call_tree(&captured[0], &Styles::plain()),
+        ),
+        (
+            "show --format mermaid",
+            trace_output::mermaid::sequence_diagram(&captured[0]),
+        ),
+        ("show --format json --normalized", normal_json),
+        (
+            "normalize",
+            trace_output::hook_markdown::hook_markdown(&normal[0]),
+        ),
+    ]
 }
 
 #[test]
@@ -119,85 +165,121 @@ fn no_secret_of_any_fixture_reaches_show_normalize_bless_or_a_report() {
         );
     }
     let all: BTreeSet<String> = found.into_iter().map(|(_, secret)| secret).collect();
-    let dir = scratch_dir("secrets");
-    // Two workers: the runs are many and mostly process start-up.
-    std::thread::scope(|scope| {
-        for worker in 0..2 {
-            let (captures, all, dir) = (&captures, &all, &dir);
-            scope.spawn(move || {
-                for i in (worker..captures.len()).step_by(2) {
-                    sweep(i, captures, all, dir);
-                }
-            });
+    let rules = RuleSet::builtin();
+    // Each capture read and normalized once, on both cores; then each compared with the next.
+    let flows: Vec<(Vec<Trace>, Vec<Trace>)> = in_two(&captures, |path| {
+        let flows = read(path);
+        let name = path.display();
+        // What the CLI prints on stderr of each: its parse warnings.
+        for flow in &flows {
+            for warning in &flow.warnings {
+                assert_clean(&format!("{name}: warning"), &warning.message, &all);
+            }
         }
+        for (what, text) in shown(&flows, &rules) {
+            assert_clean(&format!("{what} {name}"), &text, &all);
+        }
+        let normal = normalized(&flows, &rules);
+        (flows, normal)
+    });
+    let indices: Vec<usize> = (0..captures.len()).collect();
+    in_two(&indices, |&i| {
+        compared(i, &captures, &flows, &rules, &all);
     });
 }
 
-/// Every output of capture `i` of `captures`, checked against `all` the fixtures' secrets.
-fn sweep(i: usize, captures: &[PathBuf], all: &BTreeSet<String>, dir: &Path) {
-    let path = captures[i].to_str().expect("utf-8 path");
-    let (shown, names) = show_json(path);
-    assert_clean(&format!("show --format json {path}"), &shown, all);
-    let flow = names.first().cloned().unwrap_or_default();
-    // show as captured (secrets redacted) in the other formats, and normalized.
-    for args in [
-        vec!["show", path, "--flow", &flow],
-        vec!["show", path, "--format", "mermaid", "--flow", &flow],
-        vec!["show", path, "--format", "json", "--normalized"],
-    ] {
-        let run = flowdiff(&args);
-        assert_eq!(run.status.code(), Some(0), "{args:?}: {}", stderr(&run));
-        assert_clean(&format!("{args:?}"), &stdout(&run), all);
-        assert_clean(&format!("{args:?} (stderr)"), &stderr(&run), all);
-    }
-    // normalize: the capture's (first) flow.
-    let out = dir.join(format!("normalized-{i}.md"));
-    let run = flowdiff(&[
-        "normalize",
-        path,
-        "--flow",
-        &flow,
-        "-o",
-        out.to_str().expect("utf-8"),
-    ]);
-    assert_eq!(run.status.code(), Some(0), "{path}: {}", stderr(&run));
-    let written = std::fs::read_to_string(&out).expect("written");
-    assert_clean(&format!("normalize {path}"), &written, all);
-    // bless into a scratch golden directory.
-    let golden = dir.join(format!("golden-{i}"));
-    std::fs::create_dir_all(&golden).expect("golden dir");
-    let run = flowdiff(&[
-        "bless",
-        path,
-        "--flow",
-        "secret-probe",
-        "--golden",
-        golden.to_str().expect("utf-8"),
-        "--yes",
-    ]);
-    let blessed: String = std::fs::read_dir(&golden)
-        .expect("golden dir")
-        .filter_map(|e| e.ok())
-        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-        .collect();
-    assert_clean(&format!("bless {path}"), &blessed, all);
-    assert_clean(&format!("bless {path} (stdout)"), &stdout(&run), all);
-    // Every report format of a comparison with another capture (many findings, values shown
-    // old and new), in strict modes (plumbing and interleaving compared like any call: the
-    // most findings); text and JSON in the default modes too.
-    let other = captures[(i + 1) % captures.len()].to_str().expect("utf-8");
-    let strict = ["--strict-plumbing", "--strict-order"];
-    let runs = ["text", "json", "markdown", "junit", "github"]
-        .iter()
-        .map(|format| (*format, true))
-        .chain([("text", false), ("json", false)]);
-    for (format, strict_mode) in runs {
-        let mut args = vec![path, other, "--format", format, "--fail-on", "never"];
-        if strict_mode {
-            args.extend(strict);
+/// `work` on every item, the items shared out between two threads; the results in item order.
+fn in_two<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let work = &work;
+    let mut halves: Vec<Vec<(usize, R)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..2)
+            .map(|worker| {
+                scope.spawn(move || {
+                    (worker..items.len())
+                        .step_by(2)
+                        .map(|i| (i, work(&items[i])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("worker"))
+            .collect()
+    });
+    let mut all: Vec<(usize, R)> = halves.drain(..).flatten().collect();
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Every report format of the comparison of capture `i` with the next one (many findings,
+/// values shown old and new), in strict modes (plumbing and interleaving compared like any
+/// call: the most findings) and, text and JSON, in the default modes too, checked against
+/// `all` the fixtures' secrets. Captures of several flows compare their first flows.
+fn compared(
+    i: usize,
+    captures: &[PathBuf],
+    flows: &[(Vec<Trace>, Vec<Trace>)],
+    rules: &RuleSet,
+    all: &BTreeSet<String>,
+) {
+    let j = (i + 1) % captures.len();
+    let (old, new) = (&flows[i].1[0], &flows[j].1[0]);
+    let (old_name, new_name) = (captures[i].display(), captures[j].display());
+    for strict in [true, false] {
+        let options = Options {
+            strict_order: strict,
+            strict_plumbing: strict,
+            ..Options::default()
+        };
+        let report = Report::new(
+            Side::new(&old_name.to_string(), old),
+            Side::new(&new_name.to_string(), new),
+            compare::compare(old, new, rules, &options),
+            None,
+            &Accepts::default(),
+        );
+        let formats: &[ReportFormat] = if strict {
+            &[
+                ReportFormat::Text,
+                ReportFormat::Json,
+                ReportFormat::Markdown,
+                ReportFormat::Junit,
+                ReportFormat::Github,
+            ]
+        } else {
+            &[ReportFormat::Text, ReportFormat::Json]
+        };
+        for format in formats {
+            let mut out = Vec::new();
+            report.render(*format, &mut out).expect("renders");
+            let what = format!("{old_name} {new_name} --format {format:?} (strict: {strict})");
+            assert_clean(&what, &String::from_utf8_lossy(&out), all);
         }
-        let run = flowdiff(&args);
-        assert_clean(&format!("{args:?}"), &stdout(&run), all);
-        assert_clean(&format!("{args:?} (stderr)"), &stderr(&run), all);
+    }
+}
+
+/// The sweep renders in-process what the CLI prints: for a capture holding every kind of
+/// secret header and body, `show` in each format and `normalize` print exactly the sweep's
+/// texts, and a comparison prints the report the library renders (the CLI's wiring of each
+/// output to redaction is probed family by family in `families`).
+#[test]
+fn the_sweep_sees_what_the_cli_prints() {
+    let path = fixture("credentials.hook-log.txt");
+    let path_text = path.to_str().expect("utf-8 path");
+    let flows = read(&path);
+    let rules = RuleSet::builtin();
+    let shown = shown(&flows, &rules);
+    let runs: [&[&str]; 5] = [
+        &["show", "--format", "json", path_text],
+        &["show", path_text],
+        &["show", "--format", "mermaid", path_text],
+        &["show", "--format", "json", "--normalized", path_text],
+        &["normalize", path_text],
+    ];
+    for ((what, text), args) in shown.iter().zip(runs) {
+        let run = flowdiff(args);
+        assert_eq!(run.status.code(), Some(0), "{args:?}: {}", stderr(&run));
+        assert_eq!(&stdout(&run), text, "{what}: {args:?}");
     }
 }

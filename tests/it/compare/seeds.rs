@@ -1,18 +1,27 @@
 //! Seeds against themselves, regenerated copies, a golden, and an edited documentation page.
 
 use super::edit::doc_page_without;
-use super::{findings, load, SEEDS};
+use super::{findings, load, report, SEEDS};
 use crate::common::fixture_text;
 use crate::normalize::regenerate::regenerate;
-use flowdiff::compare::Kind;
+use flowdiff::compare::{Kind, Options};
 use flowdiff::normalize::RuleSet;
 
 #[test]
 fn each_seed_against_itself_has_no_findings() {
+    let strict = Options {
+        strict_order: true,
+        strict_plumbing: true,
+        ..Options::default()
+    };
     for seed in SEEDS {
         let text = fixture_text(seed);
         let found = findings(&text, &text);
         assert!(found.is_empty(), "{seed}: {found:#?}");
+        // Nor in strict modes, interleaving and plumbing compared like any call.
+        let strict = report(("old.md", &text), ("new.md", &text), strict);
+        assert_eq!(strict.verdict, flowdiff::Verdict::Pass, "{seed}");
+        assert!(strict.findings.is_empty(), "{seed}: {:#?}", strict.findings);
     }
 }
 

@@ -133,7 +133,11 @@ fn pick_line(lines: &[String], rng: &mut fastrand::Rng) -> usize {
 /// What is wrong with `text` under normalize-and-write, if anything: the written form does not
 /// read back as written, or normalizing it again changes it.
 fn defect(text: &str, rules: &RuleSet) -> Option<String> {
-    let flows = parse_flows(text).ok()?;
+    defect_of(parse_flows(text).ok()?, rules)
+}
+
+/// [`defect`] of a text already read into its `flows`.
+fn defect_of(flows: Vec<flowdiff::Trace>, rules: &RuleSet) -> Option<String> {
     for flow in flows {
         let written = hook_markdown(&normalize(&flow, rules));
         if let Err(e) = round_trip(&written) {
@@ -170,25 +174,35 @@ fn normalized_output_reads_back_and_normalizes_to_the_same_bytes() {
             failures.push(format!("{name} (whole): {what}"));
         }
     }
-    let (mut parsed, failing_dir) = (0, std::env::temp_dir().join("flowdiff-round-trip"));
+    let failing_dir = std::env::temp_dir().join("flowdiff-round-trip");
+    // The mutants drawn in order from one seed, then checked on both cores.
     let mut rng = fastrand::Rng::with_seed(12);
-    for case in 0..CASES {
-        let (name, text) = &corpus[rng.usize(..corpus.len())];
-        let input = mutate(text, &mut rng);
-        if parse_flows(&input).is_ok() {
-            parsed += 1;
-        }
-        if let Some(what) = defect(&input, &rules) {
+    let cases: Vec<(u64, &str, String)> = (0..CASES)
+        .map(|case| {
+            let (name, text) = &corpus[rng.usize(..corpus.len())];
+            (case, name.as_str(), mutate(text, &mut rng))
+        })
+        .collect();
+    let check = |(case, name, input): &(u64, &str, String)| {
+        // A mutant that does not parse (a cut fence or heading) is an input error, no defect.
+        let flows = parse_flows(input).ok()?;
+        Some(defect_of(flows, &rules).map(|what| {
             // Kept for reproduction: the input is in the temporary directory.
             let _ = std::fs::create_dir_all(&failing_dir);
             let kept = failing_dir.join(format!("case-{case}.txt"));
-            let _ = std::fs::write(&kept, &input);
-            failures.push(format!(
-                "case {case} of {name} ({}): {what}",
-                kept.display()
-            ));
-        }
-    }
+            let _ = std::fs::write(&kept, input);
+            format!("case {case} of {name} ({}): {what}", kept.display())
+        }))
+    };
+    let checked: Vec<Option<Option<String>>> = std::thread::scope(|scope| {
+        let (first, second) = cases.split_at(cases.len() / 2);
+        let other = scope.spawn(|| second.iter().map(check).collect::<Vec<_>>());
+        let mut checked: Vec<_> = first.iter().map(check).collect();
+        checked.extend(other.join().expect("the second half is checked"));
+        checked
+    });
+    let parsed = checked.iter().filter(|c| c.is_some()).count() as u64;
+    failures.extend(checked.into_iter().flatten().flatten());
     assert!(
         failures.is_empty(),
         "{} failures:\n{}",
