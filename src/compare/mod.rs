@@ -245,6 +245,9 @@ pub struct Comparison {
     pub warnings: Vec<Warning>,
 }
 
+/// From this many aligned pairs on, relations are gathered on a second thread.
+const PARALLEL_FROM: usize = 256;
+
 /// Compares two traces normalized with `rules`.
 pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> Comparison {
     let mut interner = Interner::default();
@@ -254,7 +257,7 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
     let new_tree = interner.tree(new, &new_sigs, rules);
     let drift = |o: usize, n: usize| payload::drift(&old.exchanges[o], &new.exchanges[n], rules);
     let alignment = align::align(&old_tree, &new_tree, !options.strict_plumbing, &drift);
-    let sides = sides::Sides {
+    let new_sides = || sides::Sides {
         old,
         new,
         old_sigs: &old_sigs,
@@ -264,17 +267,29 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
         rules,
         ignored_headers: Default::default(),
     };
-    let mut comparison = calls::build(&sides, &alignment, options);
-    comparison.rows = view::rows(&sides, &alignment);
-    let payloads = old.format.has_payloads() && new.format.has_payloads();
-    for pair in &alignment.pairs {
-        comparison
-            .findings
-            .extend(payload::compare_pair(&sides, pair.old, pair.new, payloads));
-    }
-    comparison
-        .findings
-        .extend(relations::compare(&sides, &alignment.pairs));
+    let sides = new_sides();
+    // On long traces the relations between steps are gathered on another core meanwhile (the
+    // findings keep their order: calls, payloads, then relations).
+    let (mut comparison, relations) = std::thread::scope(|scope| {
+        let relations = (alignment.pairs.len() >= PARALLEL_FROM)
+            .then(|| scope.spawn(|| relations::compare(&new_sides(), &alignment.pairs)));
+        let mut comparison = calls::build(&sides, &alignment, options);
+        comparison.rows = view::rows(&sides, &alignment);
+        let payloads = old.format.has_payloads() && new.format.has_payloads();
+        for pair in &alignment.pairs {
+            comparison
+                .findings
+                .extend(payload::compare_pair(&sides, pair.old, pair.new, payloads));
+        }
+        let relations = match relations {
+            Some(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => relations::compare(&sides, &alignment.pairs),
+        };
+        (comparison, relations)
+    });
+    comparison.findings.extend(relations);
     view::finish(&sides, &mut comparison);
     comparison.warnings = alignment
         .coarse

@@ -33,8 +33,13 @@ pub(super) fn compare<'s>(s: &'s Sides, pairs: &[Pair]) -> Vec<Finding> {
     let mut uses: FxHashMap<(&'s str, &'s str), Vec<(usize, usize)>> = FxHashMap::default();
     for pair in pairs.iter().filter(|p| p.how != How::CacheDependent) {
         let (old, new) = (&s.old.exchanges[pair.old], &s.new.exchanges[pair.new]);
+        let at = (pair.new, pair.old);
         let mut add = |o: &'s str, n: &'s str| {
-            uses.entry((o, n)).or_default().push((pair.new, pair.old));
+            // A pair repeats a name pair many times (an id in every link): kept once.
+            let seen = uses.entry((o, n)).or_default();
+            if seen.last() != Some(&at) {
+                seen.push(at);
+            }
         };
         uses_in_pair(old, new, &mut add);
     }
@@ -89,9 +94,16 @@ fn walk<'t>(old: &'t Json, new: &'t Json, add: &mut dyn FnMut(&'t str, &'t str))
     match (old, new) {
         (Json::String(a), Json::String(b)) => zip_placeholders(a, b, add),
         (Json::Object(a), Json::Object(b)) => {
-            let member = b.lookup();
+            // Members are nearly always in the same order on both sides: each is looked for at
+            // its place first, and `b` is indexed only when one is not there.
+            let mut in_order = b.iter();
+            let mut member = None;
             for (key, value) in a.iter() {
-                if let Some(other) = member(key) {
+                let other = match in_order.next() {
+                    Some((k, v)) if k == key => Some(v),
+                    _ => member.get_or_insert_with(|| b.lookup())(key),
+                };
+                if let Some(other) = other {
                     walk(value, other, add);
                 }
             }

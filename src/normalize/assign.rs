@@ -2,7 +2,7 @@
 //! names on collision (`checksum`, `checksum2`), the rest numbered per kind in order; then the
 //! rewriting pass that applies them.
 
-use super::record::{Collected, Repl, Span, Sym};
+use super::record::{decode, whole_token, Collected, Repl, Span, Sym};
 use super::walk::{Ctx, Visit};
 use compact_str::CompactString;
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
@@ -19,13 +19,17 @@ struct Name {
 /// The placeholders decided for one trace, applied by the rewriting pass.
 pub(super) struct Assignment {
     spans: Vec<Span>,
-    bases: Vec<String>,
-    names: Vec<Name>,
-    consts: Vec<String>,
+    /// Each entry's placeholder with its braces (`{server_id}`), written once and copied to
+    /// every place the entry goes (inline: no allocation for a short one).
+    entries: Vec<CompactString>,
+    /// Each constant's placeholder with its braces (`{host}`).
+    consts: Vec<CompactString>,
     seq: usize,
     cursor: usize,
     /// The text being rewritten (reused).
     scratch: String,
+    /// Which visited strings (by number) the collecting pass left in intermediate form.
+    rewritten: Vec<u64>,
     /// Named placeholders of paths and queries, in order of first appearance anywhere.
     pub variables: Vec<String>,
 }
@@ -126,20 +130,69 @@ impl Assignment {
                 variables.push(name);
             }
         }
+        let braced = |text: &mut String, name: &dyn Fn(&mut String)| {
+            text.clear();
+            text.push('{');
+            name(text);
+            text.push('}');
+            CompactString::from(text.as_str())
+        };
+        let entries = names
+            .iter()
+            .map(|name| {
+                let base = bases.get(name.base as usize).map_or("", String::as_str);
+                braced(&mut candidate, &|out| write_name(out, base, name.number))
+            })
+            .collect();
+        let consts = c
+            .consts
+            .iter()
+            .map(|name| braced(&mut candidate, &|out| out.push_str(name)))
+            .collect();
         Assignment {
             spans: c.spans,
-            bases,
-            names,
-            consts: c.consts,
+            entries,
+            consts,
             seq: 0,
             cursor: 0,
             scratch: String::new(),
+            rewritten: Vec::new(),
             variables,
         }
     }
 
+    /// Says which visited strings (a bit per string number) the collecting pass left in
+    /// intermediate form ([`decode`]).
+    pub(super) fn rewritten(mut self, rewritten: Vec<u64>) -> Assignment {
+        self.rewritten = rewritten;
+        self
+    }
+
+    /// The placeholder of `repl`, with its braces.
+    fn placeholder(&self, repl: Repl) -> &str {
+        let text = match repl {
+            Repl::Entry(i) => self.entries.get(i as usize),
+            Repl::Const(i) => self.consts.get(i as usize),
+        };
+        text.map_or("{}", CompactString::as_str)
+    }
+
     /// The rewritten text of the next visited string, when it has replacements.
     fn apply(&mut self, text: &str) -> Option<CompactString> {
+        let (word, bit) = (self.seq / 64, self.seq % 64);
+        if self.rewritten.get(word).is_some_and(|w| w >> bit & 1 == 1) {
+            self.seq += 1;
+            if let Some(repl) = whole_token(text) {
+                return Some(CompactString::from(self.placeholder(repl)));
+            }
+            let mut out = std::mem::take(&mut self.scratch);
+            decode(text, &mut out, |repl, out| {
+                out.push_str(self.placeholder(repl))
+            });
+            let new = CompactString::from(out.as_str());
+            self.scratch = out;
+            return Some(new);
+        }
         let first = self.cursor;
         while self.cursor < self.spans.len() && self.spans[self.cursor].seq as usize == self.seq {
             self.cursor += 1;
@@ -152,35 +205,22 @@ impl Assignment {
         spans.sort_by_key(|s| s.start);
         // Written into a buffer kept from string to string, then copied once: a short result
         // (most are one placeholder) is inline, without an allocation.
-        let out = &mut self.scratch;
+        let mut out = std::mem::take(&mut self.scratch);
         out.clear();
         let mut at = 0;
-        for span in spans.iter() {
+        for span in self.spans[first..self.cursor].iter() {
             let (start, end) = (span.start as usize, span.end as usize);
             if start < at || end > text.len() {
                 continue;
             }
             out.push_str(&text[at..start]);
-            out.push('{');
-            match span.repl {
-                Repl::Entry(i) => {
-                    if let Some(name) = self.names.get(i as usize) {
-                        let base = self
-                            .bases
-                            .get(name.base as usize)
-                            .map_or("", String::as_str);
-                        write_name(out, base, name.number);
-                    }
-                }
-                Repl::Const(i) => {
-                    out.push_str(self.consts.get(i as usize).map_or("", String::as_str))
-                }
-            }
-            out.push('}');
+            out.push_str(self.placeholder(span.repl));
             at = end;
         }
         out.push_str(&text[at..]);
-        Some(CompactString::from(out.as_str()))
+        let new = CompactString::from(out.as_str());
+        self.scratch = out;
+        Some(new)
     }
 }
 

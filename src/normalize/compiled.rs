@@ -451,10 +451,33 @@ impl Compiled {
         Some((*action, capture))
     }
 
-    /// The first pointer rule matching `pointer` (whose last segment is `key`), if any.
-    pub(super) fn pointer(&self, pointer: &str, key: Option<&str>) -> Option<usize> {
-        self.pointer_rules
+    /// The pointer rules (indices into `pointer_rules`, in rule order) that can match a pointer
+    /// whose last segment is `key`: asked once per key, so that [`Compiled::pointer_among`]
+    /// looks at no other rule.
+    pub(super) fn pointer_candidates(&self, key: Option<&str>) -> Box<[u32]> {
+        (0..self.pointer_rules.len())
+            .filter(|&i| {
+                self.pointer_rules[i]
+                    .0
+                    .iter()
+                    .any(|p| p.could_end_with(key))
+            })
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect()
+    }
+
+    /// The first pointer rule matching `pointer` (whose last segment is `key`) among the
+    /// `candidates` [`Compiled::pointer_candidates`] gave for `key`, as an index into
+    /// [`Compiled::actions`].
+    pub(super) fn pointer_among(
+        &self,
+        candidates: &[u32],
+        pointer: &str,
+        key: Option<&str>,
+    ) -> Option<usize> {
+        candidates
             .iter()
+            .filter_map(|&i| self.pointer_rules.get(i as usize))
             .find(|(ps, _)| {
                 ps.iter()
                     .any(|p| p.could_end_with(key) && p.matches(pointer))

@@ -7,6 +7,7 @@ use super::find::Found;
 use super::pattern::expand_name;
 use super::placeholders::{Offer, State, TIER_HEADER, TIER_KEY, TIER_PARENT, TIER_SEGMENT};
 use super::prescan::Prescan;
+use super::record::encode;
 use super::walk::{Ctx, Visit};
 use compact_str::CompactString;
 use rustc_hash::FxHashMap;
@@ -15,11 +16,17 @@ use rustc_hash::FxHashMap;
 pub(super) struct Collector<'r> {
     st: State<'r>,
     headers: FxHashMap<String, HeaderInfo>,
-    keys: FxHashMap<String, Option<(usize, Option<String>)>>,
+    keys: KeyMemo,
+    /// The pointer rules that can match an array element (a value without a key).
+    unkeyed: Option<Box<[u32]>>,
     segments: FxHashMap<String, Option<String>>,
     found: Vec<Found>,
     /// The next visited string was a number or boolean when the strings were scanned ahead.
     unscanned: bool,
+    /// Which visited strings (by number) were rewritten into their intermediate form.
+    rewritten: Vec<u64>,
+    /// The intermediate form being written (reused).
+    scratch: String,
 }
 
 impl<'r> Collector<'r> {
@@ -35,16 +42,44 @@ impl<'r> Collector<'r> {
         Collector {
             st,
             headers: FxHashMap::default(),
-            keys: FxHashMap::default(),
+            keys: KeyMemo::default(),
+            unkeyed: None,
             segments: FxHashMap::default(),
             found: Vec::new(),
             unscanned: false,
+            rewritten: Vec::new(),
+            scratch: String::new(),
         }
     }
 
     /// Assigns the placeholders.
     pub(super) fn finish(self) -> Assignment {
-        self.st.finish()
+        self.st.finish().rewritten(self.rewritten)
+    }
+
+    /// The visited string `text` with the replacements just recorded for it in their
+    /// intermediate form ([`encode`]), which the rewriting pass turns into placeholders: the
+    /// raw value goes now, and no list of replacements grows with the trace.
+    fn rewrite(&mut self, text: &str) -> Option<CompactString> {
+        let seq = self.st.seq;
+        let spans = &mut self.st.spans;
+        let own = spans
+            .iter()
+            .rev()
+            .take_while(|s| s.seq as usize == seq)
+            .count();
+        if own == 0 {
+            return None;
+        }
+        let from = spans.len() - own;
+        encode(text, &mut spans[from..], &mut self.scratch);
+        spans.truncate(from);
+        let (word, bit) = (seq / 64, seq % 64);
+        if self.rewritten.len() <= word {
+            self.rewritten.resize(word + 1, 0);
+        }
+        self.rewritten[word] |= 1 << bit;
+        Some(CompactString::from(self.scratch.as_str()))
     }
 
     /// A path, scanned once; a value filling a whole segment is named after the segment
@@ -109,10 +144,11 @@ impl<'r> Collector<'r> {
         pointer: Option<&str>,
     ) {
         let rules = self.st.rules;
-        let (action, capture) = match context_rule(&mut self.keys, rules, key, pointer) {
-            Some((action, capture)) => (Some(action), capture),
-            None => (None, None),
-        };
+        let (action, capture) =
+            match context_rule(&mut self.keys, &mut self.unkeyed, rules, key, pointer) {
+                Some((action, capture)) => (Some(action), capture),
+                None => (None, None),
+            };
         let action = action.and_then(|i| rules.actions.get(i));
         let template = match action {
             Some(ContextAction::Replace(r, _)) => r.named.as_deref(),
@@ -185,9 +221,10 @@ impl Visit for Collector<'_> {
             } => self.keyed(text, 0, text.len(), key, parent, Some(pointer)),
             Ctx::Text => self.st.scan(text, 0, text.len(), None, Offer::default()),
         }
+        let rewritten = self.rewrite(text);
         self.st.seq += 1;
         self.st.ahead = None;
-        None
+        rewritten
     }
 
     fn enter(&mut self, exchange: usize, part: usize) {
@@ -196,7 +233,7 @@ impl Visit for Collector<'_> {
 
     fn secret_scalar(&mut self, key: Option<&str>, pointer: &str) -> bool {
         let rules = self.st.rules;
-        let secret = context_rule(&mut self.keys, rules, key, Some(pointer))
+        let secret = context_rule(&mut self.keys, &mut self.unkeyed, rules, key, Some(pointer))
             .and_then(|(action, _)| rules.actions.get(action))
             .is_some_and(ContextAction::is_secret);
         self.unscanned |= secret;
@@ -212,26 +249,64 @@ impl Visit for Collector<'_> {
     }
 }
 
+/// What the rules say about the values under one JSON key or query parameter.
+struct KeyRules {
+    /// The first matching key rule, as an index into [`Compiled::actions`], with its `v` capture.
+    rule: Option<(usize, Option<String>)>,
+    /// The pointer rules that can match a pointer ending in the key (most keys: none).
+    pointers: Box<[u32]>,
+}
+
+/// [`KeyRules`] memoized per key (a trace repeats few keys millions of times): one hash per
+/// look-up of a key seen before.
+#[derive(Default)]
+struct KeyMemo {
+    index: FxHashMap<String, usize>,
+    known: Vec<KeyRules>,
+}
+
+impl KeyMemo {
+    /// What the rules say about `key`, asked of them on first sight.
+    fn get(&mut self, rules: &Compiled, key: &str) -> &KeyRules {
+        let at = match self.index.get(key) {
+            Some(&at) => at,
+            None => {
+                self.known.push(KeyRules {
+                    rule: rules.key(key),
+                    pointers: rules.pointer_candidates(Some(key)),
+                });
+                self.index.insert(key.to_string(), self.known.len() - 1);
+                self.known.len() - 1
+            }
+        };
+        &self.known[at]
+    }
+}
+
 /// The context rule of a value under JSON key or query parameter `key` at `pointer`: the first
-/// matching pointer rule, else the first matching key rule (memoized per key in `keys`), as an
-/// index into [`Compiled::actions`] with the key rule's `v` capture.
+/// matching pointer rule, else the first matching key rule, as an index into
+/// [`Compiled::actions`] with the key rule's `v` capture. What the rules say about each key is
+/// memoized in `keys` (in `unkeyed` for array elements).
 fn context_rule<'k>(
-    keys: &'k mut FxHashMap<String, Option<(usize, Option<String>)>>,
+    keys: &'k mut KeyMemo,
+    unkeyed: &mut Option<Box<[u32]>>,
     rules: &Compiled,
     key: Option<&str>,
     pointer: Option<&str>,
 ) -> Option<(usize, Option<&'k str>)> {
-    let by_pointer = match pointer {
-        Some(p) if !rules.pointer_rules.is_empty() => rules.pointer(p, key),
-        _ => None,
+    let Some(key) = key else {
+        let pointer = pointer.filter(|_| !rules.pointer_rules.is_empty())?;
+        let candidates = unkeyed.get_or_insert_with(|| rules.pointer_candidates(None));
+        return rules
+            .pointer_among(candidates, pointer, None)
+            .map(|action| (action, None));
     };
-    if let Some(action) = by_pointer {
-        return Some((action, None));
+    let known = keys.get(rules, key);
+    if let Some(pointer) = pointer {
+        if let Some(action) = rules.pointer_among(&known.pointers, pointer, Some(key)) {
+            return Some((action, None));
+        }
     }
-    let key = key?;
-    if !keys.contains_key(key) {
-        keys.insert(key.to_string(), rules.key(key));
-    }
-    let (action, capture) = keys.get(key)?.as_ref()?;
+    let (action, capture) = known.rule.as_ref()?;
     Some((*action, capture.as_deref()))
 }

@@ -156,6 +156,26 @@ fn request_ids_uuids_and_hex_ids() {
     );
 }
 
+/// Two keys that become one placeholder (two timestamps) make one member, the later value at
+/// the earlier place, and every value after them is still normalized (the rewriting pass sees
+/// the strings the collecting pass saw).
+#[test]
+fn keys_that_become_one_keep_later_values_normalized() {
+    assert_eq!(
+        body(model_json!({
+            "2022-12-19T09:51:29Z": "1299f3a7-074e-3b66-da0d-7df68f6b4c24",
+            "2023-01-01T00:00:00Z": "2299f3a7-074e-3b66-da0d-7df68f6b4c24",
+            "after": "3299f3a7-074e-3b66-da0d-7df68f6b4c24",
+            "more": {"x": "4299f3a7-074e-3b66-da0d-7df68f6b4c24"}
+        })),
+        model_json!({
+            "{timestamp}": "{uuid2}",
+            "after": "{uuid3}",
+            "more": {"x": "{uuid4}"}
+        })
+    );
+}
+
 #[test]
 fn timestamps_dates_epochs_and_addresses() {
     assert_eq!(

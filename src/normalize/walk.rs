@@ -121,7 +121,7 @@ fn visit_headers(headers: &Headers, visitor: &mut impl Visit) -> Option<Headers>
         match (&mut rebuilt, new) {
             (Some(out), new) => out.push(name, new.as_deref().unwrap_or(value)),
             (None, Some(new)) => {
-                let mut out = Headers::default();
+                let mut out = Headers::with_room_of(headers);
                 for (n, v) in headers.iter().take(i) {
                     out.push(n, v);
                 }
@@ -167,24 +167,15 @@ fn walk_json(
             }
         }
         Value::Object(map) => {
-            // Keys first, in order, then values: both passes see the same sequence, and the
-            // map is rebuilt only when a key changes.
+            // Keys first, in order, then values: both passes see the same sequence. The map is
+            // rebuilt only when a key changes, and only once its values are visited: two keys
+            // may become one (two timestamps), and the value that goes was visited by the
+            // collecting pass all the same.
             let renamed: Vec<(usize, CompactString)> = map
                 .keys()
                 .enumerate()
                 .filter_map(|(i, k)| visitor.visit_key(k).map(|new| (i, new)))
                 .collect();
-            if !renamed.is_empty() {
-                let mut renamed = renamed.into_iter().peekable();
-                let old = std::mem::take(map);
-                for (i, (k, v)) in old.into_iter().enumerate() {
-                    let k = match renamed.next_if(|(at, _)| *at == i) {
-                        Some((_, new)) => new,
-                        None => k,
-                    };
-                    map.insert(k, v);
-                }
-            }
             for (k, v) in map.iter_mut() {
                 let mark = pointer.len();
                 if pointers {
@@ -197,6 +188,17 @@ fn walk_json(
                 }
                 walk_json(v, Some(k), key, pointer, pointers, visitor);
                 pointer.truncate(mark);
+            }
+            if !renamed.is_empty() {
+                let mut renamed = renamed.into_iter().peekable();
+                let old = std::mem::take(map);
+                for (i, (k, v)) in old.into_iter().enumerate() {
+                    let k = match renamed.next_if(|(at, _)| *at == i) {
+                        Some((_, new)) => new,
+                        None => k,
+                    };
+                    map.insert(k, v);
+                }
             }
         }
         Value::Bool(_) | Value::Number(_) => {

@@ -55,7 +55,9 @@ pub(crate) fn header_lines(
     indent: usize,
     first_line: usize,
 ) -> Result<Headers, InputError> {
-    let mut headers = Headers::default();
+    // Sized once from the block (an upper bound), not grown line by line.
+    let lines = memchr::memchr_iter(b'\n', content.as_bytes()).count() + 1;
+    let mut headers = Headers::with_capacity(content.len(), lines);
     for (i, raw) in content.lines().enumerate() {
         let text = dedent(raw, indent).trim();
         if text.is_empty() || text.eq_ignore_ascii_case("none") {

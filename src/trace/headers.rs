@@ -92,6 +92,20 @@ impl Headers {
         }
     }
 
+    /// Empty headers with room for as many lines and bytes as `other` has (for rebuilding
+    /// `other` with some values changed, without growing the buffers line by line).
+    pub(crate) fn with_room_of(other: &Headers) -> Headers {
+        Headers::with_capacity(other.text.len(), other.ends.len())
+    }
+
+    /// Empty headers with room for `bytes` of names and values in `lines` lines.
+    pub(crate) fn with_capacity(bytes: usize, lines: usize) -> Headers {
+        Headers {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(lines),
+        }
+    }
+
     /// Releases spare capacity (after the last [`push`](Headers::push)).
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
