@@ -6,6 +6,7 @@
 use super::without_placeholders;
 use crate::trace::Headers;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::borrow::Cow;
 
 /// How a header or query parameter differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,66 +33,88 @@ pub struct Difference {
 }
 
 /// `(lower-case name, joined values)` in order of first appearance, skipping ignored names;
-/// an index by name keeps this linear in the number of headers.
+/// an index by name keeps this linear in the number of headers. Names already lower case and
+/// values that are not joined are borrowed, not copied.
 fn collect<'a>(
     pairs: impl Iterator<Item = (&'a str, &'a str)>,
     ignored: &dyn Fn(&str) -> bool,
-) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    let mut at: HashMap<String, usize> = HashMap::default();
-    for (name, value) in pairs {
-        if ignored(name) {
-            continue;
-        }
-        let lower = name.to_ascii_lowercase();
-        match at.get(&lower) {
+) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
+    let kept: Vec<(Cow<'a, str>, &'a str)> = pairs
+        .filter(|(name, _)| !ignored(name))
+        .map(|(name, value)| {
+            let name = match name.bytes().any(|b| b.is_ascii_uppercase()) {
+                true => Cow::Owned(name.to_ascii_lowercase()),
+                false => Cow::Borrowed(name),
+            };
+            (name, value)
+        })
+        .collect();
+    // Each name's first place in `kept`, and its values joined.
+    let mut firsts: Vec<(usize, Cow<'a, str>)> = Vec::with_capacity(kept.len());
+    let mut at: HashMap<&str, usize> = HashMap::default();
+    at.reserve(kept.len());
+    for (place, (name, value)) in kept.iter().enumerate() {
+        match at.get(name.as_ref()) {
             Some(&i) => {
-                let joined = &mut out[i].1;
-                joined.push_str(", ");
-                joined.push_str(value);
+                if let Some((_, joined)) = firsts.get_mut(i) {
+                    let joined = joined.to_mut();
+                    joined.push_str(", ");
+                    joined.push_str(value);
+                }
             }
             None => {
-                at.insert(lower.clone(), out.len());
-                out.push((lower, value.to_string()));
+                at.insert(name, firsts.len());
+                firsts.push((place, Cow::Borrowed(*value)));
             }
         }
     }
-    out
+    drop(at);
+    let mut names: Vec<Option<Cow<'a, str>>> = kept.into_iter().map(|(n, _)| Some(n)).collect();
+    firsts
+        .into_iter()
+        .filter_map(|(place, value)| Some((names.get_mut(place)?.take()?, value)))
+        .collect()
 }
 
 /// The differences of two collected lists: removed and changed in the old list's order, then
 /// added in the new list's (each list indexed by name, so linear in their lengths).
-fn differences(old: Vec<(String, String)>, new: Vec<(String, String)>) -> Vec<Difference> {
+fn differences(
+    old: &[(Cow<'_, str>, Cow<'_, str>)],
+    new: &[(Cow<'_, str>, Cow<'_, str>)],
+) -> Vec<Difference> {
     let new_values: HashMap<&str, &str> =
-        new.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        new.iter().map(|(n, v)| (n.as_ref(), v.as_ref())).collect();
     let mut out = Vec::new();
-    for (name, value) in &old {
-        match new_values.get(name.as_str()) {
+    for (name, value) in old {
+        match new_values.get(name.as_ref()) {
             None => out.push(Difference {
                 change: Change::Removed,
-                name: name.clone(),
-                old: Some(value.clone()),
+                name: name.to_string(),
+                old: Some(value.to_string()),
                 new: None,
             }),
-            Some(&other) if without_placeholders(other) != without_placeholders(value) => {
+            // Equal texts first: most values are, and rewriting both would copy them.
+            Some(&other)
+                if other != value && without_placeholders(other) != without_placeholders(value) =>
+            {
                 out.push(Difference {
                     change: Change::Changed,
-                    name: name.clone(),
-                    old: Some(value.clone()),
+                    name: name.to_string(),
+                    old: Some(value.to_string()),
                     new: Some(other.to_string()),
                 })
             }
             Some(_) => {}
         }
     }
-    let old_names: HashSet<&str> = old.iter().map(|(n, _)| n.as_str()).collect();
-    for (name, value) in &new {
-        if !old_names.contains(name.as_str()) {
+    let old_names: HashSet<&str> = old.iter().map(|(n, _)| n.as_ref()).collect();
+    for (name, value) in new {
+        if !old_names.contains(name.as_ref()) {
             out.push(Difference {
                 change: Change::Added,
-                name: name.clone(),
+                name: name.to_string(),
                 old: None,
-                new: Some(value.clone()),
+                new: Some(value.to_string()),
             });
         }
     }
@@ -104,7 +127,7 @@ pub fn compare_headers(
     new: &Headers,
     ignored: &dyn Fn(&str) -> bool,
 ) -> Vec<Difference> {
-    differences(collect(old.iter(), ignored), collect(new.iter(), ignored))
+    differences(&collect(old.iter(), ignored), &collect(new.iter(), ignored))
 }
 
 /// The `(name, value)` pairs of a query string (without `?`), in order; a parameter without
@@ -118,13 +141,13 @@ pub fn query_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
 
 /// Differences between two query strings (without `?`), compared as sets of pairs.
 pub fn compare_query(old: &str, new: &str) -> Vec<Difference> {
-    let parse = |query: &str| -> Vec<(String, String)> {
+    let parse = |query| {
         let mut pairs: Vec<(&str, &str)> = query_pairs(query).collect();
         pairs.sort_unstable();
         pairs.dedup();
         collect(pairs.into_iter(), &|_| false)
     };
-    differences(parse(old), parse(new))
+    differences(&parse(old), &parse(new))
 }
 
 #[cfg(test)]
@@ -167,6 +190,25 @@ mod tests {
         assert_eq!(diffs.len(), 1);
         assert_eq!(diffs[0].change, Change::Changed);
         assert_eq!(diffs[0].new.as_deref(), Some("osc/6.1"));
+    }
+
+    /// A repeated header is one, its values joined in order whatever each name's case.
+    #[test]
+    fn repeated_headers_are_joined_in_order() {
+        let old = headers(&[("Vary", "a"), ("x-b", "1"), ("vary", "b")]);
+        let same = headers(&[("x-b", "1"), ("VARY", "a, b")]);
+        assert!(compare_headers(&old, &same, &|_| false).is_empty());
+        let swapped = headers(&[("vary", "b"), ("Vary", "a"), ("x-b", "1")]);
+        let diffs = compare_headers(&old, &swapped, &|_| false);
+        assert_eq!(diffs.len(), 1);
+        assert_eq!(
+            (
+                diffs[0].name.as_str(),
+                diffs[0].old.as_deref(),
+                diffs[0].new.as_deref()
+            ),
+            ("vary", Some("a, b"), Some("b, a"))
+        );
     }
 
     #[test]
