@@ -87,25 +87,13 @@ pub(super) fn encode(text: &str, spans: &mut [Span], out: &mut String) {
 
 /// Appends the intermediate form of one replacement.
 fn push_token(out: &mut String, repl: Repl) {
-    let (tag, mut number) = match repl {
+    let (tag, number) = match repl {
         Repl::Entry(n) => ('e', n),
         Repl::Const(n) => ('c', n),
     };
     out.push(char::from(MARK));
     out.push(tag);
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (number % 10) as u8;
-        number /= 10;
-        if number == 0 {
-            break;
-        }
-    }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
-    }
+    out.push_str(itoa::Buffer::new().format(number));
     out.push(';');
 }
 

@@ -212,21 +212,9 @@ fn walk_json(
 }
 
 /// Appends `/i` to a pointer without the formatting machinery (arrays are many).
-fn push_index(pointer: &mut String, mut i: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (i % 10) as u8;
-        i /= 10;
-        if i == 0 {
-            break;
-        }
-    }
+fn push_index(pointer: &mut String, i: usize) {
     pointer.push('/');
-    for &d in &digits[at..] {
-        pointer.push(char::from(d));
-    }
+    pointer.push_str(itoa::Buffer::new().format(i));
 }
 
 #[cfg(test)]
