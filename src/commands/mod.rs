@@ -297,35 +297,29 @@ pub(crate) fn load_normalized_pair(
     let total = usize::try_from(size(old) + size(new)).unwrap_or(usize::MAX);
     let progress = progress::Progress::start("reading captures", total);
     let progress = &progress;
-    if total < ONE_THREAD_BELOW {
-        let read = |path: &Path| -> Result<Vec<Trace>> {
-            let mut flows = read_flows(path, limits, Some(progress))?;
-            flows.iter().for_each(|f| print_warnings(path, f));
-            normalize_all(&mut flows, rules, false);
-            Ok(flows)
-        };
-        return Ok((read(old)?, read(new)?));
-    }
-    std::thread::scope(|scope| {
-        let new_side = scope.spawn(move || -> Result<Vec<Trace>> {
-            let mut flows = read_flows(new, limits, Some(progress))?;
-            normalize_all(&mut flows, rules, false);
-            Ok(flows)
-        });
-        // The other core is reading NEW: both captures are read in parts, neither held whole.
-        let old_flows = read_flows(old, limits, Some(progress));
-        let old_flows =
-            old_flows.inspect(|flows| flows.iter().for_each(|f| print_warnings(old, f)));
-        let mut old_flows = old_flows?;
-        normalize_all(&mut old_flows, rules, false);
-        let new_flows = new_side
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        for flow in &new_flows {
-            print_warnings(new, flow);
-        }
-        Ok((old_flows, new_flows))
-    })
+    let load = |path: &Path| -> Result<Vec<Trace>> {
+        let mut flows = read_flows(path, limits, Some(progress))?;
+        normalize_all(&mut flows, rules, false);
+        Ok(flows)
+    };
+    let (old_flows, new_flows) = if total < ONE_THREAD_BELOW {
+        (load(old), load(new))
+    } else {
+        // Both captures at once, one per core, each read in parts, neither held whole.
+        std::thread::scope(|scope| {
+            let new_side = scope.spawn(|| load(new));
+            let old_flows = load(old);
+            let new_flows = new_side
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (old_flows, new_flows)
+        })
+    };
+    let old_flows = old_flows?;
+    old_flows.iter().for_each(|f| print_warnings(old, f));
+    let new_flows = new_flows?;
+    new_flows.iter().for_each(|f| print_warnings(new, f));
+    Ok((old_flows, new_flows))
 }
 
 /// Captures smaller than this together (in bytes) are read one after the other on one thread:

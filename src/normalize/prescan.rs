@@ -84,8 +84,8 @@ impl Prescan {
         let mid = exchanges.len() / 2;
         let (first, second) = exchanges.split_at_mut(mid);
         let (a, b) = std::thread::scope(|s| {
-            let handle = s.spawn(|| scan_exchanges(rules, second, true));
-            let a = scan_exchanges(rules, first, false);
+            let handle = s.spawn(|| scan_exchanges(rules, second));
+            let a = scan_exchanges(rules, first);
             (a, handle.join().ok().flatten())
         });
         match a.zip(b) {
@@ -150,13 +150,12 @@ impl Prescan {
     }
 }
 
-/// Scans one run of exchanges (with a regex cache of its own on another thread than the one
-/// that collects, which reuses its cache); `None` past 4 GiB of matches.
-fn scan_exchanges(rules: &Compiled, exchanges: &mut [Exchange], own_cache: bool) -> Option<Chunk> {
+/// Scans one run of exchanges, with a scan cache of its own; `None` past 4 GiB of matches.
+fn scan_exchanges(rules: &Compiled, exchanges: &mut [Exchange]) -> Option<Chunk> {
     let re = rules.values.as_ref()?;
     let mut scanner = Scanner {
         rules,
-        cache: own_cache.then(|| re.create_cache()),
+        cache: re.create_cache(),
         memo: Memo::default(),
         scratch: Vec::new(),
         out: Chunk::default(),
@@ -191,7 +190,7 @@ fn scan_exchanges(rules: &Compiled, exchanges: &mut [Exchange], own_cache: bool)
 /// The visitor that scans ahead.
 struct Scanner<'r> {
     rules: &'r Compiled,
-    cache: Option<super::value_scan::ScanCache>,
+    cache: super::value_scan::ScanCache,
     memo: Memo,
     scratch: Vec<Found>,
     out: Chunk,
@@ -204,7 +203,7 @@ impl Scanner<'_> {
         self.scratch.clear();
         self.memo
             .find(text, 0, text.len(), &mut self.scratch, |out| {
-                find_with(rules, text, 0, text.len(), out, cache.as_mut());
+                find_with(rules, text, 0, text.len(), out, Some(cache));
             });
         let compact = |f: &Found| {
             let rule = f.rule.map_or(Some(0), |r| r.checked_add(1))?;

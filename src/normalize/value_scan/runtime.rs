@@ -15,7 +15,6 @@ use regex_automata::meta;
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, HalfMatch, Input, Match, MatchKind};
-use std::sync::Arc;
 
 /// Patterns searched leftmost-first (pattern `i` of the group).
 #[derive(Debug, Clone)]
@@ -23,7 +22,7 @@ pub(super) struct RuntimeGroup {
     /// Finds where a match ends; the reference for the matches `reverse` leaves to it.
     meta: meta::Regex,
     /// Each pattern in reverse, searched anchored at a match's end for that pattern only.
-    reverse: Arc<DFA>,
+    reverse: DFA,
 }
 
 /// What one thread's searches write to: the meta regex's cache and the reverse DFA's.
@@ -76,26 +75,15 @@ impl RuntimeGroup {
                 )
             }
         };
-        // The two automata are compiled on both cores: half the wait at start.
-        let (meta, reverse) = std::thread::scope(|scope| {
-            let reverse = scope.spawn(|| -> Result<DFA, BoxedSource> {
-                let (nfa_config, dfa_config) = reverse_config(&config);
-                let nfa = thompson::Compiler::new()
-                    .configure(nfa_config)
-                    .build_many_from_hir(&hirs)?;
-                Ok(DFA::builder().configure(dfa_config).build_from_nfa(nfa)?)
-            });
-            let meta = meta::Regex::builder()
-                .configure(config.clone())
-                .build_many_from_hir(&hirs);
-            let reverse = reverse
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (meta, reverse)
-        });
+        let (nfa_config, dfa_config) = reverse_config(&config);
+        let nfa = thompson::Compiler::new()
+            .configure(nfa_config)
+            .build_many_from_hir(&hirs)?;
         Ok(RuntimeGroup {
-            meta: meta?,
-            reverse: Arc::new(reverse?),
+            meta: meta::Regex::builder()
+                .configure(config)
+                .build_many_from_hir(&hirs)?,
+            reverse: DFA::builder().configure(dfa_config).build_from_nfa(nfa)?,
         })
     }
 
