@@ -18,8 +18,14 @@ mod toml_text;
 #[path = "src/normalize/prebuilt/build.rs"]
 mod automata;
 
+#[path = "src/normalize/prebuilt/build_own.rs"]
+mod own_automata;
+
 #[path = "src/normalize/prebuilt/kept.rs"]
 mod kept;
+
+#[path = "src/normalize/prebuilt/own_sources.rs"]
+mod own_sources;
 
 fn main() {
     goldens();

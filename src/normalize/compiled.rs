@@ -7,6 +7,7 @@ use super::lazy::LazyRegex;
 use super::model::{Action, By, CallSpec, HeaderClass, Matcher, Origin, Replace, Rule};
 use super::pattern::PointerPattern;
 use super::prebuilt::kept::KEPT_PLACEHOLDER;
+use super::prebuilt::own_sources::whole;
 use super::value_scan::ValueScan;
 use crate::error::{BoxedSource, Error, Result};
 use crate::severity::Severity;
@@ -76,7 +77,7 @@ impl CallMatch {
     fn new(spec: &CallSpec, eager: bool) -> std::result::Result<CallMatch, BoxedSource> {
         let anchored = |s: &Option<String>| {
             s.as_ref()
-                .map(|s| LazyRegex::new(format!("^(?:{s})$"), eager))
+                .map(|s| LazyRegex::new(whole(s), eager))
                 .transpose()
         };
         Ok(CallMatch {

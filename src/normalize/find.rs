@@ -46,7 +46,7 @@ fn found_at(rules: &Compiled, slice: &str, start: usize, m: ScanMatch) -> Option
     // The rule's own regex matches where the scan's match starts, the same match: a
     // leftmost-first search of all patterns takes each pattern's own match at its start.
     let range = match &rule.v {
-        Some(own) => own.v_at(slice, m.start, true).flatten()?,
+        Some(own) => own.v_in(slice, m.start..m.end)?,
         None => m.start..m.end,
     };
     (!range.is_empty()).then_some(Found {

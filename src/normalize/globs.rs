@@ -5,6 +5,7 @@
 use super::lazy::LazyRegex;
 use super::pattern::header_glob_regex;
 use crate::error::BoxedSource;
+use std::sync::OnceLock;
 
 /// One header glob (`X-Auth-Token`, `X-Openstack-*-API-Version`): its regex
 /// ([`header_glob_regex`]: case-insensitive, `*` any run of characters but a newline) and, for
@@ -14,7 +15,10 @@ pub(super) struct HeaderGlob {
     /// The parts between the `*`s (one part: no `*`), lower case; `None` when the glob is not
     /// all ASCII, so that only its regex knows which names its letters fold to.
     parts: Option<Vec<String>>,
-    regex: LazyRegex,
+    /// The glob as written, for its regex.
+    glob: String,
+    /// Its regex: compiled as a rules file loads (checked then), else written on first use.
+    regex: OnceLock<LazyRegex>,
 }
 
 impl HeaderGlob {
@@ -23,9 +27,15 @@ impl HeaderGlob {
         let parts = glob
             .is_ascii()
             .then(|| glob.split('*').map(str::to_ascii_lowercase).collect());
+        let regex = OnceLock::new();
+        if eager {
+            // A fresh cell: setting it cannot fail.
+            let _ = regex.set(LazyRegex::new(header_glob_regex(glob), true)?);
+        }
         Ok(HeaderGlob {
             parts,
-            regex: LazyRegex::new(header_glob_regex(glob), eager)?,
+            glob: glob.to_string(),
+            regex,
         })
     }
 
@@ -35,7 +45,10 @@ impl HeaderGlob {
     pub(super) fn matches(&self, name: &str, plain: bool) -> bool {
         match &self.parts {
             Some(parts) if plain => ascii_glob(parts, name),
-            _ => self.regex.is_match(name),
+            _ => self
+                .regex
+                .get_or_init(|| LazyRegex::lazy(header_glob_regex(&self.glob)))
+                .is_match(name),
         }
     }
 }

@@ -16,7 +16,9 @@
 
 use regex_automata::dfa::{dense, StartKind};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::util::syntax;
 use regex_automata::{MatchKind, PatternID};
+use regex_syntax::hir::Hir;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -26,6 +28,9 @@ const GROUP_BUDGET: usize = 256 << 10;
 
 /// The largest DFA of one pattern, or of the key set, worth embedding.
 const SINGLE_LIMIT: usize = 4 << 20;
+
+/// A DFA as built, before it is written.
+pub(crate) type Dfa = dense::DFA<Vec<u32>>;
 
 /// One value pattern eligible for a group: its source and its capture group names.
 struct Pattern<'r> {
@@ -87,6 +92,7 @@ pub(crate) fn write(rules: &[toml::Value], out: &Path) {
         }
     }
     code.push('\n');
+    crate::own_automata::write(rules, out, &mut code);
     code.push_str(&statics);
     let path = out.join("prebuilt_automata.rs");
     std::fs::write(&path, code).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -139,27 +145,41 @@ fn build(
     config: dense::Config,
     reverse: bool,
     limit: Option<usize>,
-) -> Result<dense::DFA<Vec<u32>>, Box<dense::BuildError>> {
-    let mut builder = dense::Builder::new();
-    builder
+) -> Result<Dfa, String> {
+    let hirs = patterns
+        .iter()
+        .map(|pattern| syntax::parse(pattern).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<Hir>, String>>()?;
+    build_hirs(&hirs, config, reverse, limit)
+}
+
+/// [`build`] of patterns already parsed.
+pub(crate) fn build_hirs(
+    hirs: &[Hir],
+    config: dense::Config,
+    reverse: bool,
+    limit: Option<usize>,
+) -> Result<Dfa, String> {
+    let nfa = thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .reverse(reverse)
+                .which_captures(WhichCaptures::None),
+        )
+        .build_many_from_hir(hirs)
+        .map_err(|e| e.to_string())?;
+    dense::Builder::new()
         .configure(
             config
                 .dfa_size_limit(limit)
                 .determinize_size_limit(limit.map(|l| l * 2)),
         )
-        .thompson(
-            thompson::Config::new()
-                .reverse(reverse)
-                .which_captures(WhichCaptures::None),
-        );
-    builder.build_many(patterns).map_err(Box::new)
+        .build_from_nfa(&nfa)
+        .map_err(|e| e.to_string())
 }
 
 /// A forward DFA of `patterns`: where the leftmost-first match ends, and which pattern.
-fn forward(
-    patterns: &[&str],
-    limit: Option<usize>,
-) -> Result<dense::DFA<Vec<u32>>, Box<dense::BuildError>> {
+fn forward(patterns: &[&str], limit: Option<usize>) -> Result<Dfa, String> {
     let config = dense::Config::new()
         .match_kind(MatchKind::LeftmostFirst)
         .start_kind(StartKind::Unanchored);
@@ -168,7 +188,7 @@ fn forward(
 
 /// A reverse DFA of `patterns`, each searched alone and anchored at a match's end: every
 /// start of a match ending there.
-fn reverse(patterns: &[&str]) -> Result<dense::DFA<Vec<u32>>, Box<dense::BuildError>> {
+fn reverse(patterns: &[&str]) -> Result<Dfa, String> {
     let config = dense::Config::new()
         .match_kind(MatchKind::All)
         .start_kind(StartKind::Anchored)
@@ -177,7 +197,7 @@ fn reverse(patterns: &[&str]) -> Result<dense::DFA<Vec<u32>>, Box<dense::BuildEr
 }
 
 /// The key set's DFA: every pattern matching anywhere in a key (`None` when it is too large).
-fn key_set(patterns: &[&str]) -> Option<dense::DFA<Vec<u32>>> {
+fn key_set(patterns: &[&str]) -> Option<Dfa> {
     let config = dense::Config::new()
         .match_kind(MatchKind::All)
         .start_kind(StartKind::Unanchored);
@@ -185,22 +205,46 @@ fn key_set(patterns: &[&str]) -> Option<dense::DFA<Vec<u32>>> {
     (!patterns.is_empty()).then_some(dfa.ok()?)
 }
 
+/// True when the target stores integers big end first (the DFAs are written in its order).
+fn big_endian() -> bool {
+    std::env::var("CARGO_CFG_TARGET_ENDIAN").is_ok_and(|e| e == "big")
+}
+
 /// Writes `dfa` to `out/name.dfa` in the target's byte order and an aligned static embedding
 /// it to `statics`; returns the expression for its bytes.
-fn embed(out: &Path, statics: &mut String, name: &str, dfa: &dense::DFA<Vec<u32>>) -> String {
-    let big = std::env::var("CARGO_CFG_TARGET_ENDIAN").is_ok_and(|e| e == "big");
-    let (bytes, pad) = if big {
+pub(crate) fn embed(out: &Path, statics: &mut String, name: &str, dfa: &Dfa) -> String {
+    let (bytes, pad) = if big_endian() {
         dfa.to_bytes_big_endian()
     } else {
         dfa.to_bytes_little_endian()
     };
-    let path = out.join(format!("{name}.dfa"));
-    std::fs::write(&path, &bytes[pad..]).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let path = write_bytes(out, name, &bytes[pad..]);
     let upper = name.to_ascii_uppercase();
     let _ = writeln!(
         statics,
-        "static {upper}: &Aligned<[u8]> = &Aligned {{ _align: [], bytes: *include_bytes!({:?}) }};",
-        path.display().to_string()
+        "static {upper}: &Aligned<[u8]> = &Aligned {{ _align: [], bytes: *include_bytes!({path:?}) }};"
     );
     format!("&{upper}.bytes")
+}
+
+/// Writes `dfa` as a sparse DFA (smaller, slower to search: for short texts) to
+/// `out/name.dfa` in the target's byte order; returns the expression embedding its bytes
+/// (a sparse DFA needs no alignment).
+pub(crate) fn embed_sparse(out: &Path, name: &str, dfa: &Dfa) -> String {
+    let sparse = dfa
+        .to_sparse()
+        .unwrap_or_else(|e| panic!("{name}: no sparse form: {e}"));
+    let bytes = if big_endian() {
+        sparse.to_bytes_big_endian()
+    } else {
+        sparse.to_bytes_little_endian()
+    };
+    format!("include_bytes!({:?})", write_bytes(out, name, &bytes))
+}
+
+/// Writes `bytes` to `out/name.dfa`; returns its path.
+fn write_bytes(out: &Path, name: &str, bytes: &[u8]) -> String {
+    let path = out.join(format!("{name}.dfa"));
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    path.display().to_string()
 }

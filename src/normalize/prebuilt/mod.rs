@@ -7,6 +7,10 @@
 //! compiled, as a rules file's are).
 
 pub(crate) mod kept;
+mod own;
+pub(crate) mod own_sources;
+
+pub(super) use own::OwnRegex;
 
 use regex_automata::dfa::dense::DFA;
 use rustc_hash::FxHashMap;
@@ -40,6 +44,38 @@ struct GroupData {
 struct SetData {
     patterns: &'static [&'static str],
     dfa: &'static [u8],
+}
+
+/// A built-in rule's own regex (`own_sources`): its DFAs, for [`OwnRegex`].
+#[derive(Debug)]
+struct OwnData {
+    /// Its source, as the run compiles it.
+    source: &'static str,
+    /// Leftmost-first, anchored and unanchored starts.
+    forward: &'static [u8],
+    /// Reversed, anchored, every match.
+    reverse: &'static [u8],
+    v: VData,
+}
+
+/// A forward DFA and a reverse one, both anchored and reporting every match, between which a
+/// group's bound lies.
+type Pair = (&'static [u8], &'static [u8]);
+
+/// How an own regex's group `v` is found.
+#[derive(Debug)]
+enum VData {
+    /// It has none.
+    Absent,
+    /// Inside a repetition or an alternation: by the capture engine.
+    #[allow(dead_code)] // no built-in rule has one today
+    Nested,
+    /// At the top level: between the pair for its start (`None`: where the match starts) and
+    /// the pair for its end (`None`: where the match ends).
+    Split {
+        start: Option<Pair>,
+        end: Option<Pair>,
+    },
 }
 
 include!(concat!(env!("OUT_DIR"), "/prebuilt_automata.rs"));

@@ -236,7 +236,7 @@ mod tests {
     use super::*;
     use crate::normalize::prebuilt::kept::KEPT_PLACEHOLDER;
     use crate::normalize::rules::Matcher;
-    use crate::normalize::tests::builtin_sources;
+    use crate::normalize::tests::{builtin_sources, texts};
 
     /// Every match in `text` of `regex`, one meta regex of all the patterns.
     fn reference(regex: &meta::Regex, text: &str) -> Vec<ScanMatch> {
@@ -271,87 +271,6 @@ mod tests {
         });
         patterns.push(KEPT_PLACEHOLDER.to_string());
         patterns
-    }
-
-    /// Real text: every line of the fixtures and the seed captures, and lines made to hold
-    /// several volatile values next to and inside each other.
-    fn texts() -> Vec<String> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut texts = Vec::new();
-        for dir in [root.join("tests/fixtures"), root.join("../shared/seeds")] {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            let mut paths: Vec<_> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
-            paths.sort();
-            for path in paths {
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    texts.extend(text.lines().map(str::to_string));
-                }
-            }
-        }
-        texts.extend(
-            [
-                "tempest-Server-12345-0e2f1c3a-5b3f-4f53-9d1e-0c5b8f3e2a71 {SHA256}0123456789abcdef0123456789abcdef0123456789abcdef",
-                "req-0e2f1c3a-5b3f-4f53-9d1e-0c5b8f3e2a71 tx0123456789abcdef01234-0123456789 AUTH_0123456789abcdef0123456789abcdef",
-                "password=hunter2&api_key: 'abc' Bearer abcdefghij== gAAAAABk0123456789abcdefghij_-== 0x7f1e3d78c6a0",
-                "Mon, 02 Jan 2023 06:29:30 GMT 2023-01-02T06:29:30.123+00:00 1671683363.83052 127.0.0.1:60999 {image_id}",
-                "é0e2f1c3a-5b3f-4f53-9d1e-0c5b8f3e2a71é http://[::1]:5000/v3 <omitted>",
-            ]
-            .map(String::from),
-        );
-        assert!(texts.len() > 1000, "the fixtures are there");
-        // Pieces of volatile values run together in random order (seeded), so that matches of
-        // different groups overlap, abut and start inside each other.
-        let pieces = [
-            "0e2f1c3a",
-            "-5b3f",
-            "-4f53",
-            "9d1e-0c5b8f3e2a71",
-            "0123456789abcdef",
-            "req-",
-            "tx",
-            "AUTH_",
-            "{SHA256}",
-            "{image_id}",
-            "{",
-            "}",
-            "0x7f1e3d78c6a0",
-            "1671683363",
-            ".83052",
-            "127.0.0.1",
-            ":5000",
-            "tempest-",
-            "Server",
-            "-123",
-            "gAAAAAB",
-            "abcdefghijklmnop",
-            "eyJhbGciOi",
-            ".",
-            "password=",
-            "_pass: ",
-            "Secret=",
-            "Bearer ",
-            "http://",
-            "://",
-            " ",
-            "é",
-            "2023-01-02",
-            "T06:29",
-            ":30Z",
-            "Mon, 02 Jan 2023 06:29:30 GMT",
-            "<omitted>",
-        ];
-        let mut rng = fastrand::Rng::with_seed(14);
-        for _ in 0..4_000 {
-            let len = rng.usize(1..12);
-            texts.push(
-                (0..len)
-                    .map(|_| pieces[rng.usize(..pieces.len())])
-                    .collect(),
-            );
-        }
-        texts
     }
 
     /// The grouped scan finds what one regex of all the patterns finds, with the built-in

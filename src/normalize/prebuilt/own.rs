@@ -1,0 +1,272 @@
+//! A built-in rule's own regex answered by DFAs embedded at build time (`build_own.rs`):
+//! whether it matches, where, and where its group `v` is in a match, without compiling the
+//! regex or running a capture engine.
+//!
+//! The group's bounds in a match `s..e` of `A(?P<v>B)C` are found as the one position `p`
+//! where `A` matches `s..p` and `BC` matches `p..e` (and likewise `q` between `AB` and `C`).
+//! The capture engine's answer is always such a position, so when there is exactly one it is
+//! the answer; when there are several (an ambiguous split), the caller runs the capture
+//! engine.
+
+use super::{OwnData, Pair, VData, OWN_REGEXES};
+use regex_automata::dfa::{sparse, Automaton};
+use regex_automata::util::start;
+use regex_automata::{Anchored, Input};
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// A sparse DFA from the binary's own bytes (smaller than a dense one: these search only
+/// short texts).
+type Embedded = sparse::DFA<&'static [u8]>;
+
+/// A sparse DFA from bytes `build.rs` wrote, its header checked (`own_automata_are_valid`
+/// checks them whole in the tests).
+fn load(bytes: &'static [u8]) -> Option<Embedded> {
+    // SAFETY: as for the dense DFAs (`prebuilt::load`): `to_bytes_*` of a valid sparse DFA
+    // wrote these, in this target's byte order, with the regex-automata of this build; a
+    // sparse DFA needs no alignment.
+    let loaded = unsafe { sparse::DFA::from_bytes_unchecked(bytes) };
+    loaded.ok().map(|(dfa, _)| dfa)
+}
+
+/// The embedded automata of one regex, loaded on first use (boxed: a rule holds several
+/// regexes, and is moved and cloned as the rule set is built).
+#[derive(Debug, Clone)]
+pub(in crate::normalize) struct OwnRegex {
+    data: &'static OwnData,
+    loaded: OnceLock<Option<Box<Loaded>>>,
+}
+
+/// The automata, loaded.
+#[derive(Debug, Clone)]
+struct Loaded {
+    forward: Embedded,
+    reverse: Embedded,
+    v: V,
+}
+
+/// How the group `v` is found.
+#[derive(Debug, Clone)]
+enum V {
+    Absent,
+    Nested,
+    Split {
+        start: Option<Box<(Embedded, Embedded)>>,
+        end: Option<Box<(Embedded, Embedded)>>,
+    },
+}
+
+impl OwnRegex {
+    /// The embedded automata of the regex `source`, when `build.rs` made them.
+    pub(in crate::normalize) fn lookup(source: &str) -> Option<OwnRegex> {
+        let at = OWN_REGEXES
+            .binary_search_by(|own| own.source.cmp(source))
+            .ok()?;
+        Some(OwnRegex {
+            data: &OWN_REGEXES[at],
+            loaded: OnceLock::new(),
+        })
+    }
+
+    fn loaded(&self) -> Option<&Loaded> {
+        self.loaded
+            .get_or_init(|| {
+                let pair = |pair: &Option<Pair>| -> Option<Option<Box<(Embedded, Embedded)>>> {
+                    match pair {
+                        Some((forward, reverse)) => {
+                            Some(Some(Box::new((load(forward)?, load(reverse)?))))
+                        }
+                        None => Some(None),
+                    }
+                };
+                Some(Box::new(Loaded {
+                    forward: load(self.data.forward)?,
+                    reverse: load(self.data.reverse)?,
+                    v: match &self.data.v {
+                        VData::Absent => V::Absent,
+                        VData::Nested => V::Nested,
+                        VData::Split { start, end } => V::Split {
+                            start: pair(start)?,
+                            end: pair(end)?,
+                        },
+                    },
+                }))
+            })
+            .as_deref()
+    }
+
+    /// Whether the regex matches somewhere in `text`; `None` when the automata cannot tell.
+    pub(in crate::normalize) fn is_match(&self, text: &str) -> Option<bool> {
+        let input = Input::new(text).earliest(true);
+        let found = self.loaded()?.forward.try_search_fwd(&input).ok()?;
+        Some(found.is_some())
+    }
+
+    /// The first match in `text` starting at or after byte `start` (exactly at it when
+    /// `anchored`): `Some(None)` when there is none, `None` when the automata cannot tell.
+    pub(in crate::normalize) fn find(
+        &self,
+        text: &str,
+        start: usize,
+        anchored: bool,
+    ) -> Option<Option<Range<usize>>> {
+        let loaded = self.loaded()?;
+        let input = Input::new(text).span(start..text.len());
+        if anchored {
+            let end = loaded
+                .forward
+                .try_search_fwd(&input.anchored(Anchored::Yes))
+                .ok()?;
+            return Some(end.map(|end| start..end.offset()));
+        }
+        let Some(end) = loaded.forward.try_search_fwd(&input).ok()? else {
+            return Some(None);
+        };
+        let backwards = Input::new(text)
+            .span(start..end.offset())
+            .anchored(Anchored::Yes);
+        let begin = loaded.reverse.try_search_rev(&backwards).ok()??;
+        Some(Some(begin.offset()..end.offset()))
+    }
+
+    /// The span of the group `v` in the regex's match `m` of `text`: `Some(None)` when the
+    /// regex has no such group, `None` when the automata cannot tell (the group is nested, or
+    /// the match splits around it more than one way).
+    pub(in crate::normalize) fn v_in(
+        &self,
+        text: &str,
+        m: Range<usize>,
+    ) -> Option<Option<Range<usize>>> {
+        let (start, end) = match &self.loaded()?.v {
+            V::Absent => return Some(None),
+            V::Nested => return None,
+            V::Split { start, end } => (start, end),
+        };
+        let text = text.as_bytes();
+        let v_start = match start.as_deref() {
+            Some(pair) => only_split(pair, text, m.clone())?,
+            None => m.start,
+        };
+        let v_end = match end.as_deref() {
+            Some(pair) => only_split(pair, text, m.clone())?,
+            None => m.end,
+        };
+        Some(Some(v_start..v_end))
+    }
+}
+
+/// The one position `p` of `m` where `forward` matches `m.start..p` and `reverse` matches
+/// `p..m.end` (`None`: none, several, or a byte the automata give up on).
+fn only_split(
+    (forward, reverse): &(Embedded, Embedded),
+    text: &[u8],
+    m: Range<usize>,
+) -> Option<usize> {
+    let mut ends = Vec::new();
+    ends_forward(forward, text, m.clone(), &mut ends)?;
+    let mut starts = Vec::new();
+    starts_backward(reverse, text, m, &mut starts)?;
+    // `ends` ascend, `starts` descend: walk them towards each other.
+    let mut common = None;
+    let mut later = starts.iter().rev().peekable();
+    for &p in &ends {
+        while later.next_if(|&&q| q < p).is_some() {}
+        if later.peek() == Some(&&p) {
+            if common.is_some() {
+                return None;
+            }
+            common = Some(p);
+        }
+    }
+    common
+}
+
+/// Every `p` of `m.start..=m.end` where the anchored, every-match forward `dfa` matches
+/// `text[m.start..p]`, ascending.
+fn ends_forward(dfa: &Embedded, text: &[u8], m: Range<usize>, out: &mut Vec<usize>) -> Option<()> {
+    let before = m.start.checked_sub(1).and_then(|at| text.get(at).copied());
+    let config = start::Config::new()
+        .anchored(Anchored::Yes)
+        .look_behind(before);
+    let mut state = dfa.start_state(&config).ok()?;
+    // A DFA enters a match state one byte after the match ends.
+    for (at, &byte) in text.get(m.clone())?.iter().enumerate() {
+        state = dfa.next_state(state, byte);
+        if dfa.is_special_state(state) {
+            if dfa.is_match_state(state) {
+                out.push(m.start + at);
+            } else if dfa.is_dead_state(state) {
+                return Some(());
+            } else if dfa.is_quit_state(state) {
+                return None;
+            }
+        }
+    }
+    state = match text.get(m.end) {
+        Some(&byte) => dfa.next_state(state, byte),
+        None => dfa.next_eoi_state(state),
+    };
+    if dfa.is_match_state(state) {
+        out.push(m.end);
+    }
+    Some(())
+}
+
+/// Every `p` of `m.start..=m.end` where the anchored, every-match reverse `dfa` matches
+/// `text[p..m.end]` searched backwards from `m.end`, descending.
+fn starts_backward(
+    dfa: &Embedded,
+    text: &[u8],
+    m: Range<usize>,
+    out: &mut Vec<usize>,
+) -> Option<()> {
+    let config = start::Config::new()
+        .anchored(Anchored::Yes)
+        .look_behind(text.get(m.end).copied());
+    let mut state = dfa.start_state(&config).ok()?;
+    for (at, &byte) in text.get(m.clone())?.iter().enumerate().rev() {
+        state = dfa.next_state(state, byte);
+        if dfa.is_special_state(state) {
+            if dfa.is_match_state(state) {
+                out.push(m.start + at + 1);
+            } else if dfa.is_dead_state(state) {
+                return Some(());
+            } else if dfa.is_quit_state(state) {
+                return None;
+            }
+        }
+    }
+    let before = m.start.checked_sub(1).and_then(|at| text.get(at).copied());
+    state = match before {
+        Some(byte) => dfa.next_state(state, byte),
+        None => dfa.next_eoi_state(state),
+    };
+    if dfa.is_match_state(state) {
+        out.push(m.start);
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every embedded DFA passes the whole check that `load` skips.
+    #[test]
+    fn own_automata_are_valid() {
+        let mut checked = 0;
+        for own in OWN_REGEXES {
+            let mut bytes = vec![own.forward, own.reverse];
+            if let VData::Split { start, end } = &own.v {
+                for (forward, reverse) in [start, end].into_iter().flatten() {
+                    bytes.extend([*forward, *reverse]);
+                }
+            }
+            for bytes in bytes {
+                sparse::DFA::from_bytes(bytes).expect("a valid own regex DFA");
+                checked += 1;
+            }
+        }
+        assert!(checked > 20, "{checked} DFAs");
+    }
+}
