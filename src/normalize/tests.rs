@@ -44,6 +44,8 @@ pub(crate) fn texts() -> Vec<String> {
         ]
         .map(String::from),
     );
+    // Matches longer than 255 bytes.
+    texts.push(format!("Bearer {0} password={0}&", "aB3-".repeat(80)));
     assert!(texts.len() > 1000, "the fixtures are there");
     // Pieces of volatile values run together in random order (seeded), so that matches of
     // different groups overlap, abut and start inside each other.

@@ -92,7 +92,7 @@ pub(crate) fn write(rules: &[toml::Value], out: &Path) {
         }
     }
     code.push('\n');
-    crate::own_automata::write(rules, out, &mut code);
+    crate::own_automata::write(rules, out, &mut code, &mut statics);
     code.push_str(&statics);
     let path = out.join("prebuilt_automata.rs");
     std::fs::write(&path, code).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

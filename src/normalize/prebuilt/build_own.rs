@@ -3,13 +3,16 @@
 //!
 //! Each regex gets a forward DFA (leftmost-first, anchored and unanchored starts: whether it
 //! matches, and where a match ends) and a reverse DFA (anchored, every match: where a match
-//! ending there starts). A regex with a group `v` at its top level, `A(?P<v>B)C`, also gets
-//! the automata that find the group's bounds in a match without a capture engine: forward
-//! `A` with reverse `BC` for where it starts, forward `AB` with reverse `C` for where it ends
-//! (an empty `A` or `C` needs none). A regex that can match the empty string, or that a DFA
+//! ending there starts), both sparse: they are asked about short names and keys, and a sparse
+//! DFA is a fraction of a dense one's size. A regex with a group `v` at its top level,
+//! `A(?P<v>B)C`, also gets the automata that find the group's bounds in a match without a
+//! capture engine: forward `A` with reverse `BC` for where it starts, forward `AB` with reverse
+//! `C` for where it ends (an empty `A` or `C` needs none). These are dense: they walk every
+//! match of a value rule with a group `v`, where a dense DFA's one table lookup per byte was
+//! three times faster than a sparse DFA's search of its transitions. A regex that can match the empty string, or that a DFA
 //! cannot search, gets nothing: the run compiles it.
 
-use crate::automata::{build_hirs, embed_sparse};
+use crate::automata::{build_hirs, embed, embed_sparse};
 use crate::own_sources::whole;
 use regex_automata::dfa::{dense, StartKind};
 use regex_automata::util::syntax;
@@ -37,8 +40,8 @@ const OWN_LIMIT: usize = 1 << 20;
 
 /// Writes the automata of the own regexes of `rules` (the `[[rule]]` tables of
 /// `rules/default.toml`) to `out`, and to `code` the static `OWN_REGEXES` (sorted by source)
-/// embedding them.
-pub(crate) fn write(rules: &[toml::Value], out: &Path, code: &mut String) {
+/// embedding them, the aligned statics of dense DFAs going to `statics`.
+pub(crate) fn write(rules: &[toml::Value], out: &Path, code: &mut String, statics: &mut String) {
     // Each source, and whether only its group `v` is asked for.
     let mut sources: Vec<(String, bool)> = Vec::new();
     for rule in rules {
@@ -69,15 +72,14 @@ pub(crate) fn write(rules: &[toml::Value], out: &Path, code: &mut String) {
         if *for_v && matches!(own.v, V::Absent) {
             continue;
         }
-        let bytes =
-            |piece: &str, dfa: &Dfa| embed_sparse(out, &format!("own_{index}_{piece}"), dfa);
-        let forward = bytes("forward", &own.forward);
-        let reverse = bytes("reverse", &own.reverse);
-        let pair = |name: &str, pair: &Option<Box<(Dfa, Dfa)>>| match pair.as_deref() {
+        let name = |piece: &str| format!("own_{index}_{piece}");
+        let forward = embed_sparse(out, &name("forward"), &own.forward);
+        let reverse = embed_sparse(out, &name("reverse"), &own.reverse);
+        let mut pair = |piece: &str, pair: &Option<Box<(Dfa, Dfa)>>| match pair.as_deref() {
             Some((forward, reverse)) => format!(
                 "Some(({}, {}))",
-                bytes(&format!("{name}_forward"), forward),
-                bytes(&format!("{name}_reverse"), reverse)
+                embed(out, statics, &name(&format!("{piece}_forward")), forward),
+                embed(out, statics, &name(&format!("{piece}_reverse")), reverse)
             ),
             None => "None".to_string(),
         };

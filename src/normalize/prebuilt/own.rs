@@ -8,7 +8,7 @@
 //! the answer; when there are several (an ambiguous split), the caller runs the capture
 //! engine.
 
-use super::{OwnData, Pair, VData, OWN_REGEXES};
+use super::{load, Embedded, OwnData, Pair, VData, OWN_REGEXES};
 use regex_automata::dfa::{sparse, Automaton};
 use regex_automata::util::start;
 use regex_automata::{Anchored, Input};
@@ -17,11 +17,11 @@ use std::sync::OnceLock;
 
 /// A sparse DFA from the binary's own bytes (smaller than a dense one: these search only
 /// short texts).
-type Embedded = sparse::DFA<&'static [u8]>;
+type Sparse = sparse::DFA<&'static [u8]>;
 
 /// A sparse DFA from bytes `build.rs` wrote, its header checked (`own_automata_are_valid`
 /// checks them whole in the tests).
-fn load(bytes: &'static [u8]) -> Option<Embedded> {
+fn load_sparse(bytes: &'static [u8]) -> Option<Sparse> {
     // SAFETY: as for the dense DFAs (`prebuilt::load`): `to_bytes_*` of a valid sparse DFA
     // wrote these, in this target's byte order, with the regex-automata of this build; a
     // sparse DFA needs no alignment.
@@ -40,8 +40,8 @@ pub(in crate::normalize) struct OwnRegex {
 /// The automata, loaded.
 #[derive(Debug, Clone)]
 struct Loaded {
-    forward: Embedded,
-    reverse: Embedded,
+    forward: Sparse,
+    reverse: Sparse,
     v: V,
 }
 
@@ -80,8 +80,8 @@ impl OwnRegex {
                     }
                 };
                 Some(Box::new(Loaded {
-                    forward: load(self.data.forward)?,
-                    reverse: load(self.data.reverse)?,
+                    forward: load_sparse(self.data.forward)?,
+                    reverse: load_sparse(self.data.reverse)?,
                     v: match &self.data.v {
                         VData::Absent => V::Absent,
                         VData::Nested => V::Nested,
@@ -162,28 +162,43 @@ fn only_split(
     text: &[u8],
     m: Range<usize>,
 ) -> Option<usize> {
-    let mut ends = Vec::new();
-    ends_forward(forward, text, m.clone(), &mut ends)?;
-    let mut starts = Vec::new();
-    starts_backward(reverse, text, m, &mut starts)?;
-    // `ends` ascend, `starts` descend: walk them towards each other.
-    let mut common = None;
-    let mut later = starts.iter().rev().peekable();
-    for &p in &ends {
-        while later.next_if(|&&q| q < p).is_some() {}
-        if later.peek() == Some(&&p) {
-            if common.is_some() {
-                return None;
-            }
-            common = Some(p);
+    // One bit per position of the match, on the stack for matches up to 255 bytes.
+    let words = (m.len() + 1).div_ceil(64);
+    let (mut small, mut large) = ([0u64; 4], Vec::new());
+    let ends: &mut [u64] = match words <= small.len() {
+        true => &mut small[..words],
+        false => {
+            large.resize(words, 0);
+            &mut large
         }
-    }
-    common
+    };
+    walk_forward(forward, text, m.clone(), |p| {
+        let at = p - m.start;
+        ends[at / 64] |= 1 << (at % 64);
+        true
+    })?;
+    let (mut common, mut several) = (None, false);
+    walk_backward(reverse, text, m.clone(), |p| {
+        let at = p - m.start;
+        if ends[at / 64] & (1 << (at % 64)) == 0 {
+            return true;
+        }
+        several = common.is_some();
+        common = Some(p);
+        !several
+    })?;
+    common.filter(|_| !several)
 }
 
-/// Every `p` of `m.start..=m.end` where the anchored, every-match forward `dfa` matches
-/// `text[m.start..p]`, ascending.
-fn ends_forward(dfa: &Embedded, text: &[u8], m: Range<usize>, out: &mut Vec<usize>) -> Option<()> {
+/// Walks the anchored, every-match forward `dfa` through `m`, calling `each` with every `p` of
+/// `m.start..=m.end` (ascending) where it matches `text[m.start..p]`, until `each` says stop.
+/// `None` when the DFA gives up on a byte or `each` stopped.
+fn walk_forward(
+    dfa: &Embedded,
+    text: &[u8],
+    m: Range<usize>,
+    mut each: impl FnMut(usize) -> bool,
+) -> Option<()> {
     let before = m.start.checked_sub(1).and_then(|at| text.get(at).copied());
     let config = start::Config::new()
         .anchored(Anchored::Yes)
@@ -194,7 +209,7 @@ fn ends_forward(dfa: &Embedded, text: &[u8], m: Range<usize>, out: &mut Vec<usiz
         state = dfa.next_state(state, byte);
         if dfa.is_special_state(state) {
             if dfa.is_match_state(state) {
-                out.push(m.start + at);
+                each(m.start + at).then_some(())?;
             } else if dfa.is_dead_state(state) {
                 return Some(());
             } else if dfa.is_quit_state(state) {
@@ -207,18 +222,19 @@ fn ends_forward(dfa: &Embedded, text: &[u8], m: Range<usize>, out: &mut Vec<usiz
         None => dfa.next_eoi_state(state),
     };
     if dfa.is_match_state(state) {
-        out.push(m.end);
+        each(m.end).then_some(())?;
     }
     Some(())
 }
 
-/// Every `p` of `m.start..=m.end` where the anchored, every-match reverse `dfa` matches
-/// `text[p..m.end]` searched backwards from `m.end`, descending.
-fn starts_backward(
+/// Walks the anchored, every-match reverse `dfa` backwards through `m` from `m.end`, calling
+/// `each` with every `p` of `m.start..=m.end` (descending) where it matches `text[p..m.end]`,
+/// until `each` says stop. `None` when the DFA gives up on a byte or `each` stopped.
+fn walk_backward(
     dfa: &Embedded,
     text: &[u8],
     m: Range<usize>,
-    out: &mut Vec<usize>,
+    mut each: impl FnMut(usize) -> bool,
 ) -> Option<()> {
     let config = start::Config::new()
         .anchored(Anchored::Yes)
@@ -228,7 +244,7 @@ fn starts_backward(
         state = dfa.next_state(state, byte);
         if dfa.is_special_state(state) {
             if dfa.is_match_state(state) {
-                out.push(m.start + at + 1);
+                each(m.start + at + 1).then_some(())?;
             } else if dfa.is_dead_state(state) {
                 return Some(());
             } else if dfa.is_quit_state(state) {
@@ -242,11 +258,10 @@ fn starts_backward(
         None => dfa.next_eoi_state(state),
     };
     if dfa.is_match_state(state) {
-        out.push(m.start);
+        each(m.start).then_some(())?;
     }
     Some(())
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,15 +271,18 @@ mod tests {
     fn own_automata_are_valid() {
         let mut checked = 0;
         for own in OWN_REGEXES {
-            let mut bytes = vec![own.forward, own.reverse];
+            for bytes in [own.forward, own.reverse] {
+                sparse::DFA::from_bytes(bytes).expect("a valid sparse DFA");
+                checked += 1;
+            }
             if let VData::Split { start, end } = &own.v {
                 for (forward, reverse) in [start, end].into_iter().flatten() {
-                    bytes.extend([*forward, *reverse]);
+                    for bytes in [*forward, *reverse] {
+                        regex_automata::dfa::dense::DFA::from_bytes(bytes)
+                            .expect("a valid dense DFA");
+                        checked += 1;
+                    }
                 }
-            }
-            for bytes in bytes {
-                sparse::DFA::from_bytes(bytes).expect("a valid own regex DFA");
-                checked += 1;
             }
         }
         assert!(checked > 20, "{checked} DFAs");
