@@ -7,8 +7,10 @@
 use super::without_placeholders;
 use crate::normalize::RuleSet;
 use crate::trace::{Json as Value, Object};
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::Value as Shown;
-use std::collections::HashMap;
+use std::fmt::Write;
+use xxhash_rust::xxh3::Xxh3;
 
 /// What drifted at one pointer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,15 +89,24 @@ pub fn type_name(value: &Value) -> &'static str {
 pub fn child(pointer: &str, segment: &str) -> String {
     let mut out = String::with_capacity(pointer.len() + segment.len() + 1);
     out.push_str(pointer);
-    out.push('/');
+    push_segment(&mut out, segment);
+    out
+}
+
+/// Appends `/` and `segment`, escaped as [`child`] does, to `pointer`.
+fn push_segment(pointer: &mut String, segment: &str) {
+    pointer.push('/');
+    if !segment.contains(['~', '/']) {
+        pointer.push_str(segment);
+        return;
+    }
     for c in segment.chars() {
         match c {
-            '~' => out.push_str("~0"),
-            '/' => out.push_str("~1"),
-            c => out.push(c),
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
         }
     }
-    out
 }
 
 /// Sorted, `|`-joined non-null type names of a set of values (`number|string`).
@@ -149,7 +160,7 @@ impl Walker<'_> {
             return;
         }
         let mut keys: Vec<&str> = Vec::new();
-        let mut fields: HashMap<&str, (Vec<&Value>, Vec<&Value>)> = HashMap::new();
+        let mut fields: HashMap<&str, (Vec<&Value>, Vec<&Value>)> = HashMap::default();
         for (side, objects) in [(0, &old_objects), (1, &new_objects)] {
             for object in objects.iter() {
                 for (key, value) in object.iter() {
@@ -279,15 +290,16 @@ impl Walker<'_> {
     /// Compares two unordered arrays as multisets of elements.
     fn collection(&mut self, old: &[Value], new: &[Value], pointer: &str, pattern: &str) {
         let pat = child(pattern, "*");
-        let key = |v: &Value, at: &str| canonical(v, at, self.arrays);
+        let mut place = pat.clone();
+        let mut key = |v: &Value| canonical(v, &mut place, self.arrays);
         let at = child(pointer, "*");
-        let mut pool: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut pool: HashMap<u128, Vec<usize>> = HashMap::default();
         for (i, v) in new.iter().enumerate() {
-            pool.entry(key(v, &pat)).or_default().push(i);
+            pool.entry(key(v)).or_default().push(i);
         }
         let mut left_old: Vec<&Value> = Vec::new();
         for v in old {
-            match pool.get_mut(&key(v, &pat)).and_then(Vec::pop) {
+            match pool.get_mut(&key(v)).and_then(Vec::pop) {
                 Some(_) => {}
                 None => left_old.push(v),
             }
@@ -301,7 +313,7 @@ impl Walker<'_> {
         // Pair leftovers that share an identity (`id`, `name`, … as the rules say) and compare
         // inside.
         let keys = self.arrays.identity_keys(pattern);
-        let mut by_identity: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+        let mut by_identity: HashMap<(usize, String), Vec<usize>> = HashMap::default();
         for (pos, n) in left_new.iter().enumerate().rev() {
             if let Some(id) = identity(n, keys) {
                 by_identity.entry(id).or_default().push(pos);
@@ -353,33 +365,71 @@ fn identity(value: &Value, keys: &[String]) -> Option<(usize, String)> {
         })
 }
 
-/// A canonical text for `value` at `pattern`, with unordered arrays sorted.
-fn canonical(value: &Value, pattern: &str, arrays: &dyn ArrayRules) -> String {
+/// The canonical form of an element of a collection, for finding equal elements: equal for
+/// two values exactly when they are equal but for the order of unordered arrays and of object
+/// fields, and for placeholder numbers. It is a 128-bit hash (XXH3) of that form, computed
+/// without writing it out: two different elements share one with a chance of 2⁻¹²⁸.
+/// `pattern` is the value's place, every array index `*` (restored on return).
+fn canonical(value: &Value, pattern: &mut String, arrays: &dyn ArrayRules) -> u128 {
+    let mut hash = Xxh3::new();
     match value {
         Value::Array(items) => {
-            let at = child(pattern, "*");
-            let mut parts: Vec<String> = items.iter().map(|v| canonical(v, &at, arrays)).collect();
+            let at = pattern.len();
+            push_segment(pattern, "*");
+            let mut parts: Vec<u128> = items
+                .iter()
+                .map(|v| canonical(v, pattern, arrays))
+                .collect();
+            pattern.truncate(at);
             if !arrays.ordered(pattern) {
                 parts.sort_unstable();
             }
-            format!("[{}]", parts.join(","))
+            hash.update(b"a");
+            parts
+                .iter()
+                .for_each(|part| hash.update(&part.to_le_bytes()));
         }
         Value::Object(map) => {
-            let mut parts: Vec<String> = map
+            let mut parts: Vec<u128> = map
                 .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "{}:{}",
-                        Shown::String(k.to_string()),
-                        canonical(v, &child(pattern, k), arrays)
-                    )
+                .map(|(key, v)| {
+                    let at = pattern.len();
+                    push_segment(pattern, key);
+                    let inner = canonical(v, pattern, arrays);
+                    pattern.truncate(at);
+                    let mut field = Xxh3::new();
+                    field.update(&key.len().to_le_bytes());
+                    field.update(key.as_bytes());
+                    field.update(&inner.to_le_bytes());
+                    field.digest128()
                 })
                 .collect();
             parts.sort_unstable();
-            format!("{{{}}}", parts.join(","))
+            hash.update(b"o");
+            parts
+                .iter()
+                .for_each(|part| hash.update(&part.to_le_bytes()));
         }
-        Value::String(s) => Shown::String(without_placeholders(s).into_owned()).to_string(),
-        scalar => scalar.to_string(),
+        Value::String(s) => {
+            hash.update(b"s");
+            hash.update(without_placeholders(s).as_bytes());
+        }
+        scalar => {
+            hash.update(b"v");
+            // Writing into the hash cannot fail.
+            let _ = write!(Hashing(&mut hash), "{scalar}");
+        }
+    }
+    hash.digest128()
+}
+
+/// Text written into a hash.
+struct Hashing<'h>(&'h mut Xxh3);
+
+impl std::fmt::Write for Hashing<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.0.update(text.as_bytes());
+        Ok(())
     }
 }
 

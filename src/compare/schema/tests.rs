@@ -149,3 +149,43 @@ fn null_versus_a_value_is_a_value_change() {
     );
     assert_eq!(kinds(&drifts), vec![(DriftKind::ValueChanged, "/fault")]);
 }
+
+/// Elements of a collection are equal exactly when their canonical forms are: field order,
+/// the order of unordered arrays inside and placeholder numbers do not count; types, values
+/// and the order of ordered arrays do.
+#[test]
+fn collection_elements_are_equal_by_their_canonical_form() {
+    let ordered_inside = Arrays::new(&["/*/steps"], &[]);
+    let equal = [
+        (
+            model_json!([{"a": 1, "b": [1, 2]}]),
+            model_json!([{"b": [2, 1], "a": 1}]),
+        ),
+        (
+            model_json!([{"ref": "{a_1}"}, {"ref": "{b_1}"}]),
+            model_json!([{"ref": "{b_2}"}, {"ref": "{a_2}"}]),
+        ),
+    ];
+    for (old, new) in &equal {
+        assert!(
+            compare(old, new, &unordered()).is_empty(),
+            "{old:?} {new:?}"
+        );
+    }
+    let different = [
+        (model_json!([{"a": 1}]), model_json!([{"a": "1"}])),
+        (model_json!([{"a": "x"}]), model_json!([{"b": "x"}])),
+        (model_json!([{"a": [1]}]), model_json!([{"a": [[1]]}])),
+        (model_json!([{"a": null}]), model_json!([{"a": false}])),
+    ];
+    for (old, new) in &different {
+        assert!(
+            !compare(old, new, &unordered()).is_empty(),
+            "{old:?} {new:?}"
+        );
+    }
+    let old = model_json!([{"steps": [1, 2]}]);
+    let new = model_json!([{"steps": [2, 1]}]);
+    assert!(compare(&old, &new, &unordered()).is_empty());
+    assert!(!compare(&old, &new, &ordered_inside).is_empty());
+}
