@@ -182,8 +182,9 @@ fn load(bytes: &'static [u8]) -> Option<Embedded> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regex_automata::dfa::sparse;
 
-    /// Every embedded DFA passes the whole check that `load` skips.
+    /// Every embedded DFA passes the whole check that `load` and `own::load_sparse` skip.
     #[test]
     fn embedded_automata_are_valid() {
         let mut checked = 0;
@@ -202,5 +203,17 @@ mod tests {
             "the built-in rules make value groups and a key set"
         );
         assert_eq!(value_groups().len(), VALUE_GROUPS.len());
+        for own in OWN_REGEXES {
+            for bytes in [own.forward, own.reverse] {
+                sparse::DFA::from_bytes(bytes).expect("a valid own regex DFA");
+            }
+            if let VData::Split { start, end } = &own.v {
+                for (forward, reverse) in [start, end].into_iter().flatten() {
+                    DFA::from_bytes(forward).expect("a valid v bound DFA");
+                    DFA::from_bytes(reverse).expect("a valid v bound DFA");
+                }
+            }
+        }
+        assert!(OWN_REGEXES.len() > 20, "{} own regexes", OWN_REGEXES.len());
     }
 }

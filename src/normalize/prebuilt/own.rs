@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 /// short texts).
 type Sparse = sparse::DFA<&'static [u8]>;
 
-/// A sparse DFA from bytes `build.rs` wrote, its header checked (`own_automata_are_valid`
+/// A sparse DFA from bytes `build.rs` wrote, its header checked (`embedded_automata_are_valid`
 /// checks them whole in the tests).
 fn load_sparse(bytes: &'static [u8]) -> Option<Sparse> {
     // SAFETY: as for the dense DFAs (`prebuilt::load`): `to_bytes_*` of a valid sparse DFA
@@ -261,30 +261,4 @@ fn walk_backward(
         each(m.start).then_some(())?;
     }
     Some(())
-}
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every embedded DFA passes the whole check that `load` skips.
-    #[test]
-    fn own_automata_are_valid() {
-        let mut checked = 0;
-        for own in OWN_REGEXES {
-            for bytes in [own.forward, own.reverse] {
-                sparse::DFA::from_bytes(bytes).expect("a valid sparse DFA");
-                checked += 1;
-            }
-            if let VData::Split { start, end } = &own.v {
-                for (forward, reverse) in [start, end].into_iter().flatten() {
-                    for bytes in [*forward, *reverse] {
-                        regex_automata::dfa::dense::DFA::from_bytes(bytes)
-                            .expect("a valid dense DFA");
-                        checked += 1;
-                    }
-                }
-            }
-        }
-        assert!(checked > 20, "{checked} DFAs");
-    }
 }
