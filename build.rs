@@ -1,10 +1,11 @@
 //! Writes, for the crate to embed:
 //! - the list of built-in goldens (`golden/*.md`, in name order) for `src/golden/mod.rs`, so
 //!   adding a golden file is all it takes to ship it;
-//! - the built-in rules (`rules/default.toml`) as JSON for `src/normalize/rules/mod.rs`: each
-//!   `[[rule]]` table with the line of its header and the comment above it, so that the binary
-//!   parses no TOML at start-up. A `rules/default.toml` that is not TOML, or holds anything but
-//!   `[[rule]]` tables, fails the build; the tests check each rule;
+//! - the built-in rules (`rules/default.toml`) as Rust code for `src/normalize/load.rs`: each
+//!   `[[rule]]` table, with the line of its header and the comment above it, as the value its
+//!   TOML would deserialize to, so that the binary parses neither TOML nor JSON at start-up.
+//!   A `rules/default.toml` that is not TOML, or holds anything but `[[rule]]` tables, fails
+//!   the build (a key no rule has fails to compile); the tests check each rule;
 //! - the built-in rules' automata for `src/normalize/prebuilt.rs` (see `automata`), so that the
 //!   binary compiles no regex of a built-in value or key rule at start-up.
 
@@ -57,30 +58,51 @@ fn builtin_rules() {
             rules.len()
         ));
     }
-    let mut entries = Vec::with_capacity(rules.len());
+    let mut code = String::from(
+        "// Written by build.rs from rules/default.toml: each `[[rule]]` table with the line of\n\
+         // its header and the comment above it.\n\
+         vec![\n",
+    );
     for (rule, line) in rules.iter().zip(&headers) {
-        if let Some(date) = datetime_in(rule) {
-            fail(format!(
-                "line {line}: unexpected date or time {date} in a rule"
-            ));
-        }
         let about = toml_text::comment_above(&text, *line);
-        entries.push(serde_json::json!({"line": line, "about": about, "rule": rule}));
+        let Some(table) = rule.as_table() else {
+            fail(format!("line {line}: a rule is a table"));
+        };
+        let _ = write!(code, "    ({line}, {about:?}, RawRule {{ ");
+        for (key, value) in table {
+            let literal = literal(value).unwrap_or_else(|| {
+                fail(format!(
+                    "line {line}: `{key}`: unexpected {}",
+                    value.type_str()
+                ))
+            });
+            let _ = write!(code, "{key}: field({literal}), ");
+        }
+        code.push_str("..RawRule::default() }),\n");
     }
-    let json = serde_json::to_string(&entries).unwrap_or_else(|e| fail(e.to_string()));
-    let out = out_dir().join("builtin_rules.json");
-    std::fs::write(&out, json).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+    code.push_str("]\n");
+    let out = out_dir().join("builtin_rules.rs");
+    std::fs::write(&out, code).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
     automata::write(rules, &out_dir());
 }
 
-/// A TOML date or time anywhere in `value` (no rule takes one, and JSON has none).
-fn datetime_in(value: &toml::Value) -> Option<&toml::value::Datetime> {
-    match value {
-        toml::Value::Datetime(date) => Some(date),
-        toml::Value::Array(items) => items.iter().find_map(datetime_in),
-        toml::Value::Table(table) => table.values().find_map(datetime_in),
-        _ => None,
-    }
+/// `value` as a Rust literal for `field` (`src/normalize/load.rs`): a string, a boolean, an
+/// integer, or an array of strings or of integers; `None` for anything else.
+fn literal(value: &toml::Value) -> Option<String> {
+    Some(match value {
+        toml::Value::String(text) => format!("{text:?}"),
+        toml::Value::Boolean(flag) => flag.to_string(),
+        toml::Value::Integer(number) => number.to_string(),
+        toml::Value::Array(items) => {
+            let scalar = |item: &toml::Value| match item {
+                toml::Value::String(_) | toml::Value::Integer(_) => literal(item),
+                _ => None,
+            };
+            let items: Vec<String> = items.iter().map(scalar).collect::<Option<_>>()?;
+            format!("&[{}][..]", items.join(", "))
+        }
+        _ => return None,
+    })
 }
 
 fn goldens() {

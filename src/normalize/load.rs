@@ -11,7 +11,7 @@ use serde::Deserialize;
 use std::path::Path;
 
 /// One `[[rule]]` table as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRule {
     name: Option<String>,
@@ -104,27 +104,70 @@ pub(crate) fn parse_rules(text: &str, path: &Path, origin: &Origin) -> Result<Ve
     loaded.finish()
 }
 
-/// One built-in rule as `build.rs` writes it: its `[[rule]]` table (as JSON), the line of its
-/// `[[rule]]` header and the comment above it.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BuiltinRule {
-    line: usize,
-    about: String,
-    rule: RawRule,
+/// The built-in rules as `build.rs` writes them from `rules/default.toml`: each `[[rule]]`
+/// table as the [`RawRule`] its TOML deserializes to, with the line of its header and the
+/// comment above it.
+fn builtin_tables() -> Vec<(usize, &'static str, RawRule)> {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"))
 }
 
-/// The built-in rules from the JSON that `build.rs` converts `rules/default.toml` into (TOML
-/// is not parsed at run time), each checked as [`parse_rules`] checks a file's rules. `path`
-/// is used in error messages only.
-pub(crate) fn parse_builtin_rules(json: &str, path: &Path) -> Result<Vec<Rule>, Error> {
-    let entries: Vec<BuiltinRule> = serde_json::from_str(json)
-        .map_err(|e| input_error(path, 0, format!("invalid built-in rules: {e}")))?;
+/// A value of a `[[rule]]` table as `build.rs` writes it: a Rust literal, converted to the
+/// field's type as TOML deserializes it.
+trait Literal<T> {
+    fn field(self) -> T;
+}
+
+impl Literal<Option<String>> for &str {
+    fn field(self) -> Option<String> {
+        Some(self.to_string())
+    }
+}
+
+impl Literal<Option<bool>> for bool {
+    fn field(self) -> Option<bool> {
+        Some(self)
+    }
+}
+
+impl Literal<Option<OneOrMany>> for &str {
+    fn field(self) -> Option<OneOrMany> {
+        Some(OneOrMany::One(self.to_string()))
+    }
+}
+
+impl Literal<Option<OneOrMany>> for &[&str] {
+    fn field(self) -> Option<OneOrMany> {
+        Some(OneOrMany::Many(
+            self.iter().map(|s| s.to_string()).collect(),
+        ))
+    }
+}
+
+impl Literal<Option<Vec<String>>> for &[&str] {
+    fn field(self) -> Option<Vec<String>> {
+        Some(self.iter().map(|s| s.to_string()).collect())
+    }
+}
+
+impl Literal<Option<Vec<u16>>> for &[u16] {
+    fn field(self) -> Option<Vec<u16>> {
+        Some(self.to_vec())
+    }
+}
+
+/// `literal` as a field of type `T`.
+fn field<T>(literal: impl Literal<T>) -> T {
+    literal.field()
+}
+
+/// The built-in rules (no TOML is parsed at run time), each checked as [`parse_rules`] checks
+/// a file's rules. `path` is used in error messages only.
+pub(crate) fn parse_builtin_rules(path: &Path) -> Result<Vec<Rule>, Error> {
     let mut loaded = Loaded::new(path);
-    for (i, entry) in entries.into_iter().enumerate() {
-        let label = label(entry.rule.name.as_deref(), i);
-        let rule = build(entry.rule, &Origin::Builtin, entry.line, entry.about);
-        loaded.add(rule, &label, entry.line);
+    for (i, (line, about, raw)) in builtin_tables().into_iter().enumerate() {
+        let label = label(raw.name.as_deref(), i);
+        let rule = build(raw, &Origin::Builtin, line, about.to_string());
+        loaded.add(rule, &label, line);
     }
     loaded.finish()
 }

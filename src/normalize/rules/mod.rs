@@ -15,10 +15,6 @@ use std::sync::{Arc, OnceLock};
 /// The built-in rules file, compiled into the binary.
 pub const DEFAULT_RULES: &str = include_str!("../../../rules/default.toml");
 
-/// [`DEFAULT_RULES`] as `build.rs` converts them: each `[[rule]]` table as JSON with its line
-/// and comment, so that no TOML is parsed at run time.
-const BUILTIN_RULES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/builtin_rules.json"));
-
 /// The effective, compiled rule set: built-in defaults plus user files.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
@@ -245,7 +241,7 @@ fn builtin_rules() -> Vec<Rule> {
 /// The built-in rules, checked; an error only if `rules/default.toml` is broken (the test
 /// `builtin_rules_load_and_compile` also checks that they are the rules of its text).
 pub(super) fn try_builtin_rules() -> Result<Vec<Rule>> {
-    parse_builtin_rules(BUILTIN_RULES_JSON, Path::new(BUILTIN_PATH))
+    parse_builtin_rules(Path::new(BUILTIN_PATH))
 }
 
 /// Merges a file's rules into the effective list: same name replaces in place, new rules go
