@@ -74,7 +74,7 @@ pub(super) fn compare_pair(s: &Sides, o: usize, n: usize, payloads: bool) -> Vec
 pub(super) fn drift(old: &Exchange, new: &Exchange, rules: &RuleSet) -> u32 {
     let bodies = |a: &Body, b: &Body| -> usize {
         match (a, b) {
-            (Body::Json(a), Body::Json(b)) => schema::compare(a, b, rules).len(),
+            (Body::Json(a), Body::Json(b)) => schema::count(a, b, rules),
             (Body::Unknown, _) | (_, Body::Unknown) => 0,
             (a, b) => usize::from(a.kind() != b.kind()),
         }

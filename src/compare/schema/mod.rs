@@ -61,16 +61,35 @@ impl ArrayRules for RuleSet {
 
 /// Compares two JSON documents, their arrays as `arrays` says.
 pub fn compare(old: &Value, new: &Value, arrays: &dyn ArrayRules) -> Vec<Drift> {
-    if old == new {
-        return Vec::new();
+    match walk(old, new, arrays, Found::Listed(Vec::new())) {
+        Found::Listed(drifts) => drifts,
+        Found::Counted(_) => Vec::new(),
     }
-    let mut walker = Walker {
-        arrays,
-        out: Vec::new(),
-    };
+}
+
+/// How many differences [`compare`] finds, without writing them out (what pairing calls by
+/// content weighs, many times per call).
+pub fn count(old: &Value, new: &Value, arrays: &dyn ArrayRules) -> usize {
+    match walk(old, new, arrays, Found::Counted(0)) {
+        Found::Counted(count) => count,
+        Found::Listed(drifts) => drifts.len(),
+    }
+}
+
+/// What a walk keeps of the differences it finds.
+enum Found {
+    Listed(Vec<Drift>),
+    Counted(usize),
+}
+
+fn walk(old: &Value, new: &Value, arrays: &dyn ArrayRules, found: Found) -> Found {
+    if old == new {
+        return found;
+    }
+    let mut walker = Walker { arrays, found };
     walker.schema(&[old], &[new], "", "");
     walker.values(old, new, "", "");
-    walker.out
+    walker.found
 }
 
 /// The type name used in reports.
@@ -123,17 +142,27 @@ fn types(values: &[&Value]) -> Option<String> {
 
 struct Walker<'a> {
     arrays: &'a dyn ArrayRules,
-    out: Vec<Drift>,
+    found: Found,
 }
 
 impl Walker<'_> {
-    fn push(&mut self, kind: DriftKind, pointer: String, old: Option<Shown>, new: Option<Shown>) {
-        self.out.push(Drift {
-            kind,
-            pointer,
-            old,
-            new,
-        });
+    /// One difference at `pointer`; its old and new sides are written only when listed.
+    fn push(
+        &mut self,
+        kind: DriftKind,
+        pointer: &str,
+        old: impl FnOnce() -> Option<Shown>,
+        new: impl FnOnce() -> Option<Shown>,
+    ) {
+        match &mut self.found {
+            Found::Counted(count) => *count += 1,
+            Found::Listed(drifts) => drifts.push(Drift {
+                kind,
+                pointer: pointer.to_string(),
+                old: old(),
+                new: new(),
+            }),
+        }
     }
 
     /// Schema drift between the merged shapes of `old` and `new`, the values found at `pointer`
@@ -143,9 +172,9 @@ impl Walker<'_> {
             if o != n {
                 self.push(
                     DriftKind::TypeChanged,
-                    pointer.to_string(),
-                    Some(Shown::String(o)),
-                    Some(Shown::String(n)),
+                    pointer,
+                    || Some(Shown::String(o)),
+                    || Some(Shown::String(n)),
                 );
             }
         }
@@ -183,12 +212,12 @@ impl Walker<'_> {
             let at = child(pointer, key);
             match (o.is_empty(), n.is_empty()) {
                 (false, true) => {
-                    let kind = types(o).unwrap_or_else(|| "null".into());
-                    self.push(DriftKind::FieldRemoved, at, Some(Shown::String(kind)), None);
+                    let kind = || Some(Shown::String(types(o).unwrap_or_else(|| "null".into())));
+                    self.push(DriftKind::FieldRemoved, &at, kind, || None);
                 }
                 (true, false) => {
-                    let kind = types(n).unwrap_or_else(|| "null".into());
-                    self.push(DriftKind::FieldAdded, at, None, Some(Shown::String(kind)));
+                    let kind = || Some(Shown::String(types(n).unwrap_or_else(|| "null".into())));
+                    self.push(DriftKind::FieldAdded, &at, || None, kind);
                 }
                 _ => self.schema(o, n, &at, &child(pattern, key)),
             }
@@ -212,15 +241,15 @@ impl Walker<'_> {
                 match (o.is_empty(), n.is_empty()) {
                     (false, true) => self.push(
                         DriftKind::FieldRemoved,
-                        at,
-                        types(&o).map(Shown::String),
-                        None,
+                        &at,
+                        || types(&o).map(Shown::String),
+                        || None,
                     ),
                     (true, false) => self.push(
                         DriftKind::FieldAdded,
-                        at,
-                        None,
-                        types(&n).map(Shown::String),
+                        &at,
+                        || None,
+                        || types(&n).map(Shown::String),
                     ),
                     _ => self.schema(&o, &n, &at, &pat),
                 }
@@ -281,9 +310,9 @@ impl Walker<'_> {
     fn value_changed(&mut self, old: &Value, new: &Value, pointer: &str) {
         self.push(
             DriftKind::ValueChanged,
-            pointer.to_string(),
-            Some(old.to_value()),
-            Some(new.to_value()),
+            pointer,
+            || Some(old.to_value()),
+            || Some(new.to_value()),
         );
     }
 
@@ -321,7 +350,7 @@ impl Walker<'_> {
         }
         let single = left_old.len() == 1 && left_new.len() == 1;
         let mut taken = vec![false; left_new.len()];
-        let mut unpaired_old = Vec::new();
+        let mut unpaired_old: Vec<&Value> = Vec::new();
         for o in left_old {
             let found = match identity(o, keys) {
                 Some(id) => by_identity.get_mut(&id).and_then(Vec::pop),
@@ -332,7 +361,7 @@ impl Walker<'_> {
                     taken[pos] = true;
                     self.values(o, left_new[pos], &at, &pat);
                 }
-                _ => unpaired_old.push(o.to_value()),
+                _ => unpaired_old.push(o),
             }
         }
         let left_new: Vec<&Value> = left_new
@@ -341,12 +370,16 @@ impl Walker<'_> {
             .filter_map(|(n, t)| (!t).then_some(n))
             .collect();
         if !unpaired_old.is_empty() || !left_new.is_empty() {
-            let added: Vec<Shown> = left_new.into_iter().map(Value::to_value).collect();
+            let shown = |values: Vec<&Value>| {
+                Some(Shown::Array(
+                    values.into_iter().map(Value::to_value).collect(),
+                ))
+            };
             self.push(
                 DriftKind::ValueChanged,
-                pointer.to_string(),
-                Some(Shown::Array(unpaired_old)),
-                Some(Shown::Array(added)),
+                pointer,
+                || shown(unpaired_old),
+                || shown(left_new),
             );
         }
     }

@@ -189,3 +189,36 @@ fn collection_elements_are_equal_by_their_canonical_form() {
     assert!(compare(&old, &new, &unordered()).is_empty());
     assert!(!compare(&old, &new, &ordered_inside).is_empty());
 }
+
+/// Counting the differences finds as many as listing them, on every pair of JSON bodies of
+/// two captures of one command (normalized, compared as pairing by content compares them).
+#[test]
+fn counting_finds_as_many_differences_as_listing() {
+    let rules = crate::normalize::RuleSet::builtin();
+    let bodies = |file: &str| -> Vec<Value> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let text = std::fs::read_to_string(path).expect("the fixture");
+        let raw = crate::parse::parse(&text).expect("parses");
+        let trace = crate::normalize::normalize(&raw, &rules);
+        trace
+            .exchanges
+            .iter()
+            .flat_map(|e| [&e.request.body, &e.response.body])
+            .filter_map(|body| match body {
+                crate::trace::Body::Json(json) => Some(json.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let old = bodies("tests/fixtures/server-create.hook.md");
+    let new = bodies("golden/server-create.md");
+    let mut differing = 0;
+    for a in &old {
+        for b in &new {
+            let listed = compare(a, b, &rules).len();
+            assert_eq!(count(a, b, &rules), listed);
+            differing += usize::from(listed > 0);
+        }
+    }
+    assert!(differing > 100, "{differing} differing pairs");
+}
