@@ -144,33 +144,54 @@ async function mermaidPage() {
   return page;
 }
 let diagrams = 0;
+// What Mermaid made of each distinct diagram text in this run: the same text (several reports
+// draw the same diagram) is rendered once, and each item with it is checked against that. Not
+// with screenshots: each item's picture needs its own rendering in the page.
+const drawn = new Map();
+
+/** Has Mermaid render `text`: the arrow texts drawn and the number of elements that could run
+ * or load something, or the error (`parse: ...` or `render: ...`). The rendered SVG is put in
+ * the page (`#out`) only for a screenshot: the arrows are read from an inert copy, which the
+ * page does not lay out or paint again. */
+function draw(page, text, screenshots) {
+  const render = () =>
+    page.evaluate(drawInPage, { text, id: `diagram${diagrams++}`, screenshots });
+  if (screenshots) return render();
+  if (!drawn.has(text)) drawn.set(text, render());
+  return drawn.get(text);
+}
+
+async function drawInPage({ text, id, screenshots }) {
+  const out = document.getElementById("out");
+  out.innerHTML = "";
+  let svg;
+  try {
+    // render() parses the text with the same parser as parse() before it draws; parse() is
+    // asked again only to tell a parse error from a drawing error.
+    ({ svg } = await mermaid.render(id, text));
+  } catch (e) {
+    const error = `${e.message || e}`;
+    // What render() leaves behind when it fails: the error diagram it drew.
+    document.getElementById(`d${id}`)?.remove();
+    const parsed = await mermaid.parse(text).then(
+      () => null,
+      (p) => `parse: ${p.message || p}`,
+    );
+    return { error: parsed ?? `render: ${error}` };
+  }
+  const held = document.createElement("template");
+  held.innerHTML = svg;
+  const messages = [...held.content.querySelectorAll(".messageText")].map((t) =>
+    t.textContent.replace(/\s+/g, " ").trim(),
+  );
+  const scripts = held.content.querySelectorAll("script, img, iframe, [onerror]").length;
+  if (screenshots) out.innerHTML = svg;
+  return { messages, scripts };
+}
 
 async function checkDiagram(page, item, screenshots, outDir) {
   const fail = (name, what) => page.looking.failures.push(`${name}: ${what}`);
-  const text = readFileSync(item.file, "utf8");
-  const result = await page.evaluate(
-    async ({ text, id }) => {
-      const out = document.getElementById("out");
-      out.innerHTML = "";
-      try {
-        await mermaid.parse(text);
-      } catch (e) {
-        return { error: `parse: ${e.message || e}` };
-      }
-      try {
-        const { svg } = await mermaid.render(id, text);
-        out.innerHTML = svg;
-      } catch (e) {
-        return { error: `render: ${e.message || e}` };
-      }
-      const messages = [...out.querySelectorAll(".messageText")].map((t) =>
-        t.textContent.replace(/\s+/g, " ").trim(),
-      );
-      const scripts = out.querySelectorAll("script, img, iframe, [onerror]").length;
-      return { messages, scripts };
-    },
-    { text, id: `diagram${diagrams++}` },
-  );
+  const result = await draw(page, readFileSync(item.file, "utf8"), screenshots);
   if (result.error) {
     fail(item.name, result.error);
     return;
