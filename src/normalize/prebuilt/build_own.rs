@@ -84,10 +84,10 @@ pub(crate) fn write(rules: &[toml::Value], out: &Path, code: &mut String, static
             None => "None".to_string(),
         };
         let v = match &own.v {
-            V::Absent => "VData::Absent".to_string(),
-            V::Nested => "VData::Nested".to_string(),
+            V::Absent => "VBounds::Absent".to_string(),
+            V::Nested => "VBounds::Nested".to_string(),
             V::Split { start, end } => format!(
-                "VData::Split {{ start: {}, end: {} }}",
+                "VBounds::Split {{ start: {}, end: {} }}",
                 pair("start", start),
                 pair("end", end)
             ),

@@ -55,16 +55,17 @@ struct OwnData {
     forward: &'static [u8],
     /// Reversed, anchored, every match.
     reverse: &'static [u8],
-    v: VData,
+    v: VBounds<Pair>,
 }
 
 /// A forward DFA and a reverse one, both anchored and reporting every match, between which a
 /// group's bound lies.
 type Pair = (&'static [u8], &'static [u8]);
 
-/// How an own regex's group `v` is found.
-#[derive(Debug)]
-enum VData {
+/// How an own regex's group `v` is found, `P` being the pair of DFAs that finds one of its
+/// bounds (embedded, or loaded).
+#[derive(Debug, Clone)]
+enum VBounds<P> {
     /// It has none.
     Absent,
     /// Inside a repetition or an alternation: by the capture engine.
@@ -72,10 +73,25 @@ enum VData {
     Nested,
     /// At the top level: between the pair for its start (`None`: where the match starts) and
     /// the pair for its end (`None`: where the match ends).
-    Split {
-        start: Option<Pair>,
-        end: Option<Pair>,
-    },
+    Split { start: Option<P>, end: Option<P> },
+}
+
+impl<P> VBounds<P> {
+    /// The same bounds with each pair `load`ed (`None` when one does not load).
+    fn load<Q>(&self, load: impl Fn(&P) -> Option<Q>) -> Option<VBounds<Q>> {
+        let each = |pair: &Option<P>| match pair {
+            Some(pair) => load(pair).map(Some),
+            None => Some(None),
+        };
+        Some(match self {
+            VBounds::Absent => VBounds::Absent,
+            VBounds::Nested => VBounds::Nested,
+            VBounds::Split { start, end } => VBounds::Split {
+                start: each(start)?,
+                end: each(end)?,
+            },
+        })
+    }
 }
 
 include!(concat!(env!("OUT_DIR"), "/prebuilt_automata.rs"));
@@ -207,7 +223,7 @@ mod tests {
             for bytes in [own.forward, own.reverse] {
                 sparse::DFA::from_bytes(bytes).expect("a valid own regex DFA");
             }
-            if let VData::Split { start, end } = &own.v {
+            if let VBounds::Split { start, end } = &own.v {
                 for (forward, reverse) in [start, end].into_iter().flatten() {
                     DFA::from_bytes(forward).expect("a valid v bound DFA");
                     DFA::from_bytes(reverse).expect("a valid v bound DFA");

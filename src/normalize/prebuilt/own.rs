@@ -8,7 +8,7 @@
 //! the answer; when there are several (an ambiguous split), the caller runs the capture
 //! engine.
 
-use super::{load, Embedded, OwnData, Pair, VData, OWN_REGEXES};
+use super::{load, Embedded, OwnData, VBounds, OWN_REGEXES};
 use regex_automata::dfa::{sparse, Automaton};
 use regex_automata::util::start;
 use regex_automata::{Anchored, Input};
@@ -42,18 +42,7 @@ pub(in crate::normalize) struct OwnRegex {
 struct Loaded {
     forward: Sparse,
     reverse: Sparse,
-    v: V,
-}
-
-/// How the group `v` is found.
-#[derive(Debug, Clone)]
-enum V {
-    Absent,
-    Nested,
-    Split {
-        start: Option<Box<(Embedded, Embedded)>>,
-        end: Option<Box<(Embedded, Embedded)>>,
-    },
+    v: VBounds<(Embedded, Embedded)>,
 }
 
 impl OwnRegex {
@@ -71,25 +60,13 @@ impl OwnRegex {
     fn loaded(&self) -> Option<&Loaded> {
         self.loaded
             .get_or_init(|| {
-                let pair = |pair: &Option<Pair>| -> Option<Option<Box<(Embedded, Embedded)>>> {
-                    match pair {
-                        Some((forward, reverse)) => {
-                            Some(Some(Box::new((load(forward)?, load(reverse)?))))
-                        }
-                        None => Some(None),
-                    }
+                let pair = |(forward, reverse): &(&'static [u8], &'static [u8])| {
+                    Some((load(forward)?, load(reverse)?))
                 };
                 Some(Box::new(Loaded {
                     forward: load_sparse(self.data.forward)?,
                     reverse: load_sparse(self.data.reverse)?,
-                    v: match &self.data.v {
-                        VData::Absent => V::Absent,
-                        VData::Nested => V::Nested,
-                        VData::Split { start, end } => V::Split {
-                            start: pair(start)?,
-                            end: pair(end)?,
-                        },
-                    },
+                    v: self.data.v.load(pair)?,
                 }))
             })
             .as_deref()
@@ -138,16 +115,16 @@ impl OwnRegex {
         m: Range<usize>,
     ) -> Option<Option<Range<usize>>> {
         let (start, end) = match &self.loaded()?.v {
-            V::Absent => return Some(None),
-            V::Nested => return None,
-            V::Split { start, end } => (start, end),
+            VBounds::Absent => return Some(None),
+            VBounds::Nested => return None,
+            VBounds::Split { start, end } => (start, end),
         };
         let text = text.as_bytes();
-        let v_start = match start.as_deref() {
+        let v_start = match start {
             Some(pair) => only_split(pair, text, m.clone())?,
             None => m.start,
         };
-        let v_end = match end.as_deref() {
+        let v_end = match end {
             Some(pair) => only_split(pair, text, m.clone())?,
             None => m.end,
         };
