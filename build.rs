@@ -25,8 +25,8 @@ mod own_automata;
 #[path = "src/normalize/prebuilt/kept.rs"]
 mod kept;
 
-#[path = "src/normalize/prebuilt/own_sources.rs"]
-mod own_sources;
+#[path = "src/normalize/prebuilt/call_regex.rs"]
+mod call_regex;
 
 fn main() {
     goldens();

@@ -140,7 +140,7 @@ impl LazyRegex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::prebuilt::own_sources::whole;
+    use crate::normalize::prebuilt::call_regex::whole;
     use crate::normalize::rules::{Matcher, RuleSet};
     use crate::normalize::tests::texts;
     use regex_automata::PatternID;

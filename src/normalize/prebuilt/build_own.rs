@@ -1,5 +1,5 @@
 //! Build time (compiled by `build.rs`, not by the crate): the automata of the built-in rules'
-//! own regexes (`own_sources.rs` says which), for `prebuilt/own.rs` to embed.
+//! own regexes (the keys below say which), for `prebuilt/own.rs` to embed.
 //!
 //! Each regex gets a forward DFA (leftmost-first, anchored and unanchored starts: whether it
 //! matches, and where a match ends) and a reverse DFA (anchored, every match: where a match
@@ -9,11 +9,11 @@
 //! capture engine: forward `A` with reverse `BC` for where it starts, forward `AB` with reverse
 //! `C` for where it ends (an empty `A` or `C` needs none). These are dense: they walk every
 //! match of a value rule with a group `v`, where a dense DFA's one table lookup per byte was
-//! three times faster than a sparse DFA's search of its transitions. A regex that can match the empty string, or that a DFA
-//! cannot search, gets nothing: the run compiles it.
+//! three times faster than a sparse DFA's search of its transitions. A regex that can match
+//! the empty string, or that a DFA cannot search, gets nothing: the run compiles it.
 
 use crate::automata::{build_hirs, embed, embed_sparse};
-use crate::own_sources::whole;
+use crate::call_regex::whole;
 use regex_automata::dfa::{dense, StartKind};
 use regex_automata::util::syntax;
 use regex_automata::MatchKind;

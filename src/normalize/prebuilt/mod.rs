@@ -6,9 +6,9 @@
 //! switches off a built-in rule only loses the automata holding it (its patterns are then
 //! compiled, as a rules file's are).
 
+pub(crate) mod call_regex;
 pub(crate) mod kept;
 mod own;
-pub(crate) mod own_sources;
 
 pub(super) use own::OwnRegex;
 
@@ -46,7 +46,8 @@ struct SetData {
     dfa: &'static [u8],
 }
 
-/// A built-in rule's own regex (`own_sources`): its DFAs, for [`OwnRegex`].
+/// A built-in rule's own regex (a value rule's with a group `v`, a key or segment rule's, a call
+/// matcher's): its DFAs, for [`OwnRegex`].
 #[derive(Debug)]
 struct OwnData {
     /// Its source, as the run compiles it.

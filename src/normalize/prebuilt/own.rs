@@ -8,7 +8,7 @@
 //! the answer; when there are several (an ambiguous split), the caller runs the capture
 //! engine.
 
-use super::{load, Embedded, OwnData, VBounds, OWN_REGEXES};
+use super::{load, Embedded, OwnData, Pair, VBounds, OWN_REGEXES};
 use regex_automata::dfa::{sparse, Automaton};
 use regex_automata::util::start;
 use regex_automata::{Anchored, Input};
@@ -60,9 +60,7 @@ impl OwnRegex {
     fn loaded(&self) -> Option<&Loaded> {
         self.loaded
             .get_or_init(|| {
-                let pair = |(forward, reverse): &(&'static [u8], &'static [u8])| {
-                    Some((load(forward)?, load(reverse)?))
-                };
+                let pair = |(forward, reverse): &Pair| Some((load(forward)?, load(reverse)?));
                 Some(Box::new(Loaded {
                     forward: load_sparse(self.data.forward)?,
                     reverse: load_sparse(self.data.reverse)?,
