@@ -448,7 +448,7 @@ impl Compiled {
     pub(super) fn key(&self, key: &str) -> Option<(usize, Option<String>)> {
         let i = self.key_set.as_ref()?.first_match(key)?;
         let (re, action) = self.key_rules.get(i)?;
-        let capture = re.v_at(key, 0, false).flatten().map(|v| key[v].to_string());
+        let capture = re.first_v(key).flatten().map(|v| key[v].to_string());
         Some((*action, capture))
     }
 

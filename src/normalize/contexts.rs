@@ -101,7 +101,7 @@ impl<'r> Collector<'r> {
             names.push(prev.and_then(|segment| {
                 if !self.segments.contains_key(segment) {
                     let name = rules.segments.iter().find_map(|(re, template)| {
-                        let v = re.v_at(segment, 0, false)?.map_or(segment, |v| &segment[v]);
+                        let v = re.first_v(segment)?.map_or(segment, |v| &segment[v]);
                         expand_name(template, Some(v), None)
                     });
                     self.segments.insert(segment.to_string(), name);

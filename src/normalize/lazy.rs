@@ -81,17 +81,11 @@ impl LazyRegex {
         }
     }
 
-    /// The first match in `text` starting at or after byte `start` (exactly at it when
-    /// `anchored`): `Some` with the span of its group `v` (`None` when the regex has no such
-    /// group or it took no part), `None` without a match.
-    pub(super) fn v_at(
-        &self,
-        text: &str,
-        start: usize,
-        anchored: bool,
-    ) -> Option<Option<Range<usize>>> {
+    /// The first match in `text`: `Some` with the span of its group `v` (`None` when the
+    /// regex has no such group or it took no part), `None` without a match.
+    pub(super) fn first_v(&self, text: &str) -> Option<Option<Range<usize>>> {
         if let Some(own) = &self.own {
-            match own.find(text, start, anchored) {
+            match own.find(text) {
                 Some(None) => return None,
                 Some(Some(m)) => {
                     if let Some(v) = own.v_in(text, m) {
@@ -101,7 +95,7 @@ impl LazyRegex {
                 None => {}
             }
         }
-        self.captured_v_at(text, start, anchored)
+        self.captured_v(text, 0, false)
     }
 
     /// The span of the group `v` in the regex's match `m` of `text` (a match a search of the
@@ -110,17 +104,14 @@ impl LazyRegex {
     pub(super) fn v_in(&self, text: &str, m: Range<usize>) -> Option<Range<usize>> {
         match self.own.as_ref().and_then(|own| own.v_in(text, m.clone())) {
             Some(v) => v,
-            None => self.captured_v_at(text, m.start, true).flatten(),
+            None => self.captured_v(text, m.start, true).flatten(),
         }
     }
 
-    /// [`LazyRegex::v_at`] by the compiled regex's capture engine.
-    fn captured_v_at(
-        &self,
-        text: &str,
-        start: usize,
-        anchored: bool,
-    ) -> Option<Option<Range<usize>>> {
+    /// The first match in `text` starting at or after byte `start` (exactly at it when
+    /// `anchored`) and its group `v`, as [`LazyRegex::first_v`] says, by the compiled regex's
+    /// capture engine.
+    fn captured_v(&self, text: &str, start: usize, anchored: bool) -> Option<Option<Range<usize>>> {
         let regex = self.get();
         let mut captures: Captures = regex.create_captures();
         let input = Input::new(text)
@@ -178,10 +169,10 @@ mod tests {
     }
 
     /// Every own regex of the built-in rules has embedded automata, and they answer as the
-    /// compiled regex does: whether it matches, the group `v` in each of its matches, and (a
-    /// regex of whole texts) its first match and group; on every line (a value rule's regex)
-    /// or word (the others) of the fixtures and seeds, and on texts whose matches split around
-    /// the group more than one way (those are left to the capture engine).
+    /// compiled regex does: whether it matches (a regex asked for whole) and the group `v` in
+    /// each of its matches, on every line (a value rule's regex) or word (the others) of the
+    /// fixtures and seeds and on texts whose matches split around the group more than one way
+    /// (those are left to the capture engine); and the first match in every word and its group.
     #[test]
     fn embedded_automata_answer_as_the_compiled_regex() {
         let texts = texts();
@@ -207,30 +198,28 @@ mod tests {
                 false => texts.iter().map(String::as_str).collect(),
             };
             for text in checked {
-                assert_eq!(
-                    own.is_match(text),
-                    Some(regex.is_match(text)),
-                    "{source} {text:?}"
-                );
                 if whole {
-                    // Unanchored searches are a whole-text regex's (a value rule's matches
-                    // come from the value scan).
-                    let first = lazy.captured_v_at(text, 0, false);
-                    assert_eq!(lazy.v_at(text, 0, false), first, "{source} {text:?}");
+                    // A value rule's regex is asked only for its group (the value scan finds
+                    // its matches): its whole automata are not embedded.
+                    let answer = own.is_match(text);
+                    assert_eq!(answer, Some(regex.is_match(text)), "{source} {text:?}");
                 }
                 for m in regex.find_iter(text) {
-                    let captured = lazy.captured_v_at(text, m.start(), true);
-                    assert_eq!(
-                        lazy.v_at(text, m.start(), true),
-                        captured,
-                        "{source} {text:?}"
-                    );
+                    let captured = lazy.captured_v(text, m.start(), true);
                     assert_eq!(lazy.v_in(text, m.range()), captured.flatten(), "{source}");
                     match own.v_in(text, m.range()) {
                         Some(_) => answered += 1,
                         None => left += 1,
                     }
                 }
+            }
+        }
+        // The first match and its group, as keys and segments are asked about.
+        for source in &sources {
+            let lazy = LazyRegex::new(source.clone(), false).expect("a built-in regex");
+            for &word in &words {
+                let captured = lazy.captured_v(word, 0, false);
+                assert_eq!(lazy.first_v(word), captured, "{source} {word:?}");
             }
         }
         assert!(answered > 1000, "{answered} groups found by the automata");

@@ -61,35 +61,27 @@ impl ArrayRules for RuleSet {
 
 /// Compares two JSON documents, their arrays as `arrays` says.
 pub fn compare(old: &Value, new: &Value, arrays: &dyn ArrayRules) -> Vec<Drift> {
-    match walk(old, new, arrays, Found::Listed(Vec::new())) {
-        Found::Listed(drifts) => drifts,
-        Found::Counted(_) => Vec::new(),
-    }
+    walk(old, new, arrays, true).listed.unwrap_or_default()
 }
 
 /// How many differences [`compare`] finds, without writing them out (what pairing calls by
 /// content weighs, many times per call).
 pub fn count(old: &Value, new: &Value, arrays: &dyn ArrayRules) -> usize {
-    match walk(old, new, arrays, Found::Counted(0)) {
-        Found::Counted(count) => count,
-        Found::Listed(drifts) => drifts.len(),
-    }
+    walk(old, new, arrays, false).count
 }
 
-/// What a walk keeps of the differences it finds.
-enum Found {
-    Listed(Vec<Drift>),
-    Counted(usize),
-}
-
-fn walk(old: &Value, new: &Value, arrays: &dyn ArrayRules, found: Found) -> Found {
-    if old == new {
-        return found;
+/// The walk of two documents, its differences listed when `list`.
+fn walk<'a>(old: &Value, new: &Value, arrays: &'a dyn ArrayRules, list: bool) -> Walker<'a> {
+    let mut walker = Walker {
+        arrays,
+        count: 0,
+        listed: list.then(Vec::new),
+    };
+    if old != new {
+        walker.schema(&[old], &[new], "", "");
+        walker.values(old, new, "", "");
     }
-    let mut walker = Walker { arrays, found };
-    walker.schema(&[old], &[new], "", "");
-    walker.values(old, new, "", "");
-    walker.found
+    walker
 }
 
 /// The type name used in reports.
@@ -142,7 +134,10 @@ fn types(values: &[&Value]) -> Option<String> {
 
 struct Walker<'a> {
     arrays: &'a dyn ArrayRules,
-    found: Found,
+    /// The differences found.
+    count: usize,
+    /// And each one, when they are listed.
+    listed: Option<Vec<Drift>>,
 }
 
 impl Walker<'_> {
@@ -154,14 +149,14 @@ impl Walker<'_> {
         old: impl FnOnce() -> Option<Shown>,
         new: impl FnOnce() -> Option<Shown>,
     ) {
-        match &mut self.found {
-            Found::Counted(count) => *count += 1,
-            Found::Listed(drifts) => drifts.push(Drift {
+        self.count += 1;
+        if let Some(listed) = &mut self.listed {
+            listed.push(Drift {
                 kind,
                 pointer: pointer.to_string(),
                 old: old(),
                 new: new(),
-            }),
+            });
         }
     }
 

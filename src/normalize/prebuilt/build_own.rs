@@ -1,9 +1,10 @@
 //! Build time (compiled by `build.rs`, not by the crate): the automata of the built-in rules'
 //! own regexes (the keys below say which), for `prebuilt/own.rs` to embed.
 //!
-//! Each regex gets a forward DFA (leftmost-first, anchored and unanchored starts: whether it
-//! matches, and where a match ends) and a reverse DFA (anchored, every match: where a match
-//! ending there starts), both sparse: they are asked about short names and keys, and a sparse
+//! Each regex asked for whole (all but a value rule's, whose matches the value scan finds)
+//! gets a forward DFA (leftmost-first, unanchored: whether it matches, and where its first
+//! match ends) and a reverse DFA (anchored, every match: where a match ending there starts),
+//! both sparse: they are asked about short names and keys, and a sparse
 //! DFA is a fraction of a dense one's size. A regex with a group `v` at its top level,
 //! `A(?P<v>B)C`, also gets the automata that find the group's bounds in a match without a
 //! capture engine: forward `A` with reverse `BC` for where it starts, forward `AB` with reverse
@@ -66,15 +67,18 @@ pub(crate) fn write(rules: &[toml::Value], out: &Path, code: &mut String, static
     sources.dedup_by(|later, first| later.0 == first.0);
     let _ = writeln!(code, "static OWN_REGEXES: &[OwnData] = &[");
     for (index, (source, for_v)) in sources.iter().enumerate() {
-        let Some(own) = own(source) else {
+        let Some(own) = own(source, *for_v) else {
             continue;
         };
-        if *for_v && matches!(own.v, V::Absent) {
-            continue;
-        }
         let name = |piece: &str| format!("own_{index}_{piece}");
-        let forward = embed_sparse(out, &name("forward"), &own.forward);
-        let reverse = embed_sparse(out, &name("reverse"), &own.reverse);
+        let whole = match &own.whole {
+            Some((forward, reverse)) => format!(
+                "Some(({}, {}))",
+                embed_sparse(out, &name("forward"), forward),
+                embed_sparse(out, &name("reverse"), reverse)
+            ),
+            None => "None".to_string(),
+        };
         let mut pair = |piece: &str, pair: &Option<Box<(Dfa, Dfa)>>| match pair.as_deref() {
             Some((forward, reverse)) => format!(
                 "Some(({}, {}))",
@@ -94,7 +98,7 @@ pub(crate) fn write(rules: &[toml::Value], out: &Path, code: &mut String, static
         };
         let _ = writeln!(
             code,
-            "    OwnData {{ source: {source:?}, forward: {forward}, reverse: {reverse}, v: {v} }},"
+            "    OwnData {{ source: {source:?}, whole: {whole}, v: {v} }},"
         );
     }
     let _ = writeln!(code, "];\n");
@@ -104,8 +108,8 @@ type Dfa = dense::DFA<Vec<u32>>;
 
 /// The automata of one own regex.
 struct Own {
-    forward: Dfa,
-    reverse: Dfa,
+    /// Its forward and reverse DFAs (`None` when only its group `v` is asked for).
+    whole: Option<(Dfa, Dfa)>,
     v: V,
 }
 
@@ -122,22 +126,13 @@ enum V {
     },
 }
 
-/// The automata of `source`, when DFAs can answer for it.
-fn own(source: &str) -> Option<Own> {
+/// The automata of `source`, when DFAs can answer for it and it is asked for more than a
+/// group `v` it has (`for_v`: only the group is asked for).
+fn own(source: &str, for_v: bool) -> Option<Own> {
     let hir = syntax::parse(source).ok()?;
     if hir.properties().minimum_len().is_none_or(|min| min == 0) {
         return None;
     }
-    let forward = build_hirs(
-        std::slice::from_ref(&hir),
-        dense::Config::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .start_kind(StartKind::Both),
-        false,
-        Some(OWN_LIMIT),
-    )
-    .ok()?;
-    let reverse = every_match(&hir, true)?;
     let v = match hir.kind() {
         HirKind::Capture(group) if group.name.as_deref() == Some("v") => V::Split {
             start: None,
@@ -151,11 +146,25 @@ fn own(source: &str) -> Option<Own> {
         _ if has_v(&hir) => V::Nested,
         _ => V::Absent,
     };
-    Some(Own {
-        forward,
-        reverse,
-        v,
-    })
+    if for_v && matches!(v, V::Absent) {
+        return None;
+    }
+    let whole = match for_v {
+        true => None,
+        false => {
+            let forward = build_hirs(
+                std::slice::from_ref(&hir),
+                dense::Config::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .start_kind(StartKind::Unanchored),
+                false,
+                Some(OWN_LIMIT),
+            )
+            .ok()?;
+            Some((forward, every_match(&hir, true)?))
+        }
+    };
+    Some(Own { whole, v })
 }
 
 /// The pairs for the group `v` at `items[at]` of a top-level concatenation `A(?P<v>B)C`.

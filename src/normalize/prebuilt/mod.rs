@@ -52,15 +52,13 @@ struct SetData {
 struct OwnData {
     /// Its source, as the run compiles it.
     source: &'static str,
-    /// Leftmost-first, anchored and unanchored starts.
-    forward: &'static [u8],
-    /// Reversed, anchored, every match.
-    reverse: &'static [u8],
+    /// Its forward DFA (leftmost-first, unanchored) and reverse DFA (anchored, every match),
+    /// when it is asked for more than its group `v`.
+    whole: Option<Pair>,
     v: VBounds<Pair>,
 }
 
-/// A forward DFA and a reverse one, both anchored and reporting every match, between which a
-/// group's bound lies.
+/// The bytes of a forward DFA and a reverse one.
 type Pair = (&'static [u8], &'static [u8]);
 
 /// How an own regex's group `v` is found, `P` being the pair of DFAs that finds one of its
@@ -221,7 +219,11 @@ mod tests {
         );
         assert_eq!(value_groups().len(), VALUE_GROUPS.len());
         for own in OWN_REGEXES {
-            for bytes in [own.forward, own.reverse] {
+            for bytes in own
+                .whole
+                .iter()
+                .flat_map(|(forward, reverse)| [forward, reverse])
+            {
                 sparse::DFA::from_bytes(bytes).expect("a valid own regex DFA");
             }
             if let VBounds::Split { start, end } = &own.v {

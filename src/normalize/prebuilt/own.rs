@@ -40,8 +40,9 @@ pub(in crate::normalize) struct OwnRegex {
 /// The automata, loaded.
 #[derive(Debug, Clone)]
 struct Loaded {
-    forward: Sparse,
-    reverse: Sparse,
+    /// The whole regex's forward and reverse DFAs, when embedded.
+    whole: Option<(Sparse, Sparse)>,
+    /// The pairs (dense) between which a bound of its group `v` lies.
     v: VBounds<(Embedded, Embedded)>,
 }
 
@@ -61,9 +62,14 @@ impl OwnRegex {
         self.loaded
             .get_or_init(|| {
                 let pair = |(forward, reverse): &Pair| Some((load(forward)?, load(reverse)?));
+                let whole = match self.data.whole {
+                    Some((forward, reverse)) => {
+                        Some((load_sparse(forward)?, load_sparse(reverse)?))
+                    }
+                    None => None,
+                };
                 Some(Box::new(Loaded {
-                    forward: load_sparse(self.data.forward)?,
-                    reverse: load_sparse(self.data.reverse)?,
+                    whole,
                     v: self.data.v.load(pair)?,
                 }))
             })
@@ -73,34 +79,22 @@ impl OwnRegex {
     /// Whether the regex matches somewhere in `text`; `None` when the automata cannot tell.
     pub(in crate::normalize) fn is_match(&self, text: &str) -> Option<bool> {
         let input = Input::new(text).earliest(true);
-        let found = self.loaded()?.forward.try_search_fwd(&input).ok()?;
+        let (forward, _) = self.loaded()?.whole.as_ref()?;
+        let found = forward.try_search_fwd(&input).ok()?;
         Some(found.is_some())
     }
 
-    /// The first match in `text` starting at or after byte `start` (exactly at it when
-    /// `anchored`): `Some(None)` when there is none, `None` when the automata cannot tell.
-    pub(in crate::normalize) fn find(
-        &self,
-        text: &str,
-        start: usize,
-        anchored: bool,
-    ) -> Option<Option<Range<usize>>> {
-        let loaded = self.loaded()?;
-        let input = Input::new(text).span(start..text.len());
-        if anchored {
-            let end = loaded
-                .forward
-                .try_search_fwd(&input.anchored(Anchored::Yes))
-                .ok()?;
-            return Some(end.map(|end| start..end.offset()));
-        }
-        let Some(end) = loaded.forward.try_search_fwd(&input).ok()? else {
+    /// The first match in `text`: `Some(None)` when there is none, `None` when the automata
+    /// cannot tell.
+    pub(in crate::normalize) fn find(&self, text: &str) -> Option<Option<Range<usize>>> {
+        let (forward, reverse) = self.loaded()?.whole.as_ref()?;
+        let Some(end) = forward.try_search_fwd(&Input::new(text)).ok()? else {
             return Some(None);
         };
         let backwards = Input::new(text)
-            .span(start..end.offset())
+            .span(0..end.offset())
             .anchored(Anchored::Yes);
-        let begin = loaded.reverse.try_search_rev(&backwards).ok()??;
+        let begin = reverse.try_search_rev(&backwards).ok()??;
         Some(Some(begin.offset()..end.offset()))
     }
 
@@ -147,13 +141,13 @@ fn only_split(
             &mut large
         }
     };
-    walk_forward(forward, text, m.clone(), |p| {
+    walk(forward, text, m.clone(), false, |p| {
         let at = p - m.start;
         ends[at / 64] |= 1 << (at % 64);
         true
     })?;
     let (mut common, mut several) = (None, false);
-    walk_backward(reverse, text, m.clone(), |p| {
+    walk(reverse, text, m.clone(), true, |p| {
         let at = p - m.start;
         if ends[at / 64] & (1 << (at % 64)) == 0 {
             return true;
@@ -165,61 +159,42 @@ fn only_split(
     common.filter(|_| !several)
 }
 
-/// Walks the anchored, every-match forward `dfa` through `m`, calling `each` with every `p` of
-/// `m.start..=m.end` (ascending) where it matches `text[m.start..p]`, until `each` says stop.
-/// `None` when the DFA gives up on a byte or `each` stopped.
-fn walk_forward(
+/// Walks the anchored, every-match `dfa` through `m` — forward from `m.start`, or backward
+/// from `m.end` when `backward` (a reverse DFA) — calling `each` with every `p` of
+/// `m.start..=m.end` where it matches `text[m.start..p]` (forward, ascending) or
+/// `text[p..m.end]` (backward, descending), until `each` says stop. `None` when the DFA gives
+/// up on a byte or `each` stopped.
+fn walk(
     dfa: &Embedded,
     text: &[u8],
     m: Range<usize>,
+    backward: bool,
     mut each: impl FnMut(usize) -> bool,
 ) -> Option<()> {
+    let bytes = text.get(m.clone())?;
     let before = m.start.checked_sub(1).and_then(|at| text.get(at).copied());
-    let config = start::Config::new()
-        .anchored(Anchored::Yes)
-        .look_behind(before);
-    let mut state = dfa.start_state(&config).ok()?;
-    // A DFA enters a match state one byte after the match ends.
-    for (at, &byte) in text.get(m.clone())?.iter().enumerate() {
-        state = dfa.next_state(state, byte);
-        if dfa.is_special_state(state) {
-            if dfa.is_match_state(state) {
-                each(m.start + at).then_some(())?;
-            } else if dfa.is_dead_state(state) {
-                return Some(());
-            } else if dfa.is_quit_state(state) {
-                return None;
-            }
-        }
-    }
-    state = match text.get(m.end) {
-        Some(&byte) => dfa.next_state(state, byte),
-        None => dfa.next_eoi_state(state),
+    let after = text.get(m.end).copied();
+    // The byte the search sees behind its start, and past its last byte.
+    let (behind, past, last) = match backward {
+        false => (before, after, m.end),
+        true => (after, before, m.start),
     };
-    if dfa.is_match_state(state) {
-        each(m.end).then_some(())?;
-    }
-    Some(())
-}
-
-/// Walks the anchored, every-match reverse `dfa` backwards through `m` from `m.end`, calling
-/// `each` with every `p` of `m.start..=m.end` (descending) where it matches `text[p..m.end]`,
-/// until `each` says stop. `None` when the DFA gives up on a byte or `each` stopped.
-fn walk_backward(
-    dfa: &Embedded,
-    text: &[u8],
-    m: Range<usize>,
-    mut each: impl FnMut(usize) -> bool,
-) -> Option<()> {
     let config = start::Config::new()
         .anchored(Anchored::Yes)
-        .look_behind(text.get(m.end).copied());
+        .look_behind(behind);
     let mut state = dfa.start_state(&config).ok()?;
-    for (at, &byte) in text.get(m.clone())?.iter().enumerate().rev() {
-        state = dfa.next_state(state, byte);
+    // A DFA enters a match state one byte after the match ends: after the byte at `at`, the
+    // match ends at `at` going forward, at `at + 1` going backward.
+    for step in 0..bytes.len() {
+        let at = if backward {
+            bytes.len() - 1 - step
+        } else {
+            step
+        };
+        state = dfa.next_state(state, bytes[at]);
         if dfa.is_special_state(state) {
             if dfa.is_match_state(state) {
-                each(m.start + at + 1).then_some(())?;
+                each(m.start + at + usize::from(backward)).then_some(())?;
             } else if dfa.is_dead_state(state) {
                 return Some(());
             } else if dfa.is_quit_state(state) {
@@ -227,13 +202,12 @@ fn walk_backward(
             }
         }
     }
-    let before = m.start.checked_sub(1).and_then(|at| text.get(at).copied());
-    state = match before {
+    state = match past {
         Some(byte) => dfa.next_state(state, byte),
         None => dfa.next_eoi_state(state),
     };
     if dfa.is_match_state(state) {
-        each(m.start).then_some(())?;
+        each(last).then_some(())?;
     }
     Some(())
 }
