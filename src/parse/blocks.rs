@@ -56,7 +56,7 @@ pub(crate) fn header_lines(
     first_line: usize,
 ) -> Result<Headers, InputError> {
     // Sized once from the block (an upper bound), not grown line by line.
-    let lines = memchr::memchr_iter(b'\n', content.as_bytes()).count() + 1;
+    let lines = super::count_lines(content) + 1;
     let mut headers = Headers::with_capacity(content.len(), lines);
     for (i, raw) in content.lines().enumerate() {
         let text = dedent(raw, indent).trim();
