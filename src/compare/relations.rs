@@ -16,21 +16,19 @@ use super::{Finding, Kind, Part};
 use crate::trace::{next_placeholder, Body, Exchange, Json};
 use rustc_hash::FxHashMap;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
-/// One old placeholder seen where the new trace has another, with the pairs (new exchange, old
-/// exchange) it was seen on.
-type Edges = BTreeMap<Names, BTreeSet<(usize, usize)>>;
+/// Each old placeholder name with the new one found in its place, and the pairs (new exchange,
+/// old exchange) where it was (in the order they were met, a pair at most once in a row).
+type Uses<'s> = FxHashMap<Names<'s>, Vec<(usize, usize)>>;
 
 /// An old placeholder name and the new one found in its place.
-type Names = (String, String);
+type Names<'s> = (&'s str, &'s str);
 
 /// One `relation_changed` finding per group of placeholders whose correspondence is not
 /// one-to-one between the aligned pairs.
 pub(super) fn compare<'s>(s: &'s Sides, pairs: &[Pair]) -> Vec<Finding> {
-    // Uses are many and their names few: gathered under borrowed names first, owned and
-    // ordered once per name pair.
-    let mut uses: FxHashMap<(&'s str, &'s str), Vec<(usize, usize)>> = FxHashMap::default();
+    let mut uses = Uses::default();
     for pair in pairs.iter().filter(|p| p.how != How::CacheDependent) {
         let (old, new) = (&s.old.exchanges[pair.old], &s.new.exchanges[pair.new]);
         let at = (pair.new, pair.old);
@@ -43,13 +41,9 @@ pub(super) fn compare<'s>(s: &'s Sides, pairs: &[Pair]) -> Vec<Finding> {
         };
         uses_in_pair(old, new, &mut add);
     }
-    let edges: Edges = uses
+    groups(&uses)
         .into_iter()
-        .map(|((o, n), at)| ((o.to_string(), n.to_string()), at.into_iter().collect()))
-        .collect();
-    groups(&edges)
-        .into_iter()
-        .map(|group| finding(s, &edges, &group))
+        .map(|group| finding(s, &uses, &group))
         .collect()
 }
 
@@ -112,34 +106,42 @@ fn walk<'t>(old: &'t Json, new: &'t Json, add: &mut dyn FnMut(&'t str, &'t str))
     }
 }
 
-/// The groups (connected old and new names) that are not one-to-one, each as its edges' keys.
-fn groups(edges: &Edges) -> Vec<Vec<(String, String)>> {
-    let mut parent: Vec<usize> = Vec::new();
-    let mut ids: HashMap<(bool, &str), usize> = HashMap::new();
-    let mut ends = Vec::with_capacity(edges.len());
-    for (old, new) in edges.keys() {
+/// The groups (connected old and new names) that are not one-to-one, each as its name pairs in
+/// order, the groups in the order of their first name pair. Names are connected over every name
+/// pair; only the few groups found wanting are ordered.
+fn groups<'s>(uses: &Uses<'s>) -> Vec<Vec<Names<'s>>> {
+    let mut parent: Vec<usize> = Vec::with_capacity(2 * uses.len());
+    let mut is_new: Vec<bool> = Vec::with_capacity(2 * uses.len());
+    let mut ids: FxHashMap<(bool, &str), usize> = FxHashMap::default();
+    let mut ends = Vec::with_capacity(uses.len());
+    for &(old, new) in uses.keys() {
         let [a, b] = [(false, old), (true, new)].map(|(side, name)| {
-            *ids.entry((side, name.as_str())).or_insert_with(|| {
+            *ids.entry((side, name)).or_insert_with(|| {
                 parent.push(parent.len());
+                is_new.push(side);
                 parent.len() - 1
             })
         });
         union(&mut parent, a, b);
         ends.push(a);
     }
-    let mut by_root: BTreeMap<usize, Vec<(String, String)>> = BTreeMap::new();
-    for ((key, _), end) in edges.iter().zip(ends) {
-        let root = find(&mut parent, end);
-        by_root.entry(root).or_default().push(key.clone());
+    // Distinct old and new names under each root: a group is wanting with two of either.
+    let mut names = vec![(0u32, 0u32); parent.len()];
+    for (id, side) in is_new.iter().enumerate() {
+        let count = &mut names[find(&mut parent, id)];
+        *(if *side { &mut count.1 } else { &mut count.0 }) += 1;
     }
-    by_root
-        .into_values()
-        .filter(|group| {
-            let olds: BTreeSet<&String> = group.iter().map(|(o, _)| o).collect();
-            let news: BTreeSet<&String> = group.iter().map(|(_, n)| n).collect();
-            olds.len() > 1 || news.len() > 1
-        })
-        .collect()
+    let mut by_root: FxHashMap<usize, Vec<Names<'s>>> = FxHashMap::default();
+    for (key, end) in uses.keys().zip(ends) {
+        let root = find(&mut parent, end);
+        if names[root].0 > 1 || names[root].1 > 1 {
+            by_root.entry(root).or_default().push(*key);
+        }
+    }
+    let mut groups: Vec<Vec<Names<'s>>> = by_root.into_values().collect();
+    groups.iter_mut().for_each(|group| group.sort_unstable());
+    groups.sort_unstable_by(|a, b| a.first().cmp(&b.first()));
+    groups
 }
 
 fn find(parent: &mut [usize], mut x: usize) -> usize {
@@ -159,19 +161,24 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
 
 /// The finding for one group: anchored at the first pair (in new order) where a name already
 /// seen meets a second partner.
-fn finding(s: &Sides, edges: &Edges, group: &[(String, String)]) -> Finding {
-    let seen = |key: &(String, String)| edges.get(key).cloned().unwrap_or_default();
-    let mut uses: Vec<((usize, usize), &Names)> = group
+fn finding<'s>(s: &Sides, uses: &Uses<'s>, group: &[Names<'s>]) -> Finding {
+    let seen = |key: &Names<'s>| -> Vec<(usize, usize)> {
+        let mut at = uses.get(key).cloned().unwrap_or_default();
+        at.sort_unstable();
+        at.dedup();
+        at
+    };
+    let mut met: Vec<((usize, usize), &Names<'s>)> = group
         .iter()
         .flat_map(|key| seen(key).into_iter().map(move |at| (at, key)))
         .collect();
-    uses.sort();
-    let mut partner_of_old: HashMap<&str, &str> = HashMap::new();
-    let mut partner_of_new: HashMap<&str, &str> = HashMap::new();
-    let mut anchor = uses.first().map(|(at, _)| *at);
-    for ((new_index, old_index), (old, new)) in &uses {
-        let clash = partner_of_old.get(old.as_str()).is_some_and(|n| n != new)
-            || partner_of_new.get(new.as_str()).is_some_and(|o| o != old);
+    met.sort();
+    let mut partner_of_old: FxHashMap<&str, &str> = FxHashMap::default();
+    let mut partner_of_new: FxHashMap<&str, &str> = FxHashMap::default();
+    let mut anchor = met.first().map(|(at, _)| *at);
+    for ((new_index, old_index), (old, new)) in &met {
+        let clash = partner_of_old.get(old).is_some_and(|n| n != new)
+            || partner_of_new.get(new).is_some_and(|o| o != old);
         if clash {
             anchor = Some((*new_index, *old_index));
             break;
@@ -181,7 +188,7 @@ fn finding(s: &Sides, edges: &Edges, group: &[(String, String)]) -> Finding {
     }
     let (new_index, old_index) = (anchor.map(|a| a.0), anchor.map(|a| a.1));
     let mut f = s.finding(Kind::RelationChanged, Part::Call, old_index, new_index);
-    let describe = |key: &(String, String)| {
+    let describe = |key: &Names<'s>| {
         let steps: Vec<String> = seen(key).iter().map(|(n, _)| (n + 1).to_string()).collect();
         let word = if steps.len() == 1 { "step" } else { "steps" };
         format!(
@@ -193,12 +200,12 @@ fn finding(s: &Sides, edges: &Edges, group: &[(String, String)]) -> Finding {
     };
     let parts: Vec<String> = group.iter().map(describe).collect();
     f.message = format!("relation changed: {}", parts.join("; "));
-    let names = |pick: fn(&(String, String)) -> &String| -> Value {
-        let set: BTreeSet<&String> = group.iter().map(pick).collect();
-        Value::from(set.into_iter().cloned().collect::<Vec<_>>())
+    let names = |pick: fn(&Names<'s>) -> &'s str| -> Value {
+        let set: BTreeSet<&str> = group.iter().map(pick).collect();
+        Value::from(set.into_iter().collect::<Vec<_>>())
     };
-    f.old = Some(names(|k| &k.0));
-    f.new = Some(names(|k| &k.1));
+    f.old = Some(names(|k| k.0));
+    f.new = Some(names(|k| k.1));
     f
 }
 
@@ -206,12 +213,10 @@ fn finding(s: &Sides, edges: &Edges, group: &[(String, String)]) -> Finding {
 mod tests {
     use super::*;
 
-    fn edges(list: &[(&str, &str, usize)]) -> Edges {
-        let mut out = Edges::new();
+    fn edges<'s>(list: &[(&'s str, &'s str, usize)]) -> Uses<'s> {
+        let mut out = Uses::default();
         for (o, n, step) in list {
-            out.entry((o.to_string(), n.to_string()))
-                .or_default()
-                .insert((*step, *step));
+            out.entry((o, n)).or_default().push((*step, *step));
         }
         out
     }
@@ -237,6 +242,58 @@ mod tests {
         ]);
         let found = groups(&e);
         assert_eq!(found.len(), 2);
+    }
+
+    /// The wanting groups as plainly defined: connected components of the name pairs (walked
+    /// from each pair in order), with two old or two new names, each sorted, in the order of
+    /// their first pair.
+    fn groups_by_search<'s>(uses: &Uses<'s>) -> Vec<Vec<Names<'s>>> {
+        let mut keys: Vec<Names<'s>> = uses.keys().copied().collect();
+        keys.sort();
+        let mut taken = vec![false; keys.len()];
+        let mut out = Vec::new();
+        for first in 0..keys.len() {
+            if taken[first] {
+                continue;
+            }
+            let mut group = vec![keys[first]];
+            taken[first] = true;
+            let mut grown = true;
+            while grown {
+                grown = false;
+                for (i, key) in keys.iter().enumerate() {
+                    if !taken[i] && group.iter().any(|g| g.0 == key.0 || g.1 == key.1) {
+                        taken[i] = true;
+                        group.push(*key);
+                        grown = true;
+                    }
+                }
+            }
+            group.sort();
+            let olds: BTreeSet<&str> = group.iter().map(|k| k.0).collect();
+            let news: BTreeSet<&str> = group.iter().map(|k| k.1).collect();
+            if olds.len() > 1 || news.len() > 1 {
+                out.push(group);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn groups_are_the_wanting_components_in_order_of_their_first_pair() {
+        let names: Vec<String> = (0..12).map(|i| format!("{{n{i}}}")).collect();
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..500 {
+            let mut uses = Uses::default();
+            for step in 0..rng.usize(1..14) {
+                let pair = (
+                    names[rng.usize(..names.len())].as_str(),
+                    names[rng.usize(..names.len())].as_str(),
+                );
+                uses.entry(pair).or_default().push((step, step));
+            }
+            assert_eq!(groups(&uses), groups_by_search(&uses), "{uses:?}");
+        }
     }
 
     #[test]

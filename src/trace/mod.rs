@@ -377,7 +377,7 @@ pub fn holds_placeholder(segment: &str) -> bool {
 /// The byte range of the first placeholder `{name}` in `text` (name: letters, digits, `_`).
 pub fn next_placeholder(text: &str) -> Option<std::ops::Range<usize>> {
     let mut from = 0;
-    while let Some(open) = memchr::memchr(b'{', &text.as_bytes()[from..]).map(|at| from + at) {
+    while let Some(open) = find_byte(b'{', &text.as_bytes()[from..]).map(|at| from + at) {
         let after = &text[open + 1..];
         // By bytes: every byte of a name is ASCII, so the first other byte starts a character.
         let name_len = after
@@ -390,6 +390,16 @@ pub fn next_placeholder(text: &str) -> Option<std::ops::Range<usize>> {
         from = open + 1;
     }
     None
+}
+
+/// The first `byte` in `haystack`: a plain loop on short texts (most JSON strings and path
+/// segments), where setting up a vectorized search costs more than it saves.
+fn find_byte(byte: u8, haystack: &[u8]) -> Option<usize> {
+    if haystack.len() < 64 {
+        haystack.iter().position(|&b| b == byte)
+    } else {
+        memchr::memchr(byte, haystack)
+    }
 }
 
 /// `text` with each placeholder `{name}` (as [`next_placeholder`] finds them) replaced by
