@@ -127,7 +127,6 @@ impl<R: Read> Parts<R> {
         // time, page by page: on a small comparison, a quarter of its page faults).
         let left = usize::try_from(self.size.saturating_sub(self.read)).unwrap_or(0);
         self.buffer.reserve_exact(left.min(PART + CHUNK));
-        let mut chunk = vec![0u8; CHUNK];
         let mut last_newline = None;
         loop {
             if let Some(at) = memchr::memrchr(b'\n', &self.buffer[self.scanned..]) {
@@ -144,9 +143,13 @@ impl<R: Read> Parts<R> {
             if let Some(at) = last_newline.filter(|_| self.buffer.len() >= PART) {
                 return Ok(at + 1);
             }
-            let n = match self.source.read(&mut chunk) {
+            // Straight into the buffer's reserved room (no chunk to copy from); retried when
+            // interrupted.
+            let n = match (&mut self.source)
+                .take(CHUNK as u64)
+                .read_to_end(&mut self.buffer)
+            {
                 Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(Error::io(&self.path, e)),
             };
             self.read += n as u64;
@@ -161,7 +164,6 @@ impl<R: Read> Parts<R> {
                 .in_file(&self.path));
             }
             self.done = n == 0;
-            self.buffer.extend_from_slice(&chunk[..n]);
         }
     }
 
@@ -172,6 +174,11 @@ impl<R: Read> Parts<R> {
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |at| at + 1);
+        if ((last_newline - start) as u64) <= self.limits.max_line_size {
+            // No line in the span can be longer than the span (nearly always: a part is far
+            // shorter than the default limit).
+            return Ok(());
+        }
         for offset in memchr::memchr_iter(b'\n', &self.buffer[from..=last_newline]) {
             self.check_line(start, from + offset)?;
             start = from + offset + 1;
