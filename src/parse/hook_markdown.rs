@@ -166,8 +166,6 @@ pub(crate) struct Stream {
     reading: Reading,
     /// Text from the start of the last heading seen, not read yet.
     pending: String,
-    /// Where in `pending` the search for a heading may begin (what is before was searched).
-    searched: usize,
     /// Lines before `pending`.
     lines_before: usize,
     /// False once the capture must be read whole (reading stopped).
@@ -180,7 +178,6 @@ impl Stream {
         Stream {
             reading: Reading::new(size),
             pending: String::new(),
-            searched: 0,
             lines_before: 0,
             streaming: true,
         }
@@ -192,32 +189,43 @@ impl Stream {
         if !self.streaming {
             return false;
         }
-        let from = self.searched;
-        self.pending.push_str(part);
-        let cut = last_heading_start(&self.pending, from);
-        if cut == 0 {
-            self.searched = self.pending.len();
+        // A part is whole lines: the section left open before it ends at its first heading.
+        let Some(first) = first_heading_start(part) else {
+            self.pending.push_str(part);
             return true;
+        };
+        self.pending.push_str(&part[..first]);
+        if !self.pending.is_empty() {
+            let mut pending = std::mem::take(&mut self.pending);
+            self.streaming = self.read_complete(&pending);
+            pending.clear();
+            self.pending = pending;
         }
-        self.read_to(cut);
+        // The sections that start and end in the part are read from it; only the one left
+        // open at its end is kept for the next part.
+        let last = last_heading_start(part, first + 1).max(first);
+        if self.streaming && last > first {
+            self.streaming = self.read_complete(&part[first..last]);
+        }
+        self.pending.push_str(&part[last..]);
         self.streaming
     }
 
-    /// Reads `pending` up to `cut` (a line start).
-    fn read_to(&mut self, cut: usize) {
-        let complete = &self.pending[..cut];
+    /// Reads `complete` (whole sections: up to a heading or the end) and counts its lines;
+    /// false when reading stopped (the capture must be read whole).
+    fn read_complete(&mut self, complete: &str) -> bool {
         let mut cursor = Cursor::starting_at(complete, self.lines_before);
-        self.streaming = matches!(self.reading.read(&mut cursor, None), Ok(true));
+        let streaming = matches!(self.reading.read(&mut cursor, None), Ok(true));
         self.lines_before += super::count_lines(complete);
-        self.pending.drain(..cut);
-        self.searched = 0;
+        streaming
     }
 
     /// Reads what is left and returns the flow; `None` when the capture must be read whole
     /// with [`parse`] (it needs more than its sections, or has an error).
     pub(crate) fn finish(mut self) -> Option<Trace> {
-        if self.streaming {
-            self.read_to(self.pending.len());
+        if self.streaming && !self.pending.is_empty() {
+            let pending = std::mem::take(&mut self.pending);
+            self.streaming = self.read_complete(&pending);
         }
         if !self.streaming || self.reading.check().is_err() {
             return None;
@@ -225,6 +233,16 @@ impl Stream {
         let Reading { meta, pairing, .. } = self.reading;
         Some(pairing.finish(Format::HookMarkdown, meta))
     }
+}
+
+/// Where the first line of `text` that starts with `### ` starts.
+fn first_heading_start(text: &str) -> Option<usize> {
+    if text.starts_with("### ") {
+        return Some(0);
+    }
+    memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(|newline| newline + 1)
+        .find(|&start| text.as_bytes()[start..].starts_with(b"### "))
 }
 
 /// Where the last line of `text` that starts with `### ` and begins after byte `from` starts (0
@@ -539,7 +557,7 @@ fn skip_fence(cursor: &mut Cursor<'_>, opener: Line<'_>) -> Result<(), InputErro
 
 #[cfg(test)]
 mod tests {
-    use super::{last_heading_start, parse, Stream};
+    use super::{first_heading_start, last_heading_start, parse, Stream};
     use crate::trace::Trace;
 
     /// `text` fed in parts of `lines` lines each, as the command layer reads a capture.
@@ -607,5 +625,8 @@ mod tests {
         assert_eq!(last_heading_start(text, 13), 13);
         assert_eq!(last_heading_start(text, 14), 0);
         assert_eq!(last_heading_start("### GET /a\nx\n", 0), 0);
+        assert_eq!(first_heading_start(text), Some(0));
+        assert_eq!(first_heading_start(&text[1..]), Some(12));
+        assert_eq!(first_heading_start("x\n## GET /a\n#### b\n"), None);
     }
 }
