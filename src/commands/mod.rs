@@ -17,7 +17,9 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::fsutil::read::{self, Limits};
-use crate::normalize::{normalize_in_place, normalize_in_place_on_one_core, RuleSet};
+use crate::normalize::{
+    normalize_in_place, normalize_in_place_on_one_core, CollectAsRead, RuleSet, Unfinished,
+};
 use crate::parse;
 use crate::report::Styles;
 use crate::trace::Trace;
@@ -167,7 +169,7 @@ fn load_flows_counted(
     limits: Limits,
     progress: Option<&progress::Progress>,
 ) -> Result<Vec<Trace>> {
-    let flows = read_flows(path, limits, progress)?;
+    let flows = read_flows(path, limits, progress, None)?;
     for flow in &flows {
         print_warnings(path, flow);
     }
@@ -178,10 +180,13 @@ fn load_flows_counted(
 /// whole lines and never held whole (a full run's log is hundreds of MB), and so is hook
 /// Markdown from a regular file (read again whole when it cannot be read in parts: a
 /// documentation page, an error); any other capture is read whole.
+///
+/// With `collect`, normalization's collecting pass looks at each event as it is read.
 fn read_flows(
     path: &Path,
     limits: Limits,
     progress: Option<&progress::Progress>,
+    mut collect: Option<&mut CollectAsRead<'_>>,
 ) -> Result<Vec<Trace>> {
     let mut parts = read::Parts::open(path, limits)?;
     // Bytes counted in `progress` so far: a capture read again is not counted twice.
@@ -199,6 +204,12 @@ fn read_flows(
         return read_whole(parts, first, counted).and_then(|text| parse_whole(&text, path));
     };
     drop(first);
+    let mut hand_events = |reader: &mut parse::PartReader| {
+        if let Some(collect) = collect.as_deref_mut() {
+            reader.hand_events(&mut |index, kind, exchange| collect.event(index, kind, exchange));
+        }
+    };
+    hand_events(&mut reader);
     let mut in_parts = true;
     while in_parts {
         let Some(part) = parts.next_part()? else {
@@ -206,9 +217,13 @@ fn read_flows(
         };
         counted(&part);
         in_parts = reader.feed(&part).map_err(|e| e.in_file(path))?;
+        hand_events(&mut reader);
     }
     if let Some(flows) = reader.finish().map_err(|e| e.in_file(path))? {
         return Ok(flows);
+    }
+    if let Some(collect) = collect {
+        collect.forget();
     }
     // Read again whole, counting only what was not read before.
     drop(parts);
@@ -298,8 +313,16 @@ pub(crate) fn load_normalized_pair(
     let progress = progress::Progress::start("reading captures", total);
     let progress = &progress;
     let load = |path: &Path| -> Result<Vec<Trace>> {
-        let mut flows = read_flows(path, limits, Some(progress))?;
-        normalize_all(&mut flows, rules, false);
+        let mut collect = CollectAsRead::new(rules);
+        let mut flows = read_flows(path, limits, Some(progress), Some(&mut collect))?;
+        match collect.finish(&mut flows) {
+            Ok(()) => {}
+            Err(Unfinished::Untouched) => normalize_all(&mut flows, rules, false),
+            Err(Unfinished::ReadAgain) => {
+                flows = read_flows(path, limits, None, None)?;
+                normalize_all(&mut flows, rules, false);
+            }
+        }
         Ok(flows)
     };
     let (old_flows, new_flows) = if total < ONE_THREAD_BELOW {

@@ -2,6 +2,7 @@
 //! names, volatile values replaced by placeholders that keep meaning, secrets redacted.
 
 mod adoption;
+mod as_read;
 mod assign;
 mod compiled;
 mod contexts;
@@ -27,6 +28,7 @@ mod walk;
 mod tests;
 
 pub use adoption::adopt;
+pub(crate) use as_read::{CollectAsRead, Unfinished};
 pub use pattern::{glob_regex, singular};
 pub use rules::RuleSet;
 
@@ -60,6 +62,27 @@ pub fn normalize_in_place_on_one_core(trace: &mut Trace, rules: &RuleSet) {
 fn normalize_with(trace: &mut Trace, rules: &RuleSet, ahead: bool) {
     // Canonical names may merge parties the capture's names told apart: events are then
     // paired again, as reading the written trace back pairs them.
+    if canonical_names(trace, rules) {
+        crate::parse::repair(trace);
+    }
+    adopt(trace, rules);
+    let pointers = !rules.compiled.pointer_rules.is_empty();
+    let variables = std::mem::take(&mut trace.variables);
+    let prescan = match ahead {
+        true => prescan::Prescan::new(&rules.compiled, &mut trace.exchanges),
+        false => prescan::Prescan::default(),
+    };
+    let mut collector = Collector::new(&rules.compiled, &variables, prescan);
+    walk::walk(trace, &mut collector, pointers);
+    let mut assignment = collector.finish();
+    // Rewriting looks at no context: no JSON pointers to build.
+    walk::walk(trace, &mut assignment, false);
+    trace.variables = named_variables(&assignment.variables);
+}
+
+/// Gives the parties of `trace` their canonical names; true when two names the capture told
+/// apart became one (the events must then be paired again).
+fn canonical_names(trace: &mut Trace, rules: &RuleSet) -> bool {
     let mut named: FxHashMap<String, String> = FxHashMap::default();
     let mut merged = false;
     for exchange in &mut trace.exchanges {
@@ -76,26 +99,15 @@ fn normalize_with(trace: &mut Trace, rules: &RuleSet, ahead: bool) {
         exchange.caller = caller;
         exchange.callee = callee;
     }
-    if merged {
-        crate::parse::repair(trace);
-    }
-    adopt(trace, rules);
-    let pointers = !rules.compiled.pointer_rules.is_empty();
-    let variables = std::mem::take(&mut trace.variables);
-    let prescan = match ahead {
-        true => prescan::Prescan::new(&rules.compiled, &mut trace.exchanges),
-        false => prescan::Prescan::default(),
-    };
-    let mut collector = Collector::new(&rules.compiled, &variables, prescan);
-    walk::walk(trace, &mut collector, pointers);
-    let mut assignment = collector.finish();
-    // Rewriting looks at no context: no JSON pointers to build.
-    walk::walk(trace, &mut assignment, false);
-    trace.variables = assignment
-        .variables
+    merged
+}
+
+/// The variables of a normalized trace: the named placeholders of its calls.
+fn named_variables(names: &[String]) -> Vec<(String, String)> {
+    names
         .iter()
         .map(|name| (name.clone(), format!("{{{name}}}")))
-        .collect();
+        .collect()
 }
 
 /// Redacts the secrets of `trace` and changes nothing else: what the rules' `secret` and

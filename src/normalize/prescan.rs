@@ -6,7 +6,7 @@
 use super::compiled::Compiled;
 use super::find::{find_with, Found};
 use super::memo::Memo;
-use super::walk::{visit_call, visit_message, Ctx, Visit};
+use super::walk::{visit_call_texts, visit_message, Ctx, Visit};
 use crate::trace::Exchange;
 use compact_str::CompactString;
 use std::ops::Range;
@@ -173,7 +173,8 @@ fn scan_exchanges(rules: &Compiled, exchanges: &mut [Exchange]) -> Option<Chunk>
             }
         };
         let call = first(&mut scanner);
-        visit_call(exchange, &mut scanner);
+        // The scanner only looks: it rewrites nothing.
+        let _ = visit_call_texts(exchange, &mut scanner);
         let request = first(&mut scanner);
         visit_message(&mut exchange.request, &mut scanner, false);
         let response = first(&mut scanner);

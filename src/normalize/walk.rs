@@ -50,27 +50,57 @@ pub(super) trait Visit {
 
 /// Walks `trace` in event order; `pointers` says whether JSON pointers are needed.
 pub(super) fn walk(trace: &mut Trace, visitor: &mut impl Visit, pointers: bool) {
-    let mut seen_path = vec![false; trace.exchanges.len()];
-    let mut seen = vec![[false; 2]; trace.exchanges.len()];
-    let events: Vec<(EventKind, usize)> =
-        trace.events.iter().map(|e| (e.kind, e.exchange)).collect();
-    let order = events.into_iter().chain(
-        (0..trace.exchanges.len())
-            .flat_map(|i| [(EventKind::Request, i), (EventKind::Response, i)]),
-    );
-    for (kind, index) in order {
-        let Some(exchange) = trace.exchanges.get_mut(index) else {
-            continue;
-        };
-        let side = usize::from(kind == EventKind::Response);
-        if seen[index][side] {
-            continue;
+    let mut visited = Visited::default();
+    for event in &trace.events {
+        if let Some(exchange) = trace.exchanges.get_mut(event.exchange) {
+            visited.event(
+                event.exchange,
+                event.kind,
+                exchange,
+                visitor,
+                pointers,
+                visit_call,
+            );
         }
-        seen[index][side] = true;
-        if !seen_path[index] {
-            seen_path[index] = true;
+    }
+    visited.rest(trace, visitor, pointers, visit_call);
+}
+
+/// Which sides of which exchanges were visited: the one order both passes follow, whether a
+/// trace is walked whole or its events are visited as they are read.
+#[derive(Debug, Default)]
+pub(super) struct Visited {
+    /// Per exchange: its path and query were visited.
+    call: Vec<bool>,
+    /// Per exchange: its request, its response was visited.
+    sides: Vec<[bool; 2]>,
+}
+
+impl Visited {
+    /// Visits event `kind` of exchange `index` (`exchange`) unless that side was visited:
+    /// first its call with `call` when the exchange was not seen before, then the message.
+    pub(super) fn event<V: Visit>(
+        &mut self,
+        index: usize,
+        kind: EventKind,
+        exchange: &mut Exchange,
+        visitor: &mut V,
+        pointers: bool,
+        call: impl FnOnce(usize, &mut Exchange, &mut V),
+    ) {
+        if self.sides.len() <= index {
+            self.sides.resize(index + 1, [false; 2]);
+            self.call.resize(index + 1, false);
+        }
+        let side = usize::from(kind == EventKind::Response);
+        if self.sides[index][side] {
+            return;
+        }
+        self.sides[index][side] = true;
+        if !self.call[index] {
+            self.call[index] = true;
             visitor.enter(index, 0);
-            visit_call(exchange, visitor);
+            call(index, exchange, visitor);
         }
         visitor.enter(index, 1 + side);
         let message = match kind {
@@ -79,18 +109,46 @@ pub(super) fn walk(trace: &mut Trace, visitor: &mut impl Visit, pointers: bool) 
         };
         visit_message(message, visitor, pointers);
     }
-}
 
-/// Visits an exchange's path and query.
-pub(super) fn visit_call(exchange: &mut Exchange, visitor: &mut impl Visit) {
-    if let Some(new) = visitor.visit(&exchange.path, Ctx::Path) {
-        exchange.path = new.into();
-    }
-    if let Some(query) = exchange.query.as_mut() {
-        if let Some(new) = visitor.visit(query, Ctx::Query) {
-            *query = new.into();
+    /// Visits, after the events, the sides no event stood for (request, then response, of
+    /// each exchange in order).
+    pub(super) fn rest<V: Visit>(
+        &mut self,
+        trace: &mut Trace,
+        visitor: &mut V,
+        pointers: bool,
+        mut call: impl FnMut(usize, &mut Exchange, &mut V),
+    ) {
+        for (index, exchange) in trace.exchanges.iter_mut().enumerate() {
+            for kind in [EventKind::Request, EventKind::Response] {
+                self.event(index, kind, exchange, visitor, pointers, &mut call);
+            }
         }
     }
+}
+
+/// Visits an exchange's path and query, rewriting them in place.
+fn visit_call(_index: usize, exchange: &mut Exchange, visitor: &mut impl Visit) {
+    let (path, query) = visit_call_texts(exchange, visitor);
+    if let Some(new) = path {
+        exchange.path = new.into();
+    }
+    if let (Some(query), Some(new)) = (exchange.query.as_mut(), query) {
+        *query = new.into();
+    }
+}
+
+/// Visits an exchange's path and query; returns their new texts (those that change).
+pub(super) fn visit_call_texts(
+    exchange: &Exchange,
+    visitor: &mut impl Visit,
+) -> (Option<CompactString>, Option<CompactString>) {
+    let path = visitor.visit(&exchange.path, Ctx::Path);
+    let query = exchange
+        .query
+        .as_deref()
+        .and_then(|query| visitor.visit(query, Ctx::Query));
+    (path, query)
 }
 
 /// Visits a message's header values and body strings (JSON keys included).

@@ -9,7 +9,7 @@ use super::lines::{clip, parse_call, split_number, Call, Cursor, Line, CALL_SHAP
 use super::mermaid::{self, Arrow, Diagram};
 use super::pairing::{Meta, Pairing, RawEvent};
 use crate::error::InputError;
-use crate::trace::{Body, Format, Headers, Trace, Warning};
+use crate::trace::{Body, EventKind, Exchange, Format, Headers, Trace, Warning};
 
 /// A section as read, before its parties are resolved against the diagram.
 struct Section<'a> {
@@ -170,6 +170,8 @@ pub(crate) struct Stream {
     lines_before: usize,
     /// False once the capture must be read whole (reading stopped).
     streaming: bool,
+    /// Events handed out so far ([`Stream::hand_events`]).
+    handed: usize,
 }
 
 impl Stream {
@@ -180,6 +182,7 @@ impl Stream {
             pending: String::new(),
             lines_before: 0,
             streaming: true,
+            handed: 0,
         }
     }
 
@@ -218,6 +221,12 @@ impl Stream {
         let streaming = matches!(self.reading.read(&mut cursor, None), Ok(true));
         self.lines_before += super::count_lines(complete);
         streaming
+    }
+
+    /// Hands each event read since the last call to `visit`, in capture order, with the index
+    /// of its exchange and the exchange (whose message for that event is complete).
+    pub(crate) fn hand_events(&mut self, visit: &mut dyn FnMut(usize, EventKind, &mut Exchange)) {
+        self.handed = self.reading.pairing.hand_events(self.handed, visit);
     }
 
     /// Reads what is left and returns the flow; `None` when the capture must be read whole

@@ -104,6 +104,20 @@ impl PartReader {
         Ok(self.take(&prepared))
     }
 
+    /// Hands each event read since the last call to `visit`, in capture order, with the index
+    /// of its exchange and the exchange (whose message for that event is complete): what lets
+    /// normalization look at a capture while it is read. Only hook Markdown read in parts hands
+    /// out events; the others hand out none.
+    pub(crate) fn hand_events(
+        &mut self,
+        visit: &mut dyn FnMut(usize, crate::trace::EventKind, &mut crate::trace::Exchange),
+    ) {
+        match &mut self.stream {
+            Stream::Tests(_) => {}
+            Stream::Sections(stream) => stream.hand_events(visit),
+        }
+    }
+
     /// The flows, once every part was fed; `Ok(None)` when the capture must be read whole with
     /// [`parse_flows`].
     pub fn finish(self) -> Result<Option<Vec<Trace>>, InputError> {

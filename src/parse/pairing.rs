@@ -235,6 +235,21 @@ impl Pairing {
         });
     }
 
+    /// Hands each event from position `from` on to `visit`, in capture order, with the index of
+    /// its exchange and the exchange; returns the number of events (where the next call starts).
+    pub(super) fn hand_events(
+        &mut self,
+        from: usize,
+        visit: &mut dyn FnMut(usize, EventKind, &mut Exchange),
+    ) -> usize {
+        for event in self.events.get(from..).unwrap_or_default() {
+            if let Some(exchange) = self.exchanges.get_mut(event.exchange) {
+                visit(event.exchange, event.kind, exchange);
+            }
+        }
+        self.events.len()
+    }
+
     /// Opens an exchange; its parent is the innermost open exchange into its caller.
     fn request(&mut self, ev: &RawEvent<'_>, caller: u32, callee: u32, position: usize) -> usize {
         let index = self.exchanges.len();
