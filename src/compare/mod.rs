@@ -245,19 +245,50 @@ pub struct Comparison {
     pub warnings: Vec<Warning>,
 }
 
-/// From this many aligned pairs on, relations are gathered on a second thread.
+/// From this many aligned pairs on, relations are gathered on a second thread (and from this many
+/// exchanges on both sides, NEW's signatures and content hashes are).
 const PARALLEL_FROM: usize = 256;
 
 /// Compares two traces normalized with `rules`.
 pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> Comparison {
+    compare_sharing_from(old, new, rules, options, PARALLEL_FROM)
+}
+
+/// [`compare`], sharing work with a second core from `parallel_from` exchanges (or aligned
+/// pairs) on.
+fn compare_sharing_from(
+    old: &Trace,
+    new: &Trace,
+    rules: &RuleSet,
+    options: &Options,
+    parallel_from: usize,
+) -> Comparison {
+    // Each trace's signatures and content hashes (a walk of every response body): NEW's on
+    // another core meanwhile when both traces are long.
+    let identify = |trace: &Trace| {
+        let sigs = normalize::signatures(trace, rules);
+        let contents: Vec<u64> = trace.exchanges.iter().map(content_hash).collect();
+        (sigs, contents)
+    };
+    let ((old_sigs, old_contents), (new_sigs, new_contents)) =
+        if old.exchanges.len().min(new.exchanges.len()) >= parallel_from {
+            std::thread::scope(|scope| {
+                let new_side = scope.spawn(|| identify(new));
+                let old_side = identify(old);
+                let new_side = new_side
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (old_side, new_side)
+            })
+        } else {
+            (identify(old), identify(new))
+        };
     let mut interner = Interner::default();
-    let old_sigs = normalize::signatures(old, rules);
-    let new_sigs = normalize::signatures(new, rules);
-    let old_tree = interner.tree(old, &old_sigs, rules);
-    let new_tree = interner.tree(new, &new_sigs, rules);
+    let old_tree = interner.tree(old, &old_sigs, &old_contents, rules);
+    let new_tree = interner.tree(new, &new_sigs, &new_contents, rules);
     let drift = |o: usize, n: usize| payload::drift(&old.exchanges[o], &new.exchanges[n], rules);
     let alignment = align::align(&old_tree, &new_tree, !options.strict_plumbing, &drift);
-    let new_sides = || sides::Sides {
+    let sides = sides::Sides {
         old,
         new,
         old_sigs: &old_sigs,
@@ -267,12 +298,13 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
         rules,
         ignored_headers: Default::default(),
     };
-    let sides = new_sides();
-    // On long traces the relations between steps are gathered on another core meanwhile (the
-    // findings keep their order: calls, payloads, then relations).
+    // On long traces the relations between steps are gathered on another core meanwhile, and
+    // here too once the payloads are compared (the findings keep their order: calls, payloads,
+    // then relations).
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let (mut comparison, relations) = std::thread::scope(|scope| {
-        let relations = (alignment.pairs.len() >= PARALLEL_FROM)
-            .then(|| scope.spawn(|| relations::compare(&new_sides(), &alignment.pairs)));
+        let relations = (alignment.pairs.len() >= parallel_from)
+            .then(|| scope.spawn(|| relations::gather(old, new, &alignment.pairs, &next)));
         let mut comparison = calls::build(&sides, &alignment, options);
         comparison.rows = view::rows(&sides, &alignment);
         let payloads = old.format.has_payloads() && new.format.has_payloads();
@@ -282,9 +314,14 @@ pub fn compare(old: &Trace, new: &Trace, rules: &RuleSet, options: &Options) -> 
                 .extend(payload::compare_pair(&sides, pair.old, pair.new, payloads));
         }
         let relations = match relations {
-            Some(handle) => handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Some(handle) => {
+                // The pairs the other core has not taken yet are gathered here.
+                let here = relations::gather(old, new, &alignment.pairs, &next);
+                let there = handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                relations::findings(&sides, &relations::merge(there, here))
+            }
             None => relations::compare(&sides, &alignment.pairs),
         };
         (comparison, relations)
@@ -370,9 +407,17 @@ impl Interner {
         *map.entry(key).or_insert(next)
     }
 
-    fn tree(&mut self, trace: &Trace, sigs: &[Signature], rules: &RuleSet) -> align::CallTree {
+    /// The call tree of `trace`, whose exchanges have signatures `sigs` and content hashes
+    /// `contents`.
+    fn tree(
+        &mut self,
+        trace: &Trace,
+        sigs: &[Signature],
+        contents: &[u64],
+        rules: &RuleSet,
+    ) -> align::CallTree {
         let mut tree = align::CallTree::default();
-        for (exchange, sig) in trace.exchanges.iter().zip(sigs) {
+        for ((exchange, sig), content) in trace.exchanges.iter().zip(sigs).zip(contents) {
             let id = Self::id(&mut self.ids, sig.clone());
             tree.sigs.push(id);
             tree.callers
@@ -380,7 +425,7 @@ impl Interner {
             tree.parents.push(exchange.parent);
             let cached = *self.cache.entry(id).or_insert_with(|| rules.plumbing(sig));
             tree.cache_dependent.push(cached);
-            tree.content.push(content_hash(exchange));
+            tree.content.push(*content);
         }
         tree
     }

@@ -13,37 +13,83 @@
 use super::align::{How, Pair};
 use super::sides::Sides;
 use super::{Finding, Kind, Part};
-use crate::trace::{next_placeholder, Body, Exchange, Json};
+use crate::trace::{next_placeholder, Body, Exchange, Json, Trace};
 use rustc_hash::FxHashMap;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Each old placeholder name with the new one found in its place, and the pairs (new exchange,
 /// old exchange) where it was (in the order they were met, a pair at most once in a row).
-type Uses<'s> = FxHashMap<Names<'s>, Vec<(usize, usize)>>;
+pub(super) type Uses<'s> = FxHashMap<Names<'s>, Vec<(usize, usize)>>;
 
 /// An old placeholder name and the new one found in its place.
 type Names<'s> = (&'s str, &'s str);
 
+/// Aligned pairs taken at a time by a thread gathering uses.
+const CHUNK: usize = 64;
+
 /// One `relation_changed` finding per group of placeholders whose correspondence is not
 /// one-to-one between the aligned pairs.
-pub(super) fn compare<'s>(s: &'s Sides, pairs: &[Pair]) -> Vec<Finding> {
+pub(super) fn compare(s: &Sides, pairs: &[Pair]) -> Vec<Finding> {
+    findings(s, &gather(s.old, s.new, pairs, &AtomicUsize::new(0)))
+}
+
+/// The uses in the aligned pairs of `old` and `new`, taken a chunk at a time from `next` (which
+/// the threads gathering them share) until every pair was taken.
+pub(super) fn gather<'a>(
+    old: &'a Trace,
+    new: &'a Trace,
+    pairs: &[Pair],
+    next: &AtomicUsize,
+) -> Uses<'a> {
     let mut uses = Uses::default();
-    for pair in pairs.iter().filter(|p| p.how != How::CacheDependent) {
-        let (old, new) = (&s.old.exchanges[pair.old], &s.new.exchanges[pair.new]);
-        let at = (pair.new, pair.old);
-        let mut add = |o: &'s str, n: &'s str| {
-            // A pair repeats a name pair many times (an id in every link): kept once.
-            let seen = uses.entry((o, n)).or_default();
-            if seen.last() != Some(&at) {
-                seen.push(at);
-            }
+    loop {
+        let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+        let Some(chunk) = pairs.get(start..pairs.len().min(start.saturating_add(CHUNK))) else {
+            return uses;
         };
-        uses_in_pair(old, new, &mut add);
+        if chunk.is_empty() {
+            return uses;
+        }
+        for pair in chunk.iter().filter(|p| p.how != How::CacheDependent) {
+            let (Some(o), Some(n)) = (old.exchanges.get(pair.old), new.exchanges.get(pair.new))
+            else {
+                continue;
+            };
+            let at = (pair.new, pair.old);
+            let mut add = |o: &'a str, n: &'a str| {
+                // A pair repeats a name pair many times (an id in every link): kept once.
+                let seen = uses.entry((o, n)).or_default();
+                if seen.last() != Some(&at) {
+                    seen.push(at);
+                }
+            };
+            uses_in_pair(o, n, &mut add);
+        }
     }
-    groups(&uses)
+}
+
+/// The uses two threads gathered, together (each name pair's pairs in no particular order:
+/// [`findings`] orders them).
+pub(super) fn merge<'a>(one: Uses<'a>, other: Uses<'a>) -> Uses<'a> {
+    let (mut into, from) = if one.len() >= other.len() {
+        (one, other)
+    } else {
+        (other, one)
+    };
+    for (names, at) in from {
+        into.entry(names).or_default().extend(at);
+    }
+    into
+}
+
+/// One `relation_changed` finding per group of placeholders whose correspondence is not
+/// one-to-one in `uses`.
+pub(super) fn findings(s: &Sides, uses: &Uses<'_>) -> Vec<Finding> {
+    groups(uses)
         .into_iter()
-        .map(|group| finding(s, &uses, &group))
+        .map(|group| finding(s, uses, &group))
         .collect()
 }
 
@@ -293,6 +339,42 @@ mod tests {
                 uses.entry(pair).or_default().push((step, step));
             }
             assert_eq!(groups(&uses), groups_by_search(&uses), "{uses:?}");
+        }
+    }
+
+    #[test]
+    fn uses_gathered_apart_and_merged_give_the_same_groups_and_steps() {
+        let names: Vec<String> = (0..10).map(|i| format!("{{n{i}}}")).collect();
+        let mut rng = fastrand::Rng::with_seed(11);
+        for _ in 0..300 {
+            // Each use goes to one of two gatherers, as chunks of pairs go to two threads.
+            let (mut whole, mut one, mut other) =
+                (Uses::default(), Uses::default(), Uses::default());
+            for step in 0..rng.usize(1..40) {
+                let pair = (
+                    names[rng.usize(..names.len())].as_str(),
+                    names[rng.usize(..names.len())].as_str(),
+                );
+                let at = (step, rng.usize(..50));
+                whole.entry(pair).or_default().push(at);
+                let part = if rng.bool() { &mut one } else { &mut other };
+                part.entry(pair).or_default().push(at);
+            }
+            let merged = merge(one, other);
+            assert_eq!(groups(&merged), groups(&whole));
+            fn steps<'s>(uses: &Uses<'s>) -> Vec<(Names<'s>, Vec<(usize, usize)>)> {
+                let mut all: Vec<_> = uses
+                    .iter()
+                    .map(|(k, v)| {
+                        let mut v = v.clone();
+                        v.sort_unstable();
+                        (*k, v)
+                    })
+                    .collect();
+                all.sort();
+                all
+            }
+            assert_eq!(steps(&merged), steps(&whole));
         }
     }
 

@@ -297,3 +297,65 @@ fn a_truncated_body_reports_only_what_was_certain() {
         [Kind::ValueChanged]
     );
 }
+
+/// `trace` followed by `times - 1` copies of itself (parents and events shifted).
+fn repeated(trace: &Trace, times: usize) -> Trace {
+    let mut out = trace.clone();
+    for copy in 1..times {
+        let shift = copy * trace.exchanges.len();
+        out.exchanges
+            .extend(trace.exchanges.iter().map(|e| Exchange {
+                parent: e.parent.map(|p| p + shift),
+                ..e.clone()
+            }));
+        out.events
+            .extend(trace.events.iter().map(|e| crate::trace::Event {
+                exchange: e.exchange + shift,
+                ..*e
+            }));
+    }
+    out
+}
+
+/// Work shared with a second core (signatures and content hashes of NEW, the relations between
+/// steps) gives the comparison one thread gives, findings of every kind included.
+#[test]
+fn sharing_work_with_a_second_core_changes_nothing() {
+    let rules = RuleSet::builtin();
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/server-create.hook.md"
+    );
+    let text = std::fs::read_to_string(fixture).expect("fixture");
+    let mut seed = crate::parse::parse(&text).expect("fixture parses");
+    crate::normalize::normalize_in_place(&mut seed, &rules);
+    let old = repeated(&seed, 6);
+    let mut new = old.clone();
+    // A value of the later copies gets a name of its own in some paths (the relation between
+    // those steps and the others changes), and one status changes.
+    let mut renamed = 0;
+    for exchange in new
+        .exchanges
+        .iter_mut()
+        .skip(4 * seed.exchanges.len())
+        .step_by(3)
+    {
+        if let Some(at) = exchange.path.find('}') {
+            exchange.path.insert_str(at, "_elsewhere");
+            renamed += 1;
+        }
+    }
+    assert!(renamed > 0);
+    new.exchanges[100].status = Some(500);
+    let options = Options::default();
+    let shared = compare_sharing_from(&old, &new, &rules, &options, 0);
+    let alone = compare_sharing_from(&old, &new, &rules, &options, usize::MAX);
+    assert!(shared
+        .findings
+        .iter()
+        .any(|f| f.kind == Kind::RelationChanged));
+    assert_eq!(format!("{shared:?}"), format!("{alone:?}"));
+    // The default threshold shares the work on these traces (330 exchanges each).
+    let default = compare(&old, &new, &rules, &options);
+    assert_eq!(format!("{default:?}"), format!("{alone:?}"));
+}
