@@ -60,6 +60,7 @@ mod cli;
 mod commands;
 pub mod compare;
 mod config;
+mod cores;
 pub mod diff;
 pub mod error;
 mod fsutil;

@@ -325,19 +325,9 @@ pub(crate) fn load_normalized_pair(
         }
         Ok(flows)
     };
-    let (old_flows, new_flows) = if total < ONE_THREAD_BELOW {
-        (load(old), load(new))
-    } else {
-        // Both captures at once, one per core, each read in parts, neither held whole.
-        std::thread::scope(|scope| {
-            let new_side = scope.spawn(|| load(new));
-            let old_flows = load(old);
-            let new_flows = new_side
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (old_flows, new_flows)
-        })
-    };
+    // Larger captures both at once, one per core, each read in parts, neither held whole.
+    let (old_flows, new_flows) =
+        crate::cores::both_sides(total >= ONE_THREAD_BELOW, old, new, load);
     let old_flows = old_flows?;
     old_flows.iter().for_each(|f| print_warnings(old, f));
     let new_flows = new_flows?;

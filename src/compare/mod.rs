@@ -270,19 +270,9 @@ fn compare_sharing_from(
         let contents: Vec<u64> = trace.exchanges.iter().map(content_hash).collect();
         (sigs, contents)
     };
+    let long = old.exchanges.len().min(new.exchanges.len()) >= parallel_from;
     let ((old_sigs, old_contents), (new_sigs, new_contents)) =
-        if old.exchanges.len().min(new.exchanges.len()) >= parallel_from {
-            std::thread::scope(|scope| {
-                let new_side = scope.spawn(|| identify(new));
-                let old_side = identify(old);
-                let new_side = new_side
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (old_side, new_side)
-            })
-        } else {
-            (identify(old), identify(new))
-        };
+        crate::cores::both_sides(long, old, new, identify);
     let mut interner = Interner::default();
     let old_tree = interner.tree(old, &old_sigs, &old_contents, rules);
     let new_tree = interner.tree(new, &new_sigs, &new_contents, rules);
