@@ -112,14 +112,8 @@ impl<'r> CollectAsRead<'r> {
         }
         visited.rest(trace, &mut collector, pointers, &mut defer);
         for (index, path, query) in calls {
-            let Some(exchange) = trace.exchanges.get_mut(index) else {
-                continue;
-            };
-            if let Some(path) = path {
-                exchange.path = path.into();
-            }
-            if let (Some(old), Some(new)) = (exchange.query.as_mut(), query) {
-                *old = new.into();
+            if let Some(exchange) = trace.exchanges.get_mut(index) {
+                walk::write_call(exchange, path, query);
             }
         }
         let mut assignment = collector.finish();

@@ -130,11 +130,20 @@ impl Visited {
 /// Visits an exchange's path and query, rewriting them in place.
 fn visit_call(_index: usize, exchange: &mut Exchange, visitor: &mut impl Visit) {
     let (path, query) = visit_call_texts(exchange, visitor);
+    write_call(exchange, path, query);
+}
+
+/// Writes the new texts of an exchange's path and query (those that changed).
+pub(super) fn write_call(
+    exchange: &mut Exchange,
+    path: Option<CompactString>,
+    query: Option<CompactString>,
+) {
     if let Some(new) = path {
         exchange.path = new.into();
     }
-    if let (Some(query), Some(new)) = (exchange.query.as_mut(), query) {
-        *query = new.into();
+    if let (Some(old), Some(new)) = (exchange.query.as_mut(), query) {
+        *old = new.into();
     }
 }
 
