@@ -310,7 +310,7 @@ fn compare_sharing_from(
                 let there = handle
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                relations::findings(&sides, &relations::merge(there, here))
+                relations::findings(&sides, &alignment.pairs, &relations::merge(there, here))
             }
             None => relations::compare(&sides, &alignment.pairs),
         };

@@ -14,83 +14,104 @@ use super::align::{How, Pair};
 use super::sides::Sides;
 use super::{Finding, Kind, Part};
 use crate::trace::{next_placeholder, Body, Exchange, Json, Trace};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Each old placeholder name with the new one found in its place, and the pairs (new exchange,
-/// old exchange) where it was (in the order they were met, a pair at most once in a row).
-pub(super) type Uses<'s> = FxHashMap<Names<'s>, Vec<(usize, usize)>>;
+/// The name pairs found: each old placeholder name with a new one found in its place.
+pub(super) type Found<'s> = FxHashSet<Names<'s>>;
+
+/// Each name pair of the groups found wanting, and the pairs (new exchange, old exchange)
+/// where it was (in the order they were met, a pair at most once in a row).
+type Uses<'s> = FxHashMap<Names<'s>, Vec<(usize, usize)>>;
 
 /// An old placeholder name and the new one found in its place.
 type Names<'s> = (&'s str, &'s str);
 
-/// Aligned pairs taken at a time by a thread gathering uses.
+/// Aligned pairs taken at a time by a thread gathering name pairs.
 const CHUNK: usize = 64;
 
 /// One `relation_changed` finding per group of placeholders whose correspondence is not
 /// one-to-one between the aligned pairs.
 pub(super) fn compare(s: &Sides, pairs: &[Pair]) -> Vec<Finding> {
-    findings(s, &gather(s.old, s.new, pairs, &AtomicUsize::new(0)))
+    findings(s, pairs, &gather(s.old, s.new, pairs, &AtomicUsize::new(0)))
 }
 
-/// The uses in the aligned pairs of `old` and `new`, taken a chunk at a time from `next` (which
-/// the threads gathering them share) until every pair was taken.
+/// The name pairs in the aligned pairs of `old` and `new`, taken a chunk at a time from `next`
+/// (which the threads gathering them share) until every pair was taken. Only the name pairs:
+/// where each was used is looked for again in the rare groups found wanting.
 pub(super) fn gather<'a>(
     old: &'a Trace,
     new: &'a Trace,
     pairs: &[Pair],
     next: &AtomicUsize,
-) -> Uses<'a> {
-    let mut uses = Uses::default();
+) -> Found<'a> {
+    let mut found = Found::default();
     loop {
         let start = next.fetch_add(CHUNK, Ordering::Relaxed);
         let Some(chunk) = pairs.get(start..pairs.len().min(start.saturating_add(CHUNK))) else {
-            return uses;
+            return found;
         };
         if chunk.is_empty() {
-            return uses;
+            return found;
         }
-        for pair in chunk.iter().filter(|p| p.how != How::CacheDependent) {
-            let (Some(o), Some(n)) = (old.exchanges.get(pair.old), new.exchanges.get(pair.new))
-            else {
-                continue;
-            };
-            let at = (pair.new, pair.old);
-            let mut add = |o: &'a str, n: &'a str| {
-                // A pair repeats a name pair many times (an id in every link): kept once.
-                let seen = uses.entry((o, n)).or_default();
-                if seen.last() != Some(&at) {
-                    seen.push(at);
-                }
-            };
-            uses_in_pair(o, n, &mut add);
-        }
+        each_use(old, new, chunk, &mut |names, _| {
+            found.insert(names);
+        });
     }
 }
 
-/// The uses two threads gathered, together (each name pair's pairs in no particular order:
-/// [`findings`] orders them).
-pub(super) fn merge<'a>(one: Uses<'a>, other: Uses<'a>) -> Uses<'a> {
+/// The name pairs two threads gathered, together.
+pub(super) fn merge<'a>(one: Found<'a>, other: Found<'a>) -> Found<'a> {
     let (mut into, from) = if one.len() >= other.len() {
         (one, other)
     } else {
         (other, one)
     };
-    for (names, at) in from {
-        into.entry(names).or_default().extend(at);
-    }
+    into.extend(from);
     into
 }
 
 /// One `relation_changed` finding per group of placeholders whose correspondence is not
-/// one-to-one in `uses`.
-pub(super) fn findings(s: &Sides, uses: &Uses<'_>) -> Vec<Finding> {
-    groups(uses)
+/// one-to-one among the name pairs `found` in the aligned `pairs`.
+pub(super) fn findings(s: &Sides, pairs: &[Pair], found: &Found<'_>) -> Vec<Finding> {
+    let groups = groups(found);
+    if groups.is_empty() {
+        return Vec::new();
+    }
+    let wanting: Found<'_> = groups.iter().flatten().copied().collect();
+    let mut uses = Uses::default();
+    each_use(s.old, s.new, pairs, &mut |names, at| {
+        if wanting.contains(&names) {
+            // A pair repeats a name pair many times (an id in every link): kept once.
+            let seen = uses.entry(names).or_default();
+            if seen.last() != Some(&at) {
+                seen.push(at);
+            }
+        }
+    });
+    groups
         .into_iter()
-        .map(|group| finding(s, uses, &group))
+        .map(|group| finding(s, &uses, &group))
         .collect()
+}
+
+/// Calls `use_of(names, (new exchange, old exchange))` for every name pair in `pairs` (not
+/// cache-dependent ones), in order.
+fn each_use<'a>(
+    old: &'a Trace,
+    new: &'a Trace,
+    pairs: &[Pair],
+    use_of: &mut dyn FnMut(Names<'a>, (usize, usize)),
+) {
+    for pair in pairs.iter().filter(|p| p.how != How::CacheDependent) {
+        let (Some(o), Some(n)) = (old.exchanges.get(pair.old), new.exchanges.get(pair.new)) else {
+            continue;
+        };
+        let at = (pair.new, pair.old);
+        uses_in_pair(o, n, &mut |o, n| use_of((o, n), at));
+    }
 }
 
 /// Calls `add(old, new)` for every placeholder of `old` found where `new` has one.
@@ -155,12 +176,12 @@ fn walk<'t>(old: &'t Json, new: &'t Json, add: &mut dyn FnMut(&'t str, &'t str))
 /// The groups (connected old and new names) that are not one-to-one, each as its name pairs in
 /// order, the groups in the order of their first name pair. Names are connected over every name
 /// pair; only the few groups found wanting are ordered.
-fn groups<'s>(uses: &Uses<'s>) -> Vec<Vec<Names<'s>>> {
-    let mut parent: Vec<usize> = Vec::with_capacity(2 * uses.len());
-    let mut is_new: Vec<bool> = Vec::with_capacity(2 * uses.len());
+fn groups<'s>(found: &Found<'s>) -> Vec<Vec<Names<'s>>> {
+    let mut parent: Vec<usize> = Vec::with_capacity(2 * found.len());
+    let mut is_new: Vec<bool> = Vec::with_capacity(2 * found.len());
     let mut ids: FxHashMap<(bool, &str), usize> = FxHashMap::default();
-    let mut ends = Vec::with_capacity(uses.len());
-    for &(old, new) in uses.keys() {
+    let mut ends = Vec::with_capacity(found.len());
+    for &(old, new) in found {
         let [a, b] = [(false, old), (true, new)].map(|(side, name)| {
             *ids.entry((side, name)).or_insert_with(|| {
                 parent.push(parent.len());
@@ -178,7 +199,7 @@ fn groups<'s>(uses: &Uses<'s>) -> Vec<Vec<Names<'s>>> {
         *(if *side { &mut count.1 } else { &mut count.0 }) += 1;
     }
     let mut by_root: FxHashMap<usize, Vec<Names<'s>>> = FxHashMap::default();
-    for (key, end) in uses.keys().zip(ends) {
+    for (key, end) in found.iter().zip(ends) {
         let root = find(&mut parent, end);
         if names[root].0 > 1 || names[root].1 > 1 {
             by_root.entry(root).or_default().push(*key);
@@ -259,12 +280,8 @@ fn finding<'s>(s: &Sides, uses: &Uses<'s>, group: &[Names<'s>]) -> Finding {
 mod tests {
     use super::*;
 
-    fn edges<'s>(list: &[(&'s str, &'s str, usize)]) -> Uses<'s> {
-        let mut out = Uses::default();
-        for (o, n, step) in list {
-            out.entry((o, n)).or_default().push((*step, *step));
-        }
-        out
+    fn edges<'s>(list: &[(&'s str, &'s str, usize)]) -> Found<'s> {
+        list.iter().map(|&(o, n, _)| (o, n)).collect()
     }
 
     #[test]
@@ -293,8 +310,8 @@ mod tests {
     /// The wanting groups as plainly defined: connected components of the name pairs (walked
     /// from each pair in order), with two old or two new names, each sorted, in the order of
     /// their first pair.
-    fn groups_by_search<'s>(uses: &Uses<'s>) -> Vec<Vec<Names<'s>>> {
-        let mut keys: Vec<Names<'s>> = uses.keys().copied().collect();
+    fn groups_by_search<'s>(found: &Found<'s>) -> Vec<Vec<Names<'s>>> {
+        let mut keys: Vec<Names<'s>> = found.iter().copied().collect();
         keys.sort();
         let mut taken = vec![false; keys.len()];
         let mut out = Vec::new();
@@ -330,51 +347,36 @@ mod tests {
         let names: Vec<String> = (0..12).map(|i| format!("{{n{i}}}")).collect();
         let mut rng = fastrand::Rng::with_seed(7);
         for _ in 0..500 {
-            let mut uses = Uses::default();
-            for step in 0..rng.usize(1..14) {
-                let pair = (
+            let mut found = Found::default();
+            for _ in 0..rng.usize(1..14) {
+                found.insert((
                     names[rng.usize(..names.len())].as_str(),
                     names[rng.usize(..names.len())].as_str(),
-                );
-                uses.entry(pair).or_default().push((step, step));
+                ));
             }
-            assert_eq!(groups(&uses), groups_by_search(&uses), "{uses:?}");
+            assert_eq!(groups(&found), groups_by_search(&found), "{found:?}");
         }
     }
 
     #[test]
-    fn uses_gathered_apart_and_merged_give_the_same_groups_and_steps() {
+    fn name_pairs_gathered_apart_and_merged_give_the_same_groups() {
         let names: Vec<String> = (0..10).map(|i| format!("{{n{i}}}")).collect();
         let mut rng = fastrand::Rng::with_seed(11);
         for _ in 0..300 {
             // Each use goes to one of two gatherers, as chunks of pairs go to two threads.
             let (mut whole, mut one, mut other) =
-                (Uses::default(), Uses::default(), Uses::default());
-            for step in 0..rng.usize(1..40) {
+                (Found::default(), Found::default(), Found::default());
+            for _ in 0..rng.usize(1..40) {
                 let pair = (
                     names[rng.usize(..names.len())].as_str(),
                     names[rng.usize(..names.len())].as_str(),
                 );
-                let at = (step, rng.usize(..50));
-                whole.entry(pair).or_default().push(at);
-                let part = if rng.bool() { &mut one } else { &mut other };
-                part.entry(pair).or_default().push(at);
+                whole.insert(pair);
+                if rng.bool() { &mut one } else { &mut other }.insert(pair);
             }
             let merged = merge(one, other);
+            assert_eq!(merged, whole);
             assert_eq!(groups(&merged), groups(&whole));
-            fn steps<'s>(uses: &Uses<'s>) -> Vec<(Names<'s>, Vec<(usize, usize)>)> {
-                let mut all: Vec<_> = uses
-                    .iter()
-                    .map(|(k, v)| {
-                        let mut v = v.clone();
-                        v.sort_unstable();
-                        (*k, v)
-                    })
-                    .collect();
-                all.sort();
-                all
-            }
-            assert_eq!(steps(&merged), steps(&whole));
         }
     }
 
