@@ -11,7 +11,8 @@
 //                                       Each page looks at one item at a time, the next one
 //                                       taken from the manifest with the fewest left (a small
 //                                       manifest is answered at once, not after a long one);
-//                                       closes the browser at the end of stdin.
+//                                       closes the browser at the end of stdin, unfinished
+//                                       work dropped (the test process is gone).
 //
 // A manifest (written by tests/it/browser.rs) lists
 //   mermaid: [{name, file, messages: [arrow text…]}]  Mermaid text files: each must parse with
@@ -342,19 +343,24 @@ if (process.argv[2]) {
   for (const kind of ["mermaid", "html"]) {
     page(kind).page.then(() => log(`${kind} page ready`), () => {});
   }
-  const answered = [];
+  let ended = false;
   for await (const line of createInterface({ input: process.stdin })) {
     const match = /^(\d+) (.+)$/.exec(line.trim());
     if (!match) continue;
     const [, id, manifest] = match;
     log(`asked ${id} ${manifest}`);
-    answered.push(
-      check(manifest).then((answer) => {
+    check(manifest)
+      .catch((e) => ({ failures: [`${manifest}: the browser helper failed: ${e.stack || e}`], summary: "failed" }))
+      .then((answer) => {
+        if (ended) return;
         log(`answered ${id}: ${answer.summary}`);
         process.stdout.write(JSON.stringify({ id: Number(id), ...answer }) + "\n");
-      }),
-    );
+      });
   }
-  await Promise.all(answered);
+  // The test process ended: nobody reads what is still being looked at (work handed over by
+  // the first browser test when only that one runs).
+  ended = true;
+  log("stdin closed");
   await browser.close();
+  process.exit(0);
 }
