@@ -56,7 +56,6 @@ const browser = await chromium.launch({
     // The pages' renderers as threads of the browser process instead of processes of their
     // own: 7-15% less CPU for the tests' work (no process start, no IPC between processes), as
     // fast. It holds only the tests' own pages.
-    "--single-process",
   ],
 });
 // A fresh profile: playwright gives every context its own.
