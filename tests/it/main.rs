@@ -17,3 +17,4 @@ mod review;
 mod schemas;
 mod secrets;
 mod show;
+mod visual;
