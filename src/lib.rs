@@ -71,6 +71,8 @@ pub mod notes;
 pub mod parse;
 pub mod report;
 pub mod severity;
+#[cfg(test)]
+mod test_support;
 pub mod trace;
 pub mod trace_output;
 

@@ -20,16 +20,14 @@ fn a_pair_loads_as_each_capture_normalizes_alone() {
     use super::{load_normalized_pair, parse_normalized_flows, Limits};
     use crate::normalize::RuleSet;
     let rules = RuleSet::builtin();
-    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-    let read = |name: &str| std::fs::read_to_string(format!("{fixtures}/{name}")).expect(name);
-    let hook = read("image-show.hook.md");
-    let at = hook.find("`openstack`").expect("the client's name");
-    let merged = format!("{}`osc`{}", &hook[..at], &hook[at + "`openstack`".len()..]);
+    use crate::test_support::{client_alias_in_first_section, fixture};
+    let hook = fixture("image-show.hook.md");
+    let merged = client_alias_in_first_section(&hook);
     let dir = tempfile::tempdir().expect("scratch directory");
     let captures = [
         ("hook.md", hook),
         ("merged.md", merged),
-        ("doc.md", read("image-create.doc.md")),
+        ("doc.md", fixture("image-create.doc.md")),
     ];
     for (name, text) in &captures {
         let path = dir.path().join(name);

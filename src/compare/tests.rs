@@ -298,38 +298,15 @@ fn a_truncated_body_reports_only_what_was_certain() {
     );
 }
 
-/// `trace` followed by `times - 1` copies of itself (parents and events shifted).
-fn repeated(trace: &Trace, times: usize) -> Trace {
-    let mut out = trace.clone();
-    for copy in 1..times {
-        let shift = copy * trace.exchanges.len();
-        out.exchanges
-            .extend(trace.exchanges.iter().map(|e| Exchange {
-                parent: e.parent.map(|p| p + shift),
-                ..e.clone()
-            }));
-        out.events
-            .extend(trace.events.iter().map(|e| crate::trace::Event {
-                exchange: e.exchange + shift,
-                ..*e
-            }));
-    }
-    out
-}
-
 /// Work shared with a second core (signatures and content hashes of NEW, the relations between
 /// steps) gives the comparison one thread gives, findings of every kind included.
 #[test]
 fn sharing_work_with_a_second_core_changes_nothing() {
     let rules = RuleSet::builtin();
-    let fixture = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/server-create.hook.md"
-    );
-    let text = std::fs::read_to_string(fixture).expect("fixture");
+    let text = crate::test_support::fixture("server-create.hook.md");
     let mut seed = crate::parse::parse(&text).expect("fixture parses");
     crate::normalize::normalize_in_place(&mut seed, &rules);
-    let old = repeated(&seed, 6);
+    let old = crate::test_support::repeated(&seed, 6);
     let mut new = old.clone();
     // A value of the later copies gets a name of its own in some paths (the relation between
     // those steps and the others changes), and one status changes.

@@ -141,6 +141,7 @@ mod tests {
     use super::{CollectAsRead, Unfinished};
     use crate::normalize::{normalize_in_place_on_one_core, RuleSet};
     use crate::parse::{self, PartReader};
+    use crate::test_support;
     use crate::trace::Trace;
 
     /// `text` read in parts of `lines` lines the way `flowdiff OLD NEW` reads a capture, each
@@ -163,25 +164,6 @@ mod tests {
         reader.finish().ok()?
     }
 
-    /// The fixtures and seed captures, by file name.
-    fn captures() -> Vec<(String, String)> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut out = Vec::new();
-        for dir in [root.join("tests/fixtures"), root.join("../shared/seeds")] {
-            let mut paths: Vec<_> = std::fs::read_dir(&dir)
-                .expect("fixture directory")
-                .filter_map(|e| Some(e.ok()?.path()))
-                .filter(|p| !p.ends_with("README.md") && p.extension().is_some_and(|e| e != "py"))
-                .collect();
-            paths.sort();
-            for path in paths {
-                let text = std::fs::read_to_string(&path).expect("capture");
-                out.push((path.display().to_string(), text));
-            }
-        }
-        out
-    }
-
     /// `text` parsed whole and each flow normalized whole.
     fn normalized_whole(text: &str, rules: &RuleSet) -> Vec<Trace> {
         let mut flows = parse::parse_flows(text).expect("capture");
@@ -195,7 +177,7 @@ mod tests {
     fn a_capture_collected_as_read_normalizes_to_the_trace_normalized_whole() {
         let rules = RuleSet::builtin();
         let mut collected = 0;
-        for (name, text) in captures() {
+        for (name, text) in test_support::captures() {
             for lines in [1, 3, 50, usize::MAX] {
                 let mut collect = CollectAsRead::new(&rules);
                 let Some(mut flows) = read_collecting(&text, lines, &mut collect) else {
@@ -223,19 +205,10 @@ mod tests {
     #[test]
     fn parties_that_merge_under_their_canonical_names_are_read_again() {
         let rules = RuleSet::builtin();
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/image-show.hook.md"
-        );
-        let text = std::fs::read_to_string(path).expect("fixture");
-        // The client under one of its aliases in its first section only: two names the capture
-        // tells apart become one, and reading the written trace back pairs its events again.
-        let first = text.find("`openstack`").expect("the client's name");
-        let merged = format!(
-            "{}`osc`{}",
-            &text[..first],
-            &text[first + "`openstack`".len()..]
-        );
+        // Reading the written trace back pairs its events again.
+        let merged = test_support::client_alias_in_first_section(&test_support::fixture(
+            "image-show.hook.md",
+        ));
         let mut collect = CollectAsRead::new(&rules);
         let mut flows = read_collecting(&merged, 5, &mut collect).expect("read in parts");
         assert_eq!(collect.finish(&mut flows), Err(Unfinished::ReadAgain));
@@ -245,8 +218,7 @@ mod tests {
     fn captures_read_whole_or_as_tests_are_untouched() {
         let rules = RuleSet::builtin();
         for name in ["tempest.oslo-layout.log", "image-create.doc.md"] {
-            let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-            let text = std::fs::read_to_string(&path).expect("fixture");
+            let text = test_support::fixture(name);
             let mut collect = CollectAsRead::new(&rules);
             let mut flows = read_collecting(&text, 5, &mut collect).unwrap_or_default();
             assert_eq!(

@@ -251,16 +251,11 @@ mod tests {
     /// The seed capture repeated past [`super::PARALLEL_FROM`] exchanges, the copies' events
     /// interleaved (so exchanges are visited out of index order).
     fn long_trace() -> Trace {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/server-create.hook.md"
-        );
-        let text = std::fs::read_to_string(path).expect("seed fixture");
+        let text = crate::test_support::fixture("server-create.hook.md");
         let seed = crate::parse::parse(&text).expect("seed parses");
         let n = seed.exchanges.len();
         let copies = super::PARALLEL_FROM / n + 2;
-        let mut trace = seed.clone();
-        trace.exchanges = (0..copies).flat_map(|_| seed.exchanges.clone()).collect();
+        let mut trace = crate::test_support::repeated(&seed, copies);
         trace.events = seed
             .events
             .iter()

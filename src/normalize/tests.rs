@@ -17,18 +17,10 @@ pub(super) fn builtin_sources(source: impl Fn(&rules::Matcher) -> Option<&String
 /// Real text: every line of the fixtures and the seed captures, and lines made to hold
 /// several volatile values next to and inside each other.
 pub(crate) fn texts() -> Vec<String> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut texts = Vec::new();
-    for dir in [root.join("tests/fixtures"), root.join("../shared/seeds")] {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        let mut paths: Vec<_> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
-        paths.sort();
-        for path in paths {
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                texts.extend(text.lines().map(str::to_string));
-            }
+    for path in crate::test_support::fixture_and_seed_files() {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            texts.extend(text.lines().map(str::to_string));
         }
     }
     texts.extend(
