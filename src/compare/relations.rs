@@ -50,12 +50,10 @@ pub(super) fn gather<'a>(
     let mut found = Found::default();
     loop {
         let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-        let Some(chunk) = pairs.get(start..pairs.len().min(start.saturating_add(CHUNK))) else {
-            return found;
-        };
-        if chunk.is_empty() {
+        if start >= pairs.len() {
             return found;
         }
+        let chunk = &pairs[start..pairs.len().min(start + CHUNK)];
         each_use(old, new, chunk, &mut |names, _| {
             found.insert(names);
         });

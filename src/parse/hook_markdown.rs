@@ -201,12 +201,7 @@ impl Stream {
             return true;
         };
         self.pending.push_str(&part[..first]);
-        if !self.pending.is_empty() {
-            let mut pending = std::mem::take(&mut self.pending);
-            self.streaming = self.read_complete(&pending);
-            pending.clear();
-            self.pending = pending;
-        }
+        self.read_pending();
         // The sections that start and end in the part are read from it; only the one left
         // open at its end is kept for the next part.
         let last = last_heading_start(part, first + 1).max(first);
@@ -215,6 +210,18 @@ impl Stream {
         }
         self.pending.push_str(&part[last..]);
         self.streaming
+    }
+
+    /// Reads the pending text (whole sections once the part after it starts with a heading or
+    /// the capture ends) and empties it, keeping its room.
+    fn read_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut pending = std::mem::take(&mut self.pending);
+        self.streaming = self.read_complete(&pending);
+        pending.clear();
+        self.pending = pending;
     }
 
     /// Reads `complete` (whole sections: up to a heading or the end) and counts its lines;
@@ -235,9 +242,8 @@ impl Stream {
     /// Reads what is left and returns the flow; `None` when the capture must be read whole
     /// with [`parse`] (it needs more than its sections, or has an error).
     pub(crate) fn finish(mut self) -> Option<Trace> {
-        if self.streaming && !self.pending.is_empty() {
-            let pending = std::mem::take(&mut self.pending);
-            self.streaming = self.read_complete(&pending);
+        if self.streaming {
+            self.read_pending();
         }
         if !self.streaming || self.reading.check().is_err() {
             return None;
