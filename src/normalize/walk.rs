@@ -70,9 +70,7 @@ pub(super) fn walk(trace: &mut Trace, visitor: &mut impl Visit, pointers: bool) 
 /// trace is walked whole or its events are visited as they are read.
 #[derive(Debug, Default)]
 pub(super) struct Visited {
-    /// Per exchange: its path and query were visited.
-    call: Vec<bool>,
-    /// Per exchange: its request, its response was visited.
+    /// Per exchange: its request, its response was visited (its call with the first of them).
     sides: Vec<[bool; 2]>,
 }
 
@@ -90,15 +88,15 @@ impl Visited {
     ) {
         if self.sides.len() <= index {
             self.sides.resize(index + 1, [false; 2]);
-            self.call.resize(index + 1, false);
         }
         let side = usize::from(kind == EventKind::Response);
-        if self.sides[index][side] {
+        let seen = &mut self.sides[index];
+        if seen[side] {
             return;
         }
-        self.sides[index][side] = true;
-        if !self.call[index] {
-            self.call[index] = true;
+        let first = *seen == [false; 2];
+        seen[side] = true;
+        if first {
             visitor.enter(index, 0);
             call(index, exchange, visitor);
         }
