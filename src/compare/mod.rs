@@ -25,6 +25,7 @@ use crate::trace::{Json, Signature, Trace};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::atomic::AtomicUsize;
 
 pub use warning::{Warning, WarningKind};
 
@@ -245,8 +246,10 @@ pub struct Comparison {
     pub warnings: Vec<Warning>,
 }
 
-/// From this many aligned pairs on, relations are gathered on a second thread (and from this many
-/// exchanges on both sides, NEW's signatures and content hashes are).
+/// From this many aligned pairs on, payloads are compared and relations gathered on a second
+/// thread too (and from this many exchanges on both sides, NEW's signatures and content hashes
+/// are computed there). Not on shorter ones: when the other core is busy, waiting for a thread
+/// to get it costs more than a short comparison takes.
 const PARALLEL_FROM: usize = 256;
 
 /// Compares two traces normalized with `rules`.
@@ -288,31 +291,43 @@ fn compare_sharing_from(
         rules,
         ignored_headers: Default::default(),
     };
-    // On long traces the relations between steps are gathered on another core meanwhile, and
-    // here too once the payloads are compared (the findings keep their order: calls, payloads,
-    // then relations).
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    // On long traces the payloads of the aligned pairs are compared, and then the relations
+    // between steps gathered, on another core too, each a chunk at a time (the findings keep
+    // their order: calls, payloads in pair order, then relations).
+    let payloads = old.format.has_payloads() && new.format.has_payloads();
+    let (next_payload, next_relation) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let (mut comparison, relations) = std::thread::scope(|scope| {
-        let relations = (alignment.pairs.len() >= parallel_from)
-            .then(|| scope.spawn(|| relations::gather(old, new, &alignment.pairs, &next)));
+        let there = (alignment.pairs.len() >= parallel_from).then(|| {
+            let sides = sides.with_own_cache();
+            let (pairs, next_payload, next_relation) =
+                (&alignment.pairs, &next_payload, &next_relation);
+            scope.spawn(move || {
+                let payloads = payload::compare_chunks(&sides, pairs, payloads, next_payload);
+                (payloads, relations::gather(old, new, pairs, next_relation))
+            })
+        });
+        let here = payload::compare_chunks(&sides, &alignment.pairs, payloads, &next_payload);
         let mut comparison = calls::build(&sides, &alignment, options);
         comparison.rows = view::rows(&sides, &alignment);
-        let payloads = old.format.has_payloads() && new.format.has_payloads();
-        for pair in &alignment.pairs {
-            comparison
-                .findings
-                .extend(payload::compare_pair(&sides, pair.old, pair.new, payloads));
-        }
-        let relations = match relations {
+        let relations = match there {
             Some(handle) => {
                 // The pairs the other core has not taken yet are gathered here.
-                let here = relations::gather(old, new, &alignment.pairs, &next);
-                let there = handle
+                let relations_here = relations::gather(old, new, &alignment.pairs, &next_relation);
+                let (payloads_there, relations_there) = handle
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                relations::findings(&sides, &alignment.pairs, &relations::merge(there, here))
+                comparison
+                    .findings
+                    .extend(payload::in_pair_order(here, payloads_there));
+                let found = relations::merge(relations_there, relations_here);
+                relations::findings(&sides, &alignment.pairs, &found)
             }
-            None => relations::compare(&sides, &alignment.pairs),
+            None => {
+                comparison
+                    .findings
+                    .extend(payload::in_pair_order(here, Vec::new()));
+                relations::compare(&sides, &alignment.pairs)
+            }
         };
         (comparison, relations)
     });

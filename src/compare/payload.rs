@@ -1,5 +1,6 @@
 //! Payload checks of one aligned pair: status, query, headers and bodies.
 
+use super::align::Pair;
 use super::headers::{compare_headers, compare_query, Change, Difference};
 use super::schema::{self, DriftKind};
 use super::sides::Sides;
@@ -9,10 +10,47 @@ use crate::normalize::RuleSet;
 use crate::severity::Severity;
 use crate::trace::{Body, Completeness, Exchange, Message};
 use serde_json::Value;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// How many aligned pairs a thread takes at a time: payloads differ a lot in size (a token's
+/// service catalog, an empty answer), so small chunks keep two threads' shares even.
+const CHUNK: usize = 4;
+
+/// The findings on the aligned `pairs` taken a chunk at a time from `next` (which the threads
+/// comparing them share) until every pair was taken: each chunk's first pair and its findings.
+pub(super) fn compare_chunks(
+    s: &Sides,
+    pairs: &[Pair],
+    payloads: bool,
+    next: &AtomicUsize,
+) -> Vec<(usize, Vec<Finding>)> {
+    let mut chunks = Vec::new();
+    loop {
+        let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+        if start >= pairs.len() {
+            return chunks;
+        }
+        let findings = pairs[start..pairs.len().min(start + CHUNK)]
+            .iter()
+            .flat_map(|pair| compare_pair(s, pair.old, pair.new, payloads))
+            .collect();
+        chunks.push((start, findings));
+    }
+}
+
+/// The findings of two threads' chunks, in pair order.
+pub(super) fn in_pair_order<F>(
+    mut chunks: Vec<(usize, Vec<F>)>,
+    other: Vec<(usize, Vec<F>)>,
+) -> impl Iterator<Item = F> {
+    chunks.extend(other);
+    chunks.sort_unstable_by_key(|(start, _)| *start);
+    chunks.into_iter().flat_map(|(_, findings)| findings)
+}
 
 /// Findings on the aligned pair (old exchange `o`, new exchange `n`). Without `payloads` (one
 /// side is structure-only) only the status is compared.
-pub(super) fn compare_pair(s: &Sides, o: usize, n: usize, payloads: bool) -> Vec<Finding> {
+fn compare_pair(s: &Sides, o: usize, n: usize, payloads: bool) -> Vec<Finding> {
     let (a, b) = (&s.old.exchanges[o], &s.new.exchanges[n]);
     let mut out = Vec::new();
     status(s, o, n, &mut out);
@@ -278,4 +316,19 @@ fn clip(text: &str) -> String {
     }
     let cut: String = text.chars().take(MAX).collect();
     format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Chunks two threads took turn about come out in pair order, each chunk's findings as
+    /// they were.
+    #[test]
+    fn chunks_from_two_threads_come_out_in_pair_order() {
+        let one = vec![(4, vec!["b1", "b2"]), (12, vec!["d"])];
+        let other = vec![(0, vec!["a"]), (8, Vec::new()), (16, vec!["e"])];
+        let found: Vec<&str> = in_pair_order(one, other).collect();
+        assert_eq!(found, ["a", "b1", "b2", "d", "e"]);
+    }
 }

@@ -22,7 +22,15 @@ pub(super) struct Sides<'a> {
     pub ignored_headers: RefCell<FxHashMap<String, bool>>,
 }
 
-impl Sides<'_> {
+impl<'a> Sides<'a> {
+    /// The same sides with a cache of their own, for another thread.
+    pub(super) fn with_own_cache(&self) -> Sides<'a> {
+        Sides {
+            ignored_headers: RefCell::default(),
+            ..*self
+        }
+    }
+
     /// True when the rules ignore header `name` (memoized per name).
     pub(crate) fn header_ignored(&self, name: &str) -> bool {
         if let Some(&ignored) = self.ignored_headers.borrow().get(name) {

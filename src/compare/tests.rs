@@ -298,8 +298,9 @@ fn a_truncated_body_reports_only_what_was_certain() {
     );
 }
 
-/// Work shared with a second core (signatures and content hashes of NEW, the relations between
-/// steps) gives the comparison one thread gives, findings of every kind included.
+/// Work shared with a second core (signatures and content hashes of NEW, the payloads of the
+/// aligned pairs, the relations between steps) gives the comparison one thread gives, findings
+/// of every kind included, in the same order.
 #[test]
 fn sharing_work_with_a_second_core_changes_nothing() {
     let rules = RuleSet::builtin();
@@ -324,6 +325,10 @@ fn sharing_work_with_a_second_core_changes_nothing() {
     }
     assert!(renamed > 0);
     new.exchanges[100].status = Some(500);
+    // Payload findings all along: a header added to every seventh response.
+    for exchange in new.exchanges.iter_mut().step_by(7) {
+        exchange.response.headers.push("X-Added-Here", "1");
+    }
     let options = Options::default();
     let shared = compare_sharing_from(&old, &new, &rules, &options, 0);
     let alone = compare_sharing_from(&old, &new, &rules, &options, usize::MAX);
@@ -331,6 +336,14 @@ fn sharing_work_with_a_second_core_changes_nothing() {
         .findings
         .iter()
         .any(|f| f.kind == Kind::RelationChanged));
+    let added = shared
+        .findings
+        .iter()
+        .filter(|f| f.kind == Kind::HeaderAdded);
+    assert!(
+        added.count() > 40,
+        "payload findings on many chunks of pairs"
+    );
     assert_eq!(format!("{shared:?}"), format!("{alone:?}"));
     // The default threshold shares the work on these traces (330 exchanges each).
     let default = compare(&old, &new, &rules, &options);

@@ -10,7 +10,7 @@ use crate::trace::{Json as Value, Object};
 use rustc_hash::FxHashMap as HashMap;
 use serde_json::Value as Shown;
 use std::fmt::Write;
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::{xxh3_128_with_seed, Xxh3};
 
 /// What drifted at one pointer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -399,57 +399,57 @@ fn identity(value: &Value, keys: &[String]) -> Option<(usize, String)> {
 /// without writing it out: two different elements share one with a chance of 2⁻¹²⁸.
 /// `pattern` is the value's place, every array index `*` (restored on return).
 fn canonical(value: &Value, pattern: &mut String, arrays: &dyn ArrayRules) -> u128 {
-    let mut hash = Xxh3::new();
+    // Each kind of value is hashed under its own seed; a container as its elements' (or its
+    // fields') hashes, sorted where their order does not count.
     match value {
         Value::Array(items) => {
             let at = pattern.len();
             push_segment(pattern, "*");
-            let mut parts: Vec<u128> = items
+            let mut parts: Vec<[u8; 16]> = items
                 .iter()
-                .map(|v| canonical(v, pattern, arrays))
+                .map(|v| canonical(v, pattern, arrays).to_le_bytes())
                 .collect();
             pattern.truncate(at);
             if !arrays.ordered(pattern) {
                 parts.sort_unstable();
             }
-            hash.update(b"a");
-            parts
-                .iter()
-                .for_each(|part| hash.update(&part.to_le_bytes()));
+            xxh3_128_with_seed(parts.as_flattened(), ARRAY)
         }
         Value::Object(map) => {
-            let mut parts: Vec<u128> = map
+            let mut parts: Vec<[u8; 16]> = map
                 .iter()
                 .map(|(key, v)| {
                     let at = pattern.len();
                     push_segment(pattern, key);
                     let inner = canonical(v, pattern, arrays);
                     pattern.truncate(at);
-                    let mut field = Xxh3::new();
-                    field.update(&key.len().to_le_bytes());
-                    field.update(key.as_bytes());
-                    field.update(&inner.to_le_bytes());
-                    field.digest128()
+                    let key = xxh3_128_with_seed(key.as_bytes(), KEY);
+                    let field = [key.to_le_bytes(), inner.to_le_bytes()];
+                    xxh3_128_with_seed(field.as_flattened(), FIELD).to_le_bytes()
                 })
                 .collect();
             parts.sort_unstable();
-            hash.update(b"o");
-            parts
-                .iter()
-                .for_each(|part| hash.update(&part.to_le_bytes()));
+            xxh3_128_with_seed(parts.as_flattened(), OBJECT)
         }
-        Value::String(s) => {
-            hash.update(b"s");
-            hash.update(without_placeholders(s).as_bytes());
-        }
-        scalar => {
-            hash.update(b"v");
+        Value::String(s) => xxh3_128_with_seed(without_placeholders(s).as_bytes(), STRING),
+        Value::Null => xxh3_128_with_seed(b"null", SCALAR),
+        Value::Bool(b) => xxh3_128_with_seed(if *b { b"true" } else { b"false" }, SCALAR),
+        Value::Number(n) => {
+            let mut hash = Xxh3::with_seed(SCALAR);
             // Writing into the hash cannot fail.
-            let _ = write!(Hashing(&mut hash), "{scalar}");
+            let _ = write!(Hashing(&mut hash), "{n}");
+            hash.digest128()
         }
     }
-    hash.digest128()
 }
+
+/// The seeds that keep [`canonical`]'s kinds of hashed text apart.
+const STRING: u64 = 1;
+const SCALAR: u64 = 2;
+const KEY: u64 = 3;
+const FIELD: u64 = 4;
+const ARRAY: u64 = 5;
+const OBJECT: u64 = 6;
 
 /// Text written into a hash.
 struct Hashing<'h>(&'h mut Xxh3);
