@@ -1,17 +1,25 @@
-//! A small direct-mapped memo of scan results for short strings: header values, keys, paths
-//! and words repeat a lot, and a hash costs less than a regex search. Bounded memory: a string
-//! whose slot is taken by another simply replaces it.
+//! A small direct-mapped memo of scan results: header values, keys, paths and words repeat a
+//! lot, and a hash costs less than a regex search. Long strings have a table of their own, so
+//! that they never push the many short ones out: few are repeated, but those that are (a
+//! token, a service catalog sent in a header with every request) cost the most to scan.
+//! Bounded memory: a string whose slot is taken by another simply replaces it.
 
 use super::find::Found;
 use rustc_hash::FxHasher;
 use std::hash::Hasher;
 
-/// Slots at most (a power of two).
+/// Strings at most this long go in the short table; longer ones in the long table.
+const SHORT_LEN: usize = 64;
+/// Slots of the short table at most (a power of two).
 const SLOTS: usize = 4096;
-/// Slots at first (a power of two): a small capture does not touch the pages of all of them.
+/// Slots of the short table at first (a power of two): a small capture does not touch the
+/// pages of all of them.
 const FIRST_SLOTS: usize = 256;
-/// Longer strings are rarely repeated: they are scanned every time.
-const MAX_LEN: usize = 64;
+/// Slots of the long table (a power of two).
+const LONG_SLOTS: usize = 64;
+/// Longer strings are scanned every time: the long table holds at most `LONG_SLOTS` times
+/// this many bytes.
+const MAX_LEN: usize = 4096;
 
 /// One memoized string and its matches (offsets relative to the string).
 #[derive(Debug, Default)]
@@ -20,13 +28,50 @@ struct Slot {
     found: Vec<Found>,
 }
 
-/// Scan results of recently seen short strings.
-#[derive(Debug, Default)]
+/// Scan results of recently seen strings: short ones, and long ones apart.
+#[derive(Debug)]
 pub(super) struct Memo {
+    short: Table,
+    long: Table,
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            short: Table::new(FIRST_SLOTS, SLOTS),
+            long: Table::new(LONG_SLOTS, LONG_SLOTS),
+        }
+    }
+}
+
+/// One direct-mapped table of slots.
+#[derive(Debug)]
+struct Table {
     slots: Vec<Slot>,
+    /// Slots at first, and at most (powers of two).
+    first: usize,
+    most: usize,
     /// Strings memoized since the slots last grew: past as many as there are slots, they
-    /// grow fourfold (up to [`SLOTS`]).
+    /// grow fourfold (up to `most`).
     puts: usize,
+}
+
+/// How long a string is, for the memo.
+enum Length {
+    /// Up to [`SHORT_LEN`] bytes.
+    Short,
+    /// Up to [`MAX_LEN`] bytes.
+    Long,
+}
+
+/// Which table `text` goes in (`None`: it is empty, or too long to memoize).
+fn length(text: &str) -> Option<Length> {
+    match text.len() {
+        0 => None,
+        1..=SHORT_LEN => Some(Length::Short),
+        len if len <= MAX_LEN => Some(Length::Long),
+        _ => None,
+    }
 }
 
 /// The slot of `text` among `slots` (a power of two).
@@ -59,10 +104,12 @@ impl Memo {
     /// Appends the memoized matches of `text` (shifted by `start`) to `out`; false when `text`
     /// is not memoized.
     pub(super) fn get(&self, text: &str, start: usize, out: &mut Vec<Found>) -> bool {
-        if text.is_empty() || text.len() > MAX_LEN {
-            return false;
-        }
-        match self.slots.get(slot_of(text, self.slots.len())) {
+        let table = match length(text) {
+            Some(Length::Short) => &self.short,
+            Some(Length::Long) => &self.long,
+            None => return false,
+        };
+        match table.slots.get(slot_of(text, table.slots.len())) {
             Some(slot) if slot.text == text => {
                 out.extend(slot.found.iter().map(|f| Found {
                     start: f.start + start,
@@ -77,12 +124,31 @@ impl Memo {
 
     /// Memoizes `found`, the matches of `text` shifted by `start`.
     pub(super) fn put(&mut self, text: &str, start: usize, found: &[Found]) {
-        if text.is_empty() || text.len() > MAX_LEN {
-            return;
+        let table = match length(text) {
+            Some(Length::Short) => &mut self.short,
+            Some(Length::Long) => &mut self.long,
+            None => return,
+        };
+        table.put(text, start, found);
+    }
+}
+
+impl Table {
+    /// An empty table that starts with `first` slots and grows to `most`.
+    fn new(first: usize, most: usize) -> Table {
+        Table {
+            slots: Vec::new(),
+            first,
+            most,
+            puts: 0,
         }
+    }
+
+    /// Memoizes `found`, the matches of `text` shifted by `start`, in `text`'s slot.
+    fn put(&mut self, text: &str, start: usize, found: &[Found]) {
         if self.slots.is_empty() {
-            self.slots.resize_with(FIRST_SLOTS, Slot::default);
-        } else if self.puts >= self.slots.len() && self.slots.len() < SLOTS {
+            self.slots.resize_with(self.first, Slot::default);
+        } else if self.puts >= self.slots.len() && self.slots.len() < self.most {
             self.grow();
         }
         self.puts += 1;
@@ -99,9 +165,9 @@ impl Memo {
         }
     }
 
-    /// Four times the slots, each string memoized so far in its new slot.
+    /// Four times the slots (at most `most`), each string memoized so far in its new slot.
     fn grow(&mut self) {
-        let count = (self.slots.len() * 4).min(SLOTS);
+        let count = (self.slots.len() * 4).min(self.most);
         let old = std::mem::take(&mut self.slots);
         self.slots.resize_with(count, Slot::default);
         for slot in old.into_iter().filter(|slot| !slot.text.is_empty()) {
@@ -135,6 +201,29 @@ mod tests {
         assert!(!memo.get(&"x".repeat(MAX_LEN + 1), 0, &mut out));
     }
 
+    /// A long string is memoized apart: many short strings after it do not push it out, and
+    /// one longer than the limit is not held at all.
+    #[test]
+    fn long_strings_stay_beside_the_short_ones() {
+        let mut memo = Memo::default();
+        let f = |i: usize| Found {
+            start: i,
+            end: i + 1,
+            rule: Some(i),
+        };
+        let long = "catalog ".repeat(SHORT_LEN);
+        memo.put(&long, 0, &[f(1)]);
+        for i in 0..SLOTS {
+            memo.put(&format!("value-{i}"), 0, &[f(i)]);
+        }
+        let mut out = Vec::new();
+        assert!(memo.get(&long, 3, &mut out));
+        assert_eq!((out[0].start, out[0].rule), (4, Some(1)));
+        let too_long = "x".repeat(MAX_LEN + 1);
+        memo.put(&too_long, 0, &[f(2)]);
+        assert!(!memo.get(&too_long, 0, &mut out));
+    }
+
     /// Strings memoized before the slots grow are still found after: of many distinct
     /// strings, the last ones put are all there (a direct-mapped memo keeps the latest).
     #[test]
@@ -149,7 +238,7 @@ mod tests {
         for (i, text) in texts.iter().enumerate() {
             memo.put(text, 0, &[f(i)]);
         }
-        assert_eq!(memo.slots.len(), SLOTS);
+        assert_eq!(memo.short.slots.len(), SLOTS);
         let mut out = Vec::new();
         let held = texts.iter().filter(|t| memo.get(t, 0, &mut out)).count();
         assert!(held > SLOTS / 2, "{held} of {SLOTS}");
