@@ -2,7 +2,7 @@
 //! names on collision (`checksum`, `checksum2`), the rest numbered per kind in order; then the
 //! rewriting pass that applies them.
 
-use super::record::{decode, whole_token, Collected, Repl, Span, Sym};
+use super::record::{decode, whole_token, Collected, Entry, Repl, Span, Sym};
 use super::walk::{Ctx, Visit};
 use compact_str::CompactString;
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
@@ -53,101 +53,150 @@ fn write_name(out: &mut String, base: &str, number: u32) {
     }
 }
 
-impl Assignment {
-    /// Assigns the placeholders: named values first (by tier, then first appearance), numbered
-    /// names on collision (`checksum`, `checksum2`); the rest numbered per kind in order.
-    pub(super) fn new(c: Collected<'_>) -> Assignment {
-        // Names taken so far, by hash: a (never seen) hash collision only skips a number.
-        let mut used: FxHashSet<u64> = c.kept.iter().map(|k| name_hash(k)).collect();
-        let mut bases: Vec<String> = Vec::new();
-        let mut base_index: FxHashMap<String, u32> = FxHashMap::default();
-        // Per base: the next number to try, which keeps collisions linear.
-        let mut next: Vec<u32> = Vec::new();
-        let mut names = vec![Name::default(); c.entries.len()];
-        let mut named: Vec<usize> = (0..c.entries.len())
-            .filter(|&i| c.entries[i].name.is_some())
+/// Placeholder names being given out: the names taken and, per base name, the next number to
+/// try.
+struct Namer {
+    /// Names taken so far, by hash: a (never seen) hash collision only skips a number.
+    used: FxHashSet<u64>,
+    /// The base names, in order of first use.
+    bases: Vec<String>,
+    /// Each base name's index in `bases`.
+    base_index: FxHashMap<String, u32>,
+    /// Per base: the next number to try, which keeps collisions linear.
+    next: Vec<u32>,
+    /// The name being tried (reused).
+    candidate: String,
+}
+
+impl Namer {
+    /// Ready to give out names, none of the placeholders `kept` (already in the input).
+    fn new(kept: &[String]) -> Namer {
+        Namer {
+            used: kept.iter().map(|k| name_hash(k)).collect(),
+            bases: Vec::new(),
+            base_index: FxHashMap::default(),
+            next: Vec::new(),
+            candidate: String::new(),
+        }
+    }
+
+    /// Names every entry: named values first (by tier, then first appearance), numbered on
+    /// collision; the rest numbered per kind in order.
+    fn name_entries(&mut self, entries: &[Entry<'_>]) -> Vec<Name> {
+        let mut names = vec![Name::default(); entries.len()];
+        let mut named: Vec<usize> = (0..entries.len())
+            .filter(|&i| entries[i].name.is_some())
             .collect();
-        named.sort_by_key(|&i| c.entries[i].name.as_ref().map_or(u8::MAX, |(t, _)| *t));
-        let unnamed = (0..c.entries.len()).filter(|&i| c.entries[i].name.is_none());
-        let mut candidate = String::new();
+        named.sort_by_key(|&i| entries[i].name.as_ref().map_or(u8::MAX, |(t, _)| *t));
+        let unnamed = (0..entries.len()).filter(|&i| entries[i].name.is_none());
         for (i, is_named) in named
             .iter()
             .map(|&i| (i, true))
             .chain(unnamed.map(|i| (i, false)))
         {
-            let base = match &c.entries[i].name {
+            let base = match &entries[i].name {
                 Some((_, name)) if is_named => name.as_str(),
-                _ => c.entries[i].kind,
+                _ => entries[i].kind,
             };
-            let index = match base_index.get(base) {
-                Some(&b) => b,
-                None => {
-                    let b = bases.len() as u32;
-                    bases.push(base.to_string());
-                    base_index.insert(base.to_string(), b);
-                    // Named values start bare (`checksum`), generic kinds at 1 (`uuid1`).
-                    next.push(u32::from(!is_named));
-                    b
-                }
-            };
-            let slot = &mut next[index as usize];
-            loop {
-                let number = *slot;
-                *slot += if number == 0 { 2 } else { 1 };
-                candidate.clear();
-                write_name(&mut candidate, base, number);
-                if used.insert(name_hash(&candidate)) {
-                    names[i] = Name {
-                        base: index,
-                        number,
-                    };
-                    break;
-                }
+            names[i] = self.take(base, is_named);
+        }
+        names
+    }
+
+    /// The first free name with base `base`: bare for a named value (`checksum`, then
+    /// `checksum2`), from 1 for a generic kind (`uuid1`).
+    fn take(&mut self, base: &str, is_named: bool) -> Name {
+        let index = match self.base_index.get(base) {
+            Some(&b) => b,
+            None => {
+                let b = self.bases.len() as u32;
+                self.bases.push(base.to_string());
+                self.base_index.insert(base.to_string(), b);
+                // Named values start bare (`checksum`), generic kinds at 1 (`uuid1`).
+                self.next.push(u32::from(!is_named));
+                b
+            }
+        };
+        let slot = &mut self.next[index as usize];
+        loop {
+            let number = *slot;
+            *slot += if number == 0 { 2 } else { 1 };
+            self.candidate.clear();
+            write_name(&mut self.candidate, base, number);
+            if self.used.insert(name_hash(&self.candidate)) {
+                return Name {
+                    base: index,
+                    number,
+                };
             }
         }
-        let numbered_kinds = &c.rules.numbered_kinds;
-        let constant_kinds = &c.rules.constant_kinds;
-        let generic = |name: &str| {
-            let stem = name.trim_end_matches(|ch: char| ch.is_ascii_digit());
-            stem.len() < name.len() && numbered_kinds.contains(stem)
-        };
-        let mut variables = Vec::new();
-        for (sym, in_call) in &c.order {
-            let name = match sym {
-                _ if !in_call => continue,
-                Sym::Entry(i) if c.entries[*i].name.is_some() => {
-                    let mut text = String::new();
-                    let name = names[*i];
-                    write_name(&mut text, &bases[name.base as usize], name.number);
-                    text
-                }
-                Sym::Kept(i) if !generic(&c.kept[*i]) && !constant_kinds.contains(&c.kept[*i]) => {
-                    c.kept[*i].clone()
-                }
-                _ => continue,
-            };
-            if !numbered_kinds.contains(&name) {
-                variables.push(name);
+    }
+}
+
+/// The named placeholders of paths and queries, in order of first appearance: the entries'
+/// named values (named `names`, on `bases`) and the placeholders already in the input, but
+/// not the numbered and constant kinds.
+fn variables(c: &Collected<'_>, names: &[Name], bases: &[String]) -> Vec<String> {
+    let numbered_kinds = &c.rules.numbered_kinds;
+    let constant_kinds = &c.rules.constant_kinds;
+    let generic = |name: &str| {
+        let stem = name.trim_end_matches(|ch: char| ch.is_ascii_digit());
+        stem.len() < name.len() && numbered_kinds.contains(stem)
+    };
+    let mut variables = Vec::new();
+    for (sym, in_call) in &c.order {
+        let name = match sym {
+            _ if !in_call => continue,
+            Sym::Entry(i) if c.entries[*i].name.is_some() => {
+                let mut text = String::new();
+                let name = names[*i];
+                write_name(&mut text, &bases[name.base as usize], name.number);
+                text
             }
-        }
-        let braced = |text: &mut String, name: &dyn Fn(&mut String)| {
-            text.clear();
-            text.push('{');
-            name(text);
-            text.push('}');
-            CompactString::from(text.as_str())
+            Sym::Kept(i) if !generic(&c.kept[*i]) && !constant_kinds.contains(&c.kept[*i]) => {
+                c.kept[*i].clone()
+            }
+            _ => continue,
         };
+        if !numbered_kinds.contains(&name) {
+            variables.push(name);
+        }
+    }
+    variables
+}
+
+/// The placeholder `name` writes, with its braces, written in `text` (reused) first.
+fn braced(text: &mut String, name: impl FnOnce(&mut String)) -> CompactString {
+    text.clear();
+    text.push('{');
+    name(text);
+    text.push('}');
+    CompactString::from(text.as_str())
+}
+
+impl Assignment {
+    /// Assigns the placeholders: named values first (by tier, then first appearance), numbered
+    /// names on collision (`checksum`, `checksum2`); the rest numbered per kind in order.
+    pub(super) fn new(c: Collected<'_>) -> Assignment {
+        let mut namer = Namer::new(&c.kept);
+        let names = namer.name_entries(&c.entries);
+        let Namer {
+            bases,
+            mut candidate,
+            ..
+        } = namer;
+        let variables = variables(&c, &names, &bases);
         let entries = names
             .iter()
             .map(|name| {
                 let base = bases.get(name.base as usize).map_or("", String::as_str);
-                braced(&mut candidate, &|out| write_name(out, base, name.number))
+                braced(&mut candidate, |out| write_name(out, base, name.number))
             })
             .collect();
         let consts = c
             .consts
             .iter()
-            .map(|name| braced(&mut candidate, &|out| out.push_str(name)))
+            .map(|name| braced(&mut candidate, |out| out.push_str(name)))
             .collect();
         Assignment {
             spans: c.spans,

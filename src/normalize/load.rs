@@ -288,27 +288,7 @@ fn one_matcher(raw: &RawRule) -> Result<bool, String> {
 /// The action a raw rule names, checked against its matcher.
 fn action(raw: &RawRule, matcher: &Matcher, action_name: &str) -> Result<Action, String> {
     Ok(match action_name {
-        "placeholder" | "secret" => {
-            let replace = replace(raw, action_name == "secret")?;
-            let fits = match matcher {
-                Matcher::Value(_) | Matcher::Header(_) | Matcher::Key(_) | Matcher::Pointer(_) => {
-                    true
-                }
-                Matcher::Segment(_) => replace.named.is_some(),
-                _ => false,
-            };
-            if !fits {
-                return Err(format!(
-                    "action `{action_name}` needs a value, header, key or pointer matcher \
-                     (or a segment with `named`)"
-                ));
-            }
-            if action_name == "secret" {
-                Action::Secret(replace)
-            } else {
-                Action::Placeholder(replace)
-            }
-        }
+        "placeholder" | "secret" => replacing(raw, matcher, action_name)?,
         "redact" => {
             need(matcher, &["value", "header", "key", "pointer"], "redact")?;
             Action::Redact(raw.placeholder.clone().unwrap_or_else(|| "redacted".into()))
@@ -342,16 +322,7 @@ fn action(raw: &RawRule, matcher: &Matcher, action_name: &str) -> Result<Action,
         }
         "severity" => {
             need(matcher, &["call"], "severity")?;
-            let text = raw.severity.as_deref().ok_or("missing `severity`")?;
-            let severity = match text {
-                "ignore" => None,
-                _ => Some(Severity::parse(text).ok_or_else(|| {
-                    format!(
-                        "unknown severity `{text}` (expected info, warning, breaking or ignore)"
-                    )
-                })?),
-            };
-            Action::Severity(severity)
+            Action::Severity(severity(raw)?)
         }
         "cache-dependent" => {
             need(matcher, &["call"], "cache-dependent")?;
@@ -359,23 +330,62 @@ fn action(raw: &RawRule, matcher: &Matcher, action_name: &str) -> Result<Action,
         }
         "service" => {
             need(matcher, &["service"], "service")?;
-            if let Some(mount) = &raw.mount {
-                if !mount.starts_with('/') || mount.len() < 2 {
-                    return Err(format!("mount `{mount}` must be a path such as `/image`"));
-                }
-            }
-            Action::Service {
-                aliases: raw.aliases.clone().unwrap_or_default(),
-                mount: raw
-                    .mount
-                    .clone()
-                    .map(|m| m.trim_end_matches('/').to_string()),
-                ports: raw.ports.clone().unwrap_or_default(),
-                client: raw.client.unwrap_or(false),
-                identity: raw.identity.unwrap_or(false),
-            }
+            service(raw)?
         }
         other => return Err(format!("unknown action `{other}` (expected {ACTIONS})")),
+    })
+}
+
+/// The `placeholder` or `secret` action (`action_name`) of a raw rule, checked against its
+/// matcher: a value, header, key or pointer, or a segment with `named`.
+fn replacing(raw: &RawRule, matcher: &Matcher, action_name: &str) -> Result<Action, String> {
+    let replace = replace(raw, action_name == "secret")?;
+    let fits = match matcher {
+        Matcher::Value(_) | Matcher::Header(_) | Matcher::Key(_) | Matcher::Pointer(_) => true,
+        Matcher::Segment(_) => replace.named.is_some(),
+        _ => false,
+    };
+    if !fits {
+        return Err(format!(
+            "action `{action_name}` needs a value, header, key or pointer matcher \
+             (or a segment with `named`)"
+        ));
+    }
+    Ok(if action_name == "secret" {
+        Action::Secret(replace)
+    } else {
+        Action::Placeholder(replace)
+    })
+}
+
+/// The severity a `severity` rule gives its calls' findings (`None`: `ignore`, no finding).
+fn severity(raw: &RawRule) -> Result<Option<Severity>, String> {
+    let text = raw.severity.as_deref().ok_or("missing `severity`")?;
+    match text {
+        "ignore" => Ok(None),
+        _ => Severity::parse(text).map(Some).ok_or_else(|| {
+            format!("unknown severity `{text}` (expected info, warning, breaking or ignore)")
+        }),
+    }
+}
+
+/// The `service` action of a raw rule: the service's aliases, mount path (checked), ports and
+/// roles.
+fn service(raw: &RawRule) -> Result<Action, String> {
+    if let Some(mount) = &raw.mount {
+        if !mount.starts_with('/') || mount.len() < 2 {
+            return Err(format!("mount `{mount}` must be a path such as `/image`"));
+        }
+    }
+    Ok(Action::Service {
+        aliases: raw.aliases.clone().unwrap_or_default(),
+        mount: raw
+            .mount
+            .clone()
+            .map(|m| m.trim_end_matches('/').to_string()),
+        ports: raw.ports.clone().unwrap_or_default(),
+        client: raw.client.unwrap_or(false),
+        identity: raw.identity.unwrap_or(false),
     })
 }
 

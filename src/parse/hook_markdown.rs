@@ -367,96 +367,133 @@ fn section<'a>(
             ),
         )
     })?;
-    let mut s = Section {
-        line: heading_line.no,
-        place,
-        call,
-        url: None,
-        party_line: None,
-        arrow: None,
-        headers: Headers::default(),
-        body: Body::Unknown,
-        tabs: (false, false),
+    let mut reader = SectionReader {
+        section: Section {
+            line: heading_line.no,
+            place,
+            call,
+            url: None,
+            party_line: None,
+            arrow: None,
+            headers: Headers::default(),
+            body: Body::Unknown,
+            tabs: (false, false),
+        },
+        cursor,
+        warnings,
+        seen_tab: false,
+        stray: Stray::default(),
     };
-    let mut seen_tab = false;
-    let mut stray = Stray::default();
-    while let Some(line) = cursor.next() {
+    while let Some(line) = reader.cursor.next() {
         if line.is_heading() {
-            cursor.unread(line);
+            reader.cursor.unread(line);
             break;
         }
+        reader.line(line)?;
+    }
+    reader.stray.end(reader.warnings);
+    Ok(reader.section)
+}
+
+/// Reading the lines under one section's heading: the section so far, and what its lines
+/// before tell about the next one.
+struct SectionReader<'a, 'r> {
+    /// The section read so far.
+    section: Section<'a>,
+    /// The capture's lines, from just after the heading.
+    cursor: &'r mut Cursor<'a>,
+    /// The capture's warnings.
+    warnings: &'r mut Vec<Warning>,
+    /// Whether a `=== ` tab line was seen (parties and arrows come before the tabs).
+    seen_tab: bool,
+    /// Lines after the tabs' blocks that belong to no tab.
+    stray: Stray<'a>,
+}
+
+impl<'a> SectionReader<'a, '_> {
+    /// Reads one line of the section (not a heading), with the block it opens.
+    fn line(&mut self, line: Line<'a>) -> Result<(), InputError> {
         if line.is_blank() {
-            continue;
+            return Ok(());
         }
-        if !seen_tab && line.text.trim() == NOT_CAPTURED {
-            s.tabs = (true, true);
-            continue;
+        if !self.seen_tab && line.text.trim() == NOT_CAPTURED {
+            self.section.tabs = (true, true);
+            return Ok(());
         }
-        let looking_for_parties = !seen_tab && s.party_line.is_none() && s.arrow.is_none();
+        let s = &self.section;
+        let looking_for_parties = !self.seen_tab && s.party_line.is_none() && s.arrow.is_none();
         if looking_for_parties {
             // Before fences: a party name may itself start with backticks.
             if let Some(parties) = super::lines::party_line(line.text) {
-                s.party_line = Some(parties);
-                continue;
+                self.section.party_line = Some(parties);
+                return Ok(());
             }
         }
-        if line.indent() == 0 {
-            if let Some(tab) = line.text.strip_prefix("=== ") {
-                stray.end(warnings);
-                seen_tab = true;
-                let block = block(cursor, line)?;
-                if s.url.is_none() {
-                    s.url = block.title.and_then(title_url);
-                }
-                let tab = tab.trim().trim_matches('"');
-                if tab.eq_ignore_ascii_case("header") || tab.eq_ignore_ascii_case("headers") {
-                    s.tabs.0 = true;
-                    s.headers = header_lines(block.content, block.indent, block.first_line)?;
-                } else if tab.eq_ignore_ascii_case("body") {
-                    s.tabs.1 = true;
-                    s.body =
-                        body_from_text(block.content, block.indent, block.first_line, warnings);
-                } else {
-                    warnings.push(Warning {
-                        line: line.no,
-                        message: format!(
-                            "unknown tab `{}` (its block is ignored): expected `=== \"Header\"` or `=== \"Body\"`",
-                            clip(line.text.trim())
-                        ),
-                    });
-                }
-                continue;
-            }
-            if line.text.starts_with("```") {
-                stray.end(warnings);
-                skip_fence(cursor, line)?;
-                continue;
-            }
-            if is_admonition(line.text) {
-                // An mkdocs admonition (a page's `??? quote "logs"`): not part of the capture.
-                stray.end(warnings);
-                while cursor
-                    .peek()
-                    .is_some_and(|l| l.is_blank() || l.indent() > 0)
-                {
-                    cursor.next();
-                }
-                continue;
+        if line.indent() == 0 && self.block(line)? {
+            return Ok(());
+        }
+        if self.seen_tab {
+            self.stray.see(line);
+        } else if looking_for_parties {
+            if let Some(arrow) = doc_page::arrow_line(&line)? {
+                self.section.arrow = Some(arrow);
             }
         }
-        if seen_tab {
-            stray.see(line);
-            continue;
-        }
-        if !looking_for_parties {
-            continue;
-        }
-        if let Some(arrow) = doc_page::arrow_line(&line)? {
-            s.arrow = Some(arrow);
-        }
+        Ok(())
     }
-    stray.end(warnings);
-    Ok(s)
+
+    /// Reads or skips the block a line at column 0 opens: a tab's, a fence or an mkdocs
+    /// admonition; false when the line opens none.
+    fn block(&mut self, line: Line<'a>) -> Result<bool, InputError> {
+        if let Some(tab) = line.text.strip_prefix("=== ") {
+            self.stray.end(self.warnings);
+            self.seen_tab = true;
+            self.tab(line, tab)?;
+        } else if line.text.starts_with("```") {
+            self.stray.end(self.warnings);
+            skip_fence(self.cursor, line)?;
+        } else if is_admonition(line.text) {
+            // An mkdocs admonition (a page's `??? quote "logs"`): not part of the capture.
+            self.stray.end(self.warnings);
+            while self
+                .cursor
+                .peek()
+                .is_some_and(|l| l.is_blank() || l.indent() > 0)
+            {
+                self.cursor.next();
+            }
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Reads the block of the tab named `tab` (on `line`) into the section: its headers or its
+    /// body, and the URL its fence title gives.
+    fn tab(&mut self, line: Line<'a>, tab: &str) -> Result<(), InputError> {
+        let block = block(self.cursor, line)?;
+        let s = &mut self.section;
+        if s.url.is_none() {
+            s.url = block.title.and_then(title_url);
+        }
+        let tab = tab.trim().trim_matches('"');
+        if tab.eq_ignore_ascii_case("header") || tab.eq_ignore_ascii_case("headers") {
+            s.tabs.0 = true;
+            s.headers = header_lines(block.content, block.indent, block.first_line)?;
+        } else if tab.eq_ignore_ascii_case("body") {
+            s.tabs.1 = true;
+            s.body = body_from_text(block.content, block.indent, block.first_line, self.warnings);
+        } else {
+            self.warnings.push(Warning {
+                line: line.no,
+                message: format!(
+                    "unknown tab `{}` (its block is ignored): expected `=== \"Header\"` or `=== \"Body\"`",
+                    clip(line.text.trim())
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// True for the first line of an mkdocs admonition (`!!! note "…"`, `??? quote "…"`,

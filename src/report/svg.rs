@@ -21,39 +21,73 @@ pub(super) fn render(
     anchor: &dyn Fn(&Call) -> String,
     fold_anchor: &dyn Fn(usize) -> String,
 ) -> String {
-    let n = diagram.participants.len().max(1);
-    let width = COLUMN * n;
-    let rows: usize = diagram
+    let width = COLUMN * diagram.participants.len().max(1);
+    let height = HEAD * 2 + ROW * (rows(diagram) + 1);
+    let mut out = String::new();
+    open(&mut out, diagram.call_count(), width, height);
+    let mut items = Items {
+        width,
+        y: HEAD + ROW,
+        folds: 0,
+        bands: String::new(),
+        body: String::new(),
+    };
+    for item in &diagram.items {
+        match item {
+            Item::Call(call) => items.call(call, &anchor(call)),
+            Item::Folded { calls, .. } => items.folded(*calls, fold_anchor),
+        }
+        items.y += ROW;
+    }
+    out.push_str(&items.bands);
+    out.push_str(&lifelines(&diagram.participants, height));
+    out.push_str(&items.body);
+    out.push_str("</svg>");
+    out
+}
+
+/// The rows `diagram` takes: one per item, two for a call with a note.
+fn rows(diagram: &Diagram) -> usize {
+    diagram
         .items
         .iter()
         .map(|i| match i {
             Item::Call(c) if c.note().is_some() => 2,
             _ => 1,
         })
-        .sum();
-    let height = HEAD * 2 + ROW * (rows + 1);
-    let x = |i: usize| COLUMN * i + COLUMN / 2;
-    let mut out = String::new();
+        .sum()
+}
+
+/// The middle of participant `i`'s column, where its lifeline runs.
+fn x(i: usize) -> usize {
+    COLUMN * i + COLUMN / 2
+}
+
+/// Opens the SVG element of a drawing of `calls` calls, `width` by `height`, with the arrow
+/// head it uses.
+fn open(out: &mut String, calls: usize, width: usize, height: usize) {
     let _ = write!(
         out,
         "<svg class=\"diagram\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" \
-         aria-label=\"Sequence diagram of {} calls\" width=\"{width}\" height=\"{height}\" \
-         viewBox=\"0 0 {width} {height}\">",
-        diagram.call_count()
+         aria-label=\"Sequence diagram of {calls} calls\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\">"
     );
     out.push_str(
         "<defs><marker id=\"head\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" \
          markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" \
          fill=\"context-stroke\"/></marker></defs>",
     );
-    let mut lifelines = String::new();
-    let mut body = String::new();
-    let mut bands = String::new();
-    for (i, name) in diagram.participants.iter().enumerate() {
+}
+
+/// Each participant's box at the top and at the bottom of a drawing `height` high, and its
+/// lifeline between them.
+fn lifelines(participants: &[String], height: usize) -> String {
+    let mut out = String::new();
+    for (i, name) in participants.iter().enumerate() {
         let name = escape(name);
         for y in [4, height - HEAD - 4] {
             let _ = write!(
-                lifelines,
+                out,
                 "<g class=\"participant\"><rect x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{}\" \
                  rx=\"4\"/><text x=\"{}\" y=\"{}\">{name}</text></g>",
                 x(i) - COLUMN / 2 + 8,
@@ -64,68 +98,79 @@ pub(super) fn render(
             );
         }
         let _ = write!(
-            lifelines,
+            out,
             "<line class=\"lifeline\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>",
             x(i),
             HEAD,
             height - HEAD - 4
         );
     }
-    let mut y = HEAD + ROW;
-    let mut folds = 0;
-    for item in &diagram.items {
-        match item {
-            Item::Call(call) => {
-                if let Some(fill) = band(call.change) {
-                    let _ = write!(
-                        bands,
-                        "<rect class=\"band {fill}\" x=\"2\" y=\"{}\" width=\"{}\" height=\"{ROW}\"/>",
-                        y - ROW + 6,
-                        width - 4
-                    );
-                }
-                arrow(call, &x, y, &anchor(call), &mut body);
-                if let Some(note) = call.note() {
-                    y += ROW;
-                    let (a, b) = (x(call.from.min(call.to)), x(call.from.max(call.to)));
-                    let _ = write!(
-                        body,
-                        "<g class=\"note\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>\
-                         <text x=\"{}\" y=\"{}\">{}</text></g>",
-                        a - 40,
-                        y - ROW / 2 - 2,
-                        b - a + 80,
-                        ROW - 8,
-                        (a + b) / 2,
-                        y - 2,
-                        escape(&note)
-                    );
-                }
-            }
-            Item::Folded { calls, .. } => {
-                let plural = if *calls == 1 { "call" } else { "calls" };
-                let _ = write!(
-                    body,
-                    "<a href=\"#{}\"><g class=\"folded\"><rect x=\"8\" y=\"{}\" width=\"{}\" \
-                     height=\"{}\"/><text x=\"{}\" y=\"{}\">… {calls} unchanged {plural} …</text>\
-                     </g></a>",
-                    fold_anchor(folds),
-                    y - ROW / 2 - 2,
-                    width - 16,
-                    ROW - 8,
-                    width / 2,
-                    y - 2
-                );
-                folds += 1;
-            }
-        }
-        y += ROW;
-    }
-    out.push_str(&bands);
-    out.push_str(&lifelines);
-    out.push_str(&body);
-    out.push_str("</svg>");
     out
+}
+
+/// The diagram's items drawn row by row: the bands behind calls that stand out (drawn first,
+/// under the lifelines) and the arrows, notes and folded runs (drawn over them).
+struct Items {
+    /// The drawing's width.
+    width: usize,
+    /// Where the current row's arrow runs.
+    y: usize,
+    /// Folded runs drawn so far.
+    folds: usize,
+    /// The bands.
+    bands: String,
+    /// The arrows, notes and folded runs.
+    body: String,
+}
+
+impl Items {
+    /// Draws `call`, linking to the row `href` names: its band, its arrow and its note (on a
+    /// row of its own).
+    fn call(&mut self, call: &Call, href: &str) {
+        if let Some(fill) = band(call.change) {
+            let _ = write!(
+                self.bands,
+                "<rect class=\"band {fill}\" x=\"2\" y=\"{}\" width=\"{}\" height=\"{ROW}\"/>",
+                self.y - ROW + 6,
+                self.width - 4
+            );
+        }
+        arrow(call, self.y, href, &mut self.body);
+        if let Some(note) = call.note() {
+            self.y += ROW;
+            let (a, b) = (x(call.from.min(call.to)), x(call.from.max(call.to)));
+            let _ = write!(
+                self.body,
+                "<g class=\"note\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>\
+                 <text x=\"{}\" y=\"{}\">{}</text></g>",
+                a - 40,
+                self.y - ROW / 2 - 2,
+                b - a + 80,
+                ROW - 8,
+                (a + b) / 2,
+                self.y - 2,
+                escape(&note)
+            );
+        }
+    }
+
+    /// Draws a folded run of `calls` unchanged calls, linking to its row in the list.
+    fn folded(&mut self, calls: usize, fold_anchor: &dyn Fn(usize) -> String) {
+        let plural = if calls == 1 { "call" } else { "calls" };
+        let _ = write!(
+            self.body,
+            "<a href=\"#{}\"><g class=\"folded\"><rect x=\"8\" y=\"{}\" width=\"{}\" \
+             height=\"{}\"/><text x=\"{}\" y=\"{}\">… {calls} unchanged {plural} …</text>\
+             </g></a>",
+            fold_anchor(self.folds),
+            self.y - ROW / 2 - 2,
+            self.width - 16,
+            ROW - 8,
+            self.width / 2,
+            self.y - 2
+        );
+        self.folds += 1;
+    }
 }
 
 /// The class of the band behind a call that stands out.
@@ -139,7 +184,7 @@ fn band(change: Change) -> Option<&'static str> {
 }
 
 /// One call's arrow (a loop for a call to itself) and its label, linking to its row.
-fn arrow(call: &Call, x: &dyn Fn(usize) -> usize, y: usize, href: &str, out: &mut String) {
+fn arrow(call: &Call, y: usize, href: &str, out: &mut String) {
     let (change, symbol) = match call.change {
         Change::Same => ("same", ""),
         Change::Missing => ("missing", "− "),

@@ -40,33 +40,93 @@ pub(super) fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
         validate(flow, &rules)?;
     }
     let current = Current::load(context.store(&args.store), &rules)?;
-    let mut ops: Vec<Op> = Vec::new();
-    let mut out = Vec::new();
     let captures = to_bless(
         inputs::load(&args.traces, &rules, context.config.limits)?,
         args.flow.as_deref(),
         &rules,
     )?;
-    let mut reviewing = args.review.then(|| Reviewing::new(context));
-    // The plain comparison shows every difference blessing absorbs; a review leaves out the
-    // findings the config file already accepts (they are not asked again).
-    let accepts = match &reviewing {
-        Some(_) => context.accepts(),
-        None => Accepts::default(),
-    };
-    for Capture {
-        path, mut trace, ..
-    } in captures
-    {
-        let path = path.as_path();
-        let (stem, index) = current.target(args.flow.as_deref(), &trace, path, &rules)?;
-        if trace.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
-            let title = index.and_then(|i| current.flows[i].members[0].name.clone());
-            trace.name = title.or_else(|| args.flow.clone()).or(Some(stem.clone()));
+    let mut blessing = Blessing::new(args, context, &current, &rules);
+    for capture in captures {
+        if !blessing.plan(capture)? {
+            break;
         }
-        let report = comparison(&current, index, (path, &trace), &rules, &accepts);
-        let planned = ops.len();
-        match current.plan(&mut ops, args.add, &stem, hook_markdown(&trace), path)? {
+    }
+    emit(None, &blessing.out)?;
+    write_planned(args, blessing.ops)
+}
+
+/// Planning the goldens capture by capture: the files to write, and the comparisons printed
+/// or reviewed on the way.
+struct Blessing<'a> {
+    /// The command's arguments.
+    args: &'a BlessArgs,
+    /// The run's context.
+    context: &'a Context,
+    /// The goldens in effect now.
+    current: &'a Current,
+    /// The rules the captures were normalized with.
+    rules: &'a RuleSet,
+    /// The findings the comparisons set apart as accepted.
+    accepts: Accepts,
+    /// The review, with `--review`.
+    reviewing: Option<Reviewing>,
+    /// The planned file operations.
+    ops: Vec<Op>,
+    /// The comparisons to print (without a review).
+    out: Vec<u8>,
+}
+
+impl<'a> Blessing<'a> {
+    /// Ready to plan, reviewing with `--review`.
+    fn new(
+        args: &'a BlessArgs,
+        context: &'a Context,
+        current: &'a Current,
+        rules: &'a RuleSet,
+    ) -> Blessing<'a> {
+        let reviewing = args.review.then(|| Reviewing::new(context));
+        // The plain comparison shows every difference blessing absorbs; a review leaves out the
+        // findings the config file already accepts (they are not asked again).
+        let accepts = match &reviewing {
+            Some(_) => context.accepts(),
+            None => Accepts::default(),
+        };
+        Blessing {
+            args,
+            context,
+            current,
+            rules,
+            accepts,
+            reviewing,
+            ops: Vec::new(),
+            out: Vec::new(),
+        }
+    }
+
+    /// Plans blessing one capture, then prints its comparison with the golden or reviews it;
+    /// false when the review was quit.
+    fn plan(&mut self, capture: Capture) -> Result<bool> {
+        let Capture {
+            path, mut trace, ..
+        } = capture;
+        let path = path.as_path();
+        let (stem, index) =
+            self.current
+                .target(self.args.flow.as_deref(), &trace, path, self.rules)?;
+        self.name(&mut trace, index, &stem);
+        let report = comparison(
+            self.current,
+            index,
+            (path, &trace),
+            self.rules,
+            &self.accepts,
+        );
+        let planned = self.ops.len();
+        let text = hook_markdown(&trace);
+        match self
+            .current
+            .plan(&mut self.ops, self.args.add, &stem, text, path)?
+        {
             Planned::Written => {}
             Planned::AlreadyGolden(single) => eprintln!(
                 "flowdiff: {} is already the golden for {}",
@@ -79,23 +139,35 @@ pub(super) fn run(args: &BlessArgs, context: &Context) -> Result<Outcome> {
                 set.display()
             ),
         }
-        match reviewing.as_mut() {
-            Some(reviewing) => {
-                if ops.len() == planned {
-                    continue; // already the golden: nothing to review
-                }
-                let decision = reviewing.flow(report.as_ref(), &stem, path, &trace)?;
-                if !decision.write {
-                    ops.truncate(planned);
-                }
-                if decision.quit {
-                    break;
-                }
-            }
-            None => describe(&mut out, report.as_ref(), path, &trace, context)?,
+        let Some(reviewing) = self.reviewing.as_mut() else {
+            describe(&mut self.out, report.as_ref(), path, &trace, self.context)?;
+            return Ok(true);
+        };
+        if self.ops.len() == planned {
+            return Ok(true); // already the golden: nothing to review
+        }
+        let decision = reviewing.flow(report.as_ref(), &stem, path, &trace)?;
+        if !decision.write {
+            self.ops.truncate(planned);
+        }
+        Ok(!decision.quit)
+    }
+
+    /// Names a capture that has no name (golden `index` has the title it replaces, if any):
+    /// that title, else the flow `--flow` names, else `stem`.
+    fn name(&self, trace: &mut Trace, index: Option<usize>, stem: &str) {
+        if trace.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            let title = index.and_then(|i| self.current.flows[i].members[0].name.clone());
+            trace.name = title
+                .or_else(|| self.args.flow.clone())
+                .or(Some(stem.to_string()));
         }
     }
-    emit(None, &out)?;
+}
+
+/// Writes the planned goldens once confirmed: a review was the confirmation, else `--yes` or a
+/// yes on the terminal is; with `--dry-run`, only lists them.
+fn write_planned(args: &BlessArgs, ops: Vec<Op>) -> Result<Outcome> {
     let writes = ops
         .iter()
         .filter(|op| matches!(op, Op::Write { .. }))
