@@ -3,6 +3,8 @@
 //! between their payloads, so two calls that mean different things (glance's system-scoped and
 //! project-scoped tokens) are not compared with each other because of their positions.
 
+use std::cell::Cell;
+
 /// At most this many candidate combinations (old × new) are weighed; larger groups (long
 /// polling runs) keep their order, which is what pairs them right.
 pub(super) const MAX_WEIGHED: usize = 256;
@@ -15,14 +17,30 @@ pub(super) fn pair(
     new: &[usize],
     drift: &dyn Fn(usize, usize) -> u32,
 ) -> Vec<(usize, usize)> {
+    let in_order = || old.iter().copied().zip(new.iter().copied()).collect();
     if old.len() <= 1 && new.len() <= 1 || old.len() * new.len() > MAX_WEIGHED {
-        return old.iter().copied().zip(new.iter().copied()).collect();
+        return in_order();
+    }
+    // Each drift is weighed once (the assignment asks for most of them many times).
+    let known: Vec<Cell<Option<u32>>> = vec![Cell::new(None); old.len() * new.len()];
+    let drift_of = |i: usize, j: usize| -> u32 {
+        let slot = &known[i * new.len() + j];
+        slot.get().unwrap_or_else(|| {
+            let weighed = drift(old[i], new[j]);
+            slot.set(Some(weighed));
+            weighed
+        })
+    };
+    // In order without any drift costs nothing, and no other pairing costs that little (each
+    // moves some call from its place): the others need not be weighed.
+    if (0..old.len().min(new.len())).all(|i| drift_of(i, i) == 0) {
+        return in_order();
     }
     // Rank ties by how far a pairing moves a call from its place, so equal content pairs in
     // order (a polling run, repeated identical calls).
     let span = (old.len() + new.len()) as u64;
     let cost = |i: usize, j: usize| -> u64 {
-        u64::from(drift(old[i], new[j])) * (span * span + 1) + (i.abs_diff(j) as u64)
+        u64::from(drift_of(i, j)) * (span * span + 1) + (i.abs_diff(j) as u64)
     };
     let mut pairs: Vec<(usize, usize)> = if old.len() <= new.len() {
         assignment(old.len(), new.len(), &cost)
@@ -117,6 +135,28 @@ mod tests {
             [(1, 7), (2, 8), (3, 9)]
         );
         assert_eq!(pair(&[1, 2, 3], &[7, 8], &same), [(1, 7), (2, 8)]);
+    }
+
+    /// Each drift is weighed at most once, and when the calls in order do not drift at all,
+    /// only those are weighed.
+    #[test]
+    fn each_drift_is_weighed_once_and_an_undrifted_order_alone() {
+        let asked = std::cell::RefCell::new(Vec::new());
+        let drift = |o: usize, n: usize| {
+            asked.borrow_mut().push((o, n));
+            u32::from(o % 10 != n % 10)
+        };
+        let pairs = pair(&[10, 11, 12], &[20, 21, 22], &drift);
+        assert_eq!(pairs, [(10, 20), (11, 21), (12, 22)]);
+        assert_eq!(*asked.borrow(), [(10, 20), (11, 21), (12, 22)]);
+        asked.borrow_mut().clear();
+        let pairs = pair(&[10, 11, 12], &[21, 20, 22], &drift);
+        assert_eq!(pairs, [(10, 20), (11, 21), (12, 22)]);
+        let mut weighed = asked.borrow().clone();
+        let count = weighed.len();
+        weighed.sort_unstable();
+        weighed.dedup();
+        assert_eq!(weighed.len(), count, "a drift weighed twice");
     }
 
     #[test]
