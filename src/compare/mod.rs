@@ -22,9 +22,9 @@ mod warning;
 use crate::normalize::{self, RuleSet};
 use crate::severity::Severity;
 use crate::trace::{Json, Signature, Trace};
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::atomic::AtomicUsize;
 
 pub use warning::{Warning, WarningKind};

@@ -40,11 +40,21 @@ impl PointerPattern {
 
     /// True when the pointer (RFC 6901 text, array indices or `*`) matches the pattern.
     pub(super) fn matches(&self, pointer: &str) -> bool {
-        let segments: Vec<&str> = match pointer.strip_prefix('/') {
-            Some("") | None => Vec::new(),
-            Some(rest) => rest.split('/').collect(),
+        let segments = match pointer.strip_prefix('/') {
+            Some("") | None => None,
+            Some(rest) => Some(rest.split('/')),
         };
-        match_segments(&self.segments, &segments)
+        let mut segments = segments.into_iter().flatten();
+        if self.segments.iter().any(|s| s == "**") {
+            let segments: Vec<&str> = segments.collect();
+            return match_segments(&self.segments, &segments);
+        }
+        // One segment for each of the pattern's: matched as they come, none collected.
+        self.segments.iter().all(|pattern| {
+            segments
+                .next()
+                .is_some_and(|seg| pattern == "*" || segment_equals(seg, pattern))
+        }) && segments.next().is_none()
     }
 
     /// A cheap pre-check: false when the pattern's last segment is a literal other than `key`
@@ -225,7 +235,15 @@ mod tests {
         let p = PointerPattern::parse("/**/id").expect("valid");
         assert!(p.matches("/id"));
         assert!(p.matches("/token/catalog/3/endpoints/*/id"));
+        assert!(!p.matches("/token/catalog"));
         assert!(PointerPattern::parse("token").is_err());
+        // The root, an empty segment, escaped segments.
+        let root = PointerPattern::parse("/").expect("valid");
+        assert!(root.matches("") && root.matches("/") && !root.matches("/id"));
+        let p = PointerPattern::parse("/token").expect("valid");
+        assert!(!p.matches("/token/") && !p.matches("") && !p.matches("/"));
+        let p = PointerPattern::parse("/links/a~1b/*").expect("valid");
+        assert!(p.matches("/links/a~1b/0") && !p.matches("/links/a/b/0"));
     }
 
     #[test]

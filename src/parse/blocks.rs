@@ -19,8 +19,10 @@ pub(crate) fn title_url(title: &str) -> Option<&str> {
 
 /// Parses a `Name: value` header line (already de-indented and trimmed).
 pub(crate) fn header_line(text: &str, line: usize) -> Result<(&str, &str), InputError> {
-    match text.find(':') {
-        Some(i) if i > 0 && !text[..i].contains(' ') => Ok((&text[..i], text[i + 1..].trim())),
+    match memchr::memchr(b':', text.as_bytes()) {
+        Some(i) if i > 0 && !text.as_bytes()[..i].contains(&b' ') => {
+            Ok((&text[..i], text[i + 1..].trim()))
+        }
         _ => Err(InputError::new(
             line,
             format!(
