@@ -3,9 +3,9 @@
 use super::align::{Alignment, How, Pair};
 use super::sides::Sides;
 use super::{Comparison, Finding, Kind, Part, Suppressed};
+use crate::intern::Interner;
 use crate::trace::{Signature, Trace};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 
 /// The call-level findings (the flow view's rows are left to [`super::view`]).
 pub(super) fn build(s: &Sides, a: &Alignment, options: &super::Options) -> Comparison {
@@ -136,16 +136,12 @@ fn auth_patterns(s: &Sides, a: &Alignment, out: &mut Vec<Finding>) -> Suppressed
         optional_by_golden_set: 0,
     };
     for group in &a.cache_groups {
-        let mut counts: Vec<(&Signature, usize, usize)> = Vec::new();
-        let mut slot: HashMap<&Signature, usize> = HashMap::new();
+        let mut counts: Interner<(&Signature, usize, usize), &Signature> = Interner::default();
         let sides = [(&group.old, s.old_sigs), (&group.new, s.new_sigs)];
         for (side, (calls, sigs)) in sides.into_iter().enumerate() {
             for &i in calls.iter() {
                 let sig = &sigs[i];
-                let k = *slot.entry(sig).or_insert_with(|| {
-                    counts.push((sig, 0, 0));
-                    counts.len() - 1
-                });
+                let k = counts.intern(&sig, || (sig, 0, 0));
                 if side == 0 {
                     counts[k].1 += 1;
                 } else {
@@ -153,6 +149,7 @@ fn auth_patterns(s: &Sides, a: &Alignment, out: &mut Vec<Finding>) -> Suppressed
                 }
             }
         }
+        let mut counts = counts.into_values();
         counts.retain(|(_, o, n)| o != n);
         if counts.is_empty() {
             continue;

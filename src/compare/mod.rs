@@ -19,10 +19,10 @@ mod sides;
 mod view;
 mod warning;
 
+use crate::intern::Interner;
 use crate::normalize::{self, RuleSet};
 use crate::severity::Severity;
 use crate::trace::{Json, Signature, Trace};
-use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 use serde_json::Value;
 use std::sync::atomic::AtomicUsize;
@@ -276,9 +276,9 @@ fn compare_sharing_from(
     let long = old.exchanges.len().min(new.exchanges.len()) >= parallel_from;
     let ((old_sigs, old_contents), (new_sigs, new_contents)) =
         crate::cores::both_sides(long, old, new, identify);
-    let mut interner = Interner::default();
-    let old_tree = interner.tree(old, &old_sigs, &old_contents, rules);
-    let new_tree = interner.tree(new, &new_sigs, &new_contents, rules);
+    let mut ids = CallIds::default();
+    let old_tree = ids.tree(old, &old_sigs, &old_contents, rules);
+    let new_tree = ids.tree(new, &new_sigs, &new_contents, rules);
     let drift = |o: usize, n: usize| payload::drift(&old.exchanges[o], &new.exchanges[n], rules);
     let alignment = align::align(&old_tree, &new_tree, !options.strict_plumbing, &drift);
     let sides = sides::Sides {
@@ -397,21 +397,16 @@ fn hash_value(value: &Json, hasher: &mut impl std::hash::Hasher) {
     }
 }
 
-/// Interns signatures and callers so alignment compares integers.
+/// Numbers signatures and callers so alignment compares integers.
 #[derive(Default)]
-struct Interner {
-    ids: HashMap<Signature, u32>,
-    callers: HashMap<String, u32>,
-    /// Whether each signature id is cache-dependent (rules are asked once per signature).
-    cache: HashMap<u32, bool>,
+struct CallIds {
+    /// Each signature, with whether it is cache-dependent (rules are asked once per
+    /// signature).
+    sigs: Interner<bool, Signature>,
+    callers: Interner<(), String>,
 }
 
-impl Interner {
-    fn id<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, key: K) -> u32 {
-        let next = u32::try_from(map.len()).unwrap_or(u32::MAX);
-        *map.entry(key).or_insert(next)
-    }
-
+impl CallIds {
     /// The call tree of `trace`, whose exchanges have signatures `sigs` and content hashes
     /// `contents`.
     fn tree(
@@ -421,15 +416,15 @@ impl Interner {
         contents: &[u64],
         rules: &RuleSet,
     ) -> align::CallTree {
+        let number = |index: usize| u32::try_from(index).unwrap_or(u32::MAX);
         let mut tree = align::CallTree::default();
         for ((exchange, sig), content) in trace.exchanges.iter().zip(sigs).zip(contents) {
-            let id = Self::id(&mut self.ids, sig.clone());
-            tree.sigs.push(id);
+            let id = self.sigs.intern(sig, || rules.plumbing(sig));
+            tree.sigs.push(number(id));
             tree.callers
-                .push(Self::id(&mut self.callers, sig.caller.clone()));
+                .push(number(self.callers.intern(sig.caller.as_str(), || ())));
             tree.parents.push(exchange.parent);
-            let cached = *self.cache.entry(id).or_insert_with(|| rules.plumbing(sig));
-            tree.cache_dependent.push(cached);
+            tree.cache_dependent.push(self.sigs[id]);
             tree.content.push(*content);
         }
         tree

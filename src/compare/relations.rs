@@ -13,6 +13,7 @@
 use super::align::{How, Pair};
 use super::sides::Sides;
 use super::{Finding, Kind, Part};
+use crate::intern::Interner;
 use crate::trace::{next_placeholder, Body, Exchange, Json, Trace};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::Value;
@@ -176,20 +177,18 @@ fn walk<'t>(old: &'t Json, new: &'t Json, add: &mut dyn FnMut(&'t str, &'t str))
 /// pair; only the few groups found wanting are ordered.
 fn groups<'s>(found: &Found<'s>) -> Vec<Vec<Names<'s>>> {
     let mut parent: Vec<usize> = Vec::with_capacity(2 * found.len());
-    let mut is_new: Vec<bool> = Vec::with_capacity(2 * found.len());
-    let mut ids: FxHashMap<(bool, &str), usize> = FxHashMap::default();
+    // Each name on its side, numbered; its value: whether it is NEW's.
+    let mut ids: Interner<bool, (bool, &str)> = Interner::default();
     let mut ends = Vec::with_capacity(found.len());
     for &(old, new) in found {
-        let [a, b] = [(false, old), (true, new)].map(|(side, name)| {
-            *ids.entry((side, name)).or_insert_with(|| {
-                parent.push(parent.len());
-                is_new.push(side);
-                parent.len() - 1
-            })
-        });
+        let [a, b] =
+            [(false, old), (true, new)].map(|(side, name)| ids.intern(&(side, name), || side));
+        // A name seen first is a group of its own.
+        parent.extend(parent.len()..ids.len());
         union(&mut parent, a, b);
         ends.push(a);
     }
+    let is_new = ids.into_values();
     // Distinct old and new names under each root: a group is wanting with two of either.
     let mut names = vec![(0u32, 0u32); parent.len()];
     for (id, side) in is_new.iter().enumerate() {

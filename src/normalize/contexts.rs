@@ -9,6 +9,7 @@ use super::placeholders::{Offer, State, TIER_HEADER, TIER_KEY, TIER_PARENT, TIER
 use super::prescan::Prescan;
 use super::record::encode;
 use super::walk::{Ctx, Visit};
+use crate::intern::Interner;
 use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 
@@ -259,28 +260,15 @@ struct KeyRules {
 
 /// [`KeyRules`] memoized per key (a trace repeats few keys millions of times): one hash per
 /// look-up of a key seen before.
-#[derive(Default)]
-struct KeyMemo {
-    index: FxHashMap<String, usize>,
-    known: Vec<KeyRules>,
-}
+type KeyMemo = Interner<KeyRules>;
 
-impl KeyMemo {
-    /// What the rules say about `key`, asked of them on first sight.
-    fn get(&mut self, rules: &Compiled, key: &str) -> &KeyRules {
-        let at = match self.index.get(key) {
-            Some(&at) => at,
-            None => {
-                self.known.push(KeyRules {
-                    rule: rules.key(key),
-                    pointers: rules.pointer_candidates(Some(key)),
-                });
-                self.index.insert(key.to_string(), self.known.len() - 1);
-                self.known.len() - 1
-            }
-        };
-        &self.known[at]
-    }
+/// What the rules say about `key`, asked of them on first sight.
+fn key_rules<'k>(keys: &'k mut KeyMemo, rules: &Compiled, key: &str) -> &'k KeyRules {
+    let at = keys.intern(key, || KeyRules {
+        rule: rules.key(key),
+        pointers: rules.pointer_candidates(Some(key)),
+    });
+    &keys[at]
 }
 
 /// The context rule of a value under JSON key or query parameter `key` at `pointer`: the first
@@ -301,7 +289,7 @@ fn context_rule<'k>(
             .pointer_among(candidates, pointer, None)
             .map(|action| (action, None));
     };
-    let known = keys.get(rules, key);
+    let known = key_rules(keys, rules, key);
     if let Some(pointer) = pointer {
         if let Some(action) = rules.pointer_among(&known.pointers, pointer, Some(key)) {
             return Some((action, None));

@@ -15,6 +15,7 @@ mod model;
 use super::content;
 use super::repeat;
 use super::segments::{self, Aligned};
+use crate::intern::Interner;
 pub use model::*;
 use similar::{capture_diff, Algorithm, DiffTag};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -583,18 +584,14 @@ impl Aligner<'_> {
         for &n in new {
             news.entry(self.new.sigs[n]).or_default().push(n);
         }
-        let mut olds: Vec<(u32, Vec<usize>)> = Vec::new();
-        let mut slot: HashMap<u32, usize> = HashMap::new();
+        let mut olds: Interner<(u32, Vec<usize>), u32> = Interner::default();
         for &o in old {
             let sig = self.old.sigs[o];
-            let k = *slot.entry(sig).or_insert_with(|| {
-                olds.push((sig, Vec::new()));
-                olds.len() - 1
-            });
+            let k = olds.intern(&sig, || (sig, Vec::new()));
             olds[k].1.push(o);
         }
         let mut pairs = Vec::new();
-        for (sig, old_calls) in olds {
+        for (sig, old_calls) in olds.into_values() {
             if let Some(new_calls) = news.get(&sig) {
                 pairs.extend(content::pair(&old_calls, new_calls, self.drift));
             }

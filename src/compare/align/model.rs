@@ -1,7 +1,7 @@
 //! The alignment's own types: what [`super`] reads (a call tree per trace) and what it
 //! returns (pairs, repeats, cache-dependent groups, unmatched subtrees).
 
-use std::collections::HashMap;
+use crate::intern::Interner;
 
 /// One trace reduced to what alignment needs; every vector is indexed by exchange.
 #[derive(Debug, Clone, Default)]
@@ -25,22 +25,18 @@ type Children = (Vec<Vec<usize>>, Vec<(u32, Vec<usize>)>);
 impl CallTree {
     pub(super) fn children(&self) -> Children {
         let mut children = vec![Vec::new(); self.sigs.len()];
-        let mut roots: Vec<(u32, Vec<usize>)> = Vec::new();
-        let mut root_slot: HashMap<u32, usize> = HashMap::new();
+        let mut roots: Interner<(u32, Vec<usize>), u32> = Interner::default();
         for (index, parent) in self.parents.iter().enumerate() {
             match *parent {
                 Some(p) if p < self.sigs.len() && p != index => children[p].push(index),
                 _ => {
                     let caller = self.callers.get(index).copied().unwrap_or(0);
-                    let slot = *root_slot.entry(caller).or_insert_with(|| {
-                        roots.push((caller, Vec::new()));
-                        roots.len() - 1
-                    });
+                    let slot = roots.intern(&caller, || (caller, Vec::new()));
                     roots[slot].1.push(index);
                 }
             }
         }
-        (children, roots)
+        (children, roots.into_values())
     }
 }
 

@@ -5,6 +5,7 @@
 //! service catalog is not drift. Pointers follow RFC 6901.
 
 use super::without_placeholders;
+use crate::intern::Interner;
 use crate::normalize::RuleSet;
 use crate::trace::{Json as Value, Object};
 use rustc_hash::FxHashMap as HashMap;
@@ -183,27 +184,23 @@ impl Walker<'_> {
         if old_objects.is_empty() || new_objects.is_empty() {
             return;
         }
-        let mut keys: Vec<&str> = Vec::new();
-        let mut fields: HashMap<&str, (Vec<&Value>, Vec<&Value>)> = HashMap::default();
+        // Each key in order of first sight, with its values on each side.
+        let mut fields: Interner<(&str, Vec<&Value>, Vec<&Value>), &str> = Interner::default();
         for (side, objects) in [(0, &old_objects), (1, &new_objects)] {
             for object in objects.iter() {
                 for (key, value) in object.iter() {
-                    let entry = fields.entry(key).or_insert_with(|| {
-                        keys.push(key);
-                        (Vec::new(), Vec::new())
-                    });
+                    let at = fields.intern(&key, || (key, Vec::new(), Vec::new()));
+                    let entry = &mut fields[at];
                     if side == 0 {
-                        entry.0.push(value);
-                    } else {
                         entry.1.push(value);
+                    } else {
+                        entry.2.push(value);
                     }
                 }
             }
         }
-        for key in keys {
-            let Some((o, n)) = fields.get(key) else {
-                continue;
-            };
+        for (key, o, n) in fields.into_values() {
+            let (o, n) = (&o, &n);
             let at = child(pointer, key);
             match (o.is_empty(), n.is_empty()) {
                 (false, true) => {
