@@ -201,16 +201,21 @@ mod tests {
         assert!(!memo.get(&"x".repeat(MAX_LEN + 1), 0, &mut out));
     }
 
+    /// A match of rule `i` over the one character at `i`.
+    fn one_char_match(i: usize) -> Found {
+        Found {
+            start: i,
+            end: i + 1,
+            rule: Some(i),
+        }
+    }
+
     /// A long string is memoized apart: many short strings after it do not push it out, and
     /// one longer than the limit is not held at all.
     #[test]
     fn long_strings_stay_beside_the_short_ones() {
         let mut memo = Memo::default();
-        let f = |i: usize| Found {
-            start: i,
-            end: i + 1,
-            rule: Some(i),
-        };
+        let f = one_char_match;
         let long = "catalog ".repeat(SHORT_LEN);
         memo.put(&long, 0, &[f(1)]);
         for i in 0..SLOTS {
@@ -229,11 +234,7 @@ mod tests {
     #[test]
     fn keeps_what_it_holds_as_it_grows() {
         let mut memo = Memo::default();
-        let f = |i: usize| Found {
-            start: i,
-            end: i + 1,
-            rule: Some(i),
-        };
+        let f = one_char_match;
         let texts: Vec<String> = (0..SLOTS).map(|i| format!("value-{i}")).collect();
         for (i, text) in texts.iter().enumerate() {
             memo.put(text, 0, &[f(i)]);
