@@ -14,6 +14,16 @@ pub(super) fn builtin_sources(source: impl Fn(&rules::Matcher) -> Option<&String
         .collect()
 }
 
+/// The built-in value patterns, in rule order, then the kept placeholder: the value scan's.
+pub(super) fn builtin_value_patterns() -> Vec<String> {
+    let mut patterns = builtin_sources(|matcher| match matcher {
+        rules::Matcher::Value(source) => Some(source),
+        _ => None,
+    });
+    patterns.push(super::prebuilt::kept::KEPT_PLACEHOLDER.to_string());
+    patterns
+}
+
 /// Real text: every line of the fixtures and the seed captures, and lines made to hold
 /// several volatile values next to and inside each other.
 pub(crate) fn texts() -> Vec<String> {

@@ -6,7 +6,9 @@
 //!   group's first match ends, and which pattern) and a reverse DFA (each pattern alone,
 //!   anchored: where that match starts). All patterns in one DFA would take hundreds of MB
 //!   (the counted repetitions of overlapping classes multiply when combined), so patterns go
-//!   first-fit into groups whose forward DFA stays under [`GROUP_BUDGET`].
+//!   first-fit into groups whose forward DFA stays under [`GROUP_BUDGET`], the patterns with
+//!   the longest shortest match first: each group knows the shortest match of its patterns,
+//!   and a value shorter than that (most are short) skips the group's search.
 //! - The key set: every enabled key rule's pattern in one DFA reporting every pattern that
 //!   matches.
 //!
@@ -32,10 +34,12 @@ const SINGLE_LIMIT: usize = 4 << 20;
 /// A DFA as built, before it is written.
 pub(crate) type Dfa = dense::DFA<Vec<u32>>;
 
-/// One value pattern eligible for a group: its source and its capture group names.
+/// One value pattern eligible for a group: its source, its capture group names and the length
+/// of its shortest match (in bytes).
 struct Pattern<'r> {
     source: &'r str,
     names: Vec<String>,
+    shortest: usize,
 }
 
 /// Writes the automata of `rules` (the `[[rule]]` tables of `rules/default.toml`) and the
@@ -73,9 +77,11 @@ pub(crate) fn write(rules: &[toml::Value], out: &Path) {
                 pattern.source, pattern.names
             );
         }
+        let shortest = group.iter().map(|p| p.shortest).min().unwrap_or(0);
         let _ = writeln!(
             code,
-            "        ],\n        forward: {forward},\n        reverse: {reverse},\n    }},"
+            "        ],\n        shortest: {shortest},\n        forward: {forward},\n        \
+             reverse: {reverse},\n    }},"
         );
     }
     let _ = writeln!(code, "];\n");
@@ -98,34 +104,46 @@ pub(crate) fn write(rules: &[toml::Value], out: &Path) {
     std::fs::write(&path, code).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
-/// The eligible value patterns, first-fit into groups under the budget (in rule order within
-/// each group; a pattern over the budget alone is a group of its own).
+/// The eligible value patterns, first-fit into groups under the budget, those with the longest
+/// shortest match first (a pattern over the budget alone is a group of its own); in rule order
+/// within each group.
 fn groups<'r>(sources: &[&'r str]) -> Vec<Vec<Pattern<'r>>> {
-    let mut groups: Vec<Vec<Pattern<'r>>> = Vec::new();
-    for &source in sources {
-        let Some(pattern) = eligible(source) else {
-            continue;
-        };
-        let fits = |group: &Vec<Pattern<'r>>| {
-            let mut candidate: Vec<&str> = group.iter().map(|p| p.source).collect();
+    // Each eligible pattern with its place in rule order.
+    let mut patterns: Vec<(usize, Pattern<'r>)> = sources
+        .iter()
+        .enumerate()
+        .filter_map(|(at, s)| Some((at, eligible(s)?)))
+        .collect();
+    patterns.sort_by_key(|(at, p)| (std::cmp::Reverse(p.shortest), *at));
+    let mut groups: Vec<Vec<(usize, Pattern<'r>)>> = Vec::new();
+    for (at, pattern) in patterns {
+        let source = pattern.source;
+        let fits = |group: &Vec<(usize, Pattern<'r>)>| {
+            let mut candidate: Vec<&str> = group.iter().map(|(_, p)| p.source).collect();
             candidate.push(source);
             forward(&candidate, Some(GROUP_BUDGET)).is_ok()
         };
         match groups.iter().position(fits) {
-            Some(at) => groups[at].push(pattern),
-            None => groups.push(vec![pattern]),
+            Some(group) => groups[group].push((at, pattern)),
+            None => groups.push(vec![(at, pattern)]),
         }
     }
+    // Within a group, rule order: its DFA prefers the earlier of two patterns matching at one
+    // place, as the rules do.
     groups
+        .into_iter()
+        .map(|mut group| {
+            group.sort_by_key(|(at, _)| *at);
+            group.into_iter().map(|(_, p)| p).collect()
+        })
+        .collect()
 }
 
 /// `source` with its group names when a DFA can search it: it compiles, cannot match the empty
 /// string, and determinizes alone under [`SINGLE_LIMIT`] forward and in reverse.
 fn eligible(source: &str) -> Option<Pattern<'_>> {
     let hir = regex_automata::util::syntax::parse(source).ok()?;
-    if hir.properties().minimum_len().is_none_or(|min| min == 0) {
-        return None;
-    }
+    let shortest = hir.properties().minimum_len().filter(|&min| min > 0)?;
     forward(&[source], Some(SINGLE_LIMIT)).ok()?;
     reverse(&[source]).ok()?;
     let nfa = thompson::NFA::new(source).ok()?;
@@ -135,7 +153,11 @@ fn eligible(source: &str) -> Option<Pattern<'_>> {
         .flatten()
         .map(str::to_string)
         .collect();
-    Some(Pattern { source, names })
+    Some(Pattern {
+        source,
+        names,
+        shortest,
+    })
 }
 
 /// A DFA of `patterns` configured by `config`, built from their NFA without captures

@@ -34,6 +34,8 @@ struct PatternData {
 /// One group of value patterns.
 struct GroupData {
     patterns: &'static [PatternData],
+    /// The length of the shortest match of any of its patterns, in bytes.
+    shortest: usize,
     /// The forward DFA: leftmost-first, unanchored.
     forward: &'static [u8],
     /// The reverse DFA: each pattern alone, anchored, every match.
@@ -109,6 +111,9 @@ pub(super) struct ValueGroup {
     pub(super) sources: Vec<&'static str>,
     /// The capture group names of each pattern.
     pub(super) names: Vec<&'static [&'static str]>,
+    /// The length of the shortest match of any of its patterns, in bytes: a shorter text
+    /// holds none.
+    pub(super) shortest: usize,
 }
 
 /// The embedded value groups, in the order `build.rs` made them. A group whose bytes do not
@@ -123,6 +128,7 @@ pub(super) fn value_groups() -> Vec<ValueGroup> {
                 reverse: load(group.reverse)?,
                 sources: group.patterns.iter().map(|p| p.source).collect(),
                 names: group.patterns.iter().map(|p| p.names).collect(),
+                shortest: group.shortest,
             })
         })
         .collect()
@@ -198,6 +204,37 @@ fn load(bytes: &'static [u8]) -> Option<Embedded> {
 mod tests {
     use super::*;
     use regex_automata::dfa::sparse;
+
+    /// Each embedded group holds its patterns in rule order (its DFA prefers the earlier of two
+    /// matching at one place, as the rules do) and knows the shortest match any of them allows
+    /// (a shorter text skips the group); the groups hold every built-in value pattern.
+    #[test]
+    fn groups_keep_rule_order_and_know_their_shortest_match() {
+        let builtin = crate::normalize::tests::builtin_value_patterns();
+        let mut held = 0;
+        for group in VALUE_GROUPS {
+            let places: Vec<usize> = group
+                .patterns
+                .iter()
+                .map(|p| {
+                    builtin
+                        .iter()
+                        .position(|b| b == p.source)
+                        .expect("a built-in")
+                })
+                .collect();
+            assert!(places.windows(2).all(|w| w[0] < w[1]), "{places:?}");
+            let shortest = group.patterns.iter().map(|p| {
+                let hir = regex_automata::util::syntax::parse(p.source).expect("it parses");
+                hir.properties()
+                    .minimum_len()
+                    .expect("it matches something")
+            });
+            assert_eq!(shortest.min(), Some(group.shortest));
+            held += group.patterns.len();
+        }
+        assert_eq!(held, builtin.len());
+    }
 
     /// Every embedded DFA passes the whole check that `load` and `own::load_sparse` skip.
     #[test]

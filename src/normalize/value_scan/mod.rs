@@ -8,7 +8,9 @@
 //! leftmost-first search of all patterns at once finds the leftmost start at which any pattern
 //! matches, and there the first pattern in order that matches, with that pattern's own match.
 //! A group's match is kept while the scan moves on through the same string, until the scan
-//! passes its start.
+//! passes its start. A group is not searched where less is left of the string than its
+//! patterns' shortest match (`build.rs` groups the patterns with long shortest matches
+//! together, so that most values, being short, skip those groups).
 
 mod runtime;
 
@@ -199,6 +201,9 @@ impl ValueScan {
     ) -> Option<ScanMatch> {
         match self.prebuilt.get(group) {
             Some((group, ids)) => {
+                if input.get_span().len() < group.shortest {
+                    return None;
+                }
                 let end = group.forward.try_search_fwd(input).ok()??;
                 let local = end.pattern();
                 let reverse = input
@@ -234,9 +239,7 @@ impl ValueScan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::prebuilt::kept::KEPT_PLACEHOLDER;
-    use crate::normalize::rules::Matcher;
-    use crate::normalize::tests::{builtin_sources, texts};
+    use crate::normalize::tests::{builtin_value_patterns as builtin_patterns, texts};
 
     /// Every match in `text` of `regex`, one meta regex of all the patterns.
     fn reference(regex: &meta::Regex, text: &str) -> Vec<ScanMatch> {
@@ -261,16 +264,6 @@ mod tests {
         let mut out = Vec::new();
         scan.find_each(text, cache, |m| out.push(m));
         out
-    }
-
-    /// The built-in value patterns, in rule order, then the kept placeholder.
-    fn builtin_patterns() -> Vec<String> {
-        let mut patterns = builtin_sources(|matcher| match matcher {
-            Matcher::Value(source) => Some(source),
-            _ => None,
-        });
-        patterns.push(KEPT_PLACEHOLDER.to_string());
-        patterns
     }
 
     /// The grouped scan finds what one regex of all the patterns finds, with the built-in
