@@ -50,7 +50,7 @@ pub(super) fn run(args: &CheckArgs, context: &Context) -> Result<Outcome> {
                 .into(),
         ));
     }
-    let checked: Vec<Result<Explained>> = inputs::par_map(&captures, |capture| {
+    let checked: Vec<Result<Explained>> = crate::cores::par_map(&captures, |capture| {
         let (path, trace) = (&capture.path, &capture.trace);
         let index = match (forced, capture.of_many) {
             (Some(index), _) => index,

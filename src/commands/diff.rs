@@ -94,7 +94,7 @@ fn run_flows(
         .map(name)
         .filter(|n| !old_by_name.contains_key(n));
     let progress = super::progress::Progress::start("comparing flows", pairs.len());
-    let explained = super::inputs::par_map(&pairs, |(o, n)| {
+    let explained = crate::cores::par_map(&pairs, |(o, n)| {
         let report = build_report((old_path, o), (new_path, n), rules, settings);
         progress.tick();
         report

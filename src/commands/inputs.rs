@@ -14,9 +14,6 @@ use crate::parse;
 use crate::trace::Trace;
 use std::path::{Path, PathBuf};
 
-/// From this many files on, reading and parsing runs on several threads.
-const PARALLEL_FROM: usize = 8;
-
 /// One flow read from disk, normalized: a capture file holds one (hook and diagram formats) or
 /// several (a Tempest log: one per test).
 #[derive(Debug, Clone)]
@@ -62,7 +59,7 @@ pub(super) fn load_partial(paths: &[PathBuf], rules: &RuleSet, limits: Limits) -
             });
         }
     }
-    let loaded = par_map(&candidates, |c| read(c, rules, limits));
+    let loaded = crate::cores::par_map(&candidates, |c| read(c, rules, limits));
     let mut captures = Vec::new();
     let mut errors = Vec::new();
     for (candidate, result) in candidates.iter().zip(loaded) {
@@ -167,41 +164,4 @@ fn walk(dir: &Path, out: &mut Vec<Candidate>) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Maps `f` over `items`, keeping their order; on several threads when there are many.
-pub(super) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if items.len() < PARALLEL_FROM || threads < 2 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| match h.join() {
-                Ok(results) => results,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn par_map_keeps_order_at_any_size() {
-        for n in [0, 3, PARALLEL_FROM, 101] {
-            let items: Vec<usize> = (0..n).collect();
-            let doubled = par_map(&items, |x| x * 2);
-            assert_eq!(doubled, items.iter().map(|x| x * 2).collect::<Vec<_>>());
-        }
-    }
 }

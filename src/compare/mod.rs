@@ -309,26 +309,20 @@ fn compare_sharing_from(
         let here = payload::compare_chunks(&sides, &alignment.pairs, payloads, &next_payload);
         let mut comparison = calls::build(&sides, &alignment, options);
         comparison.rows = view::rows(&sides, &alignment);
-        let relations = match there {
+        let (payloads_there, relations) = match there {
             Some(handle) => {
                 // The pairs the other core has not taken yet are gathered here.
                 let relations_here = relations::gather(old, new, &alignment.pairs, &next_relation);
-                let (payloads_there, relations_there) = handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                comparison
-                    .findings
-                    .extend(payload::in_pair_order(here, payloads_there));
+                let (payloads_there, relations_there) = crate::cores::joined(handle);
                 let found = relations::merge(relations_there, relations_here);
-                relations::findings(&sides, &alignment.pairs, &found)
+                let relations = relations::findings(&sides, &alignment.pairs, &found);
+                (payloads_there, relations)
             }
-            None => {
-                comparison
-                    .findings
-                    .extend(payload::in_pair_order(here, Vec::new()));
-                relations::compare(&sides, &alignment.pairs)
-            }
+            None => (Vec::new(), relations::compare(&sides, &alignment.pairs)),
         };
+        comparison
+            .findings
+            .extend(payload::in_pair_order(here, payloads_there));
         (comparison, relations)
     });
     comparison.findings.extend(relations);

@@ -10,7 +10,7 @@ use crate::normalize::RuleSet;
 use crate::severity::Severity;
 use crate::trace::{Body, Completeness, Exchange, Message};
 use serde_json::Value;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 
 /// How many aligned pairs a thread takes at a time: payloads differ a lot in size (a token's
 /// service catalog, an empty answer), so small chunks keep two threads' shares even.
@@ -24,18 +24,16 @@ pub(super) fn compare_chunks(
     payloads: bool,
     next: &AtomicUsize,
 ) -> Vec<(usize, Vec<Finding>)> {
-    let mut chunks = Vec::new();
-    loop {
-        let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-        if start >= pairs.len() {
-            return chunks;
-        }
-        let findings = pairs[start..pairs.len().min(start + CHUNK)]
-            .iter()
-            .flat_map(|pair| compare_pair(s, pair.old, pair.new, payloads))
-            .collect();
-        chunks.push((start, findings));
-    }
+    crate::cores::claimed(pairs.len(), CHUNK, next)
+        .map(|range| {
+            let start = range.start;
+            let findings = pairs[range]
+                .iter()
+                .flat_map(|pair| compare_pair(s, pair.old, pair.new, payloads))
+                .collect();
+            (start, findings)
+        })
+        .collect()
 }
 
 /// The findings of two threads' chunks, in pair order.

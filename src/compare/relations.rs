@@ -18,7 +18,7 @@ use crate::trace::{next_placeholder, Body, Exchange, Json, Trace};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 
 /// The name pairs found: each old placeholder name with a new one found in its place.
 pub(super) type Found<'s> = FxHashSet<Names<'s>>;
@@ -49,16 +49,12 @@ pub(super) fn gather<'a>(
     next: &AtomicUsize,
 ) -> Found<'a> {
     let mut found = Found::default();
-    loop {
-        let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-        if start >= pairs.len() {
-            return found;
-        }
-        let chunk = &pairs[start..pairs.len().min(start + CHUNK)];
-        each_use(old, new, chunk, &mut |names, _| {
+    for range in crate::cores::claimed(pairs.len(), CHUNK, next) {
+        each_use(old, new, &pairs[range], &mut |names, _| {
             found.insert(names);
         });
     }
+    found
 }
 
 /// The name pairs two threads gathered, together.
