@@ -28,18 +28,19 @@ struct Slot {
     found: Vec<Found>,
 }
 
-/// Scan results of recently seen strings: short ones, and long ones apart.
+/// Scan results of recently seen strings: the short ones' table, and the long ones'.
 #[derive(Debug)]
 pub(super) struct Memo {
-    short: Table,
-    long: Table,
+    tables: [Table; 2],
 }
 
 impl Default for Memo {
     fn default() -> Memo {
         Memo {
-            short: Table::new(FIRST_SLOTS, SLOTS),
-            long: Table::new(LONG_SLOTS, LONG_SLOTS),
+            tables: [
+                Table::new(FIRST_SLOTS, SLOTS),
+                Table::new(LONG_SLOTS, LONG_SLOTS),
+            ],
         }
     }
 }
@@ -56,20 +57,13 @@ struct Table {
     puts: usize,
 }
 
-/// How long a string is, for the memo.
-enum Length {
-    /// Up to [`SHORT_LEN`] bytes.
-    Short,
-    /// Up to [`MAX_LEN`] bytes.
-    Long,
-}
-
-/// Which table `text` goes in (`None`: it is empty, or too long to memoize).
-fn length(text: &str) -> Option<Length> {
+/// Which of the memo's tables `text` goes in: the short strings' (0) or the long ones' (1);
+/// `None` when it is empty, or too long to memoize.
+fn table_of(text: &str) -> Option<usize> {
     match text.len() {
         0 => None,
-        1..=SHORT_LEN => Some(Length::Short),
-        len if len <= MAX_LEN => Some(Length::Long),
+        1..=SHORT_LEN => Some(0),
+        len if len <= MAX_LEN => Some(1),
         _ => None,
     }
 }
@@ -104,32 +98,14 @@ impl Memo {
     /// Appends the memoized matches of `text` (shifted by `start`) to `out`; false when `text`
     /// is not memoized.
     pub(super) fn get(&self, text: &str, start: usize, out: &mut Vec<Found>) -> bool {
-        let table = match length(text) {
-            Some(Length::Short) => &self.short,
-            Some(Length::Long) => &self.long,
-            None => return false,
-        };
-        match table.slots.get(slot_of(text, table.slots.len())) {
-            Some(slot) if slot.text == text => {
-                out.extend(slot.found.iter().map(|f| Found {
-                    start: f.start + start,
-                    end: f.end + start,
-                    rule: f.rule,
-                }));
-                true
-            }
-            _ => false,
-        }
+        table_of(text).is_some_and(|table| self.tables[table].get(text, start, out))
     }
 
     /// Memoizes `found`, the matches of `text` shifted by `start`.
     pub(super) fn put(&mut self, text: &str, start: usize, found: &[Found]) {
-        let table = match length(text) {
-            Some(Length::Short) => &mut self.short,
-            Some(Length::Long) => &mut self.long,
-            None => return,
-        };
-        table.put(text, start, found);
+        if let Some(table) = table_of(text) {
+            self.tables[table].put(text, start, found);
+        }
     }
 }
 
@@ -141,6 +117,22 @@ impl Table {
             first,
             most,
             puts: 0,
+        }
+    }
+
+    /// Appends the matches memoized for `text` (shifted by `start`) to `out`; false when its
+    /// slot holds another string.
+    fn get(&self, text: &str, start: usize, out: &mut Vec<Found>) -> bool {
+        match self.slots.get(slot_of(text, self.slots.len())) {
+            Some(slot) if slot.text == text => {
+                out.extend(slot.found.iter().map(|f| Found {
+                    start: f.start + start,
+                    end: f.end + start,
+                    rule: f.rule,
+                }));
+                true
+            }
+            _ => false,
         }
     }
 
@@ -239,7 +231,7 @@ mod tests {
         for (i, text) in texts.iter().enumerate() {
             memo.put(text, 0, &[f(i)]);
         }
-        assert_eq!(memo.short.slots.len(), SLOTS);
+        assert_eq!(memo.tables[0].slots.len(), SLOTS);
         let mut out = Vec::new();
         let held = texts.iter().filter(|t| memo.get(t, 0, &mut out)).count();
         assert!(held > SLOTS / 2, "{held} of {SLOTS}");
