@@ -4,8 +4,9 @@
 
 use super::record::{decode, whole_token, Collected, Entry, Repl, Span, Sym};
 use super::walk::{Ctx, Visit};
+use crate::intern::Interner;
 use compact_str::CompactString;
-use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
+use rustc_hash::{FxBuildHasher, FxHashSet};
 use std::hash::BuildHasher;
 
 /// A placeholder name as a base and a number: `(server_id, 0)` is `server_id`,
@@ -58,12 +59,9 @@ fn write_name(out: &mut String, base: &str, number: u32) {
 struct Namer {
     /// Names taken so far, by hash: a (never seen) hash collision only skips a number.
     used: FxHashSet<u64>,
-    /// The base names, in order of first use.
-    bases: Vec<String>,
-    /// Each base name's index in `bases`.
-    base_index: FxHashMap<String, u32>,
-    /// Per base: the next number to try, which keeps collisions linear.
-    next: Vec<u32>,
+    /// The base names in order of first use, each with the next number to try (which keeps
+    /// collisions linear).
+    bases: Interner<(String, u32)>,
     /// The name being tried (reused).
     candidate: String,
 }
@@ -73,9 +71,7 @@ impl Namer {
     fn new(kept: &[String]) -> Namer {
         Namer {
             used: kept.iter().map(|k| name_hash(k)).collect(),
-            bases: Vec::new(),
-            base_index: FxHashMap::default(),
-            next: Vec::new(),
+            bases: Interner::default(),
             candidate: String::new(),
         }
     }
@@ -106,18 +102,12 @@ impl Namer {
     /// The first free name with base `base`: bare for a named value (`checksum`, then
     /// `checksum2`), from 1 for a generic kind (`uuid1`).
     fn take(&mut self, base: &str, is_named: bool) -> Name {
-        let index = match self.base_index.get(base) {
-            Some(&b) => b,
-            None => {
-                let b = self.bases.len() as u32;
-                self.bases.push(base.to_string());
-                self.base_index.insert(base.to_string(), b);
-                // Named values start bare (`checksum`), generic kinds at 1 (`uuid1`).
-                self.next.push(u32::from(!is_named));
-                b
-            }
-        };
-        let slot = &mut self.next[index as usize];
+        // Named values start bare (`checksum`), generic kinds at 1 (`uuid1`).
+        let index = self
+            .bases
+            .intern(base, || (base.to_string(), u32::from(!is_named)));
+        let slot = &mut self.bases[index].1;
+        let index = index as u32;
         loop {
             let number = *slot;
             *slot += if number == 0 { 2 } else { 1 };
@@ -185,6 +175,11 @@ impl Assignment {
             mut candidate,
             ..
         } = namer;
+        let bases: Vec<String> = bases
+            .into_values()
+            .into_iter()
+            .map(|(base, _)| base)
+            .collect();
         let variables = variables(&c, &names, &bases);
         let entries = names
             .iter()
