@@ -75,7 +75,10 @@ enum Stream {
 
 impl PartReader {
     /// Starts reading a capture whose first part is `first` (complete lines); `None` when its
-    /// format is not read in parts (or cannot be told from the first part). `rereadable_size`
+    /// format is not read in parts (or cannot be told from the first part), or when the first
+    /// part already shows the capture must be read whole (a page's diagram at its top, as
+    /// every blessed golden has): the caller reads on from that part instead of reading the
+    /// file again. `rereadable_size`
     /// is the size of a source that can be read again from its start (a regular file), `None`
     /// for one that cannot (a pipe).
     pub fn start(
@@ -91,8 +94,7 @@ impl PartReader {
             _ => return Ok(None),
         };
         let mut reader = PartReader { stream, lines: 0 };
-        reader.take(&prepared);
-        Ok(Some(reader))
+        Ok(reader.take(&prepared).then_some(reader))
     }
 
     /// Reads the next part (complete lines, after the previous part); `Ok(false)` once the
@@ -332,7 +334,39 @@ fn detect(text: &str) -> Result<Format, InputError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{count_lines, has_special_byte, prepare_part};
+    use super::{count_lines, has_special_byte, prepare_part, PartReader};
+
+    /// The first `lines` lines of `text`, as the first part of a file read in parts.
+    fn first_lines(text: &str, lines: usize) -> String {
+        text.split_inclusive('\n').take(lines).collect()
+    }
+
+    #[test]
+    fn a_capture_whose_first_part_needs_it_read_whole_is_read_on_not_read_again() {
+        // Every blessed golden starts with its diagram: reading in parts stops there, so the
+        // first part says the capture is read whole (and the caller reads on from it).
+        let goldens = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("golden");
+        let mut paths: Vec<_> = std::fs::read_dir(&goldens)
+            .expect("golden/")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        paths.sort();
+        assert!(!paths.is_empty());
+        for path in paths {
+            let text = std::fs::read_to_string(&path).expect("a golden");
+            for lines in [20, usize::MAX] {
+                let first = first_lines(&text, lines);
+                let started = PartReader::start(&first, Some(text.len())).expect("reads");
+                assert!(started.is_none(), "{} started in parts", path.display());
+            }
+            assert!(super::parse_flows(&text).is_ok(), "{}", path.display());
+        }
+        // A hook capture without a diagram is read in parts, from its first part on.
+        let hook = crate::test_support::fixture("server-create.hook.md");
+        let first = first_lines(&hook, 40);
+        let started = PartReader::start(&first, Some(hook.len())).expect("reads");
+        assert!(started.is_some());
+    }
 
     #[test]
     fn the_vectorized_scan_flags_exactly_the_bytes_prepare_acts_on() {
