@@ -11,6 +11,7 @@ pub mod html;
 mod json;
 mod junit;
 mod markdown;
+mod markup;
 pub mod mermaid;
 pub mod run;
 pub mod styles;

@@ -4,7 +4,7 @@
 //! arrows colored by the highest severity of their findings, folded runs as one dashed band.
 
 use super::diagram::{Call, Change, Diagram, Item};
-use super::html::{escape, severity_class};
+use super::markup::{escape, severity_class};
 use std::fmt::Write;
 
 /// Width given to each participant.

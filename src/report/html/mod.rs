@@ -11,6 +11,7 @@
 
 use super::diagram::{Call, Diagram, Item};
 use super::failures::Failure;
+pub use super::markup::{escape, severity_class, symbol};
 use super::{step_label, Report, Verdict};
 use crate::compare::{Finding, Row, RowKind};
 use crate::severity::Severity;
@@ -22,37 +23,6 @@ use std::io::{self, Write};
 const STYLE: &str = include_str!("style.css");
 /// The page's script: severity filters, fold and unfold all, unfold before printing.
 const SCRIPT: &str = include_str!("script.js");
-
-/// Text made inert in HTML (element content and quoted attribute values).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The CSS class of a severity (`breaking`, `warning`, `info`).
-pub fn severity_class(severity: Severity) -> &'static str {
-    severity.as_str()
-}
-
-/// The symbol shown with a severity's colour, so it reads without colour too.
-pub fn symbol(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Breaking => "✖",
-        Severity::Warning => "▲",
-        Severity::Info => "ℹ",
-    }
-}
 
 /// A whole page: `title`, then `body`.
 pub fn page(title: &str, body: &str) -> String {
