@@ -8,6 +8,7 @@ mod compare;
 mod default_rules;
 mod diagram;
 mod golden;
+mod layout;
 mod library;
 mod normalize;
 mod notes;
