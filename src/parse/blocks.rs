@@ -1,6 +1,6 @@
 //! Code blocks and what they hold, shared by the formats: fence titles, header lines, bodies.
 
-use super::lines::clip;
+use super::lines::{clip, Cursor};
 use crate::error::InputError;
 use crate::trace::{Body, Headers, Warning};
 
@@ -60,12 +60,12 @@ pub(crate) fn header_lines(
     // Sized once from the block (an upper bound), not grown line by line.
     let lines = super::count_lines(content) + 1;
     let mut headers = Headers::with_capacity(content.len(), lines);
-    for (i, raw) in content.lines().enumerate() {
-        let text = dedent(raw, indent).trim();
+    for line in Cursor::new(content) {
+        let text = dedent(line.text, indent).trim();
         if text.is_empty() || text.eq_ignore_ascii_case("none") {
             continue;
         }
-        let (name, value) = header_line(text, first_line + i)?;
+        let (name, value) = header_line(text, first_line + line.no - 1)?;
         headers.push(name, value);
     }
     headers.shrink_to_fit();
@@ -101,11 +101,11 @@ pub(crate) fn body_from_text(
     }
     // Not JSON: de-indent, drop trailing spaces (the Markdown may carry them), classify.
     let mut text = String::with_capacity(content.len());
-    for (i, raw) in content.lines().enumerate() {
-        if i > 0 {
+    for line in Cursor::new(content) {
+        if line.no > 1 {
             text.push('\n');
         }
-        text.push_str(dedent(raw, indent).trim_end());
+        text.push_str(dedent(line.text, indent).trim_end());
     }
     Body::from_text(&text)
 }
