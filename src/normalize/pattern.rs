@@ -40,21 +40,39 @@ impl PointerPattern {
 
     /// True when the pointer (RFC 6901 text, array indices or `*`) matches the pattern.
     pub(super) fn matches(&self, pointer: &str) -> bool {
-        let segments = match pointer.strip_prefix('/') {
-            Some("") | None => None,
-            Some(rest) => Some(rest.split('/')),
+        let rest = match pointer.strip_prefix('/') {
+            Some("") | None => return self.segments.iter().all(|s| s == "**"),
+            Some(rest) => rest,
         };
-        let mut segments = segments.into_iter().flatten();
-        if self.segments.iter().any(|s| s == "**") {
+        let mut segments = segments_forwards(rest);
+        let Some(any) = self.segments.iter().position(|s| s == "**") else {
+            // One segment for each of the pattern's: matched as they come, none collected.
+            return self.segments.iter().all(|pattern| {
+                segments
+                    .next()
+                    .is_some_and(|seg| segment_matches(seg, pattern))
+            }) && segments.next().is_none();
+        };
+        let (before, after) = (&self.segments[..any], &self.segments[any + 1..]);
+        if after.iter().any(|s| s == "**") {
+            // Two or more runs of any length: backtracking over the segments collected.
             let segments: Vec<&str> = segments.collect();
             return match_segments(&self.segments, &segments);
         }
-        // One segment for each of the pattern's: matched as they come, none collected.
-        self.segments.iter().all(|pattern| {
-            segments
-                .next()
-                .is_some_and(|seg| pattern == "*" || segment_equals(seg, pattern))
-        }) && segments.next().is_none()
+        // `before`, any number of segments, then `after` (most such patterns: `/**/token/id`):
+        // the pointer's first segments matched forwards and its last ones backwards, none
+        // collected.
+        let count = memchr::memchr_iter(b'/', rest.as_bytes()).count() + 1;
+        count >= before.len() + after.len()
+            && before
+                .iter()
+                .zip(segments.by_ref())
+                .all(|(pattern, seg)| segment_matches(seg, pattern))
+            && after
+                .iter()
+                .rev()
+                .zip(segments_backwards(rest))
+                .all(|(pattern, seg)| segment_matches(seg, pattern))
     }
 
     /// A cheap pre-check: false when the pattern's last segment is a literal other than `key`
@@ -68,6 +86,43 @@ impl PointerPattern {
     }
 }
 
+/// The `/`-separated segments of `rest` (a pointer without its leading `/`), first to last.
+fn segments_forwards(rest: &str) -> impl Iterator<Item = &str> {
+    let mut start = Some(0);
+    std::iter::from_fn(move || {
+        let from = start?;
+        let tail = &rest[from..];
+        match memchr::memchr(b'/', tail.as_bytes()) {
+            Some(at) => {
+                start = Some(from + at + 1);
+                Some(&tail[..at])
+            }
+            None => {
+                start = None;
+                Some(tail)
+            }
+        }
+    })
+}
+
+/// The `/`-separated segments of `rest` (a pointer without its leading `/`), last to first.
+fn segments_backwards(rest: &str) -> impl Iterator<Item = &str> {
+    let mut end = Some(rest.len());
+    std::iter::from_fn(move || {
+        let head = &rest[..end?];
+        match memchr::memrchr(b'/', head.as_bytes()) {
+            Some(at) => {
+                end = Some(at);
+                Some(&head[at + 1..])
+            }
+            None => {
+                end = None;
+                Some(head)
+            }
+        }
+    })
+}
+
 /// Matches escaped pointer segments against a pattern; `**` backtracks (patterns are short).
 fn match_segments(pattern: &[String], segments: &[&str]) -> bool {
     match pattern.split_first() {
@@ -76,12 +131,15 @@ fn match_segments(pattern: &[String], segments: &[&str]) -> bool {
             (0..=segments.len()).any(|i| match_segments(rest, &segments[i..]))
         }
         Some((first, rest)) => match segments.split_first() {
-            Some((seg, tail)) => {
-                (first == "*" || segment_equals(seg, first)) && match_segments(rest, tail)
-            }
+            Some((seg, tail)) => segment_matches(seg, first) && match_segments(rest, tail),
             None => false,
         },
     }
+}
+
+/// Whether an escaped pointer segment matches a pattern's segment (`*`, or a literal).
+fn segment_matches(escaped: &str, pattern: &str) -> bool {
+    pattern == "*" || segment_equals(escaped, pattern)
 }
 
 /// Compares an escaped pointer segment (`a~1b`) with an unescaped literal (`a/b`).
@@ -244,6 +302,44 @@ mod tests {
         assert!(!p.matches("/token/") && !p.matches("") && !p.matches("/"));
         let p = PointerPattern::parse("/links/a~1b/*").expect("valid");
         assert!(p.matches("/links/a~1b/0") && !p.matches("/links/a/b/0"));
+    }
+
+    #[test]
+    fn pointer_patterns_match_as_backtracking_over_all_segments_does() {
+        // Every pattern and pointer of up to four segments over a small alphabet (literals,
+        // an escaped one, wildcards), held to the general backtracking matcher.
+        let pattern_parts = ["a", "b", "a~1b", "*", "**"];
+        let pointer_parts = ["a", "b", "a~1b", "0", ""];
+        let joined = |parts: &[&str], n: usize, mut i: usize| {
+            let mut text = String::new();
+            for _ in 0..n {
+                text.push('/');
+                text.push_str(parts[i % parts.len()]);
+                i /= parts.len();
+            }
+            text
+        };
+        let all = |parts: &[&str]| -> Vec<String> {
+            (0..=4)
+                .flat_map(|n| (0..parts.len().pow(n as u32)).map(move |i| (n, i)))
+                .map(|(n, i)| joined(parts, n, i))
+                .collect()
+        };
+        let pointers = all(&pointer_parts);
+        let mut checked = 0;
+        for text in all(&pattern_parts) {
+            let pattern = PointerPattern::parse(&text).expect("valid");
+            for pointer in &pointers {
+                let segments: Vec<&str> = match pointer.strip_prefix('/') {
+                    Some("") | None => vec![],
+                    Some(rest) => rest.split('/').collect(),
+                };
+                let expected = match_segments(&pattern.segments, &segments);
+                assert_eq!(pattern.matches(pointer), expected, "{text} on {pointer}");
+                checked += usize::from(expected);
+            }
+        }
+        assert!(checked > 1000, "only {checked} matches");
     }
 
     #[test]
