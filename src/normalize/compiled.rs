@@ -13,7 +13,7 @@ use crate::error::{BoxedSource, Error, Result};
 use crate::severity::Severity;
 use crate::trace::Signature;
 use regex_automata::meta;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// What a header, key or pointer rule does to the value it selects.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use super::lines::{split_target, Call};
 use crate::trace::{
     Body, Completeness, Event, EventKind, Exchange, Format, Headers, Message, Trace, Warning,
 };
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The open-exchange tables, keyed by small integers (interned party ids): rustc's Fx hash,
 /// one multiplication; SipHash is kept for keys taken from the input (names, request ids).

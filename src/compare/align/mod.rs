@@ -17,8 +17,9 @@ use super::repeat;
 use super::segments::{self, Aligned};
 use crate::intern::Interner;
 pub use model::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use similar::{capture_diff, Algorithm, DiffTag};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::ops::Range;
 
 /// Two sequences to align and the parents they hang under (`None` for top level).
@@ -346,7 +347,7 @@ impl Aligner<'_> {
     /// signature has several pairs: the position of a same-signature call carries no meaning
     /// when another one can stand in its place. Groups too large to weigh keep their pairs.
     fn by_content(&self, pairs: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
-        let mut groups: HashMap<u32, Vec<(usize, usize)>> = HashMap::new();
+        let mut groups: HashMap<u32, Vec<(usize, usize)>> = HashMap::default();
         for &(o, n) in &pairs {
             groups.entry(self.old.sigs[o]).or_default().push((o, n));
         }
@@ -485,7 +486,7 @@ impl Aligner<'_> {
     /// Pairs the same call left over on both sides of one sequence (it moved within it), in
     /// order; the calls left unpaired wait for a match across parents.
     fn pair_moved(&mut self, old: &RunSeq, new: &RunSeq, left_old: Vec<Run>, left_new: Vec<Run>) {
-        let mut by_sig: HashMap<u32, VecDeque<Run>> = HashMap::new();
+        let mut by_sig: HashMap<u32, VecDeque<Run>> = HashMap::default();
         for run in left_new {
             by_sig.entry(run.sig).or_default().push_back(run);
         }
@@ -560,7 +561,7 @@ impl Aligner<'_> {
         let loose_old = std::mem::take(&mut self.loose_old);
         let loose_new = std::mem::take(&mut self.loose_new);
         let pairs = self.same_signature_pairs(&loose_old, &loose_new);
-        let (mut paired_old, mut paired_new) = (HashSet::new(), HashSet::new());
+        let (mut paired_old, mut paired_new) = (HashSet::default(), HashSet::default());
         for &(o, n) in &pairs {
             paired_old.insert(o);
             paired_new.insert(n);
@@ -580,7 +581,7 @@ impl Aligner<'_> {
     /// Pairs calls of `old` with calls of `new` of the same signature, by content within each
     /// signature; signatures in order of first appearance in `old`, pairs in that order.
     fn same_signature_pairs(&self, old: &[usize], new: &[usize]) -> Vec<(usize, usize)> {
-        let mut news: HashMap<u32, Vec<usize>> = HashMap::new();
+        let mut news: HashMap<u32, Vec<usize>> = HashMap::default();
         for &n in new {
             news.entry(self.new.sigs[n]).or_default().push(n);
         }
