@@ -345,21 +345,16 @@ mod tests {
     fn a_capture_whose_first_part_needs_it_read_whole_is_read_on_not_read_again() {
         // Every blessed golden starts with its diagram: reading in parts stops there, so the
         // first part says the capture is read whole (and the caller reads on from it).
-        let goldens = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("golden");
-        let mut paths: Vec<_> = std::fs::read_dir(&goldens)
-            .expect("golden/")
-            .map(|e| e.expect("entry").path())
-            .collect();
-        paths.sort();
-        assert!(!paths.is_empty());
-        for path in paths {
-            let text = std::fs::read_to_string(&path).expect("a golden");
+        let goldens = crate::golden::builtin();
+        assert!(!goldens.is_empty());
+        for golden in goldens {
+            let text = &golden.text;
             for lines in [20, usize::MAX] {
-                let first = first_lines(&text, lines);
+                let first = first_lines(text, lines);
                 let started = PartReader::start(&first, Some(text.len())).expect("reads");
-                assert!(started.is_none(), "{} started in parts", path.display());
+                assert!(started.is_none(), "{} started in parts", golden.source);
             }
-            assert!(super::parse_flows(&text).is_ok(), "{}", path.display());
+            assert!(super::parse_flows(text).is_ok(), "{}", golden.source);
         }
         // A hook capture without a diagram is read in parts, from its first part on.
         let hook = crate::test_support::fixture("server-create.hook.md");

@@ -10,53 +10,50 @@
 
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::LazyLock;
 
-/// Every `.rs` file under `src/` by its module path (`compare::view`, `compare` for
-/// `compare/mod.rs`, `""` for `lib.rs` and `main.rs`).
-fn modules(src: &Path) -> BTreeMap<String, PathBuf> {
+/// A source file of the library: where it is under `src/`, and its text.
+struct Source {
+    file: String,
+    text: String,
+}
+
+/// Every `.rs` file of the library under `src/` by its module path (`compare::view`, `compare`
+/// for `compare/mod.rs`, `""` for `lib.rs`); `main.rs` is the binary's crate, not the library's.
+fn modules(src: &Path) -> BTreeMap<String, Source> {
     let mut found = BTreeMap::new();
-    let mut dirs = vec![src.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let path = entry.expect("a directory entry").path();
-            if path.is_dir() {
-                dirs.push(path);
-                continue;
-            }
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            let relative = path
-                .strip_prefix(src)
-                .expect("under src/")
-                .with_extension("");
-            let mut parts: Vec<String> = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            if parts.last().is_some_and(|last| last == "mod") {
-                parts.pop();
-            }
-            if parts == ["lib"] || parts == ["main"] {
-                parts.clear();
-            }
-            found.insert(parts.join("::"), path);
+    for (file, bytes) in crate::bless::tree(src) {
+        let Some(stem) = file.strip_suffix(".rs") else {
+            continue;
+        };
+        if stem == "main" {
+            continue;
         }
+        let mut parts: Vec<&str> = stem.split(std::path::MAIN_SEPARATOR).collect();
+        if parts.last() == Some(&"mod") || parts == ["lib"] {
+            parts.pop();
+        }
+        let text = String::from_utf8(bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
+        found.insert(parts.join("::"), Source { file, text });
     }
     found
 }
 
 /// A file's code without comments and without its unit tests (`tests.rs` files, and an inline
 /// `#[cfg(test)] mod tests`, which by this crate's convention ends its file).
-fn code(path: &Path, text: &str) -> String {
-    if path.file_name().is_some_and(|n| n == "tests.rs") {
+fn code(source: &Source) -> String {
+    static COMMENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"//[^\n]*").expect("regex"));
+    static TESTS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"#\[cfg\(test\)\]\s*mod tests\s*\{").expect("regex"));
+    if Path::new(&source.file)
+        .file_name()
+        .is_some_and(|n| n == "tests.rs")
+    {
         return String::new();
     }
-    let comment = Regex::new(r"//[^\n]*").expect("regex");
-    let without_comments = comment.replace_all(text, "");
-    let tests = Regex::new(r"#\[cfg\(test\)\]\s*mod tests\s*\{").expect("regex");
-    match tests.find(&without_comments) {
+    let without_comments = COMMENT.replace_all(&source.text, "");
+    match TESTS.find(&without_comments) {
         Some(at) => without_comments[..at.start()].to_string(),
         None => without_comments.into_owned(),
     }
@@ -65,10 +62,11 @@ fn code(path: &Path, text: &str) -> String {
 /// The paths `code` names from the crate, each as its segments (`["super", "html", "escape"]`),
 /// grouped lists expanded (`crate::a::{b, c::{d, e}}` gives `crate::a::b`, `crate::a::c::d`, …).
 fn paths(code: &str) -> Vec<Vec<String>> {
-    let start =
-        Regex::new(r"\b(crate|super|self)((?:::[A-Za-z_][A-Za-z0-9_]*)*)(::\{)?").expect("regex");
+    static START: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(crate|super|self)((?:::[A-Za-z_][A-Za-z0-9_]*)*)(::\{)?").expect("regex")
+    });
     let mut found = Vec::new();
-    for caps in start.captures_iter(code) {
+    for caps in START.captures_iter(code) {
         if caps[2].is_empty() && caps.get(3).is_none() {
             // A bare `self` (a method's receiver) or `crate`: no path.
             continue;
@@ -129,7 +127,7 @@ fn expand(prefix: &[String], rest: &str, found: &mut Vec<Vec<String>>) {
 
 /// The module `path` names from the module `current`: the longest of its prefixes that is a
 /// file's module.
-fn resolve(current: &str, path: &[String], modules: &BTreeMap<String, PathBuf>) -> Option<String> {
+fn resolve(current: &str, path: &[String], modules: &BTreeMap<String, Source>) -> Option<String> {
     let mut full: Vec<&str> = Vec::new();
     let mut rest = path;
     match path.first().map(String::as_str) {
@@ -169,9 +167,8 @@ fn related(a: &str, b: &str) -> bool {
 fn dependencies(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let modules = modules(src);
     let mut uses = BTreeMap::new();
-    for (module, path) in &modules {
-        let text = std::fs::read_to_string(path).expect("a source file");
-        let used: BTreeSet<String> = paths(&code(path, &text))
+    for (module, source) in &modules {
+        let used: BTreeSet<String> = paths(&code(source))
             .iter()
             .filter_map(|p| resolve(module, p, &modules))
             .filter(|target| !related(module, target))
