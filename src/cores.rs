@@ -1,8 +1,11 @@
 //! Work shared between cores: the same work on both sides of a comparison at once, a map over
-//! many items, a job's chunks taken by whichever thread is free, and a thread's result joined.
+//! many items, a job's chunks taken by whichever thread is free, a thread's result joined, and
+//! the process's helper thread, kept for work handed over while the caller does its own.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::OnceLock;
 use std::thread::ScopedJoinHandle;
 
 /// `work(old)` on this thread and `work(new)` on another at once when `apart`, else one after
@@ -67,6 +70,106 @@ pub(crate) fn joined<T>(handle: ScopedJoinHandle<'_, T>) -> T {
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
+/// A job for the helper thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The process's helper thread: started once (early, by the command line, so that its start
+/// overlaps work the calling thread does anyway) and kept, so that handing it work costs
+/// neither a thread's start nor its exit. Between jobs it sleeps: spinning for the next job
+/// was measured slower, because the host does not always give the process two cores at once.
+struct Helper {
+    /// Jobs, taken in turn.
+    jobs: Sender<Job>,
+    /// True while a job is queued or running.
+    busy: AtomicBool,
+}
+
+/// The helper thread, started by [`warm_up`] or on first use; `None` when no thread could be
+/// started.
+static HELPER: OnceLock<Option<Helper>> = OnceLock::new();
+
+/// Starts the helper thread, which runs `first` (if any) before it takes jobs.
+fn start_helper(first: Option<Job>) -> Option<Helper> {
+    let (jobs, queue) = mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name("flowdiff-helper".into())
+        .spawn(move || {
+            if let Some(first) = first {
+                // Work started early: a panic there comes again where its result is needed.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(first));
+            }
+            while let Ok(job) = queue.recv() {
+                job();
+            }
+        })
+        .ok()?;
+    Some(Helper {
+        jobs,
+        busy: AtomicBool::new(false),
+    })
+}
+
+/// Starts the helper thread now, which runs `first` before it takes jobs; nothing when it is
+/// already running. A command line calls this before it parses its arguments, with work
+/// that most commands need soon (the built-in rules), so that the other core is awake and
+/// that work done or under way when the first job comes.
+pub(crate) fn warm_up(first: impl FnOnce() + Send + 'static) {
+    HELPER.get_or_init(|| start_helper(Some(Box::new(first))));
+}
+
+/// Work running apart from the caller (see [`apart`]); [`Apart::join`] waits for its result.
+pub(crate) struct Apart<T>(Pending<T>);
+
+/// Where the work of an [`Apart`] is.
+enum Pending<T> {
+    /// On the helper thread, which sends its outcome when done.
+    Helper(Receiver<std::thread::Result<T>>),
+    /// Done already, on the calling thread.
+    Done(T),
+}
+
+/// Runs `job` apart from the calling thread: on the helper thread, or (when it is busy with
+/// another caller's job, or no thread can be started) here and now.
+pub(crate) fn apart<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> Apart<T> {
+    let Some(helper) = HELPER.get_or_init(|| start_helper(None)) else {
+        return Apart(Pending::Done(job()));
+    };
+    if helper
+        .busy
+        .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+        .is_err()
+    {
+        return Apart(Pending::Done(job()));
+    }
+    let (outcome, receiver) = mpsc::sync_channel(1);
+    let job: Job = Box::new(move || {
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+        helper.busy.store(false, Ordering::Release);
+        let _ = outcome.send(done);
+    });
+    // The helper never stops taking jobs; were it gone, the job runs here (sending its
+    // outcome all the same).
+    if let Err(mpsc::SendError(job)) = helper.jobs.send(job) {
+        job();
+    }
+    Apart(Pending::Helper(receiver))
+}
+
+impl<T> Apart<T> {
+    /// The work's result, once it is done; a panic there goes on here.
+    pub(crate) fn join(self) -> T {
+        match self.0 {
+            Pending::Done(result) => result,
+            Pending::Helper(receiver) => match receiver.recv() {
+                Ok(Ok(result)) => result,
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                // The job sends its outcome before it is dropped, even when it panics.
+                Err(mpsc::RecvError) => unreachable!("a job dropped without an outcome"),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +179,31 @@ mod tests {
         for apart in [false, true] {
             assert_eq!(both_sides(apart, 2, 3, |x| x * 10), (20, 30));
         }
+    }
+
+    #[test]
+    fn apart_gives_each_caller_its_own_result() {
+        let first = apart(|| (0..1000u64).sum::<u64>());
+        // Asked meanwhile (the helper busy or not): done here or there, never mixed up.
+        let second = apart(|| "second");
+        assert_eq!(second.join(), "second");
+        assert_eq!(first.join(), 499_500);
+        // From many threads at once, and from a job on the helper itself.
+        let results: Vec<usize> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|i| scope.spawn(move || apart(move || apart(move || i * 3).join() + 1).join()))
+                .collect();
+            handles.into_iter().map(joined).collect()
+        });
+        assert_eq!(results, (0..8).map(|i| i * 3 + 1).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_panic_apart_goes_on_where_it_is_joined_and_later_jobs_still_run() {
+        let failed = std::panic::catch_unwind(|| apart(|| panic!("apart")).join());
+        let message = failed.expect_err("the panic reaches the joining thread");
+        assert_eq!(message.downcast_ref::<&str>(), Some(&"apart"));
+        assert_eq!(apart(|| 7).join(), 7);
     }
 
     #[test]

@@ -88,6 +88,8 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     use clap::Parser as _;
+    // The other core starts and compiles the built-in rules while the arguments are parsed.
+    cores::warm_up(|| drop(RuleSet::builtin()));
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(usage) => {

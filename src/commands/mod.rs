@@ -160,16 +160,7 @@ fn color(choice: ColorChoice, terminal: bool, no_color: bool, force: bool) -> bo
 /// Reads and parses one capture file into its flows (one, or one per test of a Tempest log),
 /// within `limits`; warnings are printed to stderr with file and line.
 pub(crate) fn load_flows(path: &Path, limits: Limits) -> Result<Vec<Trace>> {
-    load_flows_counted(path, limits, None)
-}
-
-/// [`load_flows`], counting the bytes read in `progress`.
-fn load_flows_counted(
-    path: &Path,
-    limits: Limits,
-    progress: Option<&progress::Progress>,
-) -> Result<Vec<Trace>> {
-    let flows = read_flows(path, limits, progress, None)?;
+    let flows = read_flows(path, limits, None, None)?;
     for flow in &flows {
         print_warnings(path, flow);
     }
@@ -185,7 +176,7 @@ fn load_flows_counted(
 fn read_flows(
     path: &Path,
     limits: Limits,
-    progress: Option<&progress::Progress>,
+    progress: Option<&progress::Counter>,
     mut collect: Option<&mut CollectAsRead<'_>>,
 ) -> Result<Vec<Trace>> {
     let mut parts = read::Parts::open(path, limits)?;
@@ -298,8 +289,8 @@ fn normalize_all(flows: &mut [Trace], rules: &RuleSet, all_cores: bool) {
 }
 
 /// Loads and normalizes two captures' flows, using both cores: OLD is read and normalized on
-/// this thread while NEW is on another (both read in parts when their format allows, so
-/// neither text is held whole). Warnings and errors come in the same order as loading one
+/// this thread while NEW is on the helper thread (both read in parts when their format allows,
+/// so neither text is held whole). Warnings and errors come in the same order as loading one
 /// after the other: OLD's first, NEW's only when OLD loaded.
 pub(crate) fn load_normalized_pair(
     old: &Path,
@@ -311,28 +302,44 @@ pub(crate) fn load_normalized_pair(
     let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
     let total = usize::try_from(size(old) + size(new)).unwrap_or(usize::MAX);
     let progress = progress::Progress::start("reading captures", total);
-    let progress = &progress;
-    let load = |path: &Path| -> Result<Vec<Trace>> {
-        let mut collect = CollectAsRead::new(rules);
-        let mut flows = read_flows(path, limits, Some(progress), Some(&mut collect))?;
-        match collect.finish(&mut flows) {
-            Ok(()) => {}
-            Err(Unfinished::Untouched) => normalize_all(&mut flows, rules, false),
-            Err(Unfinished::ReadAgain) => {
-                flows = read_flows(path, limits, None, None)?;
-                normalize_all(&mut flows, rules, false);
-            }
-        }
-        Ok(flows)
-    };
     // Larger captures both at once, one per core, each read in parts, neither held whole.
-    let (old_flows, new_flows) =
-        crate::cores::both_sides(total >= ONE_THREAD_BELOW, old, new, load);
+    let new_flows = (total >= ONE_THREAD_BELOW).then(|| {
+        let (new, rules, counter) = (new.to_path_buf(), rules.clone(), progress.counter());
+        crate::cores::apart(move || load_normalized(&new, &rules, limits, &counter))
+    });
+    let old_flows = load_normalized(old, rules, limits, &progress.counter());
+    let new_flows = match new_flows {
+        Some(apart) => apart.join(),
+        None => old_flows.as_ref().map_or(Ok(Vec::new()), |_| {
+            load_normalized(new, rules, limits, &progress.counter())
+        }),
+    };
     let old_flows = old_flows?;
     old_flows.iter().for_each(|f| print_warnings(old, f));
     let new_flows = new_flows?;
     new_flows.iter().for_each(|f| print_warnings(new, f));
     Ok((old_flows, new_flows))
+}
+
+/// Reads a capture and normalizes its flows as it is read (see [`CollectAsRead`]), counting
+/// the bytes read in `progress`.
+fn load_normalized(
+    path: &Path,
+    rules: &RuleSet,
+    limits: Limits,
+    progress: &progress::Counter,
+) -> Result<Vec<Trace>> {
+    let mut collect = CollectAsRead::new(rules);
+    let mut flows = read_flows(path, limits, Some(progress), Some(&mut collect))?;
+    match collect.finish(&mut flows) {
+        Ok(()) => {}
+        Err(Unfinished::Untouched) => normalize_all(&mut flows, rules, false),
+        Err(Unfinished::ReadAgain) => {
+            flows = read_flows(path, limits, None, None)?;
+            normalize_all(&mut flows, rules, false);
+        }
+    }
+    Ok(flows)
 }
 
 /// Captures smaller than this together (in bytes) are read one after the other on one thread:

@@ -43,6 +43,22 @@ impl Progress {
     pub(super) fn advance(&self, n: usize) {
         self.done.fetch_add(n, Ordering::Relaxed);
     }
+
+    /// A handle that counts into this progress from another thread.
+    pub(super) fn counter(&self) -> Counter {
+        Counter(self.done.clone())
+    }
+}
+
+/// Counts items done into a [`Progress`], from any thread.
+#[derive(Clone)]
+pub(super) struct Counter(Arc<AtomicUsize>);
+
+impl Counter {
+    /// `n` more items done.
+    pub(super) fn advance(&self, n: usize) {
+        self.0.fetch_add(n, Ordering::Relaxed);
+    }
 }
 
 impl Drop for Progress {
