@@ -18,7 +18,8 @@ pub const DEFAULT_RULES: &str = include_str!("../../../rules/default.toml");
 /// The effective, compiled rule set: built-in defaults plus user files.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
-    rules: Vec<Rule>,
+    /// Shared by clones: a copy handed to another thread costs a reference count.
+    rules: Arc<[Rule]>,
     /// Shared by clones, so that a regex compiled on first use is compiled once.
     pub(super) compiled: Arc<Compiled>,
     /// The `secret` and `redact` rules alone, compiled on first use (showing a raw capture).
@@ -74,7 +75,7 @@ impl RuleSet {
     pub fn from_rules(rules: Vec<Rule>) -> Result<RuleSet> {
         let compiled = Arc::new(Compiled::new(&rules)?);
         Ok(RuleSet {
-            rules,
+            rules: rules.into(),
             compiled,
             secrets: Arc::default(),
         })
