@@ -91,10 +91,12 @@ static HELPER: OnceLock<Option<Helper>> = OnceLock::new();
 /// Starts the helper thread, which runs `first` (if any) before it takes jobs.
 fn start_helper(first: Option<Job>) -> Option<Helper> {
     let (jobs, queue) = mpsc::channel::<Job>();
+    let caller = Cpu::current();
     std::thread::Builder::new()
         .name("flowdiff-helper".into())
         .spawn(move || {
             if let Some(first) = first {
+                let _placed = Placed::off(caller);
                 // Work started early: a panic there comes again where its result is needed.
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(first));
             }
@@ -118,7 +120,11 @@ pub(crate) fn warm_up(first: impl FnOnce() + Send + 'static) {
 }
 
 /// Work running apart from the caller (see [`apart`]); [`Apart::join`] waits for its result.
-pub(crate) struct Apart<T>(Pending<T>);
+pub(crate) struct Apart<T> {
+    pending: Pending<T>,
+    /// The caller kept on its CPU until the work is joined.
+    _placed: Placed,
+}
 
 /// Where the work of an [`Apart`] is.
 enum Pending<T> {
@@ -129,36 +135,53 @@ enum Pending<T> {
 }
 
 /// Runs `job` apart from the calling thread: on the helper thread, or (when it is busy with
-/// another caller's job, or no thread can be started) here and now.
+/// another caller's job, or no thread can be started) here and now. Until the work is joined,
+/// the helper keeps off the caller's CPU and the caller on it, so that the two run at once
+/// (threads the caller starts meanwhile share its CPU).
 pub(crate) fn apart<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> Apart<T> {
     let Some(helper) = HELPER.get_or_init(|| start_helper(None)) else {
-        return Apart(Pending::Done(job()));
+        return Apart::done(job());
     };
     if helper
         .busy
         .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
         .is_err()
     {
-        return Apart(Pending::Done(job()));
+        return Apart::done(job());
     }
+    let caller = Cpu::current();
     let (outcome, receiver) = mpsc::sync_channel(1);
     let job: Job = Box::new(move || {
+        let placed = Placed::off(caller);
         let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
         helper.busy.store(false, Ordering::Release);
         let _ = outcome.send(done);
+        drop(placed);
     });
+    let placed = Placed::on(caller);
     // The helper never stops taking jobs; were it gone, the job runs here (sending its
     // outcome all the same).
     if let Err(mpsc::SendError(job)) = helper.jobs.send(job) {
         job();
     }
-    Apart(Pending::Helper(receiver))
+    Apart {
+        pending: Pending::Helper(receiver),
+        _placed: placed,
+    }
 }
 
 impl<T> Apart<T> {
+    /// Work already done on the calling thread.
+    fn done(result: T) -> Apart<T> {
+        Apart {
+            pending: Pending::Done(result),
+            _placed: Placed::nowhere(),
+        }
+    }
+
     /// The work's result, once it is done; a panic there goes on here.
     pub(crate) fn join(self) -> T {
-        match self.0 {
+        match self.pending {
             Pending::Done(result) => result,
             Pending::Helper(receiver) => match receiver.recv() {
                 Ok(Ok(result)) => result,
@@ -166,6 +189,82 @@ impl<T> Apart<T> {
                 // The job sends its outcome before it is dropped, even when it panics.
                 Err(mpsc::RecvError) => unreachable!("a job dropped without an outcome"),
             },
+        }
+    }
+}
+
+/// The CPU a thread ran on when asked, where the platform tells (Linux).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cpu(Option<usize>);
+
+impl Cpu {
+    /// The CPU the calling thread runs on.
+    fn current() -> Cpu {
+        #[cfg(target_os = "linux")]
+        return Cpu(Some(rustix::thread::sched_getcpu()));
+        #[cfg(not(target_os = "linux"))]
+        Cpu(None)
+    }
+}
+
+/// The calling thread kept on some of the CPUs it may run on, until this is dropped: then it
+/// may run where it could before. Where the platform cannot say, or no CPU would be left,
+/// nothing changes.
+struct Placed {
+    /// The CPUs the thread could run on before, when they were narrowed.
+    #[cfg(target_os = "linux")]
+    former: Option<rustix::thread::CpuSet>,
+}
+
+impl Placed {
+    /// Nothing narrowed.
+    fn nowhere() -> Placed {
+        Placed {
+            #[cfg(target_os = "linux")]
+            former: None,
+        }
+    }
+
+    /// The calling thread kept on `cpu` alone.
+    fn on(cpu: Cpu) -> Placed {
+        Placed::keeping(|c| Some(c) == cpu.0)
+    }
+
+    /// The calling thread kept off `cpu`.
+    fn off(cpu: Cpu) -> Placed {
+        Placed::keeping(|c| Some(c) != cpu.0)
+    }
+
+    /// The calling thread kept on the CPUs it may run on that `keep` keeps.
+    #[cfg(target_os = "linux")]
+    fn keeping(keep: impl Fn(usize) -> bool) -> Placed {
+        use rustix::thread::{sched_getaffinity, sched_setaffinity, CpuSet};
+        let Ok(former) = sched_getaffinity(None) else {
+            return Placed::nowhere();
+        };
+        let mut kept = CpuSet::new();
+        (0..CpuSet::MAX_CPU)
+            .filter(|&c| former.is_set(c) && keep(c))
+            .for_each(|c| kept.set(c));
+        let narrowed = kept.count() > 0 && kept != former && sched_setaffinity(None, &kept).is_ok();
+        Placed {
+            former: narrowed.then_some(former),
+        }
+    }
+
+    /// Nothing narrowed: the platform has no say.
+    #[cfg(not(target_os = "linux"))]
+    fn keeping(_keep: impl Fn(usize) -> bool) -> Placed {
+        Placed::nowhere()
+    }
+}
+
+impl Drop for Placed {
+    fn drop(&mut self) {
+        #[cfg(target_os = "linux")]
+        if let Some(former) = &self.former {
+            // Failing leaves the thread on fewer CPUs, never on none.
+            let _ = rustix::thread::sched_setaffinity(None, former);
         }
     }
 }
@@ -204,6 +303,60 @@ mod tests {
         let message = failed.expect_err("the panic reaches the joining thread");
         assert_eq!(message.downcast_ref::<&str>(), Some(&"apart"));
         assert_eq!(apart(|| 7).join(), 7);
+    }
+
+    /// The CPUs the calling thread may run on (all of them where the platform cannot say).
+    #[cfg(target_os = "linux")]
+    fn allowed() -> Vec<usize> {
+        let set = rustix::thread::sched_getaffinity(None).expect("this thread's CPUs");
+        (0..rustix::thread::CpuSet::MAX_CPU)
+            .filter(|&c| set.is_set(c))
+            .collect()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_thread_placed_on_or_off_a_cpu_gets_its_cpus_back() {
+        let before = allowed();
+        let here = Cpu::current();
+        {
+            let _placed = Placed::on(here);
+            assert_eq!(allowed(), vec![here.0.expect("Linux names the CPU")]);
+        }
+        assert_eq!(allowed(), before);
+        {
+            let _placed = Placed::off(here);
+            let off = allowed();
+            match before.len() {
+                // Off the only CPU would be nowhere: nothing changes.
+                1 => assert_eq!(off, before),
+                _ => assert_eq!(off.len(), before.len() - 1),
+            }
+            assert!(before.len() == 1 || !off.contains(&here.0.unwrap_or(usize::MAX)));
+        }
+        assert_eq!(allowed(), before);
+    }
+
+    /// While work is apart, it runs off the caller's CPU and the caller on it; after the
+    /// join the caller may run anywhere again.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn work_apart_keeps_off_the_callers_cpu_until_joined() {
+        let before = allowed();
+        let caller = Cpu::current();
+        let work = apart(|| (allowed(), std::thread::current().name().map(str::to_owned)));
+        let during = allowed();
+        let (there, name) = work.join();
+        assert_eq!(allowed(), before);
+        let on_helper = name.as_deref() == Some("flowdiff-helper");
+        if on_helper && before.len() > 1 {
+            let here = caller.0.expect("Linux names the CPU");
+            assert_eq!(during, vec![here]);
+            assert!(!there.contains(&here), "{there:?} avoids CPU {here}");
+        } else if !on_helper {
+            // Done here (the helper was busy with another test's work): nothing narrowed.
+            assert_eq!(during, before);
+        }
     }
 
     #[test]
