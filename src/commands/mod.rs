@@ -288,9 +288,9 @@ fn normalize_all(flows: &mut [Trace], rules: &RuleSet, all_cores: bool) {
     }
 }
 
-/// Loads and normalizes two captures' flows, using both cores: OLD is read and normalized on
-/// this thread while NEW is on the helper thread (both read in parts when their format allows,
-/// so neither text is held whole). Warnings and errors come in the same order as loading one
+/// Loads and normalizes two captures' flows, using both cores: the larger is read and
+/// normalized on this thread while the other is on the helper thread (both read in parts when
+/// their format allows, so neither text is held whole). Warnings and errors come in the same order as loading one
 /// after the other: OLD's first, NEW's only when OLD loaded.
 pub(crate) fn load_normalized_pair(
     old: &Path,
@@ -300,19 +300,31 @@ pub(crate) fn load_normalized_pair(
 ) -> Result<(Vec<Trace>, Vec<Trace>)> {
     // A progress bar over both files' bytes (shown on a terminal for long reads only).
     let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
-    let total = usize::try_from(size(old) + size(new)).unwrap_or(usize::MAX);
+    let (old_size, new_size) = (size(old), size(new));
+    let total = usize::try_from(old_size + new_size).unwrap_or(usize::MAX);
     let progress = progress::Progress::start("reading captures", total);
-    // Larger captures both at once, one per core, each read in parts, neither held whole.
-    let new_flows = (total >= ONE_THREAD_BELOW).then(|| {
-        let (new, rules, counter) = (new.to_path_buf(), rules.clone(), progress.counter());
-        crate::cores::apart(move || load_normalized(&new, &rules, limits, &counter))
-    });
-    let old_flows = load_normalized(old, rules, limits, &progress.counter());
-    let new_flows = match new_flows {
-        Some(apart) => apart.join(),
-        None => old_flows.as_ref().map_or(Ok(Vec::new()), |_| {
-            load_normalized(new, rules, limits, &progress.counter())
-        }),
+    let load = |path: &Path| load_normalized(path, rules, limits, &progress.counter());
+    let (old_flows, new_flows) = if total < ONE_THREAD_BELOW {
+        let old_flows = load(old);
+        let new_flows = old_flows.as_ref().map_or(Ok(Vec::new()), |_| load(new));
+        (old_flows, new_flows)
+    } else {
+        // Both at once, one per core, each read in parts, neither held whole: the larger here,
+        // the other on the helper (whose core may take a while to wake).
+        let (here, there) = match new_size > old_size {
+            true => (new, old),
+            false => (old, new),
+        };
+        let there_flows = {
+            let (there, rules, counter) = (there.to_path_buf(), rules.clone(), progress.counter());
+            crate::cores::apart(move || load_normalized(&there, &rules, limits, &counter))
+        };
+        let here_flows = load(here);
+        let there_flows = there_flows.join();
+        match new_size > old_size {
+            true => (there_flows, here_flows),
+            false => (here_flows, there_flows),
+        }
     };
     let old_flows = old_flows?;
     old_flows.iter().for_each(|f| print_warnings(old, f));

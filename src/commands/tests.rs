@@ -37,3 +37,37 @@ fn a_pair_loads_as_each_capture_normalizes_alone() {
         assert!(old == alone && new == alone, "{name}");
     }
 }
+
+/// A pair large enough for both cores loads each side as it loads alone, whichever side is
+/// the larger (the larger is read on the calling thread, the other on the helper).
+#[test]
+fn a_pair_on_both_cores_keeps_each_side_whichever_is_larger() {
+    use super::{load_normalized_pair, parse_normalized_flows, Limits, ONE_THREAD_BELOW};
+    use crate::normalize::RuleSet;
+    use crate::test_support::fixture;
+    let rules = RuleSet::builtin();
+    let dir = tempfile::tempdir().expect("scratch directory");
+    let (large, small) = (
+        fixture("server-create.hook.md"),
+        fixture("image-show.hook.md"),
+    );
+    assert!(large.len() + small.len() >= ONE_THREAD_BELOW && large.len() > small.len());
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("scratch capture");
+        let alone = parse_normalized_flows(text, &path, &rules).expect(name);
+        (path, alone)
+    };
+    let (large_path, large_alone) = write("large.md", &large);
+    let (small_path, small_alone) = write("small.md", &small);
+    for (old, new) in [(&large_path, &small_path), (&small_path, &large_path)] {
+        let (old_flows, new_flows) =
+            load_normalized_pair(old, new, &rules, Limits::default()).expect("the pair");
+        let alone = |path| match path == &large_path {
+            true => &large_alone,
+            false => &small_alone,
+        };
+        assert!(&old_flows == alone(old), "OLD {}", old.display());
+        assert!(&new_flows == alone(new), "NEW {}", new.display());
+    }
+}
