@@ -75,8 +75,8 @@ type Job = Box<dyn FnOnce() + Send>;
 
 /// The process's helper thread: started once (early, by the command line, so that its start
 /// overlaps work the calling thread does anyway) and kept, so that handing it work costs
-/// neither a thread's start nor its exit. Between jobs it sleeps: spinning for the next job
-/// was measured slower, because the host does not always give the process two cores at once.
+/// neither a thread's start nor its exit. Between jobs it sleeps: spinning for the next job was
+/// measured slower while the two threads could share a CPU, and no faster once kept apart.
 struct Helper {
     /// Jobs, taken in turn.
     jobs: Sender<Job>,
