@@ -1,6 +1,6 @@
 //! `flowdiff OLD NEW`: compare two captures (any formats mixed) and report the drift.
 
-use super::{load_normalized_pair, Context, Outcome};
+use super::{Context, Outcome, PairLoad};
 use crate::cli::{DiffArgs, FailOn, ReportArgs, ShowLevel};
 use crate::compare::accept::Accepts;
 use crate::compare::{Comparison, Options};
@@ -25,9 +25,22 @@ pub(super) fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
             "expected two captures: flowdiff OLD NEW (or a subcommand; see flowdiff --help)".into(),
         ));
     };
-    let rules = context.load_rules(&args.report.rules)?;
+    let limits = context.config.limits;
+    let rule_files = context.rule_files(&args.report.rules);
+    // With the built-in rules alone, the helper compiling them goes on to its capture at once.
+    let early = rule_files
+        .is_empty()
+        .then(|| PairLoad::start(old_path, new_path, limits, RuleSet::builtin));
+    let rules = RuleSet::load(&rule_files)?;
     let settings = Settings::new(&args.report, context);
-    let (old, new) = load_normalized_pair(old_path, new_path, &rules, context.config.limits)?;
+    let pair = match early {
+        Some(pair) => pair,
+        None => {
+            let handed = rules.clone();
+            PairLoad::start(old_path, new_path, limits, move || handed)
+        }
+    };
+    let (old, new) = pair.finish(&rules)?;
     let outcome = match (old.as_slice(), new.as_slice()) {
         ([one_old], [one_new])
             if !one_old.format.holds_flows() && !one_new.format.holds_flows() =>

@@ -108,14 +108,17 @@ impl Context {
     /// Loads the built-in rules, the config file's rules files, then the user's `--rules`
     /// files.
     pub(crate) fn load_rules(&self, files: &[PathBuf]) -> Result<RuleSet> {
-        let paths: Vec<&Path> = self
-            .config
+        RuleSet::load(&self.rule_files(files))
+    }
+
+    /// The rules files in force: the config's, then `files` (a command's `--rules`).
+    pub(crate) fn rule_files<'a>(&'a self, files: &'a [PathBuf]) -> Vec<&'a Path> {
+        self.config
             .rules
             .iter()
             .chain(files)
             .map(PathBuf::as_path)
-            .collect();
-        RuleSet::load(&paths)
+            .collect()
     }
 
     /// Styles for output going to `output`: a file never gets escape codes.
@@ -288,49 +291,81 @@ fn normalize_all(flows: &mut [Trace], rules: &RuleSet, all_cores: bool) {
     }
 }
 
-/// Loads and normalizes two captures' flows, using both cores: the larger is read and
+/// Two captures' flows being loaded and normalized, using both cores: the larger is read and
 /// normalized on this thread while the other is on the helper thread (both read in parts when
-/// their format allows, so neither text is held whole). Warnings and errors come in the same order as loading one
-/// after the other: OLD's first, NEW's only when OLD loaded.
-pub(crate) fn load_normalized_pair(
-    old: &Path,
-    new: &Path,
-    rules: &RuleSet,
+/// their format allows, so neither text is held whole). Warnings and errors come in the same
+/// order as loading one after the other: OLD's first, NEW's only when OLD loaded.
+pub(crate) struct PairLoad<'a> {
+    old: &'a Path,
+    new: &'a Path,
     limits: Limits,
-) -> Result<(Vec<Trace>, Vec<Trace>)> {
-    // A progress bar over both files' bytes (shown on a terminal for long reads only).
-    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
-    let (old_size, new_size) = (size(old), size(new));
-    let total = usize::try_from(old_size + new_size).unwrap_or(usize::MAX);
-    let progress = progress::Progress::start("reading captures", total);
-    let load = |path: &Path| load_normalized(path, rules, limits, &progress.counter());
-    let (old_flows, new_flows) = if total < ONE_THREAD_BELOW {
-        let old_flows = load(old);
-        let new_flows = old_flows.as_ref().map_or(Ok(Vec::new()), |_| load(new));
-        (old_flows, new_flows)
-    } else {
-        // Both at once, one per core, each read in parts, neither held whole: the larger here,
-        // the other on the helper (whose core may take a while to wake).
-        let (here, there) = match new_size > old_size {
-            true => (new, old),
-            false => (old, new),
-        };
-        let there_flows = {
-            let (there, rules, counter) = (there.to_path_buf(), rules.clone(), progress.counter());
-            crate::cores::apart(move || load_normalized(&there, &rules, limits, &counter))
-        };
-        let here_flows = load(here);
-        let there_flows = there_flows.join();
-        match new_size > old_size {
-            true => (there_flows, here_flows),
-            false => (here_flows, there_flows),
+    /// A progress bar over both files' bytes (shown on a terminal for long reads only).
+    progress: progress::Progress,
+    /// The capture read on the helper thread (true: OLD, when NEW is the larger) and its flows.
+    there: Option<(bool, crate::cores::Apart<Result<Vec<Trace>>>)>,
+}
+
+impl<'a> PairLoad<'a> {
+    /// Starts loading `old` and `new` within `limits`, the helper's capture (when the pair is
+    /// large enough to share) normalized with the rules `rules` gives it there. Started
+    /// before the caller has its rules (the built-in ones, which the helper is compiling), the
+    /// helper goes on to its capture without a pause.
+    pub(crate) fn start(
+        old: &'a Path,
+        new: &'a Path,
+        limits: Limits,
+        rules: impl FnOnce() -> RuleSet + Send + 'static,
+    ) -> PairLoad<'a> {
+        let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+        let (old_size, new_size) = (size(old), size(new));
+        let total = usize::try_from(old_size + new_size).unwrap_or(usize::MAX);
+        let progress = progress::Progress::start("reading captures", total);
+        // Both at once, one per core, when large enough: the larger here, the other on the
+        // helper (whose core may take a while to wake).
+        let there = (total >= ONE_THREAD_BELOW).then(|| {
+            let old_there = new_size > old_size;
+            let path = if old_there { old } else { new }.to_path_buf();
+            let counter = progress.counter();
+            let flows =
+                crate::cores::apart(move || load_normalized(&path, &rules(), limits, &counter));
+            (old_there, flows)
+        });
+        PairLoad {
+            old,
+            new,
+            limits,
+            progress,
+            there,
         }
-    };
-    let old_flows = old_flows?;
-    old_flows.iter().for_each(|f| print_warnings(old, f));
-    let new_flows = new_flows?;
-    new_flows.iter().for_each(|f| print_warnings(new, f));
-    Ok((old_flows, new_flows))
+    }
+
+    /// Reads this thread's capture (or both, one after the other, when the pair is small)
+    /// with `rules`, then takes the helper's.
+    pub(crate) fn finish(self, rules: &RuleSet) -> Result<(Vec<Trace>, Vec<Trace>)> {
+        let (old, new, counter) = (self.old, self.new, self.progress.counter());
+        let load = |path: &Path| load_normalized(path, rules, self.limits, &counter);
+        let (old_flows, new_flows) = match self.there {
+            None => {
+                let old_flows = load(old);
+                let new_flows = old_flows.as_ref().map_or(Ok(Vec::new()), |_| load(new));
+                (old_flows, new_flows)
+            }
+            Some((true, old_there)) => {
+                let new_flows = load(new);
+                (old_there.join(), new_flows)
+            }
+            Some((false, new_there)) => {
+                let old_flows = load(old);
+                (old_flows, new_there.join())
+            }
+        };
+        drop(self.progress);
+        let old_flows = old_flows?;
+        old_flows.iter().for_each(|f| print_warnings(old, f));
+        let new_flows = new_flows?;
+        new_flows.iter().for_each(|f| print_warnings(new, f));
+        Ok((old_flows, new_flows))
+    }
 }
 
 /// Reads a capture and normalizes its flows as it is read (see [`CollectAsRead`]), counting

@@ -17,7 +17,7 @@ fn color_follows_no_color_and_clicolor_force() {
 /// under their canonical names) or was read whole (a documentation page).
 #[test]
 fn a_pair_loads_as_each_capture_normalizes_alone() {
-    use super::{load_normalized_pair, parse_normalized_flows, Limits};
+    use super::{parse_normalized_flows, Limits};
     use crate::normalize::RuleSet;
     let rules = RuleSet::builtin();
     use crate::test_support::{client_alias_in_first_section, fixture};
@@ -42,7 +42,7 @@ fn a_pair_loads_as_each_capture_normalizes_alone() {
 /// the larger (the larger is read on the calling thread, the other on the helper).
 #[test]
 fn a_pair_on_both_cores_keeps_each_side_whichever_is_larger() {
-    use super::{load_normalized_pair, parse_normalized_flows, Limits, ONE_THREAD_BELOW};
+    use super::{parse_normalized_flows, Limits, PairLoad, ONE_THREAD_BELOW};
     use crate::normalize::RuleSet;
     use crate::test_support::fixture;
     let rules = RuleSet::builtin();
@@ -61,13 +61,28 @@ fn a_pair_on_both_cores_keeps_each_side_whichever_is_larger() {
     let (large_path, large_alone) = write("large.md", &large);
     let (small_path, small_alone) = write("small.md", &small);
     for (old, new) in [(&large_path, &small_path), (&small_path, &large_path)] {
-        let (old_flows, new_flows) =
-            load_normalized_pair(old, new, &rules, Limits::default()).expect("the pair");
+        // Started before the caller has its rules, the helper takes the built-in ones itself;
+        // started after, it is handed the caller's.
+        let early = PairLoad::start(old, new, Limits::default(), RuleSet::builtin).finish(&rules);
+        let late = load_normalized_pair(old, new, &rules, Limits::default());
         let alone = |path| match path == &large_path {
             true => &large_alone,
             false => &small_alone,
         };
-        assert!(&old_flows == alone(old), "OLD {}", old.display());
-        assert!(&new_flows == alone(new), "NEW {}", new.display());
+        for (old_flows, new_flows) in [early.expect("the pair"), late.expect("the pair")] {
+            assert!(&old_flows == alone(old), "OLD {}", old.display());
+            assert!(&new_flows == alone(new), "NEW {}", new.display());
+        }
     }
+}
+
+/// Loads and normalizes a pair the way a comparison does, the helper given `rules` too.
+fn load_normalized_pair(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    rules: &crate::normalize::RuleSet,
+    limits: super::Limits,
+) -> crate::error::Result<(Vec<crate::trace::Trace>, Vec<crate::trace::Trace>)> {
+    let handed = rules.clone();
+    super::PairLoad::start(old, new, limits, move || handed).finish(rules)
 }
