@@ -8,15 +8,15 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::OnceLock;
 use std::thread::ScopedJoinHandle;
 
-/// `work(old)` on this thread and `work(new)` on another at once when `apart`, else one after
+/// `work(old)` on this thread and `work(new)` on another at once when `at_once`, else one after
 /// the other (OLD first). A panic on either side goes on here.
 pub(crate) fn both_sides<I: Send, T: Send>(
-    apart: bool,
+    at_once: bool,
     old: I,
     new: I,
     work: impl Fn(I) -> T + Sync,
 ) -> (T, T) {
-    if !apart {
+    if !at_once {
         let old = work(old);
         return (old, work(new));
     }
@@ -194,7 +194,7 @@ impl<T> Apart<T> {
 }
 
 /// The CPU a thread ran on when asked, where the platform tells (Linux).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 struct Cpu(Option<usize>);
 
 impl Cpu {
@@ -274,9 +274,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_side_gets_its_own_result_whether_apart_or_not() {
-        for apart in [false, true] {
-            assert_eq!(both_sides(apart, 2, 3, |x| x * 10), (20, 30));
+    fn each_side_gets_its_own_result_whether_at_once_or_not() {
+        for at_once in [false, true] {
+            assert_eq!(both_sides(at_once, 2, 3, |x| x * 10), (20, 30));
         }
     }
 

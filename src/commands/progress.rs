@@ -13,7 +13,7 @@ const TICK: Duration = Duration::from_millis(100);
 
 /// Counts finished items of a known total; a background thread draws the line.
 pub(super) struct Progress {
-    done: Arc<AtomicUsize>,
+    done: Counter,
     finished: Arc<AtomicBool>,
     drawer: Option<std::thread::JoinHandle<()>>,
 }
@@ -28,7 +28,7 @@ impl Progress {
             std::thread::Builder::new().spawn(move || draw(&label, total, &done, &finished))
         });
         Progress {
-            done,
+            done: Counter(done),
             finished,
             drawer: drawer.and_then(Result::ok),
         }
@@ -36,17 +36,12 @@ impl Progress {
 
     /// One more item done.
     pub(super) fn tick(&self) {
-        self.advance(1);
+        self.done.advance(1);
     }
 
-    /// `n` more items done (bytes read, say).
-    pub(super) fn advance(&self, n: usize) {
-        self.done.fetch_add(n, Ordering::Relaxed);
-    }
-
-    /// A handle that counts into this progress from another thread.
+    /// A handle that counts into this progress (from any thread).
     pub(super) fn counter(&self) -> Counter {
-        Counter(self.done.clone())
+        self.done.clone()
     }
 }
 
@@ -55,7 +50,7 @@ impl Progress {
 pub(super) struct Counter(Arc<AtomicUsize>);
 
 impl Counter {
-    /// `n` more items done.
+    /// `n` more items done (bytes read, say).
     pub(super) fn advance(&self, n: usize) {
         self.0.fetch_add(n, Ordering::Relaxed);
     }
