@@ -27,22 +27,16 @@ pub(super) fn run(args: &DiffArgs, context: &Context) -> Result<Outcome> {
     };
     let limits = context.config.limits;
     let rule_files = context.rule_files(&args.report.rules);
-    // With the built-in rules alone, the pair starts loading before they are taken here (the
-    // helper compiling them goes on to its capture at once); rules files load first (their
-    // errors come first) and are handed over.
-    let (pair, rules) = if rule_files.is_empty() {
-        let pair = PairLoad::start(old_path, new_path, limits, RuleSet::builtin);
-        (pair, RuleSet::builtin())
+    // With the built-in rules alone, the pair starts loading before they are taken (the helper
+    // compiling them goes on to its capture at once); rules files load first (their errors
+    // come first) and are handed over.
+    let (rules, old, new) = if rule_files.is_empty() {
+        PairLoad::start(old_path, new_path, limits, RuleSet::builtin).finish()?
     } else {
         let rules = RuleSet::load(&rule_files)?;
-        let handed = rules.clone();
-        (
-            PairLoad::start(old_path, new_path, limits, move || handed),
-            rules,
-        )
+        PairLoad::start(old_path, new_path, limits, move || rules.clone()).finish()?
     };
     let settings = Settings::new(&args.report, context);
-    let (old, new) = pair.finish(&rules)?;
     let outcome = match (old.as_slice(), new.as_slice()) {
         ([one_old], [one_new])
             if !one_old.format.holds_flows() && !one_new.format.holds_flows() =>

@@ -295,55 +295,58 @@ fn normalize_all(flows: &mut [Trace], rules: &RuleSet, all_cores: bool) {
 /// normalized on this thread while the other is on the helper thread (both read in parts when
 /// their format allows, so neither text is held whole). Warnings and errors come in the same
 /// order as loading one after the other: OLD's first, NEW's only when OLD loaded.
-pub(crate) struct PairLoad<'a> {
-    old: &'a Path,
-    new: &'a Path,
+///
+/// Each thread takes the rules (`R` gives them) only once its capture needs them: a small
+/// capture is read and parsed first (see [`PARSED_BEFORE_RULES_BELOW`]), while the built-in
+/// rules may still be compiling on the other thread.
+pub(crate) struct PairLoad<'a, R> {
+    old: (&'a Path, u64),
+    new: (&'a Path, u64),
     limits: Limits,
+    rules: R,
     /// A progress bar over both files' bytes (shown on a terminal for long reads only).
     progress: progress::Progress,
     /// The capture read on the helper thread (true: OLD, when NEW is the larger) and its flows.
     there: Option<(bool, crate::cores::Apart<Result<Vec<Trace>>>)>,
 }
 
-impl<'a> PairLoad<'a> {
-    /// Starts loading `old` and `new` within `limits`, the helper's capture (when the pair is
-    /// large enough to share) normalized with the rules `rules` gives it there. Started
-    /// before the caller has its rules (the built-in ones, which the helper is compiling), the
-    /// helper goes on to its capture without a pause.
-    pub(crate) fn start(
-        old: &'a Path,
-        new: &'a Path,
-        limits: Limits,
-        rules: impl FnOnce() -> RuleSet + Send + 'static,
-    ) -> PairLoad<'a> {
+impl<'a, R: Fn() -> RuleSet + Clone + Send + 'static> PairLoad<'a, R> {
+    /// Starts loading `old` and `new` within `limits`, with the rules `rules` gives: the
+    /// helper's capture (when the pair is large enough to share) is loaded there at once.
+    pub(crate) fn start(old: &'a Path, new: &'a Path, limits: Limits, rules: R) -> PairLoad<'a, R> {
         let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
-        let (old_size, new_size) = (size(old), size(new));
-        let total = usize::try_from(old_size + new_size).unwrap_or(usize::MAX);
+        let (old, new) = ((old, size(old)), (new, size(new)));
+        let total = usize::try_from(old.1 + new.1).unwrap_or(usize::MAX);
         let progress = progress::Progress::start("reading captures", total);
         // Both at once, one per core, when large enough: the larger here, the other on the
         // helper (whose core may take a while to wake).
         let there = (total >= ONE_THREAD_BELOW).then(|| {
-            let old_there = new_size > old_size;
-            let path = if old_there { old } else { new }.to_path_buf();
-            let counter = progress.counter();
-            let flows =
-                crate::cores::apart(move || load_normalized(&path, &rules(), limits, &counter));
+            let old_there = new.1 > old.1;
+            let (path, size) = if old_there { old } else { new };
+            let (path, counter, rules) = (path.to_path_buf(), progress.counter(), rules.clone());
+            let flows = crate::cores::apart(move || {
+                let taken = std::cell::OnceCell::new();
+                load_normalized((&path, size), || taken.get_or_init(rules), limits, &counter)
+            });
             (old_there, flows)
         });
         PairLoad {
             old,
             new,
             limits,
+            rules,
             progress,
             there,
         }
     }
 
-    /// Reads this thread's capture (or both, one after the other, when the pair is small)
-    /// with `rules`, then takes the helper's.
-    pub(crate) fn finish(self, rules: &RuleSet) -> Result<(Vec<Trace>, Vec<Trace>)> {
+    /// Reads this thread's capture (or both, one after the other, when the pair is small),
+    /// then takes the helper's. Returns the rules with both captures' flows.
+    pub(crate) fn finish(self) -> Result<(RuleSet, Vec<Trace>, Vec<Trace>)> {
         let (old, new, counter) = (self.old, self.new, self.progress.counter());
-        let load = |path: &Path| load_normalized(path, rules, self.limits, &counter);
+        let taken = std::cell::OnceCell::new();
+        let rules = || taken.get_or_init(&self.rules);
+        let load = |capture| load_normalized(capture, rules, self.limits, &counter);
         let (old_flows, new_flows) = match self.there {
             None => {
                 let old_flows = load(old);
@@ -361,21 +364,36 @@ impl<'a> PairLoad<'a> {
         };
         drop(self.progress);
         let old_flows = old_flows?;
-        old_flows.iter().for_each(|f| print_warnings(old, f));
+        old_flows.iter().for_each(|f| print_warnings(old.0, f));
         let new_flows = new_flows?;
-        new_flows.iter().for_each(|f| print_warnings(new, f));
-        Ok((old_flows, new_flows))
+        new_flows.iter().for_each(|f| print_warnings(new.0, f));
+        let rules = taken.into_inner().unwrap_or_else(&self.rules);
+        Ok((rules, old_flows, new_flows))
     }
 }
 
-/// Reads a capture and normalizes its flows as it is read (see [`CollectAsRead`]), counting
-/// the bytes read in `progress`.
-fn load_normalized(
-    path: &Path,
-    rules: &RuleSet,
+/// A capture smaller than this (in bytes) is read and parsed before its rules are taken, then
+/// normalized whole: reading and parsing need no rules, and the built-in ones may still be
+/// compiling on the other thread (whose core, idle until then, can take a while to wake). A
+/// larger capture is normalized as it is read (see [`CollectAsRead`]), never held whole with
+/// all its raw values. The flows are the same either way.
+const PARSED_BEFORE_RULES_BELOW: u64 = 1 << 20;
+
+/// Reads a capture (`path` and its size) and normalizes its flows with the rules `rules`
+/// gives, counting the bytes read in `progress`: a small capture is parsed first, a larger one
+/// normalized as it is read (see [`CollectAsRead`]).
+fn load_normalized<'r>(
+    (path, size): (&Path, u64),
+    rules: impl FnOnce() -> &'r RuleSet,
     limits: Limits,
     progress: &progress::Counter,
 ) -> Result<Vec<Trace>> {
+    if size < PARSED_BEFORE_RULES_BELOW {
+        let mut flows = read_flows(path, limits, Some(progress), None)?;
+        normalize_all(&mut flows, rules(), false);
+        return Ok(flows);
+    }
+    let rules = rules();
     let mut collect = CollectAsRead::new(rules);
     let mut flows = read_flows(path, limits, Some(progress), Some(&mut collect))?;
     match collect.finish(&mut flows) {

@@ -12,12 +12,13 @@ fn color_follows_no_color_and_clicolor_force() {
     assert!(color(ColorChoice::Always, false, true, false));
 }
 
-/// Both sides of a pair are loaded as `normalize` loads one capture, whether their events were
-/// looked at while read (hook Markdown) or the capture had to be read again (parties that merge
-/// under their canonical names) or was read whole (a documentation page).
+/// A capture loads as `normalize` loads it, alone and as both sides of a pair, whether it was
+/// parsed before its rules were taken (a small capture) or normalized as it was read (a large
+/// one): its events looked at while read (hook Markdown), read again (parties that merge under
+/// their canonical names) or read whole (a documentation page).
 #[test]
-fn a_pair_loads_as_each_capture_normalizes_alone() {
-    use super::{parse_normalized_flows, Limits};
+fn a_capture_loads_as_it_normalizes_alone_whatever_its_size() {
+    use super::{load_normalized, parse_normalized_flows, Limits, PARSED_BEFORE_RULES_BELOW};
     use crate::normalize::RuleSet;
     let rules = RuleSet::builtin();
     use crate::test_support::{client_alias_in_first_section, fixture};
@@ -29,12 +30,39 @@ fn a_pair_loads_as_each_capture_normalizes_alone() {
         ("merged.md", merged),
         ("doc.md", fixture("image-create.doc.md")),
     ];
+    let counter = super::progress::Progress::start("test", 0).counter();
     for (name, text) in &captures {
         let path = dir.path().join(name);
         std::fs::write(&path, text).expect("scratch capture");
-        let (old, new) = load_normalized_pair(&path, &path, &rules, Limits::default()).expect(name);
         let alone = parse_normalized_flows(text, &path, &rules).expect(name);
+        for size in [0, PARSED_BEFORE_RULES_BELOW] {
+            let loaded = load_normalized((&path, size), || &rules, Limits::default(), &counter);
+            assert!(loaded.expect(name) == alone, "{name} as of {size} bytes");
+        }
+        let (old, new) = load_normalized_pair(&path, &path, &rules, Limits::default()).expect(name);
         assert!(old == alone && new == alone, "{name}");
+    }
+}
+
+/// A small capture is read before its rules are taken (they may still be compiling on the
+/// other core): a capture that cannot be read fails without taking them.
+#[test]
+fn a_small_capture_is_read_before_its_rules_are_taken() {
+    use super::{load_normalized, Limits, PARSED_BEFORE_RULES_BELOW};
+    use crate::normalize::RuleSet;
+    let rules = RuleSet::builtin();
+    let dir = tempfile::tempdir().expect("scratch directory");
+    let missing = dir.path().join("missing.md");
+    let counter = super::progress::Progress::start("test", 0).counter();
+    for (size, taken_first) in [(0, false), (PARSED_BEFORE_RULES_BELOW, true)] {
+        let taken = std::cell::Cell::new(false);
+        let take = || {
+            taken.set(true);
+            &rules
+        };
+        let loaded = load_normalized((&missing, size), take, Limits::default(), &counter);
+        assert!(loaded.is_err());
+        assert_eq!(taken.get(), taken_first, "{size} bytes");
     }
 }
 
@@ -63,7 +91,9 @@ fn a_pair_on_both_cores_keeps_each_side_whichever_is_larger() {
     for (old, new) in [(&large_path, &small_path), (&small_path, &large_path)] {
         // Started before the caller has its rules, the helper takes the built-in ones itself;
         // started after, it is handed the caller's.
-        let early = PairLoad::start(old, new, Limits::default(), RuleSet::builtin).finish(&rules);
+        let early = PairLoad::start(old, new, Limits::default(), RuleSet::builtin)
+            .finish()
+            .map(|(_, old, new)| (old, new));
         let late = load_normalized_pair(old, new, &rules, Limits::default());
         let alone = |path| match path == &large_path {
             true => &large_alone,
@@ -84,5 +114,7 @@ fn load_normalized_pair(
     limits: super::Limits,
 ) -> crate::error::Result<(Vec<crate::trace::Trace>, Vec<crate::trace::Trace>)> {
     let handed = rules.clone();
-    super::PairLoad::start(old, new, limits, move || handed).finish(rules)
+    let (_, old, new) =
+        super::PairLoad::start(old, new, limits, move || handed.clone()).finish()?;
+    Ok((old, new))
 }
