@@ -300,8 +300,10 @@ fn normalize_all(flows: &mut [Trace], rules: &RuleSet, all_cores: bool) {
 /// capture is read and parsed first (see [`PARSED_BEFORE_RULES_BELOW`]), while the built-in
 /// rules may still be compiling on the other thread.
 pub(crate) struct PairLoad<'a, R> {
-    old: (&'a Path, u64),
-    new: (&'a Path, u64),
+    /// OLD's path and size (see [`file_size`]).
+    old: (&'a Path, Option<u64>),
+    /// NEW's path and size.
+    new: (&'a Path, Option<u64>),
     limits: Limits,
     rules: R,
     /// A progress bar over both files' bytes (shown on a terminal for long reads only).
@@ -314,14 +316,14 @@ impl<'a, R: Fn() -> RuleSet + Clone + Send + 'static> PairLoad<'a, R> {
     /// Starts loading `old` and `new` within `limits`, with the rules `rules` gives: the
     /// helper's capture (when the pair is large enough to share) is loaded there at once.
     pub(crate) fn start(old: &'a Path, new: &'a Path, limits: Limits, rules: R) -> PairLoad<'a, R> {
-        let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
-        let (old, new) = ((old, size(old)), (new, size(new)));
-        let total = usize::try_from(old.1 + new.1).unwrap_or(usize::MAX);
+        let (old, new) = ((old, file_size(old)), (new, file_size(new)));
+        let (old_size, new_size) = (old.1.unwrap_or(0), new.1.unwrap_or(0));
+        let total = usize::try_from(old_size + new_size).unwrap_or(usize::MAX);
         let progress = progress::Progress::start("reading captures", total);
         // Both at once, one per core, when large enough: the larger here, the other on the
         // helper (whose core may take a while to wake).
         let there = (total >= ONE_THREAD_BELOW).then(|| {
-            let old_there = new.1 > old.1;
+            let old_there = new_size > old_size;
             let (path, size) = if old_there { old } else { new };
             let (path, counter, rules) = (path.to_path_buf(), progress.counter(), rules.clone());
             let flows = crate::cores::apart(move || {
@@ -379,16 +381,25 @@ impl<'a, R: Fn() -> RuleSet + Clone + Send + 'static> PairLoad<'a, R> {
 /// all its raw values. The flows are the same either way.
 const PARSED_BEFORE_RULES_BELOW: u64 = 1 << 20;
 
-/// Reads a capture (`path` and its size) and normalizes its flows with the rules `rules`
-/// gives, counting the bytes read in `progress`: a small capture is parsed first, a larger one
-/// normalized as it is read (see [`CollectAsRead`]).
+/// The size of the regular file at `path`; `None` for anything else (a pipe's size is not
+/// known before it is read) or when it cannot be told.
+fn file_size(path: &Path) -> Option<u64> {
+    std::fs::metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len())
+}
+
+/// Reads a capture (`path` and its size, see [`file_size`]) and normalizes its flows with the
+/// rules `rules` gives, counting the bytes read in `progress`: a small file is parsed first,
+/// anything else normalized as it is read (see [`CollectAsRead`]).
 fn load_normalized<'r>(
-    (path, size): (&Path, u64),
+    (path, size): (&Path, Option<u64>),
     rules: impl FnOnce() -> &'r RuleSet,
     limits: Limits,
     progress: &progress::Counter,
 ) -> Result<Vec<Trace>> {
-    if size < PARSED_BEFORE_RULES_BELOW {
+    if size.is_some_and(|size| size < PARSED_BEFORE_RULES_BELOW) {
         let mut flows = read_flows(path, limits, Some(progress), None)?;
         normalize_all(&mut flows, rules(), false);
         return Ok(flows);

@@ -35,17 +35,18 @@ fn a_capture_loads_as_it_normalizes_alone_whatever_its_size() {
         let path = dir.path().join(name);
         std::fs::write(&path, text).expect("scratch capture");
         let alone = parse_normalized_flows(text, &path, &rules).expect(name);
-        for size in [0, PARSED_BEFORE_RULES_BELOW] {
+        for size in [Some(0), Some(PARSED_BEFORE_RULES_BELOW), None] {
             let loaded = load_normalized((&path, size), || &rules, Limits::default(), &counter);
-            assert!(loaded.expect(name) == alone, "{name} as of {size} bytes");
+            assert!(loaded.expect(name) == alone, "{name} as of {size:?} bytes");
         }
         let (old, new) = load_normalized_pair(&path, &path, &rules, Limits::default()).expect(name);
         assert!(old == alone && new == alone, "{name}");
     }
 }
 
-/// A small capture is read before its rules are taken (they may still be compiling on the
-/// other core): a capture that cannot be read fails without taking them.
+/// A small file is read before its rules are taken (they may still be compiling on the other
+/// core): one that cannot be read fails without taking them. A large one, or one whose size is
+/// not known (a pipe), is normalized as it is read, with the rules taken first.
 #[test]
 fn a_small_capture_is_read_before_its_rules_are_taken() {
     use super::{load_normalized, Limits, PARSED_BEFORE_RULES_BELOW};
@@ -54,7 +55,11 @@ fn a_small_capture_is_read_before_its_rules_are_taken() {
     let dir = tempfile::tempdir().expect("scratch directory");
     let missing = dir.path().join("missing.md");
     let counter = super::progress::Progress::start("test", 0).counter();
-    for (size, taken_first) in [(0, false), (PARSED_BEFORE_RULES_BELOW, true)] {
+    for (size, taken_first) in [
+        (Some(0), false),
+        (Some(PARSED_BEFORE_RULES_BELOW), true),
+        (None, true),
+    ] {
         let taken = std::cell::Cell::new(false);
         let take = || {
             taken.set(true);
@@ -62,7 +67,7 @@ fn a_small_capture_is_read_before_its_rules_are_taken() {
         };
         let loaded = load_normalized((&missing, size), take, Limits::default(), &counter);
         assert!(loaded.is_err());
-        assert_eq!(taken.get(), taken_first, "{size} bytes");
+        assert_eq!(taken.get(), taken_first, "{size:?} bytes");
     }
 }
 
@@ -117,4 +122,16 @@ fn load_normalized_pair(
     let (_, old, new) =
         super::PairLoad::start(old, new, limits, move || handed.clone()).finish()?;
     Ok((old, new))
+}
+
+/// Only a regular file has a size known before it is read.
+#[test]
+fn a_size_is_known_for_regular_files_only() {
+    use super::file_size;
+    let dir = tempfile::tempdir().expect("scratch directory");
+    let file = dir.path().join("capture.md");
+    std::fs::write(&file, "12345").expect("scratch capture");
+    assert_eq!(file_size(&file), Some(5));
+    assert_eq!(file_size(dir.path()), None);
+    assert_eq!(file_size(&dir.path().join("missing.md")), None);
 }
