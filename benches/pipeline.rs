@@ -11,8 +11,10 @@ use common::peak_rss_mb;
 /// them: the system allocator is much slower on a large trace's millions of small strings.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::hint::black_box;
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 /// CPU time this thread has run so far (Linux `/proc/thread-self/schedstat`), to tell the cost
@@ -263,13 +265,12 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn main() {
+fn main() -> ExitCode {
+    if let Some(code) = common::flowdiff_in_child() {
+        return code;
+    }
     // `cargo bench --bench pipeline -- --write DIR EXCHANGES SCALE`: writes the generated
     // capture and its drifted copy (old.md, new.md) for profiling the binary, then stops.
-    if std::env::var_os(MEASURE_CHILD).is_some() {
-        measure_flowdiff();
-        return;
-    }
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--write") {
         let number = |i: usize| args.get(at + i).and_then(|a| a.parse().ok());
@@ -280,7 +281,7 @@ fn main() {
         let old = generate_hook_markdown_scaled(exchanges, scale);
         std::fs::write(dir.join("new.md"), drifted(&old)).expect("writes new.md");
         std::fs::write(dir.join("old.md"), old).expect("writes old.md");
-        return;
+        return ExitCode::SUCCESS;
     }
     let parse = |text: &str| flowdiff::parse::parse(text).expect("bench input parses");
     for (name, runs) in [
@@ -301,6 +302,7 @@ fn main() {
     compare_benches(&fixture("server-create.hook.md"), &generated);
     drop(generated);
     end_to_end_benches();
+    ExitCode::SUCCESS
 }
 
 /// Parse + normalize, end to end (the normalization issue's target: at least 100 MB/s on the
@@ -393,18 +395,20 @@ fn compare_benches(seed: &str, generated: &str) {
     );
 }
 
-/// `flowdiff OLD NEW --format json -o OUT`, the binary as users run it, on generated
-/// large-body pairs (`drifted` copies, scale 11: about 4.5 KB per exchange) of 2,200 and
-/// 22,000 exchanges (2 × 9.9 MB and 2 × 99 MB), the two sizes alternated three times: input
-/// MB/s end to end (median wall time), peak memory against the input, and how much longer 10
-/// times the input takes (the targets: at least 150 MB/s, at most 1.5× the input, at most 11×
-/// the time). Without `--bench`, a small pair once, to check it runs.
+/// `flowdiff OLD NEW --format json -o OUT` (the command line as the binary runs it, with its
+/// allocator, in a child process: see `common::flowdiff_apart`) on generated large-body pairs
+/// (`drifted` copies, scale 11: about 4.5 KB per exchange) of 2,200 and 22,000 exchanges
+/// (2 × 9.9 MB and 2 × 99 MB), the two sizes alternated three times: input MB/s end to end
+/// (median wall time), peak memory against the input, and how much longer 10 times the input
+/// takes (the targets: at least 150 MB/s, at most 1.5× the input, at most 11× the time).
+/// Without `--bench`, a small pair once, to check it runs.
 fn end_to_end_benches() {
     let measuring = std::env::args().any(|a| a == "--bench");
     let dir = std::env::temp_dir().join(format!("flowdiff-bench-e2e-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("bench dir");
+    let out = dir.join("report.json");
     let sizes: &[usize] = if measuring { &[2_200, 22_000] } else { &[20] };
-    let pairs: Vec<(usize, [std::path::PathBuf; 2], f64)> = sizes
+    let pairs: Vec<(usize, Vec<OsString>, f64)> = sizes
         .iter()
         .map(|&exchanges| {
             let old = generate_hook_markdown_scaled(exchanges, 11);
@@ -413,27 +417,37 @@ fn end_to_end_benches() {
             let write = |name: &str, text: &str| {
                 let path = dir.join(format!("{exchanges}-{name}"));
                 std::fs::write(&path, text).expect("write the generated capture");
-                path
+                path.into_os_string()
             };
-            (
-                exchanges,
-                [write("old.md", &old), write("new.md", &new)],
-                mb,
-            )
+            let args = vec![
+                write("old.md", &old),
+                write("new.md", &new),
+                "--format".into(),
+                "json".into(),
+                "-o".into(),
+                out.clone().into(),
+            ];
+            (exchanges, args, mb)
         })
         .collect();
-    let out = dir.join("report.json");
-    let mut runs = vec![Vec::new(); pairs.len()];
+    let mut runs: Vec<Vec<common::Measured>> = pairs.iter().map(|_| Vec::new()).collect();
     for _ in 0..if measuring { 3 } else { 1 } {
-        for ((_, [old, new], _), runs) in pairs.iter().zip(&mut runs) {
-            runs.push(measured_run(old, new, &out));
+        for ((_, args, _), runs) in pairs.iter().zip(&mut runs) {
+            let run = common::flowdiff_apart(args);
+            // The drifted keystone discoveries are warnings: exit 0 or 1, never 2.
+            assert!(
+                matches!(run.status.code(), Some(0 | 1)),
+                "flowdiff: {}",
+                run.status
+            );
+            runs.push(run);
         }
     }
     let mut medians = Vec::new();
     for ((exchanges, _, mb), runs) in pairs.iter().zip(&mut runs) {
-        runs.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let (wall, _) = runs[runs.len() / 2];
-        let peak = runs.iter().map(|r| r.1).fold(0.0, f64::max);
+        runs.sort_by(|a, b| a.wall.total_cmp(&b.wall));
+        let wall = runs[runs.len() / 2].wall;
+        let peak = runs.iter().map(|r| r.peak_mb).fold(0.0, f64::max);
         println!(
             "{:<40} {:>9.1} MB  median {:>9.3} s wall {:>6.0} MB/s, peak RSS {peak:.0} MB = {:.2}x the input",
             format!("flowdiff OLD NEW, 2 x {exchanges} exchanges"),
@@ -452,71 +466,4 @@ fn end_to_end_benches() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// The environment variable that makes this bench a child that runs flowdiff once and measures
-/// it ([`measure_flowdiff`]).
-const MEASURE_CHILD: &str = "FLOWDIFF_BENCH_MEASURE";
-
-/// Runs `flowdiff OLD NEW --format json -o OUT` in a child of its own (this bench, started
-/// afresh) and returns its wall time in seconds and its peak memory in MB of 10^6 bytes. The
-/// peak is read in that small child: the kernel counts the peak of the process a program is
-/// started from into the program's own, and this bench's is large.
-fn measured_run(old: &std::path::Path, new: &std::path::Path, out: &std::path::Path) -> (f64, f64) {
-    let run = std::process::Command::new(std::env::current_exe().expect("bench binary"))
-        .env(MEASURE_CHILD, "1")
-        .arg(old)
-        .arg(new)
-        .args(["--format", "json", "-o"])
-        .arg(out)
-        .output()
-        .expect("the measuring child runs");
-    let text = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let value = |key: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .unwrap_or_else(|| panic!("the measuring child prints {key}: {text}"))
-    };
-    (value("wall-s "), value("peak-rss-mb "))
-}
-
-/// In the measuring child: runs flowdiff with this process's arguments and prints its wall
-/// time and peak memory.
-fn measure_flowdiff() {
-    let start = Instant::now();
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_flowdiff"))
-        .args(std::env::args_os().skip(1))
-        .status()
-        .expect("flowdiff runs");
-    let wall = start.elapsed().as_secs_f64();
-    // The drifted keystone discoveries are warnings: exit 0 or 1, never 2.
-    assert!(matches!(status.code(), Some(0 | 1)), "flowdiff: {status}");
-    println!("wall-s {wall}\npeak-rss-mb {}", children_peak_rss_mb());
-}
-
-/// The largest peak resident memory of the child processes waited for so far, in MB of 10^6
-/// bytes (Linux reports KiB; 0 where it cannot be read).
-#[cfg(unix)]
-fn children_peak_rss_mb() -> f64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a whole `rusage` into the buffer it is given, which is one.
-    let read = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) };
-    if read != 0 {
-        return 0.0;
-    }
-    // SAFETY: zeroed, then filled by getrusage: every field is an integer.
-    let usage = unsafe { usage.assume_init() };
-    usage.ru_maxrss as f64 * 1024.0 / 1e6
-}
-
-/// Not read on this platform.
-#[cfg(not(unix))]
-fn children_peak_rss_mb() -> f64 {
-    0.0
 }

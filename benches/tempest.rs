@@ -4,14 +4,18 @@
 //! changes. Prints wall time and the peak memory of the command against the two files' size.
 //! Run with `cargo bench --bench tempest`; `cargo test --all-targets` runs a small smoke size.
 //!
-//! The command runs in a child process (this benchmark re-executed with `FLOWDIFF_BENCH_CHILD`)
-//! so that its peak memory is its own.
+//! The command runs in a child process (`common::flowdiff_apart`) so that its peak memory is its
+//! own, with the binary's allocator.
 
 mod common;
-use common::peak_rss_mb;
+use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::process::ExitCode;
+
+/// The binary's allocator (see `src/main.rs`): the command runs as the binary runs it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Records and tests of the full-size run.
 const RECORDS: usize = 50_000;
@@ -128,31 +132,17 @@ fn generate(records: usize, tests: usize, salt: u64, changed: &[usize]) -> Strin
     out
 }
 
-/// In the child: runs `flowdiff OLD NEW --format json -o OUT` and prints its peak memory.
-fn child(old: &str, new: &str, out: &str) {
-    let status = flowdiff::run(["flowdiff", old, new, "--format", "json", "-o", out]);
-    // The two changed tests make warnings and info (a repeat now called once, an extra call),
-    // which pass by default: 0. 2 would be an error (printed on stderr).
-    assert_eq!(
-        status,
-        std::process::ExitCode::SUCCESS,
-        "the comparison runs"
-    );
-    println!("peak-rss-mb {:.0}", peak_rss_mb());
-}
-
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).expect("write the generated log");
     path
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if std::env::var_os("FLOWDIFF_BENCH_CHILD").is_some() {
-        child(&args[1], &args[2], &args[3]);
-        return;
+fn main() -> ExitCode {
+    if let Some(code) = common::flowdiff_in_child() {
+        return code;
     }
+    let args: Vec<String> = std::env::args().collect();
     let full = args.iter().any(|a| a == "--bench");
     let (records, tests) = if full { (RECORDS, TESTS) } else { (2_000, 20) };
     let dir = std::env::temp_dir().join(format!("flowdiff-bench-tempest-{}", std::process::id()));
@@ -169,27 +159,21 @@ fn main() {
     let out = dir.join("report.json");
     let mut walls = Vec::new();
     let mut peak = 0.0f64;
+    let args: Vec<OsString> = vec![
+        old.into(),
+        new.into(),
+        "--format".into(),
+        "json".into(),
+        "-o".into(),
+        out.clone().into(),
+    ];
     for _ in 0..3 {
-        let start = Instant::now();
-        let run = std::process::Command::new(std::env::current_exe().expect("bench binary"))
-            .env("FLOWDIFF_BENCH_CHILD", "1")
-            .args([&old, &new, &out])
-            .output()
-            .expect("child runs");
-        walls.push(start.elapsed().as_secs_f64());
-        let text = String::from_utf8_lossy(&run.stdout);
-        assert!(
-            run.status.success(),
-            "{text}{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        if let Some(mb) = text
-            .lines()
-            .find_map(|l| l.strip_prefix("peak-rss-mb "))
-            .and_then(|v| v.trim().parse::<f64>().ok())
-        {
-            peak = peak.max(mb);
-        }
+        let run = common::flowdiff_apart(&args);
+        // The two changed tests make warnings and info (a repeat now called once, an extra
+        // call), which pass by default: 0. 2 would be an error (printed on stderr).
+        assert!(run.status.success(), "the comparison runs: {}", run.status);
+        walls.push(run.wall);
+        peak = peak.max(run.peak_mb);
     }
     walls.sort_by(f64::total_cmp);
     let report = std::fs::read_to_string(&out).unwrap_or_default();
@@ -211,4 +195,5 @@ fn main() {
     if std::env::var_os("FLOWDIFF_BENCH_KEEP").is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
+    ExitCode::SUCCESS
 }

@@ -94,17 +94,17 @@ fn a_pair_on_both_cores_keeps_each_side_whichever_is_larger() {
     let (large_path, large_alone) = write("large.md", &large);
     let (small_path, small_alone) = write("small.md", &small);
     for (old, new) in [(&large_path, &small_path), (&small_path, &large_path)] {
-        // Started before the caller has its rules, the helper takes the built-in ones itself;
-        // started after, it is handed the caller's.
-        let early = PairLoad::start(old, new, Limits::default(), RuleSet::builtin)
+        // The built-in rules, taken where each side first needs them, and a rule set handed
+        // over (as rules files are).
+        let builtin = PairLoad::start(old, new, Limits::default(), RuleSet::builtin)
             .finish()
             .map(|(_, old, new)| (old, new));
-        let late = load_normalized_pair(old, new, &rules, Limits::default());
+        let handed = load_normalized_pair(old, new, &rules, Limits::default());
         let alone = |path| match path == &large_path {
             true => &large_alone,
             false => &small_alone,
         };
-        for (old_flows, new_flows) in [early.expect("the pair"), late.expect("the pair")] {
+        for (old_flows, new_flows) in [builtin.expect("the pair"), handed.expect("the pair")] {
             assert!(&old_flows == alone(old), "OLD {}", old.display());
             assert!(&new_flows == alone(new), "NEW {}", new.display());
         }
